@@ -1,0 +1,1 @@
+//! Credit assignment in layered networks: one file per algorithm, registered here.

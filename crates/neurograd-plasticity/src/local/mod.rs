@@ -1,0 +1,1 @@
+//! Local plasticity rules: one file per rule, registered here.

@@ -1,0 +1,4 @@
+//! Integration tests of neurograd-plasticity (one binary, one module per area).
+
+mod credit;
+mod local;
