@@ -1,0 +1,1 @@
+//! Reference tests of the rate models and rate circuits (balanced amplification, macaque).

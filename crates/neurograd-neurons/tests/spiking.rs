@@ -1,0 +1,1 @@
+//! Reference tests of the spiking models and the COBA/CUBA circuits.
