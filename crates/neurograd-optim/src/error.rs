@@ -43,6 +43,25 @@ pub enum OptimError {
         /// Actual size.
         got: usize,
     },
+    /// A tensor in a list has a different shape than expected (gradient vs parameter, or vs the
+    /// optimizer state built on an earlier step).
+    #[error("shape mismatch in {op} at tensor {index}: expected {expected:?}, got {got:?}")]
+    TensorShapeMismatch {
+        /// Where.
+        op: &'static str,
+        /// Index of the offending tensor in the list.
+        index: usize,
+        /// Expected (rows, cols).
+        expected: (usize, usize),
+        /// Actual (rows, cols).
+        got: (usize, usize),
+    },
+    /// An input that must not be empty is empty.
+    #[error("empty input: {what}")]
+    Empty {
+        /// What was empty.
+        what: String,
+    },
     /// A name (optimizer, test function) is not known.
     #[error("unknown {kind} '{name}'; valid names: {valid}")]
     UnknownName {

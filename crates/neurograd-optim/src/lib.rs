@@ -6,7 +6,17 @@
 //! NES/OpenAI-ES), plus the standard test functions.
 
 pub mod error;
+pub mod gradient;
+pub mod schedule;
+
 pub use error::OptimError;
+pub use gradient::{
+    AdaGrad, AdaGradConfig, Adam, AdamConfig, AdamW, AdamWConfig, AnyGradientOptimizer,
+    GradientOptimizer, GradientOptimizerConfig, Momentum, MomentumConfig, RmsProp, RmsPropConfig,
+    Sgd, SgdConfig,
+};
+pub use neurograd_tensor::{Matrix, Real, Vector};
+pub use schedule::{Schedule, clip_global_norm};
 
 /// Result type of this crate.
 pub type Result<T> = std::result::Result<T, OptimError>;
