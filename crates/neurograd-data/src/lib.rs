@@ -1,11 +1,33 @@
 //! # neurograd-data
 //!
-//! Data for neurograd, all of it usable offline on a fresh clone: the bundled UCI 8x8 handwritten
-//! digits and a 5,000-image MNIST subset, loaders for the user's own files (IDX, `.npy`, CSV),
-//! seeded synthetic generators and the usual transforms.
+//! Data for neurograd, all of it usable offline on a fresh clone:
+//!
+//! - [`bundled`]: the UCI 8x8 handwritten digits (Alpaydin & Kaynak 1998, CC BY 4.0) and a
+//!   5,000-image class-balanced MNIST subset (LeCun, Cortes & Burges 1998, CC BY-SA 3.0), vendored
+//!   into the crate and decompressed with flate2;
+//! - [`transform`]: stratified split, standardisation, min-max scaling, one-hot, seeded batches;
+//! - [`rng`]: the documented random primitives behind every seeded function (value-stable).
+//!
+//! Every fallible function returns a [`DataError`] naming the file or argument and the problem.
+//!
+//! ```
+//! use neurograd_data::{bundled, transform};
+//! let digits = bundled::digits()?;
+//! assert_eq!(digits.class_counts()[0], 178);
+//! let (train, test) = transform::stratified_split(&digits, 0.25, 0)?;
+//! assert_eq!(train.len() + test.len(), 1797);
+//! # Ok::<(), neurograd_data::DataError>(())
+//! ```
 
+pub mod bundled;
+pub mod dataset;
 pub mod error;
+pub mod rng;
+pub mod transform;
+
+pub use dataset::Dataset;
 pub use error::DataError;
+pub use neurograd_tensor::{Matrix, Real, Vector};
 
 /// Result type of this crate.
 pub type Result<T> = std::result::Result<T, DataError>;

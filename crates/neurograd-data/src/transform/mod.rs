@@ -1,0 +1,30 @@
+//! Transforms: stratified split, standardisation, min-max scaling, one-hot encoding and a seeded
+//! mini-batch iterator.
+//!
+//! Scalers follow the fit-on-train, apply-to-test pattern: `fit` learns the statistics from one
+//! matrix, `transform` applies them to any matrix with the same number of columns.
+//!
+//! ```
+//! use neurograd_data::{bundled, transform};
+//! let ds = bundled::digits()?;
+//! let (train, test) = transform::stratified_split(&ds, 0.25, 42)?;
+//! let scaler = transform::Standardizer::fit(&train.features)?;
+//! let x_test = scaler.transform(&test.features)?;
+//! assert_eq!(x_test.ncols(), 64);
+//! let y = transform::one_hot(&train.labels, train.n_classes())?;
+//! assert_eq!(y.nrows(), train.len());
+//! for batch in transform::Batches::new(train.len(), 32, 7, false)? {
+//!     assert!(batch.len() <= 32);
+//! }
+//! # Ok::<(), neurograd_data::DataError>(())
+//! ```
+
+mod batches;
+mod one_hot;
+mod scale;
+mod split;
+
+pub use batches::Batches;
+pub use one_hot::one_hot;
+pub use scale::{MinMaxScaler, Standardizer};
+pub use split::stratified_split;

@@ -1,0 +1,3 @@
+//! Integration tests of neurograd-data (one binary, modules per area).
+
+mod bundled;
