@@ -48,4 +48,38 @@ pub enum TensorError {
         /// The valid names, comma-separated.
         valid: String,
     },
+    /// A value lies outside the domain of an operation (log of a non-positive number, division by
+    /// zero).
+    #[error("value {value} at index {index} is outside the domain of {op}")]
+    Domain {
+        /// The operation.
+        op: &'static str,
+        /// Linear (column-major) index of the first offending element.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A `Var` was used with a tape that did not create it, or after the tape was cleared.
+    #[error("variable {index} does not belong to this tape (or the tape was cleared)")]
+    ForeignVar {
+        /// Node index of the variable.
+        index: usize,
+    },
+    /// A vector or matrix has zero norm where a direction is needed (cosine, projection).
+    #[error("zero norm in {op}: {what}")]
+    ZeroNorm {
+        /// The operation.
+        op: &'static str,
+        /// Which operand.
+        what: &'static str,
+    },
+    /// Input is degenerate for the operation (rank-deficient basis, asymmetric matrix, too few
+    /// samples).
+    #[error("degenerate input to {op}: {reason}")]
+    Degenerate {
+        /// The operation.
+        op: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
 }

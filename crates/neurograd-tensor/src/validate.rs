@@ -1,0 +1,99 @@
+//! Validation helpers for public boundaries (shapes, finiteness, emptiness).
+//!
+//! Other crates call these at their own public boundaries so that every crate reports bad input
+//! with the same structured [`TensorError`] variants.
+
+use crate::{Matrix, Real, Result, TensorError};
+
+/// Checks that every element of `m` is finite (not NaN, not ±∞).
+///
+/// # Errors
+/// [`TensorError::NonFinite`] naming `what` and the column-major index of the first bad element.
+pub fn check_finite(m: &Matrix, what: &str) -> Result<()> {
+    check_finite_slice(m.as_slice(), what)
+}
+
+/// Checks that every element of a slice is finite.
+///
+/// # Errors
+/// [`TensorError::NonFinite`] naming `what` and the index of the first bad element.
+pub fn check_finite_slice(xs: &[Real], what: &str) -> Result<()> {
+    match xs.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(TensorError::NonFinite {
+            what: what.to_string(),
+            index,
+        }),
+    }
+}
+
+/// Checks that `m` has shape `expected = (rows, cols)`.
+///
+/// # Errors
+/// [`TensorError::ShapeMismatch`] with `op`, `expected` and the actual shape.
+pub fn check_shape(op: &'static str, m: &Matrix, expected: (usize, usize)) -> Result<()> {
+    if m.shape() == expected {
+        Ok(())
+    } else {
+        Err(TensorError::ShapeMismatch {
+            op,
+            expected,
+            got: m.shape(),
+        })
+    }
+}
+
+/// Checks that `b` has the same shape as `a` (the error reports `a`'s shape as expected).
+///
+/// # Errors
+/// [`TensorError::ShapeMismatch`].
+pub fn check_same_shape(op: &'static str, a: &Matrix, b: &Matrix) -> Result<()> {
+    check_shape(op, b, a.shape())
+}
+
+/// Checks that `m` has at least one element.
+///
+/// # Errors
+/// [`TensorError::Empty`] naming `what`.
+pub fn check_nonempty(m: &Matrix, what: &str) -> Result<()> {
+    if m.is_empty() {
+        Err(TensorError::Empty {
+            what: what.to_string(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finite_reports_first_index() {
+        let m = Matrix::from_column_slice(2, 2, &[1.0, 2.0, Real::NAN, Real::INFINITY]);
+        assert_eq!(
+            check_finite(&m, "weights"),
+            Err(TensorError::NonFinite {
+                what: "weights".into(),
+                index: 2
+            })
+        );
+        assert!(check_finite(&Matrix::zeros(3, 3), "x").is_ok());
+    }
+
+    #[test]
+    fn shape_reports_both() {
+        let m = Matrix::zeros(2, 3);
+        assert_eq!(
+            check_shape("op", &m, (3, 2)),
+            Err(TensorError::ShapeMismatch {
+                op: "op",
+                expected: (3, 2),
+                got: (2, 3)
+            })
+        );
+        assert!(check_shape("op", &m, (2, 3)).is_ok());
+        assert!(check_nonempty(&Matrix::zeros(0, 3), "batch").is_err());
+    }
+}
