@@ -1,1 +1,4 @@
 //! Reference tests of the spiking models and the COBA/CUBA circuits.
+
+mod brette;
+mod lif;
