@@ -22,6 +22,7 @@
 pub mod bundled;
 pub mod dataset;
 pub mod error;
+pub mod io;
 pub mod rng;
 pub mod transform;
 

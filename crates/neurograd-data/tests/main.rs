@@ -1,3 +1,7 @@
 //! Integration tests of neurograd-data (one binary, modules per area).
 
 mod bundled;
+mod csv;
+mod idx;
+mod npy;
+mod robustness;

@@ -1,0 +1,81 @@
+//! IDX: exact write -> read round trips, directory loading with the standard names, bad files.
+
+use neurograd_data::io::idx::{self, IdxArray, IdxData, STANDARD_NAMES};
+use neurograd_data::{DataError, bundled};
+
+/// Every IDX type round-trips exactly, raw and gzip.
+#[test]
+fn round_trips_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = vec![
+        IdxData::U8((0..24).map(|i| (i * 11) as u8).collect()),
+        IdxData::I8((0..24).map(|i| (i as i8) - 12).collect()),
+        IdxData::I16((0..24).map(|i| i16::MIN + i * 1000).collect()),
+        IdxData::I32((0..24).map(|i| i32::MAX - i * 99_991).collect()),
+        IdxData::F32((0..24).map(|i| i as f32 / 7.0).collect()),
+        IdxData::F64((0..24).map(|i| (i as f64).exp()).collect()),
+    ];
+    for (k, data) in cases.into_iter().enumerate() {
+        for gz in ["", ".gz"] {
+            let a = IdxArray::new(vec![2, 3, 4], data.clone()).unwrap();
+            let p = dir.path().join(format!("a{k}.idx{gz}"));
+            idx::write_idx(&p, &a).unwrap();
+            assert_eq!(idx::read_idx(&p).unwrap(), a);
+        }
+    }
+}
+
+/// A 200-image digits subset written as the four standard MNIST files (raw for train, gzip for
+/// test) loads back identically.
+#[test]
+fn mnist_dir_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let digits = bundled::digits().unwrap();
+    let train = digits.subset(&(0..150).collect::<Vec<_>>()).unwrap();
+    let test = digits.subset(&(150..200).collect::<Vec<_>>()).unwrap();
+    let d = dir.path();
+    idx::write_images_labels(&train, d.join(STANDARD_NAMES[0]), d.join(STANDARD_NAMES[1])).unwrap();
+    let gz = |i: usize| d.join(format!("{}.gz", STANDARD_NAMES[i]));
+    idx::write_images_labels(&test, gz(2), gz(3)).unwrap();
+    let s = idx::load_mnist_dir(d).unwrap();
+    assert_eq!(s.train, train);
+    assert_eq!(s.test, test);
+    let f = s
+        .train
+        .with_class_names(idx::FASHION_MNIST_CLASSES.map(String::from).to_vec())
+        .unwrap();
+    assert_eq!(f.class_names[9], "Ankle boot");
+    std::fs::remove_file(gz(3)).unwrap();
+    let e = idx::load_mnist_dir(d).unwrap_err();
+    assert!(
+        matches!(e, DataError::Io { .. }) && e.to_string().contains("t10k-labels"),
+        "{e}"
+    );
+}
+
+/// Header and size disagreeing, and non-u8 features, are errors naming the file or argument.
+#[test]
+fn bad_files_and_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("short-idx3-ubyte");
+    let mut b = IdxArray::new(vec![2, 2, 2], IdxData::U8(vec![1; 8]))
+        .unwrap()
+        .to_bytes();
+    b.pop();
+    std::fs::write(&p, &b).unwrap();
+    let e = idx::read_idx(&p).unwrap_err();
+    assert!(
+        e.to_string().contains("short-idx3-ubyte") && e.to_string().contains("truncated"),
+        "{e}"
+    );
+    let ds = bundled::digits()
+        .unwrap()
+        .subset(&[0])
+        .unwrap()
+        .scaled(0.5)
+        .unwrap();
+    let e = idx::write_images_labels(&ds, dir.path().join("i"), dir.path().join("l")).unwrap_err();
+    assert!(matches!(e, DataError::InvalidArgument { .. }), "{e}");
+    assert!(!dir.path().join("i").exists());
+    assert!(IdxArray::new(vec![2, 2], IdxData::U8(vec![0; 3])).is_err());
+}
