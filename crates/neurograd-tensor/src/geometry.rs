@@ -85,12 +85,20 @@ pub fn cosine(a: &Vector, b: &Vector) -> Result<Real> {
     Ok((a.dot(b) / (na * nb)).clamp(-1.0, 1.0))
 }
 
-/// Angle between two vectors in degrees, `acos(cosine(a, b))`, in `[0, 180]`.
+/// Angle between two vectors in degrees, in `[0, 180]`.
+///
+/// Computed with Kahan's formula `θ = 2 atan2(‖â - b̂‖, ‖â + b̂‖)` (`â = a/‖a‖`), which is accurate
+/// for all angles, unlike `acos(cosine)`, which loses half the digits near 0° and 180°
+/// (Kahan, "How futile are mindless assessments of roundoff…", 2006).
 ///
 /// # Errors
 /// As [`cosine`].
 pub fn angle_degrees(a: &Vector, b: &Vector) -> Result<Real> {
-    Ok(cosine(a, b)?.acos().to_degrees())
+    cosine(a, b)?; // validation (lengths, finiteness, zero norms)
+    let ua = a / a.norm();
+    let ub = b / b.norm();
+    let theta = 2.0 * (&ua - &ub).norm().atan2((&ua + &ub).norm());
+    Ok(theta.to_degrees())
 }
 
 /// Cosine between two parameter lists after [`flatten`]ing them.

@@ -1,0 +1,9 @@
+//! Integration tests of neurograd-tensor (one binary, one module per topic).
+
+mod autodiff_ops;
+mod common;
+mod errors;
+mod geometry_props;
+mod losses;
+mod mlp_gradcheck;
+mod stability;
