@@ -5,6 +5,10 @@
 //! - [`bundled`]: the UCI 8x8 handwritten digits (Alpaydin & Kaynak 1998, CC BY 4.0) and a
 //!   5,000-image class-balanced MNIST subset (LeCun, Cortes & Burges 1998, CC BY-SA 3.0), vendored
 //!   into the crate and decompressed with flate2;
+//! - [`io`]: the user's own files: MNIST-style IDX (raw or `.gz`), NumPy `.npy`, CSV;
+//! - [`generators`]: seeded, value-stable synthetic data (XOR, blobs, moons, circles, spirals,
+//!   linear and MLP teachers, Földiák's bars, Gaussians with a given covariance or spectrum,
+//!   dead-leaves images with patch sampling);
 //! - [`transform`]: stratified split, standardisation, min-max scaling, one-hot, seeded batches;
 //! - [`rng`]: the documented random primitives behind every seeded function (value-stable).
 //!
@@ -22,6 +26,7 @@
 pub mod bundled;
 pub mod dataset;
 pub mod error;
+pub mod generators;
 pub mod io;
 pub mod rng;
 pub mod transform;

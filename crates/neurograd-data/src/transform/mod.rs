@@ -1,5 +1,5 @@
-//! Transforms: stratified split, standardisation, min-max scaling, one-hot encoding and a seeded
-//! mini-batch iterator.
+//! Transforms: stratified split, standardisation, min-max scaling, one-hot encoding, PCA/ZCA
+//! whitening and a seeded mini-batch iterator.
 //!
 //! Scalers follow the fit-on-train, apply-to-test pattern: `fit` learns the statistics from one
 //! matrix, `transform` applies them to any matrix with the same number of columns.
@@ -23,8 +23,10 @@ mod batches;
 mod one_hot;
 mod scale;
 mod split;
+mod whitening;
 
 pub use batches::Batches;
 pub use one_hot::one_hot;
 pub use scale::{MinMaxScaler, Standardizer};
 pub use split::stratified_split;
+pub use whitening::{Whitening, WhiteningKind};
