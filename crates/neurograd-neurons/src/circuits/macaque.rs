@@ -727,6 +727,41 @@ impl MacaqueModel {
     }
 }
 
+/// The `mu_EE` values of the authors' final Fig. 2 scan (`28:2:42`).
+pub const AUTHORS_MU_EE_RANGE: [Real; 8] = [28.0, 30.0, 32.0, 34.0, 36.0, 38.0, 40.0, 42.0];
+
+/// A GBA run with the model's spectrum, for `simulate macaque --gba weak|strong`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MacaqueReport {
+    /// The setting.
+    pub gba: Gba,
+    /// Its parameters.
+    pub params: MacaqueParams,
+    /// Pulse protocol used.
+    pub protocol: PulseProtocol,
+    /// Largest real eigenvalue of the linearised network (s^-1).
+    pub largest_real_eigenvalue: Real,
+    /// Henrici departure from normality of the Jacobian (s^-1).
+    pub henrici_departure: Real,
+    /// The pulse response (areas in hierarchy order, time courses).
+    pub response: PulseResponse,
+}
+
+/// [`run_gba`] plus the spectrum and parameters.
+pub fn gba_report(gba: Gba) -> Result<MacaqueReport> {
+    let model = MacaqueModel::for_gba(gba)?;
+    let protocol = PulseProtocol::for_gba(gba);
+    let response = model.simulate_pulse(&protocol)?;
+    Ok(MacaqueReport {
+        gba,
+        params: *model.params(),
+        protocol,
+        largest_real_eigenvalue: model.largest_real_eigenvalue()?,
+        henrici_departure: model.henrici_departure()?,
+        response,
+    })
+}
+
 /// Run a GBA setting with the authors' protocol (what `simulate macaque --gba weak|strong`
 /// prints).
 pub fn run_gba(gba: Gba) -> Result<PulseResponse> {
