@@ -621,6 +621,13 @@ impl MacaqueModel {
         let k_off = (pr.t_off / pr.dt).round() as usize;
         let k_start = (pr.t_measure / pr.dt).round() as usize;
         let k_end = (pr.t_end / pr.dt).round() as usize;
+        if k_end <= k_start {
+            return Err(NeuronError::InvalidParameter {
+                name: "t_end",
+                value: format!("{}", pr.t_end),
+                reason: format!("must be at least one step (dt = {}) after t_measure", pr.dt),
+            });
+        }
         let n2 = self.weights.nrows();
         let n = n2 / 2;
         let mut r = self.baseline.clone();

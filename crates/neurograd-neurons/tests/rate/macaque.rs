@@ -161,6 +161,42 @@ fn clamp_variants_agree_in_the_pulse_runs() {
     }
 }
 
+/// In the pulse runs the model is exactly linear (macaque29-model.md: no clamp engages), so the
+/// response scales with the amplitude: half the pulse gives half of every peak, and a pulse into
+/// another area (24c) works by name. Then V1's rise at the end of the pulse equals the exact
+/// linear solution `(I - e^{A T}) (-A^{-1}) b` (matrix exponential, T = 1251 steps as in the
+/// Matlab) within the reported Euler error (0.06 %).
+#[test]
+fn pulse_response_is_the_linear_response() {
+    let (_, strong) = responses();
+    let model = MacaqueModel::for_gba(Gba::Strong).unwrap();
+    let mut p = PulseProtocol::for_gba(Gba::Strong);
+    p.amplitude *= 0.5;
+    p.record_every = usize::MAX;
+    let half = model.simulate_pulse(&p).unwrap();
+    for (a, b) in half.areas.iter().zip(&strong.areas) {
+        assert!(
+            (2.0 * a.peak_hz - b.peak_hz).abs() < 1e-9 * b.peak_hz,
+            "{}",
+            a.area
+        );
+    }
+    p.area = "24c".to_string();
+    let top = model.simulate_pulse(&p).unwrap();
+    assert!(top.peak("24c").unwrap() > top.peak("V1").unwrap());
+
+    let a = model.jacobian();
+    let n = a.nrows();
+    let duration = 1251.0 * 2e-4;
+    let mut b = neurograd_tensor::Vector::zeros(n);
+    b[0] = PulseProtocol::for_gba(Gba::Strong).amplitude / model.params().tau_e;
+    let x = a.clone().lu().solve(&b).unwrap();
+    let exact = (Matrix::identity(n, n) - (a * duration).exp()) * (-x);
+    let v1 = strong.peak("V1").unwrap();
+    let rel = (v1 - exact[0]).abs() / exact[0];
+    assert!(rel < 6e-4, "V1 Euler {v1} vs exact {} ({rel})", exact[0]);
+}
+
 /// Euler at dt = 0.2 ms is converged: halving dt changes every peak by < 0.1 % (the reference
 /// reports at most 0.03 %).
 #[test]
