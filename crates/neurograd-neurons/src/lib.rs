@@ -16,6 +16,7 @@ pub mod circuits;
 pub mod connectivity;
 pub mod error;
 pub mod integrators;
+pub mod izhikevich;
 pub mod lif;
 pub mod monitor;
 pub mod rate;
