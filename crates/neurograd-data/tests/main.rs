@@ -2,6 +2,8 @@
 
 mod bundled;
 mod csv;
+mod generators;
 mod idx;
 mod npy;
 mod robustness;
+mod stability;
