@@ -1,1 +1,202 @@
-//! Credit assignment in layered networks: one file per algorithm, registered here.
+//! Credit assignment in layered networks: backpropagation and its biologically plausible rivals,
+//! each producing weight and bias updates for a mini-batch, each measured against the true
+//! gradient.
+//!
+//! - [`Network`]: a dense layered rate network (PyTorch shapes: `W_l` is (out, in), `b_l` is a
+//!   (1, out) row, a batch `X` is (batch, in), `H = X Wᵀ + b`).
+//! - [`CreditAssignment`]: the common trait. An algorithm turns `(network, batch, targets)` into
+//!   [`Updates`] with **the sign of a loss gradient** (an optimizer's `step` *descends* along
+//!   them), laid out like [`Network::params`] (`[W_1, b_1, ..., W_L, b_L]`), plus [`Diagnostics`]
+//!   (batch loss, relaxation steps and final residual of energy-based algorithms).
+//! - One file per algorithm: [`Backprop`] (and the autodiff-tape reference
+//!   [`backprop::tape_gradients`]), [`FeedbackAlignment`], [`DirectFeedbackAlignment`],
+//!   [`SignSymmetry`], [`Recirculation`], [`ContrastiveHebbian`], [`EquilibriumPropagation`],
+//!   [`PredictiveCoding`], [`DifferenceTargetPropagation`].
+//! - [`registry`]: name -> constructor for every algorithm (`bp,fa,dfa,ss,pc,ep,chl,dtp,...`); an
+//!   unknown name is an error that lists the valid ones.
+//! - [`train()`]: a minimal mini-batch training loop (epochs, batch size, any optimizer step),
+//!   per-epoch metrics; [`compare`]: the numbers behind the claims lab (error against backprop as
+//!   a function of beta, gamma, precision, lambda; alignment angles over training).
+//!
+//! Energy-based algorithms ([`EquilibriumPropagation`], [`ContrastiveHebbian`],
+//! [`PredictiveCoding`]) relax a state to a fixed point with a documented step size, iteration
+//! budget and convergence criterion (a residual tolerance); the residual is exposed in
+//! [`Diagnostics::residual`], and a relaxation that does not reach its tolerance within its budget
+//! is [`PlasticityError::NotConverged`](crate::PlasticityError::NotConverged), never silently used.
+//!
+//! ```
+//! use neurograd_plasticity::credit::{Backprop, CreditAssignment, Loss, Network};
+//! use neurograd_tensor::{Activation, Matrix};
+//!
+//! let net = Network::new(&[4, 8, 3], Activation::Tanh, Activation::Identity,
+//!                        Loss::SoftmaxCrossEntropy, 7)?;
+//! let x = Matrix::from_fn(5, 4, |i, j| ((i * 4 + j) as f64).sin());
+//! let t = Matrix::from_fn(5, 3, |i, j| if i % 3 == j { 1.0 } else { 0.0 });
+//! let up = Backprop::new().updates(&net, &x, &t)?;
+//! assert_eq!(up.weight(0).shape(), (8, 4));
+//! # Ok::<(), neurograd_plasticity::PlasticityError>(())
+//! ```
+
+pub mod backprop;
+pub mod chl;
+pub mod compare;
+pub mod dfa;
+pub mod dtp;
+pub mod equilibrium_propagation;
+pub mod feedback_alignment;
+pub(crate) mod linalg;
+pub mod network;
+pub mod predictive_coding;
+pub mod recirculation;
+pub mod registry;
+pub mod sign_symmetry;
+pub mod train;
+
+pub use backprop::{Backprop, TapeBackprop};
+pub use chl::ContrastiveHebbian;
+pub use dfa::DirectFeedbackAlignment;
+pub use dtp::DifferenceTargetPropagation;
+pub use equilibrium_propagation::{EpVariant, EquilibriumPropagation};
+pub use feedback_alignment::FeedbackAlignment;
+pub use network::{ForwardCache, Loss, Network};
+pub use predictive_coding::{PcVariant, PredictiveCoding};
+pub use recirculation::Recirculation;
+pub use registry::{AlgorithmInfo, algorithms, by_name, parse_list};
+pub use sign_symmetry::SignSymmetry;
+pub use train::{EpochMetrics, TrainConfig, TrainData, TrainReport, train};
+
+use neurograd_tensor::{Matrix, Real};
+
+use crate::Result;
+
+/// Per-batch diagnostics of an algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Diagnostics {
+    /// Batch loss (mean over rows) at the prediction the algorithm used (the forward pass, or the
+    /// free fixed point of an energy-based model).
+    pub loss: Real,
+    /// Relaxation iterations summed over all phases (0 for feed-forward algorithms).
+    pub relaxation_steps: usize,
+    /// Largest final relaxation residual over the phases (0 for feed-forward algorithms).
+    pub residual: Real,
+}
+
+impl Diagnostics {
+    /// Diagnostics of a feed-forward algorithm: only the loss.
+    pub fn feedforward(loss: Real) -> Self {
+        Diagnostics {
+            loss,
+            relaxation_steps: 0,
+            residual: 0.0,
+        }
+    }
+}
+
+/// Per-layer updates with the sign of a loss gradient, laid out like [`Network::params`].
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Updates {
+    /// `[ΔW_1, Δb_1, ..., ΔW_L, Δb_L]`, same shapes as the parameters. An optimizer descends:
+    /// `θ ← θ - η · grads`.
+    pub grads: Vec<Matrix>,
+    /// Diagnostics of the batch.
+    pub diagnostics: Diagnostics,
+}
+
+impl Updates {
+    /// Zero updates shaped like `net`'s parameters.
+    pub fn zeros(net: &Network) -> Self {
+        let mut u = Updates::default();
+        u.prepare(net);
+        u
+    }
+
+    /// Reshapes to `net`'s parameter shapes, reallocating only where a shape differs.
+    pub(crate) fn prepare(&mut self, net: &Network) {
+        let p = net.params();
+        self.grads.resize_with(p.len(), || Matrix::zeros(0, 0));
+        for (g, q) in self.grads.iter_mut().zip(p) {
+            linalg::ensure_shape(g, q.nrows(), q.ncols());
+        }
+    }
+
+    /// Weight update of layer `l` (0-based).
+    pub fn weight(&self, l: usize) -> &Matrix {
+        &self.grads[2 * l]
+    }
+
+    /// Bias update of layer `l` (0-based).
+    pub fn bias(&self, l: usize) -> &Matrix {
+        &self.grads[2 * l + 1]
+    }
+
+    /// Mutable (weight, bias) updates of layer `l` (0-based).
+    pub(crate) fn layer_mut(&mut self, l: usize) -> (&mut Matrix, &mut Matrix) {
+        let (a, b) = self.grads.split_at_mut(2 * l + 1);
+        (&mut a[2 * l], &mut b[0])
+    }
+
+    /// Number of layers.
+    pub fn num_layers(&self) -> usize {
+        self.grads.len() / 2
+    }
+
+    /// Checks that every update is finite.
+    ///
+    /// # Errors
+    /// [`PlasticityError::NonFinite`](crate::PlasticityError::NonFinite) naming the layer.
+    pub fn check_finite(&self) -> Result<()> {
+        for (i, g) in self.grads.iter().enumerate() {
+            let what = if i % 2 == 0 {
+                "weight update"
+            } else {
+                "bias update"
+            };
+            network::check_finite(g, &format!("{what} of layer {}", i / 2 + 1))?;
+        }
+        Ok(())
+    }
+}
+
+/// A credit-assignment algorithm: turns a mini-batch into per-layer updates.
+///
+/// Sign convention: the updates have the sign of the gradient of the network's [`Loss`] (mean
+/// over the batch), so `θ ← θ - η·update` descends. Algorithms that only approximate the gradient
+/// (feedback alignment, EP at finite beta, ...) produce the update their rule prescribes, scaled
+/// so that it converges to the gradient where their theory says it does.
+pub trait CreditAssignment: Send {
+    /// Registry name (`"bp"`, `"fa"`, ...).
+    fn name(&self) -> &'static str;
+
+    /// Computes the updates for batch `x` (batch, n_0) and targets `t` (batch, n_L) into `out`
+    /// (reshaped as needed; reusing one `out` avoids allocation in a training loop).
+    ///
+    /// # Errors
+    /// Shape mismatches, non-finite input, an algorithm that does not fit the network (e.g. a
+    /// loss it does not support), a relaxation that does not converge.
+    fn updates_into(
+        &mut self,
+        net: &Network,
+        x: &Matrix,
+        t: &Matrix,
+        out: &mut Updates,
+    ) -> Result<()>;
+
+    /// Allocating version of [`CreditAssignment::updates_into`].
+    ///
+    /// # Errors
+    /// As [`CreditAssignment::updates_into`].
+    fn updates(&mut self, net: &Network, x: &Matrix, t: &Matrix) -> Result<Updates> {
+        let mut out = Updates::zeros(net);
+        self.updates_into(net, x, t, &mut out)?;
+        Ok(out)
+    }
+
+    /// The network's prediction as this algorithm defines it: the forward pass by default, the
+    /// free fixed point for energy-based models.
+    ///
+    /// # Errors
+    /// Bad input, non-convergence of a relaxation.
+    fn predict(&mut self, net: &Network, x: &Matrix) -> Result<Matrix> {
+        net.forward(x)
+    }
+}

@@ -1,0 +1,85 @@
+//! Trains every credit-assignment algorithm on bundled digits (or mnist5k) over several seeds and
+//! prints test accuracy as mean ± std.
+//!
+//! ```text
+//! cargo run --release --example credit_digits -p neurograd-plasticity -- [digits|mnist5k] [seeds] [algos] [epochs] [hidden]
+//! ```
+
+use neurograd_data::bundled;
+use neurograd_data::transform::{Standardizer, one_hot, stratified_split};
+use neurograd_optim::{Adam, AdamConfig, GradientOptimizer};
+use neurograd_plasticity::credit::{self, TrainConfig, TrainData};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let dataset = args.get(1).map_or("digits", |s| s.as_str());
+    let seeds: u64 = args.get(2).map_or(Ok(5), |s| s.parse())?;
+    let algos = args
+        .get(3)
+        .map_or("bp,ss,pc,fa,dfa,ep-sym,chl,dtp", |s| s.as_str());
+    let epochs: usize = args.get(4).map_or(Ok(30), |s| s.parse())?;
+    let (ds, hidden) = match dataset {
+        "mnist5k" => (bundled::mnist5k()?, 256),
+        _ => (bundled::digits()?, 128),
+    };
+    let hidden: usize = args.get(5).map_or(Ok(hidden), |s| s.parse())?;
+    let test_fraction = if dataset == "mnist5k" { 0.2 } else { 0.25 };
+    for info in credit::parse_list(algos)? {
+        let mut accs = Vec::new();
+        let mut secs = 0.0;
+        for seed in 0..seeds {
+            let (train, test) = stratified_split(&ds, test_fraction, seed)?;
+            let (scaler, x_train) = Standardizer::fit_transform(&train.features)?;
+            let x_test = scaler.transform(&test.features)?;
+            let t_train = one_hot(&train.labels, ds.n_classes())?;
+            let widths = [ds.n_features(), hidden, ds.n_classes()];
+            let mut net = info.network(&widths, seed)?;
+            let mut algo = info.build(&net, seed + 1000)?;
+            let mut adam = Adam::new(AdamConfig {
+                lr: info.learning_rate,
+                ..AdamConfig::default()
+            })?;
+            let data = TrainData {
+                x_train: &x_train,
+                t_train: &t_train,
+                x_test: &x_test,
+                labels_test: &test.labels,
+            };
+            let cfg = TrainConfig {
+                epochs,
+                batch_size: 32,
+                seed,
+            };
+            let report = credit::train(&mut net, algo.as_mut(), &data, &cfg, |p, g| {
+                adam.step(p, g).map_err(|e| {
+                    neurograd_plasticity::PlasticityError::InvalidParameter {
+                        name: "optimizer",
+                        value: e.to_string(),
+                        reason: "optimizer step failed".into(),
+                    }
+                })
+            })?;
+            secs += report.epochs.iter().map(|e| e.seconds).sum::<f64>();
+            accs.push(report.final_test_accuracy());
+        }
+        let n = accs.len() as f64;
+        let mean = accs.iter().sum::<f64>() / n;
+        let std =
+            (accs.iter().map(|a| (a - mean) * (a - mean)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+        println!(
+            "{dataset} {:8} {}-{}-{} epochs {epochs} batch 32 adam lr {:e}: test acc {:.4} ± {:.4} (min {:.4}, max {:.4}) over {} seeds, {:.1} s/run",
+            info.name,
+            ds.n_features(),
+            hidden,
+            ds.n_classes(),
+            info.learning_rate,
+            mean,
+            std,
+            accs.iter().cloned().fold(f64::INFINITY, f64::min),
+            accs.iter().cloned().fold(0.0, f64::max),
+            seeds,
+            secs / n
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,257 @@
+//! Contrastive Hebbian learning (Movellan 1991) in the layered network with feedback gain `γ`
+//! of Xie & Seung (2003, Neural Comput. 15:441).
+//!
+//! The layered network gets top-down feedback `γ W_{k+1}ᵀ` and relaxes (damped fixed-point
+//! iteration of the Xie-Seung dynamics `dx_k/dt = -x_k + f_k(·)`, step size `ε`) to
+//!
+//! ```text
+//! x_0 = X,   x_k = f_k(x_{k-1} W_kᵀ + b_k + γ x_{k+1} W_{k+1})   (0 < k < L)
+//! free phase:    x_L = f_L(x_{L-1} W_Lᵀ + b_L)          -> x⁰
+//! clamped phase: x_L = t                                  -> x^∞
+//! ```
+//!
+//! The CHL update is the difference of Hebbian products between the phases; Xie & Seung scale
+//! layer `k` by `γ^{-(L-k)}` ("exponentially growing learning rates for remote layers"):
+//!
+//! ```text
+//! ΔW_k = -γ^{-(L-k)} (x_k^∞ᵀ x_{k-1}^∞ - x_k⁰ᵀ x_{k-1}⁰) / B,   Δb_k = -γ^{-(L-k)} 1ᵀ(x_k^∞ - x_k⁰) / B
+//! ```
+//!
+//! (sign of a loss gradient). The clamped-minus-free activity at layer `k` is
+//! `γ^{L-k} δ_k + O(γ^{L-k+1})` with `δ` backprop's delta for the output error `t - y` (without a
+//! factor `f_L'`), so the update converges to the backprop gradient of the half squared error of
+//! a network with linear outputs with relative error `O(γ)`. `γ = 1` without scaling is
+//! Movellan's symmetric CHL.
+//!
+//! Relaxation: Jacobi sweeps `x_k ← (1-ε) x_k + ε f_k(drive_k)` starting from the feed-forward
+//! pass (free phase) and from the free fixed point (clamped phase); residual
+//! `max |x_k - f_k(drive_k)|` over all units and rows; converged when residual `<= tol`; the
+//! budget is `max_iters` sweeps per phase, after which the result is
+//! [`PlasticityError::NotConverged`].
+
+use neurograd_tensor::{Matrix, Real};
+
+use super::linalg::{add_row, col_sums_into, ensure_shape, gemm_nn, gemm_nt, gemm_tn};
+use super::network::{Loss, Network};
+use super::{CreditAssignment, Diagnostics, Updates};
+use crate::{PlasticityError, Result};
+
+/// Contrastive Hebbian learning with Xie-Seung feedback gain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContrastiveHebbian {
+    gamma: Real,
+    step: Real,
+    tol: Real,
+    max_iters: usize,
+    scale_layers: bool,
+}
+
+/// Result of one relaxation: the activities `x_1..x_L` and its cost.
+#[derive(Clone, Debug)]
+pub struct Relaxed {
+    /// Activities `x_k`, `k = 1..=L` (index `k - 1`).
+    pub states: Vec<Matrix>,
+    /// Sweeps used.
+    pub iterations: usize,
+    /// Final residual `max |x_k - f_k(drive_k)|`.
+    pub residual: Real,
+}
+
+impl ContrastiveHebbian {
+    /// CHL with feedback gain `γ > 0`, step `ε = 1`, tolerance `1e-10`, budget 1000 sweeps,
+    /// Xie-Seung layer scaling on.
+    ///
+    /// # Errors
+    /// [`PlasticityError::InvalidParameter`] unless `0 < γ <= 1`.
+    pub fn new(gamma: Real) -> Result<Self> {
+        if !(gamma.is_finite() && gamma > 0.0 && gamma <= 1.0) {
+            return Err(PlasticityError::InvalidParameter {
+                name: "gamma",
+                value: format!("{gamma}"),
+                reason: "feedback gain must lie in (0, 1]".into(),
+            });
+        }
+        Ok(ContrastiveHebbian {
+            gamma,
+            step: 1.0,
+            tol: 1e-10,
+            max_iters: 1000,
+            scale_layers: true,
+        })
+    }
+
+    /// Sets the relaxation step `ε ∈ (0, 1]`, tolerance (> 0) and budget (>= 1).
+    ///
+    /// # Errors
+    /// [`PlasticityError::InvalidParameter`] for values out of range.
+    pub fn with_relaxation(mut self, step: Real, tol: Real, max_iters: usize) -> Result<Self> {
+        if !(step.is_finite() && step > 0.0 && step <= 1.0) {
+            return Err(PlasticityError::InvalidParameter {
+                name: "step",
+                value: format!("{step}"),
+                reason: "relaxation step must lie in (0, 1]".into(),
+            });
+        }
+        if !(tol.is_finite() && tol > 0.0) || max_iters == 0 {
+            return Err(PlasticityError::InvalidParameter {
+                name: "tol/max_iters",
+                value: format!("{tol}/{max_iters}"),
+                reason: "tolerance must be positive and the budget at least 1".into(),
+            });
+        }
+        self.step = step;
+        self.tol = tol;
+        self.max_iters = max_iters;
+        Ok(self)
+    }
+
+    /// Turns the Xie-Seung `γ^{-(L-k)}` layer scaling on or off (off: the negative control whose
+    /// lower-layer updates vanish as `γ^{L-k}`).
+    pub fn with_layer_scaling(mut self, on: bool) -> Self {
+        self.scale_layers = on;
+        self
+    }
+
+    /// The feedback gain.
+    pub fn gamma(&self) -> Real {
+        self.gamma
+    }
+
+    fn check(net: &Network) -> Result<()> {
+        if net.loss() != Loss::HalfSquaredError {
+            return Err(PlasticityError::InvalidParameter {
+                name: "loss",
+                value: net.loss().name().into(),
+                reason: "contrastive Hebbian learning clamps outputs: use half_squared_error"
+                    .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Relaxes the network on batch `x`; `clamp = Some(t)` clamps the output to `t`, `init`
+    /// gives the starting activities (default: the feed-forward pass).
+    ///
+    /// # Errors
+    /// [`PlasticityError::NotConverged`] with the residual if the budget is exhausted;
+    /// [`PlasticityError::NonFinite`] if the state diverges.
+    pub fn relax(
+        &self,
+        net: &Network,
+        x: &Matrix,
+        clamp: Option<&Matrix>,
+        init: Option<&[Matrix]>,
+    ) -> Result<Relaxed> {
+        net.check_input(x)?;
+        let l_count = net.num_layers();
+        let mut states: Vec<Matrix> = match init {
+            Some(s) => s.to_vec(),
+            None => net.forward_cache(x)?.post.into_iter().skip(1).collect(),
+        };
+        if let Some(t) = clamp {
+            states[l_count - 1].copy_from(t);
+        }
+        let mut drive = Matrix::zeros(0, 0);
+        let mut next: Vec<Matrix> = states.clone();
+        let top = if clamp.is_some() {
+            l_count - 1
+        } else {
+            l_count
+        };
+        let mut residual = Real::INFINITY;
+        for it in 1..=self.max_iters {
+            residual = 0.0;
+            for k in 0..top {
+                let below = if k == 0 { x } else { &states[k - 1] };
+                ensure_shape(&mut drive, x.nrows(), net.widths()[k + 1]);
+                gemm_nt(&mut drive, 1.0, below, net.weight(k), 0.0);
+                add_row(&mut drive, net.bias(k));
+                if k + 1 < l_count {
+                    gemm_nn(
+                        &mut drive,
+                        self.gamma,
+                        &states[k + 1],
+                        net.weight(k + 1),
+                        1.0,
+                    );
+                }
+                let act = net.activation(k);
+                for ((n, &s), &d) in next[k].iter_mut().zip(states[k].iter()).zip(drive.iter()) {
+                    let target = act.apply(d);
+                    residual = Real::max(residual, (s - target).abs());
+                    *n = (1.0 - self.step) * s + self.step * target;
+                }
+            }
+            for k in 0..top {
+                std::mem::swap(&mut states[k], &mut next[k]);
+            }
+            if !residual.is_finite() {
+                return Err(PlasticityError::NonFinite {
+                    what: format!("contrastive Hebbian relaxation state at sweep {it}"),
+                    index: 0,
+                });
+            }
+            if residual <= self.tol {
+                return Ok(Relaxed {
+                    states,
+                    iterations: it,
+                    residual,
+                });
+            }
+        }
+        Err(PlasticityError::NotConverged {
+            iterations: self.max_iters,
+            residual,
+            tolerance: self.tol,
+        })
+    }
+}
+
+impl CreditAssignment for ContrastiveHebbian {
+    fn name(&self) -> &'static str {
+        "chl"
+    }
+
+    fn updates_into(
+        &mut self,
+        net: &Network,
+        x: &Matrix,
+        t: &Matrix,
+        out: &mut Updates,
+    ) -> Result<()> {
+        Self::check(net)?;
+        net.check_batch(x, t)?;
+        let free = self.relax(net, x, None, None)?;
+        let clamped = self.relax(net, x, Some(t), Some(&free.states))?;
+        let l_count = net.num_layers();
+        let b = x.nrows() as Real;
+        out.prepare(net);
+        for k in 0..l_count {
+            let depth = (l_count - 1 - k) as i32;
+            let scale = if self.scale_layers {
+                self.gamma.powi(-depth)
+            } else {
+                1.0
+            };
+            let pre_c = if k == 0 { x } else { &clamped.states[k - 1] };
+            let pre_f = if k == 0 { x } else { &free.states[k - 1] };
+            let (gw, gb) = out.layer_mut(k);
+            gemm_tn(gw, -scale / b, &clamped.states[k], pre_c, 0.0);
+            gemm_tn(gw, scale / b, &free.states[k], pre_f, 1.0);
+            let diff = &clamped.states[k] - &free.states[k];
+            col_sums_into(gb, -scale / b, &diff);
+        }
+        let loss = net.loss().value(&free.states[l_count - 1], t);
+        out.diagnostics = Diagnostics {
+            loss,
+            relaxation_steps: free.iterations + clamped.iterations,
+            residual: free.residual.max(clamped.residual),
+        };
+        Ok(())
+    }
+
+    fn predict(&mut self, net: &Network, x: &Matrix) -> Result<Matrix> {
+        let free = self.relax(net, x, None, None)?;
+        Ok(free.states[net.num_layers() - 1].clone())
+    }
+}

@@ -1,0 +1,337 @@
+//! Measurements of algorithms against the gradient, used by the property tests and by the claims
+//! lab: error against backprop as a function of `β` (EP), `γ` (CHL), `π_L` (PC) and `λ`
+//! (recirculation); the angle between an update and backprop's; the feedback-alignment teacher
+//! task of Lillicrap et al. (2016).
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use neurograd_tensor::{Activation, Matrix, Real, init};
+
+use super::{
+    Backprop, ContrastiveHebbian, CreditAssignment, EpVariant, EquilibriumPropagation,
+    FeedbackAlignment, Loss, Network, PcVariant, PredictiveCoding, Recirculation, Updates,
+};
+use crate::{PlasticityError, Result};
+
+/// `‖a - b‖ / ‖b‖` over all weight and bias matrices (flattened), `b` the reference.
+pub fn relative_error(a: &[Matrix], b: &[Matrix]) -> Real {
+    let num: Real = a.iter().zip(b).map(|(x, y)| (x - y).norm_squared()).sum();
+    let den: Real = b.iter().map(|y| y.norm_squared()).sum();
+    if den == 0.0 {
+        num.sqrt()
+    } else {
+        (num / den).sqrt()
+    }
+}
+
+/// Largest per-matrix relative error `‖a_k - b_k‖ / ‖b_k‖` over the weight matrices only.
+pub fn max_layer_relative_error(a: &[Matrix], b: &[Matrix]) -> Real {
+    a.iter()
+        .zip(b)
+        .step_by(2)
+        .map(|(x, y)| {
+            let d = y.norm();
+            if d == 0.0 {
+                (x - y).norm()
+            } else {
+                (x - y).norm() / d
+            }
+        })
+        .fold(0.0, Real::max)
+}
+
+/// Cosine between two parameter lists (flattened); 0 if either is zero.
+pub fn cosine(a: &[Matrix], b: &[Matrix]) -> Real {
+    let dot: Real = a.iter().zip(b).map(|(x, y)| x.dot(y)).sum();
+    let na: Real = a.iter().map(|x| x.norm_squared()).sum::<Real>().sqrt();
+    let nb: Real = b.iter().map(|y| y.norm_squared()).sum::<Real>().sqrt();
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        dot / (na * nb)
+    }
+}
+
+/// Angle in degrees between two parameter lists (flattened).
+pub fn angle_degrees(a: &[Matrix], b: &[Matrix]) -> Real {
+    cosine(a, b).clamp(-1.0, 1.0).acos().to_degrees()
+}
+
+/// Angle in degrees between `algo`'s update and backprop's on one batch, over the weights of
+/// the hidden layers only (the output layer's update is identical for FA, DFA, sign symmetry).
+///
+/// # Errors
+/// Algorithm errors.
+pub fn hidden_angle_to_backprop(
+    algo: &mut dyn CreditAssignment,
+    net: &Network,
+    x: &Matrix,
+    t: &Matrix,
+) -> Result<Real> {
+    let a = algo.updates(net, x, t)?;
+    let b = Backprop::new().updates(net, x, t)?;
+    let l = net.num_layers();
+    let pick = |u: &Updates| -> Vec<Matrix> { (0..l - 1).map(|k| u.weight(k).clone()).collect() };
+    Ok(angle_degrees(&pick(&a), &pick(&b)))
+}
+
+/// One measured point of an error-vs-parameter curve.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorPoint {
+    /// The parameter (β, γ, π_L, 1-λ, ...).
+    pub param: Real,
+    /// Relative error of the (scaled) update to the reference gradient.
+    pub relative_error: Real,
+}
+
+/// Least-squares slope of `log(error)` against `log(param)`: the order of convergence.
+pub fn fitted_order(points: &[ErrorPoint]) -> Real {
+    let n = points.len() as Real;
+    let xs: Vec<Real> = points.iter().map(|p| p.param.ln()).collect();
+    let ys: Vec<Real> = points.iter().map(|p| p.relative_error.ln()).collect();
+    let mx = xs.iter().sum::<Real>() / n;
+    let my = ys.iter().sum::<Real>() / n;
+    let sxy: Real = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+    let sxx: Real = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
+    if sxx == 0.0 { 0.0 } else { sxy / sxx }
+}
+
+/// The true gradient `dJ/dθ` of the EP objective (cost at the free fixed point) by central
+/// differences with re-relaxation (`2 · num_params` relaxations: small networks only).
+///
+/// # Errors
+/// Relaxation errors.
+pub fn ep_true_gradient(
+    ep: &EquilibriumPropagation,
+    net: &Network,
+    x: &Matrix,
+    t: &Matrix,
+    h: Real,
+) -> Result<Vec<Matrix>> {
+    let mut work = net.clone();
+    let mut out = Vec::new();
+    for k in 0..net.params().len() {
+        let mut g = Matrix::zeros(net.params()[k].nrows(), net.params()[k].ncols());
+        for e in 0..g.len() {
+            let orig = work.params()[k].as_slice()[e];
+            work.params_mut()[k].as_mut_slice()[e] = orig + h;
+            let fp = ep.free_cost(&work, x, t)?;
+            work.params_mut()[k].as_mut_slice()[e] = orig - h;
+            let fm = ep.free_cost(&work, x, t)?;
+            work.params_mut()[k].as_mut_slice()[e] = orig;
+            g.as_mut_slice()[e] = (fp - fm) / (2.0 * h);
+        }
+        out.push(g);
+    }
+    Ok(out)
+}
+
+/// EP's relative error against the true gradient for each `β` (claim 2), relaxation step 0.5,
+/// tolerance `1e-13`, budget 200000. The true gradient comes from [`ep_true_gradient`]
+/// (step `1e-5`). Needs a half-squared-error network.
+///
+/// # Errors
+/// Relaxation errors, invalid `β`.
+pub fn ep_error_vs_beta(
+    net: &Network,
+    x: &Matrix,
+    t: &Matrix,
+    betas: &[Real],
+    variant: EpVariant,
+) -> Result<Vec<ErrorPoint>> {
+    let base = EquilibriumPropagation::new(1.0, variant)?.with_relaxation(0.5, 1e-13, 200_000)?;
+    let truth = ep_true_gradient(&base, net, x, t, 1e-5)?;
+    betas
+        .iter()
+        .map(|&beta| {
+            let mut ep =
+                EquilibriumPropagation::new(beta, variant)?.with_relaxation(0.5, 1e-13, 200_000)?;
+            let u = ep.updates(net, x, t)?;
+            Ok(ErrorPoint {
+                param: beta,
+                relative_error: relative_error(&u.grads, &truth),
+            })
+        })
+        .collect()
+}
+
+/// CHL's largest per-layer relative error against backprop for each `γ` (claim 2), with the
+/// Xie-Seung scaling. `net` needs an identity output and the half squared error.
+///
+/// # Errors
+/// Relaxation errors, invalid `γ`.
+pub fn chl_error_vs_gamma(
+    net: &Network,
+    x: &Matrix,
+    t: &Matrix,
+    gammas: &[Real],
+) -> Result<Vec<ErrorPoint>> {
+    let bp = Backprop::new().updates(net, x, t)?;
+    gammas
+        .iter()
+        .map(|&g| {
+            let mut chl = ContrastiveHebbian::new(g)?.with_relaxation(1.0, 1e-15, 100_000)?;
+            let u = chl.updates(net, x, t)?;
+            Ok(ErrorPoint {
+                param: g,
+                relative_error: max_layer_relative_error(&u.grads, &bp.grads),
+            })
+        })
+        .collect()
+}
+
+/// Standard PC's largest per-layer relative error against backprop for each output precision
+/// `π_L` (updates divided by `π_L`). `net` needs an identity output and the half squared error.
+///
+/// # Errors
+/// Inference errors, invalid precision.
+pub fn pc_error_vs_precision(
+    net: &Network,
+    x: &Matrix,
+    t: &Matrix,
+    precisions: &[Real],
+) -> Result<Vec<ErrorPoint>> {
+    let bp = Backprop::new().updates(net, x, t)?;
+    precisions
+        .iter()
+        .map(|&pi| {
+            let mut pc = PredictiveCoding::new(PcVariant::Standard)
+                .with_output_precision(pi)?
+                .with_inference(0.2, 1e-12, 200_000)?;
+            let u = pc.updates(net, x, t)?;
+            Ok(ErrorPoint {
+                param: pi,
+                relative_error: max_layer_relative_error(&u.grads, &bp.grads),
+            })
+        })
+        .collect()
+}
+
+/// Recirculation against the reconstruction-error gradient at one `λ`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RecirculationPoint {
+    /// Regression parameter.
+    pub lambda: Real,
+    /// Cosine of the decoder update with the decoder gradient (1 in theory).
+    pub decoder_cosine: Real,
+    /// Cosine of the encoder update with the encoder gradient.
+    pub encoder_cosine: Real,
+    /// Relative error of the (rescaled) encoder update to the encoder gradient.
+    pub encoder_relative_error: Real,
+}
+
+/// Recirculation's updates vs the gradient of `E = ½‖v - r‖²` for each `λ` (claim 4). `net` is a
+/// `[n, h, n]` autoencoder with linear output ([`Recirculation::autoencoder`]); weights only.
+///
+/// # Errors
+/// Not an autoencoder; bad input; invalid `λ`.
+pub fn recirculation_vs_lambda(
+    net: &Network,
+    x: &Matrix,
+    lambdas: &[Real],
+) -> Result<Vec<RecirculationPoint>> {
+    let g = Backprop::new().updates(net, x, x)?;
+    lambdas
+        .iter()
+        .map(|&lam| {
+            let u = Recirculation::new(lam)?.updates(net, x, x)?;
+            Ok(RecirculationPoint {
+                lambda: lam,
+                decoder_cosine: cosine(&[u.weight(1).clone()], &[g.weight(1).clone()]),
+                encoder_cosine: cosine(&[u.weight(0).clone()], &[g.weight(0).clone()]),
+                encoder_relative_error: relative_error(
+                    &[u.weight(0).clone()],
+                    &[g.weight(0).clone()],
+                ),
+            })
+        })
+        .collect()
+}
+
+/// One sample of the feedback-alignment teacher task.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AlignmentPoint {
+    /// SGD step.
+    pub step: usize,
+    /// Mean over the batch of the angle (degrees) between the FA hidden signal `e B` and
+    /// backprop's `e W_2` per sample.
+    pub signal_angle: Real,
+    /// Angle (degrees) between the feedback matrix and the forward weights `W_2` as vectors.
+    pub weight_angle: Real,
+    /// Batch loss (half squared error).
+    pub loss: Real,
+}
+
+/// The linear teacher task of Lillicrap et al. (2016) as set up in theory.md §12: a linear
+/// `30-20-10` student trained by FA with plain SGD (`η`) on batches of `batch` Gaussian inputs
+/// labelled by a random linear teacher `T` (10 x 30, N(0, 1/30)); student weights `U(±0.01)`,
+/// feedback `B ~ N(0, 1)`. With `use_backprop` the same run uses backprop (the control).
+/// Records every `record_every` steps.
+///
+/// # Errors
+/// Invalid arguments (zero steps/batch).
+pub fn fa_teacher_alignment(
+    seed: u64,
+    steps: usize,
+    batch: usize,
+    lr: Real,
+    record_every: usize,
+    use_backprop: bool,
+) -> Result<Vec<AlignmentPoint>> {
+    if steps == 0 || batch == 0 || record_every == 0 {
+        return Err(PlasticityError::InvalidParameter {
+            name: "steps/batch/record_every",
+            value: format!("{steps}/{batch}/{record_every}"),
+            reason: "must all be at least 1".into(),
+        });
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let teacher = init::normal(10, 30, 0.0, (1.0 / 30.0 as Real).sqrt(), &mut rng)?;
+    let w1 = init::uniform(20, 30, -0.01, 0.01, &mut rng)?;
+    let w2 = init::uniform(10, 20, -0.01, 0.01, &mut rng)?;
+    let b = init::normal(10, 20, 0.0, 1.0, &mut rng)?;
+    let mut net = Network::from_layers(
+        vec![w1, w2],
+        vec![Matrix::zeros(1, 20), Matrix::zeros(1, 10)],
+        vec![Activation::Identity, Activation::Identity],
+        Loss::HalfSquaredError,
+    )?;
+    let mut fa = FeedbackAlignment::with_feedback(&net, vec![b.clone()])?;
+    let mut bp = Backprop::new();
+    let mut out = Vec::new();
+    for step in 0..=steps {
+        let x = init::normal(batch, 30, 0.0, 1.0, &mut rng)?;
+        let t = &x * teacher.transpose();
+        if step % record_every == 0 || step == steps {
+            let y = net.forward(&x)?;
+            let e = &y - &t;
+            let fa_sig = &e * &b;
+            let bp_sig = &e * net.weight(1);
+            let mut ang = 0.0;
+            for i in 0..batch {
+                let c = fa_sig.row(i).dot(&bp_sig.row(i))
+                    / (fa_sig.row(i).norm() * bp_sig.row(i).norm()).max(1e-300);
+                ang += c.clamp(-1.0, 1.0).acos().to_degrees();
+            }
+            out.push(AlignmentPoint {
+                step,
+                signal_angle: ang / batch as Real,
+                weight_angle: angle_degrees(&[b.clone()], &[net.weight(1).clone()]),
+                loss: net.loss().value(&y, &t),
+            });
+        }
+        if step == steps {
+            break;
+        }
+        let u = if use_backprop {
+            bp.updates(&net, &x, &t)?
+        } else {
+            fa.updates(&net, &x, &t)?
+        };
+        for (p, g) in net.params_mut().iter_mut().zip(&u.grads) {
+            *p -= g * lr;
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,439 @@
+//! Equilibrium propagation (Scellier & Bengio 2017, Front. Comput. Neurosci. 11:24) with one-sided
+//! nudging and the symmetric `±β` estimate of Laborieux et al. (2021, Front. Neurosci. 15:633674).
+//!
+//! The layered network's weights define a Hopfield-like energy over states `s_1..s_L` (hidden
+//! and output units) with the input clamped, `ρ_k = f_k` the layer's activation and
+//! `ρ(s_0) := X`; summed over the rows of the batch (independent copies):
+//!
+//! ```text
+//! E(s) = Σ_k [ ½‖s_k‖² - ρ(s_k)·(ρ(s_{k-1}) W_kᵀ + b_k) ]
+//! C(s) = ½‖s_L - t‖²,   F = E + β C,   ds/dt = -∂F/∂s
+//! ∂F/∂s_k = s_k - ρ'(s_k) ⊙ (ρ(s_{k-1}) W_kᵀ + b_k + ρ(s_{k+1}) W_{k+1}) + β (s_L - t)[k = L]
+//! ```
+//!
+//! The objective is `J(θ) = C(s⁰)` at the free fixed point (`β = 0`), mean over the batch.
+//! **Theorem 1** (Scellier & Bengio 2017): `dJ/dθ = lim_{β→0} (1/β)[∂F/∂θ(s^β) - ∂F/∂θ(s⁰)]`;
+//! with `∂F/∂W_k = -ρ(s_k)ᵀ ρ(s_{k-1})`, `∂F/∂b_k = -1ᵀ ρ(s_k)`:
+//!
+//! ```text
+//! one-sided:  ΔW_k = -(1/βB) [ρ(s_k^β)ᵀ ρ(s_{k-1}^β) - ρ(s_k⁰)ᵀ ρ(s_{k-1}⁰)]          error O(β)
+//! symmetric:  ΔW_k = -(1/2βB)[ρ(s_k^{+β})ᵀ ρ(s_{k-1}^{+β}) - ρ(s_k^{-β})ᵀ ρ(s_{k-1}^{-β})]  error O(β²)
+//! ```
+//!
+//! **Hard sigmoid.** For a layer whose activation is [`Activation::HardSigmoid`] the state is
+//! confined to `[0, 1]` and the step is the clipped update of the paper (§5.1.1),
+//! `s ← clip(s - ε ∂F/∂s, 0, 1)` with `ρ(s) = s` and `ρ' = 1` inside the box (taking `ρ' = 0` at
+//! the boundary would freeze a unit at 0 forever); the residual is the projected gradient
+//! `max |s - clip(s - ∂F/∂s, 0, 1)|`. Other activations use plain gradient flow and the residual
+//! `max |∂F/∂s|`.
+//!
+//! **Relaxation.** Explicit Euler steps of the gradient flow with step `ε` (default 0.5, the
+//! paper's), the free phase started from the feed-forward pass, each nudged phase from the free
+//! fixed point; converged when the residual (max over units and rows) is `<= tol`; at most
+//! `max_iters` steps per phase, otherwise [`PlasticityError::NotConverged`]. The estimator divides
+//! by `β`, so a residual `r` costs an error of order `r/β`: use `tol ≪ β·|gradient|` (the
+//! property tests relax to `1e-13`).
+
+use neurograd_tensor::{Activation, Matrix, Real};
+
+use super::linalg::{add_row, col_sums_into, ensure_shape, gemm_nn, gemm_nt, gemm_tn};
+use super::network::{Loss, Network};
+use super::{CreditAssignment, Diagnostics, Updates};
+use crate::{PlasticityError, Result};
+
+/// One-sided or symmetric nudging.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum EpVariant {
+    /// Free phase and one nudged phase at `+β` (Scellier & Bengio 2017); bias `O(β)`.
+    OneSided,
+    /// Nudged phases at `+β` and `-β` (Laborieux et al. 2021); bias `O(β²)`.
+    Symmetric,
+}
+
+/// A relaxed state of the EP network.
+#[derive(Clone, Debug)]
+pub struct EpState {
+    /// States `s_1..s_L` (index `k - 1`), each (batch, n_k).
+    pub states: Vec<Matrix>,
+    /// Steps used.
+    pub iterations: usize,
+    /// Final residual.
+    pub residual: Real,
+}
+
+/// Equilibrium propagation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EquilibriumPropagation {
+    beta: Real,
+    variant: EpVariant,
+    step: Real,
+    tol: Real,
+    max_iters: usize,
+}
+
+fn invalid(name: &'static str, value: impl std::fmt::Display, reason: &str) -> PlasticityError {
+    PlasticityError::InvalidParameter {
+        name,
+        value: value.to_string(),
+        reason: reason.into(),
+    }
+}
+
+fn boxed(a: Activation) -> bool {
+    a == Activation::HardSigmoid
+}
+
+/// `ρ_k` as EP uses it.
+fn rho(a: Activation, s: Real) -> Real {
+    a.apply(s)
+}
+
+/// `ρ_k'` as EP uses it (1 inside the box for the hard sigmoid).
+fn rho_prime(a: Activation, s: Real) -> Real {
+    if boxed(a) { 1.0 } else { a.derivative(s) }
+}
+
+impl EquilibriumPropagation {
+    /// EP with nudging strength `β > 0`, the given variant, step `ε = 0.5`, tolerance `1e-6` and
+    /// a budget of 2000 steps per phase.
+    ///
+    /// # Errors
+    /// [`PlasticityError::InvalidParameter`] for `β <= 0` or non-finite.
+    pub fn new(beta: Real, variant: EpVariant) -> Result<Self> {
+        if !(beta.is_finite() && beta > 0.0) {
+            return Err(invalid(
+                "beta",
+                beta,
+                "nudging strength must be positive and finite",
+            ));
+        }
+        Ok(EquilibriumPropagation {
+            beta,
+            variant,
+            step: 0.5,
+            tol: 1e-6,
+            max_iters: 2000,
+        })
+    }
+
+    /// Sets the relaxation step `ε ∈ (0, 1]`, tolerance and budget.
+    ///
+    /// # Errors
+    /// [`PlasticityError::InvalidParameter`] for values out of range.
+    pub fn with_relaxation(mut self, step: Real, tol: Real, max_iters: usize) -> Result<Self> {
+        if !(step.is_finite() && step > 0.0 && step <= 1.0) {
+            return Err(invalid("step", step, "relaxation step must lie in (0, 1]"));
+        }
+        if !(tol.is_finite() && tol > 0.0) || max_iters == 0 {
+            return Err(invalid(
+                "tol",
+                tol,
+                "tolerance must be positive and the budget at least 1",
+            ));
+        }
+        self.step = step;
+        self.tol = tol;
+        self.max_iters = max_iters;
+        Ok(self)
+    }
+
+    /// Nudging strength.
+    pub fn beta(&self) -> Real {
+        self.beta
+    }
+
+    /// The variant.
+    pub fn variant(&self) -> EpVariant {
+        self.variant
+    }
+
+    fn check(net: &Network) -> Result<()> {
+        if net.loss() != Loss::HalfSquaredError {
+            return Err(invalid(
+                "loss",
+                net.loss().name(),
+                "equilibrium propagation nudges with C = ½‖s_L - t‖²: use half_squared_error",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Drive of layer `k` (0-based): `ρ(s_{k-1}) W_kᵀ + b_k + ρ(s_{k+1}) W_{k+1}`.
+    fn drive_into(net: &Network, x: &Matrix, rho_s: &[Matrix], k: usize, out: &mut Matrix) {
+        ensure_shape(out, x.nrows(), net.widths()[k + 1]);
+        let below = if k == 0 { x } else { &rho_s[k - 1] };
+        gemm_nt(out, 1.0, below, net.weight(k), 0.0);
+        add_row(out, net.bias(k));
+        if k + 1 < net.num_layers() {
+            gemm_nn(out, 1.0, &rho_s[k + 1], net.weight(k + 1), 1.0);
+        }
+    }
+
+    fn rho_all(net: &Network, states: &[Matrix]) -> Vec<Matrix> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(k, s)| net.activation(k).map(s))
+            .collect()
+    }
+
+    /// Total energy `F = E + β C` of `states` (summed over rows).
+    ///
+    /// # Errors
+    /// Shape mismatches.
+    pub fn energy(
+        net: &Network,
+        x: &Matrix,
+        t: &Matrix,
+        states: &[Matrix],
+        beta: Real,
+    ) -> Result<Real> {
+        net.check_batch(x, t)?;
+        Self::check_states(net, x, states)?;
+        let r = Self::rho_all(net, states);
+        let mut e = 0.0;
+        let mut a = Matrix::zeros(0, 0);
+        for k in 0..net.num_layers() {
+            e += 0.5 * states[k].norm_squared();
+            ensure_shape(&mut a, x.nrows(), net.widths()[k + 1]);
+            let below = if k == 0 { x } else { &r[k - 1] };
+            gemm_nt(&mut a, 1.0, below, net.weight(k), 0.0);
+            add_row(&mut a, net.bias(k));
+            e -= r[k].dot(&a);
+        }
+        let l = net.num_layers() - 1;
+        e += beta * 0.5 * (&states[l] - t).norm_squared();
+        Ok(e)
+    }
+
+    /// Gradient `∂F/∂s_k` of the total energy, one matrix per layer (the negative of the
+    /// dynamics `ds/dt`; with the hard sigmoid, the interior derivative `ρ' = 1`).
+    ///
+    /// # Errors
+    /// Shape mismatches.
+    pub fn energy_gradient(
+        net: &Network,
+        x: &Matrix,
+        t: &Matrix,
+        states: &[Matrix],
+        beta: Real,
+    ) -> Result<Vec<Matrix>> {
+        net.check_batch(x, t)?;
+        Self::check_states(net, x, states)?;
+        let r = Self::rho_all(net, states);
+        let mut d = Matrix::zeros(0, 0);
+        let mut out = Vec::with_capacity(states.len());
+        for k in 0..net.num_layers() {
+            Self::drive_into(net, x, &r, k, &mut d);
+            let act = net.activation(k);
+            let mut g = states[k].clone();
+            for (gv, (&s, &dv)) in g.iter_mut().zip(states[k].iter().zip(d.iter())) {
+                *gv = s - rho_prime(act, s) * dv;
+            }
+            if k + 1 == net.num_layers() {
+                g += (&states[k] - t) * beta;
+            }
+            out.push(g);
+        }
+        Ok(out)
+    }
+
+    fn check_states(net: &Network, x: &Matrix, states: &[Matrix]) -> Result<()> {
+        if states.len() != net.num_layers() {
+            return Err(PlasticityError::ShapeMismatch {
+                op: "equilibrium propagation: number of state layers",
+                expected: (net.num_layers(), 1),
+                got: (states.len(), 1),
+            });
+        }
+        for (k, s) in states.iter().enumerate() {
+            let e = (x.nrows(), net.widths()[k + 1]);
+            if s.shape() != e {
+                return Err(PlasticityError::ShapeMismatch {
+                    op: "equilibrium propagation: state (batch, n_k)",
+                    expected: e,
+                    got: s.shape(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Relaxes to a fixed point of `F = E + βC` (`t` is only used when `beta != 0`), starting
+    /// from `init` or the feed-forward pass. `trace` receives the energy after every step if
+    /// given (for the energy-descent property).
+    ///
+    /// # Errors
+    /// [`PlasticityError::NotConverged`] when the budget is exhausted (with the residual);
+    /// [`PlasticityError::NonFinite`] naming the step if the state diverges.
+    pub fn relax(
+        &self,
+        net: &Network,
+        x: &Matrix,
+        t: &Matrix,
+        beta: Real,
+        init: Option<&[Matrix]>,
+        mut trace: Option<&mut Vec<Real>>,
+    ) -> Result<EpState> {
+        net.check_batch(x, t)?;
+        let l_count = net.num_layers();
+        let mut states: Vec<Matrix> = match init {
+            Some(s) => {
+                Self::check_states(net, x, s)?;
+                s.to_vec()
+            }
+            None => net.forward_cache(x)?.post.into_iter().skip(1).collect(),
+        };
+        let mut r = Self::rho_all(net, &states);
+        let mut d = Matrix::zeros(0, 0);
+        let mut next = states.clone();
+        let mut residual = Real::INFINITY;
+        for it in 1..=self.max_iters {
+            residual = 0.0;
+            for k in 0..l_count {
+                Self::drive_into(net, x, &r, k, &mut d);
+                let act = net.activation(k);
+                let is_box = boxed(act);
+                let out_layer = k + 1 == l_count && beta != 0.0;
+                for (i, (n, (&s, &dv))) in next[k]
+                    .iter_mut()
+                    .zip(states[k].iter().zip(d.iter()))
+                    .enumerate()
+                {
+                    let mut g = s - rho_prime(act, s) * dv;
+                    if out_layer {
+                        g += beta * (s - t[i]);
+                    }
+                    if is_box {
+                        residual = Real::max(residual, (s - (s - g).clamp(0.0, 1.0)).abs());
+                        *n = (s - self.step * g).clamp(0.0, 1.0);
+                    } else {
+                        residual = Real::max(residual, g.abs());
+                        *n = s - self.step * g;
+                    }
+                }
+            }
+            if !residual.is_finite() {
+                return Err(PlasticityError::NonFinite {
+                    what: format!("equilibrium propagation state at relaxation step {it}"),
+                    index: 0,
+                });
+            }
+            if residual <= self.tol {
+                // The residual was measured at `states`: return them (the converged point).
+                return Ok(EpState {
+                    states,
+                    iterations: it - 1,
+                    residual,
+                });
+            }
+            std::mem::swap(&mut states, &mut next);
+            for k in 0..l_count {
+                let act = net.activation(k);
+                ensure_shape(&mut r[k], x.nrows(), net.widths()[k + 1]);
+                for (rv, &s) in r[k].iter_mut().zip(states[k].iter()) {
+                    *rv = rho(act, s);
+                }
+            }
+            if let Some(tr) = trace.as_deref_mut() {
+                tr.push(Self::energy(net, x, t, &states, beta)?);
+            }
+        }
+        Err(PlasticityError::NotConverged {
+            iterations: self.max_iters,
+            residual,
+            tolerance: self.tol,
+        })
+    }
+
+    /// Cost `J = mean over rows of ½‖s_L⁰ - t‖²` at the free fixed point.
+    ///
+    /// # Errors
+    /// As [`EquilibriumPropagation::relax`].
+    pub fn free_cost(&self, net: &Network, x: &Matrix, t: &Matrix) -> Result<Real> {
+        let s0 = self.relax(net, x, t, 0.0, None, None)?;
+        Ok(net.loss().value(&s0.states[net.num_layers() - 1], t))
+    }
+
+    /// Adds `sign · ∂F/∂θ`-style Hebbian terms `-(scale) ρ(s_k)ᵀ ρ(s_{k-1})` into `out`.
+    fn accumulate(
+        net: &Network,
+        x: &Matrix,
+        states: &[Matrix],
+        scale: Real,
+        out: &mut Updates,
+        first: bool,
+    ) {
+        let r = Self::rho_all(net, states);
+        let beta0 = if first { 0.0 } else { 1.0 };
+        for k in 0..net.num_layers() {
+            let below = if k == 0 { x } else { &r[k - 1] };
+            let (gw, gb) = out.layer_mut(k);
+            gemm_tn(gw, -scale, &r[k], below, beta0);
+            let mut sums = Matrix::zeros(1, gb.ncols());
+            col_sums_into(&mut sums, -scale, &r[k]);
+            if first {
+                gb.copy_from(&sums);
+            } else {
+                *gb += sums;
+            }
+        }
+    }
+}
+
+impl CreditAssignment for EquilibriumPropagation {
+    fn name(&self) -> &'static str {
+        match self.variant {
+            EpVariant::OneSided => "ep",
+            EpVariant::Symmetric => "ep-sym",
+        }
+    }
+
+    fn updates_into(
+        &mut self,
+        net: &Network,
+        x: &Matrix,
+        t: &Matrix,
+        out: &mut Updates,
+    ) -> Result<()> {
+        Self::check(net)?;
+        net.check_batch(x, t)?;
+        let b = x.nrows() as Real;
+        let beta = self.beta;
+        let free = self.relax(net, x, t, 0.0, None, None)?;
+        let plus = self.relax(net, x, t, beta, Some(&free.states), None)?;
+        out.prepare(net);
+        let (steps, residual) = match self.variant {
+            EpVariant::OneSided => {
+                Self::accumulate(net, x, &plus.states, 1.0 / (beta * b), out, true);
+                Self::accumulate(net, x, &free.states, -1.0 / (beta * b), out, false);
+                (
+                    free.iterations + plus.iterations,
+                    free.residual.max(plus.residual),
+                )
+            }
+            EpVariant::Symmetric => {
+                let minus = self.relax(net, x, t, -beta, Some(&free.states), None)?;
+                Self::accumulate(net, x, &plus.states, 1.0 / (2.0 * beta * b), out, true);
+                Self::accumulate(net, x, &minus.states, -1.0 / (2.0 * beta * b), out, false);
+                (
+                    free.iterations + plus.iterations + minus.iterations,
+                    free.residual.max(plus.residual).max(minus.residual),
+                )
+            }
+        };
+        let loss = net.loss().value(&free.states[net.num_layers() - 1], t);
+        out.diagnostics = Diagnostics {
+            loss,
+            relaxation_steps: steps,
+            residual,
+        };
+        Ok(())
+    }
+
+    fn predict(&mut self, net: &Network, x: &Matrix) -> Result<Matrix> {
+        let t = Matrix::zeros(x.nrows(), net.output_width());
+        let free = self.relax(net, x, &t, 0.0, None, None)?;
+        Ok(free.states[net.num_layers() - 1].clone())
+    }
+}

@@ -1,0 +1,118 @@
+//! Allocation-free matrix products with transposed operands.
+//!
+//! nalgebra stores matrices column-major; a transposed operand is passed to its `gemm` (which calls
+//! `matrixmultiply` for dynamic sizes) as a strided view, so no transposed copy is made.
+//!
+//! Caveat (nalgebra 0.35): when any of `c.nrows, c.ncols, a.nrows, a.ncols` is at most 5,
+//! nalgebra's `gemm` falls back to a column-by-column `gemv` whose `axcpy` iterates over the
+//! *storage span* of a strided operand instead of its length, writing out of bounds (heap
+//! corruption). [`use_views`] guards every strided call; small products copy the transpose.
+
+use nalgebra::{DMatrixView, Dyn};
+use neurograd_tensor::{Matrix, Real};
+
+/// A transposed view of `m` without copying.
+fn transposed(m: &Matrix) -> DMatrixView<'_, Real, Dyn, Dyn> {
+    DMatrixView::from_slice_with_strides(m.as_slice(), m.ncols(), m.nrows(), m.nrows(), 1)
+}
+
+/// `c = alpha * a * b + beta * c`.
+pub(crate) fn gemm_nn(c: &mut Matrix, alpha: Real, a: &Matrix, b: &Matrix, beta: Real) {
+    c.gemm(alpha, a, b, beta);
+}
+
+/// nalgebra's threshold below which `gemm` does not call `matrixmultiply`.
+const SMALL_DIM: usize = 5;
+
+/// Whether a strided view is safe: nalgebra takes the `matrixmultiply` path only when the
+/// output and the left operand have every dimension above [`SMALL_DIM`].
+fn use_views(c: (usize, usize), a: (usize, usize)) -> bool {
+    c.0 > SMALL_DIM && c.1 > SMALL_DIM && a.0 > SMALL_DIM && a.1 > SMALL_DIM
+}
+
+/// `c = alpha * a * bᵀ + beta * c`.
+pub(crate) fn gemm_nt(c: &mut Matrix, alpha: Real, a: &Matrix, b: &Matrix, beta: Real) {
+    if b.is_empty() || a.is_empty() {
+        c.scale_mut(beta);
+        return;
+    }
+    if use_views(c.shape(), a.shape()) {
+        c.gemm(alpha, a, &transposed(b), beta);
+    } else {
+        c.gemm(alpha, a, &b.transpose(), beta);
+    }
+}
+
+/// `c = alpha * aᵀ * b + beta * c`.
+pub(crate) fn gemm_tn(c: &mut Matrix, alpha: Real, a: &Matrix, b: &Matrix, beta: Real) {
+    if b.is_empty() || a.is_empty() {
+        c.scale_mut(beta);
+        return;
+    }
+    if use_views(c.shape(), (a.ncols(), a.nrows())) {
+        c.gemm(alpha, &transposed(a), b, beta);
+    } else {
+        c.gemm(alpha, &a.transpose(), b, beta);
+    }
+}
+
+/// Adds the row vector `b` (1 x n) to every row of `m` (batch x n).
+pub(crate) fn add_row(m: &mut Matrix, b: &Matrix) {
+    for (j, mut col) in m.column_iter_mut().enumerate() {
+        let bj = b[(0, j)];
+        for v in col.iter_mut() {
+            *v += bj;
+        }
+    }
+}
+
+/// Writes `alpha * column sums of m` into the row `out` (1 x n).
+pub(crate) fn col_sums_into(out: &mut Matrix, alpha: Real, m: &Matrix) {
+    for (j, col) in m.column_iter().enumerate() {
+        out[(0, j)] = alpha * col.sum();
+    }
+}
+
+/// `y += a · x` elementwise (same shapes).
+pub(crate) fn axpy(y: &mut Matrix, a: Real, x: &Matrix) {
+    for (yv, &xv) in y.iter_mut().zip(x.iter()) {
+        *yv += a * xv;
+    }
+}
+
+/// Resizes `m` to `(rows, cols)` only if its shape differs (contents then unspecified: zeros).
+pub(crate) fn ensure_shape(m: &mut Matrix, rows: usize, cols: usize) {
+    if m.shape() != (rows, cols) {
+        *m = Matrix::zeros(rows, cols);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transposed_products_match_naive() {
+        let a = Matrix::from_fn(7, 9, |i, j| (i as Real) * 0.3 - (j as Real) * 0.1 + 0.05);
+        let b = Matrix::from_fn(8, 9, |i, j| ((i * j) as Real).sin());
+        let mut c = Matrix::zeros(7, 8);
+        gemm_nt(&mut c, 1.0, &a, &b, 0.0);
+        assert!((&c - &a * b.transpose()).amax() < 1e-12);
+        let d = Matrix::from_fn(7, 6, |i, j| (i + 2 * j) as Real * 0.01);
+        let mut e = Matrix::zeros(9, 6);
+        gemm_tn(&mut e, 2.0, &a, &d, 0.0);
+        assert!((&e - 2.0 * a.transpose() * &d).amax() < 1e-12);
+        // Small shapes (nalgebra's fallback path) with strided operands.
+        for (m, k, n) in [(3, 9, 8), (8, 3, 9), (9, 8, 2), (2, 2, 2), (6, 6, 6)] {
+            let a = Matrix::from_fn(m, k, |i, j| (i * 7 + j) as Real * 0.01);
+            let b = Matrix::from_fn(n, k, |i, j| (i + 3 * j) as Real * 0.02);
+            let mut c = Matrix::zeros(m, n);
+            gemm_nt(&mut c, 1.0, &a, &b, 0.0);
+            assert!((&c - &a * b.transpose()).amax() < 1e-12);
+            let at = a.transpose();
+            let mut c2 = Matrix::zeros(m, n);
+            gemm_tn(&mut c2, 1.0, &at, &b.transpose(), 0.0);
+            assert!((&c2 - &a * b.transpose()).amax() < 1e-12);
+        }
+    }
+}

@@ -1,0 +1,457 @@
+//! The layered rate network that every credit-assignment algorithm trains.
+//!
+//! Shapes follow PyTorch: layer `l` (1-based, `l = 1..=L`) has weight `W_l` of shape
+//! `(n_l, n_{l-1})` = (out, in), bias `b_l` of shape `(1, n_l)` (a row), and a batch is a matrix
+//! `X` of shape `(batch, n_0)`, one sample per row. The forward pass is
+//!
+//! ```text
+//! h_0 = X,   a_l = h_{l-1} W_lᵀ + b_l,   h_l = f_l(a_l),   output y = h_L
+//! ```
+//!
+//! Parameters are stored interleaved, `[W_1, b_1, W_2, b_2, ...]`, which is also the layout of
+//! [`Updates::grads`](super::Updates), so an optimizer's `step(params, grads)` applies any
+//! algorithm's updates directly to [`Network::params_mut`].
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use neurograd_tensor::{Activation, Matrix, Real, init};
+
+use super::linalg::{add_row, ensure_shape, gemm_nt};
+use crate::{PlasticityError, Result};
+
+/// The loss a network is trained on; `ℓ` is per sample, the batch loss is the mean over rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    /// `ℓ = ½ ‖y - t‖²` (the cost `C` of the energy-based algorithms).
+    HalfSquaredError,
+    /// `ℓ = -Σ_j t_j log softmax(y)_j` with `y = h_L` used as logits (use an identity output).
+    SoftmaxCrossEntropy,
+}
+
+impl Loss {
+    /// Batch loss: the mean over rows of `ℓ(y_i, t_i)`.
+    pub fn value(&self, y: &Matrix, t: &Matrix) -> Real {
+        let b = y.nrows().max(1) as Real;
+        match self {
+            Loss::HalfSquaredError => 0.5 * (y - t).norm_squared() / b,
+            Loss::SoftmaxCrossEntropy => {
+                let mut total = 0.0;
+                for i in 0..y.nrows() {
+                    let row = y.row(i);
+                    let m = row.max();
+                    let lse = m + row.iter().map(|v| (v - m).exp()).sum::<Real>().ln();
+                    for j in 0..y.ncols() {
+                        total -= t[(i, j)] * (y[(i, j)] - lse);
+                    }
+                }
+                total / b
+            }
+        }
+    }
+
+    /// Writes `∂ℓ/∂y` (per sample, not divided by the batch size) into `out`.
+    pub(crate) fn grad_output_into(&self, y: &Matrix, t: &Matrix, out: &mut Matrix) {
+        ensure_shape(out, y.nrows(), y.ncols());
+        match self {
+            Loss::HalfSquaredError => {
+                out.copy_from(y);
+                *out -= t;
+            }
+            Loss::SoftmaxCrossEntropy => {
+                for i in 0..y.nrows() {
+                    let m = y.row(i).max();
+                    let mut s = 0.0;
+                    for j in 0..y.ncols() {
+                        let e = (y[(i, j)] - m).exp();
+                        out[(i, j)] = e;
+                        s += e;
+                    }
+                    for j in 0..y.ncols() {
+                        out[(i, j)] = out[(i, j)] / s - t[(i, j)];
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stable name (`half_squared_error`, `softmax_cross_entropy`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Loss::HalfSquaredError => "half_squared_error",
+            Loss::SoftmaxCrossEntropy => "softmax_cross_entropy",
+        }
+    }
+}
+
+/// Pre- and post-activations of a forward pass: `pre[l-1] = a_l`, `post[l] = h_l`, `post[0] = X`.
+#[derive(Clone, Debug, Default)]
+pub struct ForwardCache {
+    /// `a_l` for `l = 1..=L` (index `l - 1`).
+    pub pre: Vec<Matrix>,
+    /// `h_l` for `l = 0..=L` (index `l`; `post[0]` is the input batch).
+    pub post: Vec<Matrix>,
+}
+
+/// A dense layered network with biases and one activation per layer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Network {
+    widths: Vec<usize>,
+    activations: Vec<Activation>,
+    loss: Loss,
+    params: Vec<Matrix>,
+}
+
+fn invalid(name: &'static str, value: impl std::fmt::Debug, reason: &str) -> PlasticityError {
+    PlasticityError::InvalidParameter {
+        name,
+        value: format!("{value:?}"),
+        reason: reason.to_string(),
+    }
+}
+
+/// Checks that every entry of `m` is finite.
+pub(crate) fn check_finite(m: &Matrix, what: &str) -> Result<()> {
+    match m.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(PlasticityError::NonFinite {
+            what: what.to_string(),
+            index,
+        }),
+        None => Ok(()),
+    }
+}
+
+impl Network {
+    /// A network with layer widths `widths = [n_0, n_1, ..., n_L]` (at least two entries, all
+    /// positive), activation `hidden` on layers `1..L` and `output` on layer `L`. Weights are
+    /// Glorot-uniform (Glorot & Bengio 2010) from `ChaCha8Rng::seed_from_u64(seed)`, drawn layer by
+    /// layer; biases start at zero.
+    ///
+    /// # Errors
+    /// [`PlasticityError::InvalidParameter`] for fewer than two widths, a zero width or an invalid
+    /// activation parameter.
+    pub fn new(
+        widths: &[usize],
+        hidden: Activation,
+        output: Activation,
+        loss: Loss,
+        seed: u64,
+    ) -> Result<Self> {
+        if widths.len() < 2 {
+            return Err(invalid(
+                "widths",
+                widths,
+                "need at least input and output widths",
+            ));
+        }
+        if widths.contains(&0) {
+            return Err(invalid("widths", widths, "every width must be positive"));
+        }
+        hidden.check()?;
+        output.check()?;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let n_layers = widths.len() - 1;
+        let mut params = Vec::with_capacity(2 * n_layers);
+        for l in 0..n_layers {
+            params.push(init::glorot_uniform(widths[l + 1], widths[l], &mut rng)?);
+            params.push(Matrix::zeros(1, widths[l + 1]));
+        }
+        let mut activations = vec![hidden; n_layers];
+        activations[n_layers - 1] = output;
+        Ok(Network {
+            widths: widths.to_vec(),
+            activations,
+            loss,
+            params,
+        })
+    }
+
+    /// A network from explicit weights `W_l` (out, in), biases `b_l` (1, out) and activations.
+    ///
+    /// # Errors
+    /// [`PlasticityError::ShapeMismatch`] if consecutive layers do not chain or a bias is not a
+    /// `(1, out)` row; [`PlasticityError::InvalidParameter`] for empty or unequal lists;
+    /// [`PlasticityError::NonFinite`] for a NaN/Inf parameter.
+    pub fn from_layers(
+        weights: Vec<Matrix>,
+        biases: Vec<Matrix>,
+        activations: Vec<Activation>,
+        loss: Loss,
+    ) -> Result<Self> {
+        if weights.is_empty() {
+            return Err(invalid("weights", 0usize, "need at least one layer"));
+        }
+        if biases.len() != weights.len() || activations.len() != weights.len() {
+            return Err(invalid(
+                "layers",
+                (weights.len(), biases.len(), activations.len()),
+                "weights, biases and activations must have equal length",
+            ));
+        }
+        let mut widths = vec![weights[0].ncols()];
+        for (l, w) in weights.iter().enumerate() {
+            if w.nrows() == 0 || w.ncols() == 0 {
+                return Err(invalid(
+                    "weights",
+                    w.shape(),
+                    "a layer has a zero dimension",
+                ));
+            }
+            let prev = widths[l];
+            if w.ncols() != prev {
+                return Err(PlasticityError::ShapeMismatch {
+                    op: "network layer chain (weight cols = previous width)",
+                    expected: (w.nrows(), prev),
+                    got: w.shape(),
+                });
+            }
+            if biases[l].shape() != (1, w.nrows()) {
+                return Err(PlasticityError::ShapeMismatch {
+                    op: "network bias (1, out)",
+                    expected: (1, w.nrows()),
+                    got: biases[l].shape(),
+                });
+            }
+            check_finite(w, &format!("weight of layer {}", l + 1))?;
+            check_finite(&biases[l], &format!("bias of layer {}", l + 1))?;
+            activations[l].check()?;
+            widths.push(w.nrows());
+        }
+        let params = weights
+            .into_iter()
+            .zip(biases)
+            .flat_map(|(w, b)| [w, b])
+            .collect();
+        Ok(Network {
+            widths,
+            activations,
+            loss,
+            params,
+        })
+    }
+
+    /// Number of weight layers `L`.
+    pub fn num_layers(&self) -> usize {
+        self.activations.len()
+    }
+
+    /// Widths `[n_0, ..., n_L]`.
+    pub fn widths(&self) -> &[usize] {
+        &self.widths
+    }
+
+    /// Input width `n_0`.
+    pub fn input_width(&self) -> usize {
+        self.widths[0]
+    }
+
+    /// Output width `n_L`.
+    pub fn output_width(&self) -> usize {
+        self.widths[self.widths.len() - 1]
+    }
+
+    /// Weight `W_l` of layer `l` (0-based index `l` = layer `l + 1`). Panics if out of range.
+    pub fn weight(&self, l: usize) -> &Matrix {
+        &self.params[2 * l]
+    }
+
+    /// Bias `b_l` of layer `l` (0-based). Panics if out of range.
+    pub fn bias(&self, l: usize) -> &Matrix {
+        &self.params[2 * l + 1]
+    }
+
+    /// Mutable weight of layer `l` (0-based). Keep its shape.
+    pub fn weight_mut(&mut self, l: usize) -> &mut Matrix {
+        &mut self.params[2 * l]
+    }
+
+    /// Mutable bias of layer `l` (0-based). Keep its shape.
+    pub fn bias_mut(&mut self, l: usize) -> &mut Matrix {
+        &mut self.params[2 * l + 1]
+    }
+
+    /// Activation of layer `l` (0-based).
+    pub fn activation(&self, l: usize) -> Activation {
+        self.activations[l]
+    }
+
+    /// All activations, one per layer.
+    pub fn activations(&self) -> &[Activation] {
+        &self.activations
+    }
+
+    /// The training loss.
+    pub fn loss(&self) -> Loss {
+        self.loss
+    }
+
+    /// Sets the training loss.
+    pub fn set_loss(&mut self, loss: Loss) {
+        self.loss = loss;
+    }
+
+    /// Parameters `[W_1, b_1, ..., W_L, b_L]`.
+    pub fn params(&self) -> &[Matrix] {
+        &self.params
+    }
+
+    /// Mutable parameters (hand to an optimizer's `step`); shapes must be kept.
+    pub fn params_mut(&mut self) -> &mut [Matrix] {
+        &mut self.params
+    }
+
+    /// Total number of scalar parameters.
+    pub fn num_params(&self) -> usize {
+        self.params.iter().map(|m| m.len()).sum()
+    }
+
+    /// Checks that `x` is a non-empty `(batch, n_0)` batch of finite values.
+    ///
+    /// # Errors
+    /// [`PlasticityError::ShapeMismatch`], [`PlasticityError::InvalidParameter`] (empty),
+    /// [`PlasticityError::NonFinite`].
+    pub fn check_input(&self, x: &Matrix) -> Result<()> {
+        if x.ncols() != self.input_width() {
+            return Err(PlasticityError::ShapeMismatch {
+                op: "network input (batch, n_0)",
+                expected: (x.nrows(), self.input_width()),
+                got: x.shape(),
+            });
+        }
+        if x.nrows() == 0 {
+            return Err(invalid("batch", 0usize, "the batch is empty"));
+        }
+        check_finite(x, "input batch")
+    }
+
+    /// Checks `x` as [`Network::check_input`] and that `t` is a finite `(batch, n_L)` target.
+    ///
+    /// # Errors
+    /// As [`Network::check_input`], and a shape mismatch for targets of the wrong width or count.
+    pub fn check_batch(&self, x: &Matrix, t: &Matrix) -> Result<()> {
+        self.check_input(x)?;
+        if t.shape() != (x.nrows(), self.output_width()) {
+            return Err(PlasticityError::ShapeMismatch {
+                op: "targets (batch, n_L)",
+                expected: (x.nrows(), self.output_width()),
+                got: t.shape(),
+            });
+        }
+        check_finite(t, "targets")
+    }
+
+    /// Checks that all parameters are finite.
+    ///
+    /// # Errors
+    /// [`PlasticityError::NonFinite`] naming the parameter.
+    pub fn check_params(&self) -> Result<()> {
+        for (i, p) in self.params.iter().enumerate() {
+            let what = if i % 2 == 0 { "weight" } else { "bias" };
+            check_finite(p, &format!("{what} of layer {}", i / 2 + 1))?;
+        }
+        Ok(())
+    }
+
+    /// Output `h_L` for a batch `x` (batch, n_0).
+    ///
+    /// # Errors
+    /// Bad input shape or non-finite input.
+    pub fn forward(&self, x: &Matrix) -> Result<Matrix> {
+        self.check_input(x)?;
+        let mut h = x.clone();
+        for l in 0..self.num_layers() {
+            let mut a = Matrix::zeros(x.nrows(), self.widths[l + 1]);
+            gemm_nt(&mut a, 1.0, &h, self.weight(l), 0.0);
+            add_row(&mut a, self.bias(l));
+            self.activations[l].map_in_place(&mut a);
+            h = a;
+        }
+        Ok(h)
+    }
+
+    /// Forward pass keeping every pre-activation `a_l` and activity `h_l`.
+    ///
+    /// # Errors
+    /// Bad input shape or non-finite input.
+    pub fn forward_cache(&self, x: &Matrix) -> Result<ForwardCache> {
+        self.check_input(x)?;
+        let mut cache = ForwardCache::default();
+        self.forward_into(x, &mut cache);
+        Ok(cache)
+    }
+
+    /// Forward pass into reusable buffers (no validation; `x` must be checked).
+    pub(crate) fn forward_into(&self, x: &Matrix, cache: &mut ForwardCache) {
+        let l_count = self.num_layers();
+        cache.pre.resize_with(l_count, || Matrix::zeros(0, 0));
+        cache.post.resize_with(l_count + 1, || Matrix::zeros(0, 0));
+        ensure_shape(&mut cache.post[0], x.nrows(), x.ncols());
+        cache.post[0].copy_from(x);
+        for l in 0..l_count {
+            let (lo, hi) = cache.post.split_at_mut(l + 1);
+            let a = &mut cache.pre[l];
+            ensure_shape(a, x.nrows(), self.widths[l + 1]);
+            gemm_nt(a, 1.0, &lo[l], self.weight(l), 0.0);
+            add_row(a, self.bias(l));
+            let h = &mut hi[0];
+            ensure_shape(h, x.nrows(), self.widths[l + 1]);
+            h.copy_from(a);
+            self.activations[l].map_in_place(h);
+        }
+    }
+
+    /// Batch loss of the network's own forward output against `t`.
+    ///
+    /// # Errors
+    /// Bad shapes or non-finite values.
+    pub fn loss_value(&self, x: &Matrix, t: &Matrix) -> Result<Real> {
+        self.check_batch(x, t)?;
+        Ok(self.loss.value(&self.forward(x)?, t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forward_shapes_and_errors() {
+        let net = Network::new(
+            &[3, 5, 2],
+            Activation::Tanh,
+            Activation::Identity,
+            Loss::HalfSquaredError,
+            1,
+        )
+        .expect("valid network");
+        let x = Matrix::from_fn(4, 3, |i, j| (i + j) as Real * 0.1);
+        assert_eq!(net.forward(&x).expect("forward").shape(), (4, 2));
+        let bad = Matrix::zeros(4, 2);
+        assert!(matches!(
+            net.forward(&bad),
+            Err(PlasticityError::ShapeMismatch { .. })
+        ));
+        assert!(
+            Network::new(
+                &[3],
+                Activation::Tanh,
+                Activation::Identity,
+                Loss::HalfSquaredError,
+                1
+            )
+            .is_err()
+        );
+        assert!(
+            Network::new(
+                &[3, 0, 2],
+                Activation::Tanh,
+                Activation::Identity,
+                Loss::HalfSquaredError,
+                1
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,253 @@
+//! Name -> constructor for every credit-assignment algorithm, with the network each one is meant
+//! to train (activations and loss) and a learning rate that works on digits with Adam.
+//!
+//! Adding an algorithm: create its file, then add one [`AlgorithmInfo`] line to [`ALGORITHMS`].
+
+use neurograd_tensor::{Activation, Real};
+
+use super::{
+    Backprop, ContrastiveHebbian, CreditAssignment, DifferenceTargetPropagation,
+    DirectFeedbackAlignment, EpVariant, EquilibriumPropagation, FeedbackAlignment, Loss, Network,
+    PcVariant, PredictiveCoding, Recirculation, SignSymmetry,
+};
+use crate::{PlasticityError, Result};
+
+/// One registered algorithm.
+#[derive(Clone, Copy, Debug)]
+pub struct AlgorithmInfo {
+    /// Registry name (`--algorithms` value).
+    pub name: &'static str,
+    /// One-line description with its source.
+    pub summary: &'static str,
+    /// `false` for unsupervised algorithms (recirculation: an autoencoder, targets = inputs).
+    pub supervised: bool,
+    /// Hidden activation the algorithm is meant for.
+    pub hidden: Activation,
+    /// Output activation the algorithm is meant for.
+    pub output: Activation,
+    /// Loss the algorithm is meant for.
+    pub loss: Loss,
+    /// Adam learning rate that works on digits (64-128-10, batch 32).
+    pub learning_rate: Real,
+    constructor: fn(&Network, u64) -> Result<Box<dyn CreditAssignment>>,
+}
+
+impl AlgorithmInfo {
+    /// Builds the algorithm for `net` (random feedback or inverses drawn from `seed`).
+    ///
+    /// # Errors
+    /// Constructor errors (e.g. a network the algorithm cannot size itself to).
+    pub fn build(&self, net: &Network, seed: u64) -> Result<Box<dyn CreditAssignment>> {
+        (self.constructor)(net, seed)
+    }
+
+    /// A network of the given widths set up for this algorithm (its activations and loss).
+    ///
+    /// # Errors
+    /// As [`Network::new`].
+    pub fn network(&self, widths: &[usize], seed: u64) -> Result<Network> {
+        Network::new(widths, self.hidden, self.output, self.loss, seed)
+    }
+}
+
+fn boxed<A: CreditAssignment + 'static>(a: A) -> Result<Box<dyn CreditAssignment>> {
+    Ok(Box::new(a))
+}
+
+const TANH: Activation = Activation::Tanh;
+const ID: Activation = Activation::Identity;
+const HS: Activation = Activation::HardSigmoid;
+const CE: Loss = Loss::SoftmaxCrossEntropy;
+const SE: Loss = Loss::HalfSquaredError;
+
+/// Every registered algorithm, in a stable order.
+pub const ALGORITHMS: &[AlgorithmInfo] = &[
+    AlgorithmInfo {
+        name: "bp",
+        summary: "backpropagation (Rumelhart, Hinton & Williams 1986), hand-written; reference",
+        supervised: true,
+        hidden: TANH,
+        output: ID,
+        loss: CE,
+        learning_rate: 1e-3,
+        constructor: |_, _| boxed(Backprop::new()),
+    },
+    AlgorithmInfo {
+        name: "bp-tape",
+        summary: "backpropagation through the autodiff tape (the reference)",
+        supervised: true,
+        hidden: TANH,
+        output: ID,
+        loss: CE,
+        learning_rate: 1e-3,
+        constructor: |_, _| boxed(super::backprop::TapeBackprop),
+    },
+    AlgorithmInfo {
+        name: "fa",
+        summary: "feedback alignment (Lillicrap et al. 2016)",
+        supervised: true,
+        hidden: TANH,
+        output: ID,
+        loss: CE,
+        learning_rate: 1e-3,
+        constructor: |n, s| boxed(FeedbackAlignment::new(n, s)?),
+    },
+    AlgorithmInfo {
+        name: "dfa",
+        summary: "direct feedback alignment (Nokland 2016)",
+        supervised: true,
+        hidden: TANH,
+        output: ID,
+        loss: CE,
+        learning_rate: 1e-3,
+        constructor: |n, s| boxed(DirectFeedbackAlignment::new(n, s)?),
+    },
+    AlgorithmInfo {
+        name: "ss",
+        summary: "sign symmetry, uniform sign-concordant feedback (Liao, Leibo & Poggio 2016)",
+        supervised: true,
+        hidden: TANH,
+        output: ID,
+        loss: CE,
+        learning_rate: 1e-3,
+        constructor: |_, _| boxed(SignSymmetry::new()),
+    },
+    AlgorithmInfo {
+        name: "pc",
+        summary: "predictive coding, standard inference (Whittington & Bogacz 2017)",
+        supervised: true,
+        hidden: TANH,
+        output: ID,
+        loss: SE,
+        learning_rate: 1e-3,
+        constructor: |_, _| boxed(PredictiveCoding::new(PcVariant::Standard)),
+    },
+    AlgorithmInfo {
+        name: "pc-fpa",
+        summary: "predictive coding, fixed-prediction assumption (Millidge, Tschantz & Buckley 2022)",
+        supervised: true,
+        hidden: TANH,
+        output: ID,
+        loss: SE,
+        learning_rate: 1e-3,
+        constructor: |_, _| boxed(PredictiveCoding::new(PcVariant::FixedPrediction)),
+    },
+    AlgorithmInfo {
+        name: "pc-zil",
+        summary: "predictive coding, zero-divergence inference learning (Song et al. 2020)",
+        supervised: true,
+        hidden: TANH,
+        output: ID,
+        loss: SE,
+        learning_rate: 1e-3,
+        constructor: |_, _| boxed(PredictiveCoding::new(PcVariant::ZeroDivergence)),
+    },
+    AlgorithmInfo {
+        name: "ep",
+        summary: "equilibrium propagation, one-sided nudging (Scellier & Bengio 2017)",
+        supervised: true,
+        hidden: HS,
+        output: HS,
+        loss: SE,
+        learning_rate: 1e-3,
+        constructor: |_, _| boxed(EquilibriumPropagation::new(0.5, EpVariant::OneSided)?),
+    },
+    AlgorithmInfo {
+        name: "ep-sym",
+        summary: "equilibrium propagation, symmetric +-beta nudging (Laborieux et al. 2021)",
+        supervised: true,
+        hidden: HS,
+        output: HS,
+        loss: SE,
+        learning_rate: 1e-3,
+        constructor: |_, _| boxed(EquilibriumPropagation::new(0.5, EpVariant::Symmetric)?),
+    },
+    AlgorithmInfo {
+        name: "chl",
+        summary: "contrastive Hebbian learning with Xie-Seung feedback gain (Movellan 1991; Xie & Seung 2003)",
+        supervised: true,
+        hidden: TANH,
+        output: ID,
+        loss: SE,
+        learning_rate: 1e-3,
+        constructor: |_, _| boxed(ContrastiveHebbian::new(0.05)?),
+    },
+    AlgorithmInfo {
+        name: "dtp",
+        summary: "difference target propagation (Lee et al. 2015)",
+        supervised: true,
+        hidden: TANH,
+        output: ID,
+        loss: CE,
+        learning_rate: 1e-3,
+        constructor: |n, s| boxed(DifferenceTargetPropagation::new(n, 0.5, 0.01, 0.1, s)?),
+    },
+    AlgorithmInfo {
+        name: "recirculation",
+        summary: "recirculation autoencoder, lambda = 0.75 (Hinton & McClelland 1988)",
+        supervised: false,
+        hidden: Activation::Sigmoid,
+        output: ID,
+        loss: SE,
+        learning_rate: 1e-3,
+        constructor: |_, _| boxed(Recirculation::new(0.75)?),
+    },
+];
+
+/// Every registered algorithm.
+pub fn algorithms() -> &'static [AlgorithmInfo] {
+    ALGORITHMS
+}
+
+/// Comma-separated list of the valid names.
+pub fn valid_names() -> String {
+    ALGORITHMS
+        .iter()
+        .map(|a| a.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The registry entry called `name`.
+///
+/// # Errors
+/// [`PlasticityError::UnknownName`] listing the valid names.
+pub fn info(name: &str) -> Result<&'static AlgorithmInfo> {
+    ALGORITHMS
+        .iter()
+        .find(|a| a.name == name.trim())
+        .ok_or_else(|| PlasticityError::UnknownName {
+            kind: "credit-assignment algorithm",
+            name: name.to_string(),
+            valid: valid_names(),
+        })
+}
+
+/// Builds the algorithm called `name` for `net`.
+///
+/// # Errors
+/// [`PlasticityError::UnknownName`] listing the valid names; constructor errors.
+pub fn by_name(name: &str, net: &Network, seed: u64) -> Result<Box<dyn CreditAssignment>> {
+    info(name)?.build(net, seed)
+}
+
+/// Parses a comma-separated list such as `"bp,fa,ep"`.
+///
+/// # Errors
+/// [`PlasticityError::UnknownName`] for the first unknown entry; an empty list is
+/// [`PlasticityError::InvalidParameter`].
+pub fn parse_list(list: &str) -> Result<Vec<&'static AlgorithmInfo>> {
+    let out = list
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(info)
+        .collect::<Result<Vec<_>>>()?;
+    if out.is_empty() {
+        return Err(PlasticityError::InvalidParameter {
+            name: "algorithms",
+            value: list.to_string(),
+            reason: format!("no algorithm named; valid names: {}", valid_names()),
+        });
+    }
+    Ok(out)
+}
