@@ -150,7 +150,12 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         output: HS,
         loss: SE,
         learning_rate: 1e-3,
-        constructor: |_, _| boxed(EquilibriumPropagation::new(0.5, EpVariant::OneSided)?),
+        constructor: |_, _| {
+            boxed(
+                EquilibriumPropagation::new(0.5, EpVariant::OneSided)?
+                    .with_relaxation(0.5, 1e-4, 1000)?,
+            )
+        },
     },
     AlgorithmInfo {
         name: "ep-sym",
@@ -160,7 +165,12 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         output: HS,
         loss: SE,
         learning_rate: 1e-3,
-        constructor: |_, _| boxed(EquilibriumPropagation::new(0.5, EpVariant::Symmetric)?),
+        constructor: |_, _| {
+            boxed(
+                EquilibriumPropagation::new(0.5, EpVariant::Symmetric)?
+                    .with_relaxation(0.5, 1e-4, 1000)?,
+            )
+        },
     },
     AlgorithmInfo {
         name: "chl",
