@@ -12,9 +12,11 @@
 //! assert!((p.analytic_rate_hz(2.0) - 55.266).abs() < 1e-3);
 //! ```
 
+pub mod adex;
 pub mod circuits;
 pub mod connectivity;
 pub mod error;
+pub mod hh;
 pub mod integrators;
 pub mod izhikevich;
 pub mod lif;

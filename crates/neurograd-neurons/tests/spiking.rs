@@ -1,5 +1,7 @@
 //! Reference tests of the spiking models and the COBA/CUBA circuits.
 
+mod adex;
 mod brette;
+mod hh;
 mod izhikevich;
 mod lif;

@@ -490,6 +490,7 @@ pub struct BrettResult {
 
 /// Build the network from `seed`, run it for `duration_ms` and summarise.
 pub fn run_benchmark(params: BrettParams, seed: u64, duration_ms: Real) -> Result<BrettResult> {
+    params.check()?;
     let steps = validate::n_steps(duration_ms, params.dt_ms)?;
     let mut net = BrettNetwork::new(params, seed)?;
     let mut mon = SpikeMonitor::new(params.dt_ms);

@@ -1,0 +1,321 @@
+//! Hodgkin-Huxley (1952) squid giant axon model in the modern convention (rest near -65 mV,
+//! 6.3 degC), as in Gerstner et al. (2014, *Neuronal Dynamics*, Table 2.1) and Dayan & Abbott (2001).
+//!
+//! ```text
+//! C_m dV/dt = I - g_Na m^3 h (V - E_Na) - g_K n^4 (V - E_K) - g_L (V - E_L)
+//! dx/dt = alpha_x(V) (1 - x) - beta_x(V) x,   x in {m, h, n}
+//! alpha_m = 0.1 (V+40) / (1 - e^{-(V+40)/10}),   beta_m = 4 e^{-(V+65)/18}
+//! alpha_h = 0.07 e^{-(V+65)/20},                 beta_h = 1 / (1 + e^{-(V+35)/10})
+//! alpha_n = 0.01 (V+55) / (1 - e^{-(V+55)/10}),  beta_n = 0.125 e^{-(V+65)/80}
+//! ```
+//!
+//! Units: mV, ms, uF/cm^2, mS/cm^2, uA/cm^2. Defaults: `C_m = 1`, `g_Na = 120`, `g_K = 36`,
+//! `g_L = 0.3`, `E_Na = 50`, `E_K = -77`, `E_L = -54.387`. The removable singularities of
+//! `alpha_m` and `alpha_n` take their limits (1 and 0.1) within 1e-7 mV of the pole.
+//! A spike is an upward crossing of 0 mV.
+//!
+//! Integrators and stable step ranges (checked before running): classical RK4 with
+//! `0 < dt <= 0.05` ms (the fastest mode during the upstroke has a time constant near
+//! `C_m / g_Na,open ~ 0.02` ms, and RK4's real-axis stability limit is `2.79 tau`); exponential
+//! Euler with `0 < dt <= 0.1` ms (gates are integrated exactly for frozen V, V with its
+//! conductances frozen, the scheme Brian2 uses for COBAHH at 0.1 ms). Reference measurements
+//! (`neurons.md` sec. 4.2, NumPy RK4 at dt = 0.01 ms): single-spike threshold 2.2403 uA/cm^2 for a
+//! step from rest, sustained repetitive firing from 6.260 uA/cm^2 at an onset rate near 51 Hz
+//! (type II excitability).
+
+use serde::{Deserialize, Serialize};
+
+use crate::integrators::{Integrator, exp_euler_scalar, rk4_step};
+use crate::validate;
+use crate::{NeuronError, Real, Result};
+
+/// Parameters of the HH membrane.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HhParams {
+    /// Membrane capacitance (uF/cm^2), > 0.
+    pub c_m: Real,
+    /// Maximal sodium conductance (mS/cm^2), >= 0.
+    pub g_na: Real,
+    /// Maximal potassium conductance (mS/cm^2), >= 0.
+    pub g_k: Real,
+    /// Leak conductance (mS/cm^2), >= 0.
+    pub g_l: Real,
+    /// Sodium reversal (mV).
+    pub e_na: Real,
+    /// Potassium reversal (mV).
+    pub e_k: Real,
+    /// Leak reversal (mV).
+    pub e_l: Real,
+}
+
+impl Default for HhParams {
+    fn default() -> Self {
+        Self {
+            c_m: 1.0,
+            g_na: 120.0,
+            g_k: 36.0,
+            g_l: 0.3,
+            e_na: 50.0,
+            e_k: -77.0,
+            e_l: -54.387,
+        }
+    }
+}
+
+impl HhParams {
+    /// Validate signs and finiteness.
+    pub fn check(&self) -> Result<()> {
+        validate::positive("c_m", self.c_m)?;
+        validate::non_negative("g_na", self.g_na)?;
+        validate::non_negative("g_k", self.g_k)?;
+        validate::non_negative("g_l", self.g_l)?;
+        validate::finite("e_na", self.e_na)?;
+        validate::finite("e_k", self.e_k)?;
+        validate::finite("e_l", self.e_l)
+    }
+}
+
+/// State `(V, m, h, n)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HhState {
+    /// Membrane potential (mV).
+    pub v: Real,
+    /// Sodium activation.
+    pub m: Real,
+    /// Sodium inactivation.
+    pub h: Real,
+    /// Potassium activation.
+    pub n: Real,
+}
+
+/// Rate functions `(alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n)` at `v` (1/ms).
+pub fn rates(v: Real) -> [Real; 6] {
+    let x = v + 40.0;
+    let am = if x.abs() < 1e-7 {
+        1.0
+    } else {
+        0.1 * x / (1.0 - (-x / 10.0).exp())
+    };
+    let bm = 4.0 * (-(v + 65.0) / 18.0).exp();
+    let ah = 0.07 * (-(v + 65.0) / 20.0).exp();
+    let bh = 1.0 / (1.0 + (-(v + 35.0) / 10.0).exp());
+    let y = v + 55.0;
+    let an = if y.abs() < 1e-7 {
+        0.1
+    } else {
+        0.01 * y / (1.0 - (-y / 10.0).exp())
+    };
+    let bn = 0.125 * (-(v + 65.0) / 80.0).exp();
+    [am, bm, ah, bh, an, bn]
+}
+
+fn deriv(p: &HhParams, s: &[Real; 4], i: Real) -> [Real; 4] {
+    let [v, m, h, n] = *s;
+    let [am, bm, ah, bh, an, bn] = rates(v);
+    let i_ion = p.g_na * m * m * m * h * (v - p.e_na)
+        + p.g_k * n * n * n * n * (v - p.e_k)
+        + p.g_l * (v - p.e_l);
+    [
+        (i - i_ion) / p.c_m,
+        am * (1.0 - m) - bm * m,
+        ah * (1.0 - h) - bh * h,
+        an * (1.0 - n) - bn * n,
+    ]
+}
+
+/// Gates at their steady state for potential `v`.
+pub fn steady_state(v: Real) -> HhState {
+    let [am, bm, ah, bh, an, bn] = rates(v);
+    HhState {
+        v,
+        m: am / (am + bm),
+        h: ah / (ah + bh),
+        n: an / (an + bn),
+    }
+}
+
+/// Largest accepted step (ms) of `integrator`; unsupported integrators are an error.
+pub fn max_dt_ms(integrator: Integrator) -> Result<Real> {
+    match integrator {
+        Integrator::Rk4 => Ok(0.05),
+        Integrator::ExponentialEuler => Ok(0.1),
+        other => Err(NeuronError::InvalidParameter {
+            name: "integrator",
+            value: format!("{other:?}"),
+            reason: "hodgkin-huxley supports Rk4 and ExponentialEuler".into(),
+        }),
+    }
+}
+
+/// A simulated trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HhTrace {
+    /// Sample times (ms), every `record_every` steps.
+    pub t_ms: Vec<Real>,
+    /// Membrane potential samples (mV).
+    pub v_mv: Vec<Real>,
+    /// Spike times (upward 0-mV crossings, ms, at the end of the crossing step).
+    pub spikes_ms: Vec<Real>,
+    /// Final state.
+    pub final_state: HhState,
+}
+
+/// Simulate from `state0` for `t_end_ms` with input `input(t)` (uA/cm^2), recording V every
+/// `record_every` steps (0: no trace).
+pub fn simulate(
+    params: &HhParams,
+    integrator: Integrator,
+    dt_ms: Real,
+    t_end_ms: Real,
+    state0: HhState,
+    record_every: usize,
+    input: impl Fn(Real) -> Real,
+) -> Result<HhTrace> {
+    params.check()?;
+    validate::dt_in_range("hodgkin-huxley", dt_ms, max_dt_ms(integrator)?)?;
+    let steps = validate::n_steps(t_end_ms, dt_ms)?;
+    for (name, x) in [
+        ("v", state0.v),
+        ("m", state0.m),
+        ("h", state0.h),
+        ("n", state0.n),
+    ] {
+        validate::finite(name, x)?;
+    }
+    let mut s = [state0.v, state0.m, state0.h, state0.n];
+    let mut tr = HhTrace {
+        t_ms: Vec::new(),
+        v_mv: Vec::new(),
+        spikes_ms: Vec::new(),
+        final_state: state0,
+    };
+    for k in 0..steps {
+        let t = k as Real * dt_ms;
+        if record_every > 0 && k % record_every == 0 {
+            tr.t_ms.push(t);
+            tr.v_mv.push(s[0]);
+        }
+        let i = input(t);
+        if !i.is_finite() {
+            return Err(NeuronError::NonFinite {
+                what: "hodgkin-huxley input current".into(),
+                index: k,
+            });
+        }
+        let v_old = s[0];
+        s = match integrator {
+            Integrator::Rk4 => rk4_step(&s, dt_ms, |x| deriv(params, x, i)),
+            _ => {
+                let [v, m, h, n] = s;
+                let [am, bm, ah, bh, an, bn] = rates(v);
+                let gna = params.g_na * m * m * m * h;
+                let gk = params.g_k * n * n * n * n;
+                let a = -(gna + gk + params.g_l) / params.c_m;
+                let b = (gna * params.e_na + gk * params.e_k + params.g_l * params.e_l + i)
+                    / params.c_m;
+                [
+                    exp_euler_scalar(v, a, b, dt_ms),
+                    exp_euler_scalar(m, -(am + bm), am, dt_ms),
+                    exp_euler_scalar(h, -(ah + bh), ah, dt_ms),
+                    exp_euler_scalar(n, -(an + bn), an, dt_ms),
+                ]
+            }
+        };
+        if !s[0].is_finite() {
+            return Err(NeuronError::Diverged {
+                step: k,
+                what: "hodgkin-huxley membrane potential".into(),
+            });
+        }
+        if v_old < 0.0 && s[0] >= 0.0 {
+            tr.spikes_ms.push(t + dt_ms);
+        }
+    }
+    tr.final_state = HhState {
+        v: s[0],
+        m: s[1],
+        h: s[2],
+        n: s[3],
+    };
+    Ok(tr)
+}
+
+/// The resting state at `I = 0`: the gates' steady state at -65 mV relaxed for 200 ms with RK4.
+pub fn resting_state(params: &HhParams) -> Result<HhState> {
+    let tr = simulate(
+        params,
+        Integrator::Rk4,
+        0.01,
+        200.0,
+        steady_state(-65.0),
+        0,
+        |_| 0.0,
+    )?;
+    Ok(tr.final_state)
+}
+
+/// Spike times for a current step of `amplitude` (uA/cm^2) from rest, held for `t_end_ms`.
+pub fn step_response(
+    params: &HhParams,
+    integrator: Integrator,
+    dt_ms: Real,
+    t_end_ms: Real,
+    amplitude: Real,
+) -> Result<Vec<Real>> {
+    validate::finite("amplitude", amplitude)?;
+    let rest = resting_state(params)?;
+    Ok(simulate(params, integrator, dt_ms, t_end_ms, rest, 0, |_| amplitude)?.spikes_ms)
+}
+
+/// Smallest step amplitude in `[lo, hi]` for which `fires(amplitude)` holds, by bisection to
+/// absolute tolerance `tol` (`fires` must be false at `lo` and true at `hi`).
+pub fn bisect_threshold(
+    lo: Real,
+    hi: Real,
+    tol: Real,
+    mut fires: impl FnMut(Real) -> Result<bool>,
+) -> Result<Real> {
+    validate::positive("tol", tol)?;
+    validate::less("lo", lo, hi, "hi")?;
+    if fires(lo)? || !fires(hi)? {
+        return Err(NeuronError::InvalidParameter {
+            name: "lo",
+            value: format!("[{lo}, {hi}]"),
+            reason: "bracket must not fire at lo and must fire at hi".into(),
+        });
+    }
+    let (mut a, mut b) = (lo, hi);
+    while b - a > tol {
+        let m = 0.5 * (a + b);
+        if fires(m)? {
+            b = m;
+        } else {
+            a = m;
+        }
+    }
+    Ok(b)
+}
+
+/// Single-spike threshold: smallest step (from rest, held `t_end_ms`) that gives at least one spike.
+pub fn single_spike_threshold(
+    params: &HhParams,
+    dt_ms: Real,
+    t_end_ms: Real,
+    tol: Real,
+) -> Result<Real> {
+    bisect_threshold(0.0, 20.0, tol, |i| {
+        Ok(!step_response(params, Integrator::Rk4, dt_ms, t_end_ms, i)?.is_empty())
+    })
+}
+
+/// Whether a step of `amplitude` held for `t_end_ms` gives sustained firing: spikes in the last
+/// 200 ms.
+pub fn fires_repetitively(
+    params: &HhParams,
+    dt_ms: Real,
+    t_end_ms: Real,
+    amplitude: Real,
+) -> Result<bool> {
+    let s = step_response(params, Integrator::Rk4, dt_ms, t_end_ms, amplitude)?;
+    Ok(s.iter().any(|&t| t > t_end_ms - 200.0))
+}
