@@ -21,8 +21,10 @@ pub mod integrators;
 pub mod izhikevich;
 pub mod lif;
 pub mod monitor;
+pub mod poisson;
 pub mod rate;
 pub mod stats;
+pub mod synapse;
 mod validate;
 pub use error::NeuronError;
 

@@ -5,3 +5,5 @@ mod brette;
 mod hh;
 mod izhikevich;
 mod lif;
+mod poisson;
+mod synapse;
