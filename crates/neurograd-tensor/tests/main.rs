@@ -7,3 +7,4 @@ mod geometry_props;
 mod losses;
 mod mlp_gradcheck;
 mod stability;
+mod threads;
