@@ -5,11 +5,15 @@
 //! ask/tell interface (random search, (1+1)-ES, genetic algorithms, CMA-ES with IPOP restarts,
 //! NES/OpenAI-ES), plus the standard test functions.
 
+pub mod blackbox;
 pub mod error;
+pub mod functions;
 pub mod gradient;
 pub mod schedule;
 
+pub use blackbox::{AskTell, Best, StopReason};
 pub use error::OptimError;
+pub use functions::{TestFunction, by_name};
 pub use gradient::{
     AdaGrad, AdaGradConfig, Adam, AdamConfig, AdamW, AdamWConfig, AnyGradientOptimizer,
     GradientOptimizer, GradientOptimizerConfig, Momentum, MomentumConfig, RmsProp, RmsPropConfig,
