@@ -188,6 +188,14 @@ impl Dataset {
                 format!("must be < {} (dataset length)", self.len()),
             ));
         }
+        if self.labels.len() != self.len() {
+            // Only reachable if the public fields were edited by hand after construction.
+            return Err(DataError::ShapeMismatch {
+                what: "dataset labels vs feature rows".into(),
+                expected: self.len().to_string(),
+                got: self.labels.len().to_string(),
+            });
+        }
         let d = self.n_features();
         let features = Matrix::from_fn(indices.len(), d, |r, c| self.features[(indices[r], c)]);
         let labels = indices.iter().map(|&i| self.labels[i]).collect();

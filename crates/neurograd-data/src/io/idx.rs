@@ -318,8 +318,19 @@ pub fn images_labels_to_dataset(
     images_src: &Path,
     labels_src: &Path,
 ) -> Result<Dataset> {
+    for (a, src) in [(images, images_src), (labels, labels_src)] {
+        let n = a.dims.iter().try_fold(1usize, |x, &d| x.checked_mul(d));
+        if n != Some(a.data.len()) {
+            return Err(DataError::ShapeMismatch {
+                what: format!("idx dims vs data length of {}", src.display()),
+                expected: format!("{:?}", a.dims),
+                got: a.data.len().to_string(),
+            });
+        }
+    }
     let (n, d, shape) = match images.dims[..] {
-        [n, r, c] => (n, r * c, Some((r, c))),
+        // With zero images r * c may overflow (u32 x u32 fits u64, but not a 32-bit usize).
+        [n, r, c] => (n, r.checked_mul(c).unwrap_or(0), Some((r, c))),
         [n, d] => (n, d, None),
         _ => {
             return Err(DataError::ShapeMismatch {

@@ -118,6 +118,20 @@ impl NpyArray {
         })
     }
 
+    /// Checks that the (public, hence user-settable) fields agree: product of `shape` equals the
+    /// data length.
+    fn check_consistent(&self) -> Result<()> {
+        let n = self.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+        if n != Some(self.data.len()) {
+            return Err(DataError::ShapeMismatch {
+                what: "npy shape vs data length".into(),
+                expected: format!("{:?}", self.shape),
+                got: self.data.len().to_string(),
+            });
+        }
+        Ok(())
+    }
+
     /// The file-order position of the element whose C-order (row-major) position is `c_index`.
     fn file_pos(&self, c_index: usize) -> usize {
         if !self.fortran_order || self.shape.len() < 2 {
@@ -148,6 +162,7 @@ impl NpyArray {
     /// [`DataError::ShapeMismatch`] for a 0-dimensional array, [`DataError::Empty`] for no
     /// elements, [`DataError::NonFinite`] for NaN/Inf.
     pub fn to_matrix(&self) -> Result<Matrix> {
+        self.check_consistent()?;
         let (n, d) = match self.shape[..] {
             [] => {
                 return Err(DataError::ShapeMismatch {
@@ -157,7 +172,14 @@ impl NpyArray {
                 });
             }
             [n] => (n, 1),
-            _ => (self.shape[0], self.shape[1..].iter().product()),
+            // With zero rows the trailing product may overflow (the array is empty anyway).
+            _ => (
+                self.shape[0],
+                self.shape[1..]
+                    .iter()
+                    .try_fold(1usize, |a, &b| a.checked_mul(b))
+                    .unwrap_or(0),
+            ),
         };
         if n == 0 || d == 0 {
             return Err(DataError::Empty {
@@ -188,6 +210,7 @@ impl NpyArray {
     /// [`DataError::UnsupportedDtype`]-style [`DataError::Format`] for float data, negative values
     /// or more than one column.
     pub fn to_labels(&self) -> Result<Vec<usize>> {
+        self.check_consistent()?;
         let n = match self.shape[..] {
             [n] | [n, 1] => n,
             _ => {
@@ -784,6 +807,16 @@ mod tests {
                 .to_string()
                 .contains("version")
         );
+    }
+
+    /// Zero rows times huge trailing dimensions is a valid empty array whose trailing product
+    /// overflows: an error, not an overflow panic.
+    #[test]
+    fn empty_array_with_huge_dims() {
+        let a = NpyArray::new(vec![0, 1 << 40, 1 << 40], false, NpyData::U8(vec![])).unwrap();
+        assert!(matches!(a.to_matrix(), Err(DataError::Empty { .. })));
+        let b = parse_npy(&a.to_bytes(), Path::new("e")).unwrap();
+        assert_eq!(a, b);
     }
 
     #[test]
