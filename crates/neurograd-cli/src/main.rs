@@ -1,5 +1,105 @@
-//! The `neurograd` command.
+//! The `neurograd` command: compare learning rules on real data, the claims lab, simulations,
+//! optimizers and figures. Parsing and rendering only; every number comes from the `neurograd`
+//! facade. See `docs/cli.md` for every subcommand and JSON field.
+//!
+//! Exit codes: `0` success, `2` usage and input errors (unknown names, bad parameters, missing or
+//! corrupt files), `1` failures of a run (divergence, non-convergence, internal errors).
 
-fn main() {
-    println!("neurograd {}", env!("CARGO_PKG_VERSION"));
+mod commands;
+mod plot;
+mod progress;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Biological learning and machine learning on one bench.
+#[derive(Debug, Parser)]
+#[command(name = "neurograd", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Options shared by every subcommand.
+    #[command(flatten)]
+    pub common: Common,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// Master random seed (every run is a pure function of it).
+    #[arg(long, global = true, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads of the global rayon pool (default: rayon's choice). Results do not depend
+    /// on it.
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+    /// Output directory for result files and figures.
+    #[arg(long, global = true)]
+    pub out: Option<PathBuf>,
+    /// No progress bars and no file list on stderr.
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    /// Print one JSON document to stdout instead of the table.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The main job: train one network with backprop and biologically motivated rules, compare.
+    Compare(commands::compare::CompareArgs),
+    /// Cosine and angle to the true gradient for each algorithm and its condition parameter.
+    Align(commands::align::AlignArgs),
+    /// The claims lab: one experiment and a computed verdict per claim.
+    Claims(commands::claims::ClaimsArgs),
+    /// Simulate a neuron model or circuit.
+    Simulate(commands::simulate::SimulateArgs),
+    /// Run a black-box optimizer on a test function over several seeds.
+    Optimize(commands::optimize::OptimizeArgs),
+    /// Receptive fields learned by Oja, Sanger and BCM, saved as image grids.
+    Features(commands::features::FeaturesArgs),
+}
+
+fn run(cli: Cli) -> neurograd::Result<()> {
+    if let Some(t) = cli.common.threads {
+        if t == 0 {
+            return Err(neurograd::Error::invalid(
+                "--threads",
+                t,
+                "must be at least 1",
+            ));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .map_err(|e| neurograd::Error::Internal {
+                what: "thread pool",
+                reason: e.to_string(),
+            })?;
+    }
+    let c = &cli.common;
+    match &cli.command {
+        Command::Compare(a) => commands::compare::run(c, a),
+        Command::Align(a) => commands::align::run(c, a),
+        Command::Claims(a) => commands::claims::run(c, a),
+        Command::Simulate(a) => commands::simulate::run(c, a),
+        Command::Optimize(a) => commands::optimize::run(c, a),
+        Command::Features(a) => commands::features::run(c, a),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
 }

@@ -8,9 +8,58 @@
 //! - [`neurons`]: neuron models and circuits;
 //! - [`plasticity`]: local rules and credit assignment;
 //! - [`optim`]: gradient and evolutionary optimizers.
+//!
+//! The composition lives here: [`io`] (atomic file output) and one function per experiment of the
+//! `neurograd` command, each returning a serialisable result that echoes its parameters and
+//! [`VERSION`].
+//!
+//! ```
+//! assert!(!neurograd::VERSION.is_empty());
+//! ```
 
 pub use neurograd_data as data;
 pub use neurograd_neurons as neurons;
 pub use neurograd_optim as optim;
 pub use neurograd_plasticity as plasticity;
 pub use neurograd_tensor as tensor;
+
+pub mod error;
+pub mod es;
+pub mod experiments;
+pub mod io;
+pub mod train;
+
+pub use error::Error;
+
+/// Result type of the facade.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The neurograd version (the facade crate's version, shared by the workspace).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The most used items of every crate.
+pub mod prelude {
+    pub use crate::tensor::{Matrix, Real, Vector};
+    pub use crate::{Error, NoProgress, Progress, Result, VERSION};
+}
+
+/// An observer of long computations (the command draws progress bars with it). All methods take
+/// `&self` so an observer can be shared by parallel work.
+pub trait Progress: Sync {
+    /// A new phase named `label` with `total` units of work begins.
+    fn start(&self, label: &str, total: u64);
+    /// `n` units of work of the current phase are done.
+    fn inc(&self, n: u64);
+    /// The current phase is over.
+    fn finish(&self);
+}
+
+/// A [`Progress`] that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _label: &str, _total: u64) {}
+    fn inc(&self, _n: u64) {}
+    fn finish(&self) {}
+}

@@ -1,0 +1,198 @@
+//! `neurograd compare`: the main job.
+
+use clap::Args;
+
+use neurograd::experiments::compare::{self as exp, CompareParams, CompareResult};
+
+use crate::Common;
+use crate::plot::{Figure, Series};
+use crate::table::{Table, num};
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// digits | mnist5k | idx:DIR | npy:X.npy,Y.npy
+    #[arg(long, default_value = "digits")]
+    pub dataset: String,
+    /// Comma-separated algorithms (bp, fa, dfa, ss, pc, ep, chl, es, ...).
+    #[arg(long, default_value = "bp,fa,dfa,ss,pc,ep,chl,es")]
+    pub algorithms: String,
+    /// Epochs per algorithm.
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
+    /// Hidden-layer widths, comma-separated (e.g. 128 or 256,128).
+    #[arg(long, default_value = "64")]
+    pub hidden: String,
+    /// Mini-batch size.
+    #[arg(long, default_value_t = 32)]
+    pub batch: usize,
+    /// Learning rate for all algorithms (default: each algorithm's tuned value).
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Test accuracy that counts as reached (epochs and seconds to target).
+    #[arg(long, default_value_t = 0.95)]
+    pub target: f64,
+    /// Use at most this many samples (stratified subsample).
+    #[arg(long)]
+    pub max_samples: Option<usize>,
+    /// Measure the cosine to backprop every this many batches.
+    #[arg(long, default_value_t = 4)]
+    pub cosine_every: usize,
+}
+
+/// Parses `"64,32"` into widths.
+pub fn parse_widths(s: &str) -> neurograd::Result<Vec<usize>> {
+    s.split(',')
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| {
+            t.trim()
+                .parse::<usize>()
+                .map_err(|e| neurograd::Error::invalid("hidden", t, e.to_string()))
+        })
+        .collect()
+}
+
+/// Runs the subcommand.
+pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
+    let params = CompareParams {
+        dataset: a.dataset.clone(),
+        algorithms: a
+            .algorithms
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        epochs: a.epochs,
+        hidden: parse_widths(&a.hidden)?,
+        batch_size: a.batch,
+        learning_rate: a.lr,
+        test_fraction: 0.25,
+        seed: common.seed,
+        target_accuracy: a.target,
+        cosine_every: a.cosine_every,
+        max_samples: a.max_samples,
+    };
+    let dir = common.out.clone().unwrap_or_else(super::default_run_dir);
+    let bars = crate::progress::Bars::new(common.quiet);
+    let res = exp::run(&params, &bars)?;
+    let files = write_files(&res, &dir)?;
+    super::report_files(common, &files);
+    if common.json {
+        return super::print_json(&res);
+    }
+    super::print_out(&render(&res))
+}
+
+/// The table of `compare`.
+pub fn render(res: &CompareResult) -> String {
+    let mut t = Table::new(&[
+        "algorithm",
+        "test acc",
+        "epochs",
+        "wall (s)",
+        "cos to bp",
+        "epochs to target",
+        "status",
+    ]);
+    for r in &res.results {
+        t.row(vec![
+            r.algorithm.clone(),
+            format!("{:.4}", r.test_accuracy),
+            r.epochs.to_string(),
+            format!("{:.2}", r.wall_s),
+            num(r.mean_cosine_to_bp, 3),
+            r.epochs_to_target.map_or("-".into(), |e| e.to_string()),
+            r.status.clone(),
+        ]);
+    }
+    format!(
+        "{} ({} train / {} test, {} features, {} classes), hidden {:?}, batch {}, seed {}\n{}",
+        res.data.name,
+        res.data.n_train,
+        res.data.n_test,
+        res.data.n_features,
+        res.data.n_classes,
+        res.params.hidden,
+        res.params.batch_size,
+        res.params.seed,
+        t.render()
+    )
+}
+
+fn write_files(
+    res: &CompareResult,
+    dir: &std::path::Path,
+) -> neurograd::Result<Vec<std::path::PathBuf>> {
+    let mut files = vec![super::save_json(dir, "run.json", res)?];
+    let mut rows = Vec::new();
+    for r in &res.results {
+        for h in &r.history {
+            rows.push(vec![
+                r.algorithm.clone(),
+                h.epoch.to_string(),
+                format!("{}", h.train_loss),
+                format!("{}", h.test_accuracy),
+                h.mean_cosine_to_bp
+                    .map_or(String::new(), |c| format!("{c}")),
+                h.angle_to_bp_deg.map_or(String::new(), |c| format!("{c}")),
+                format!("{}", h.relaxation_steps),
+                format!("{}", h.wall_s),
+            ]);
+        }
+    }
+    let p = dir.join("epochs.csv");
+    neurograd::io::write_csv(
+        &p,
+        &[
+            "algorithm",
+            "epoch",
+            "train_loss",
+            "test_accuracy",
+            "mean_cosine_to_bp",
+            "angle_to_bp_deg",
+            "relaxation_steps",
+            "wall_s",
+        ],
+        &rows,
+    )?;
+    files.push(p);
+    let curves = Figure::Lines {
+        title: format!("test accuracy on {}", res.data.name),
+        xlabel: "epoch".into(),
+        ylabel: "test accuracy".into(),
+        series: res
+            .results
+            .iter()
+            .map(|r| Series {
+                name: r.algorithm.clone(),
+                points: r
+                    .history
+                    .iter()
+                    .map(|h| (h.epoch as f64, h.test_accuracy))
+                    .collect(),
+            })
+            .collect(),
+        log_y: false,
+    };
+    files.extend(crate::plot::save(&curves, dir, "learning_curves")?);
+    let angle = Figure::Lines {
+        title: "angle between update and backprop gradient".into(),
+        xlabel: "epoch".into(),
+        ylabel: "angle (degrees)".into(),
+        series: res
+            .results
+            .iter()
+            .map(|r| Series {
+                name: r.algorithm.clone(),
+                points: r
+                    .history
+                    .iter()
+                    .filter_map(|h| h.angle_to_bp_deg.map(|a| (h.epoch as f64, a)))
+                    .collect(),
+            })
+            .collect(),
+        log_y: false,
+    };
+    files.extend(crate::plot::save(&angle, dir, "angle_to_bp")?);
+    Ok(files)
+}

@@ -1,0 +1,348 @@
+//! Integration tests of the `neurograd` command: every subcommand with small settings and
+//! `--json` (parsed, documented fields checked), and the error cases (unknown names list the valid
+//! ones, missing or corrupt files give one clear line, exit codes 2 and 1).
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn neurograd(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_neurograd"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = neurograd(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+#[test]
+fn compare_json_has_the_documented_fields_and_writes_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let v = json(&[
+        "compare",
+        "--json",
+        "--quiet",
+        "--epochs",
+        "2",
+        "--algorithms",
+        "bp,fa,es",
+        "--max-samples",
+        "300",
+        "--hidden",
+        "16",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["params"]["epochs"], 2);
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    for (r, name) in results.iter().zip(["bp", "fa", "es"]) {
+        assert_eq!(r["algorithm"], name);
+        assert_eq!(r["epochs"], 2);
+        let acc = r["test_accuracy"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&acc));
+        assert!(r["wall_s"].as_f64().unwrap() >= 0.0);
+        let c = r["mean_cosine_to_bp"].as_f64().unwrap();
+        assert!((-1.0..=1.0).contains(&c));
+    }
+    // backprop's update is the gradient: its cosine to itself is 1 (computed, not set).
+    assert!((results[0]["mean_cosine_to_bp"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+    for f in [
+        "run.json",
+        "epochs.csv",
+        "learning_curves.svg",
+        "angle_to_bp.svg",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    // Only complete files: no temporary names left behind.
+    for e in std::fs::read_dir(&out).unwrap() {
+        let n = e.unwrap().file_name().into_string().unwrap();
+        assert!(!n.contains(".tmp-"), "temporary file {n} left");
+    }
+    let csv = std::fs::read_to_string(out.join("epochs.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 3 * 2);
+}
+
+#[test]
+fn compare_is_deterministic_for_a_seed_and_thread_count() {
+    let a = [
+        "compare",
+        "--json",
+        "--quiet",
+        "--epochs",
+        "1",
+        "--algorithms",
+        "bp,es",
+        "--max-samples",
+        "200",
+        "--hidden",
+        "8",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().to_str().unwrap();
+    let mut a1 = a.to_vec();
+    a1.extend(["--out", o, "--threads", "1"]);
+    let mut a2 = a.to_vec();
+    a2.extend(["--out", o, "--threads", "2"]);
+    let (v1, v2) = (json(&a1), json(&a2));
+    for i in 0..2 {
+        assert_eq!(
+            v1["results"][i]["test_accuracy"],
+            v2["results"][i]["test_accuracy"]
+        );
+        assert_eq!(
+            v1["results"][i]["history"][0]["train_loss"],
+            v2["results"][i]["history"][0]["train_loss"]
+        );
+    }
+}
+
+#[test]
+fn optimize_json_has_runs_and_median() {
+    let v = json(&[
+        "optimize",
+        "cmaes",
+        "--function",
+        "sphere",
+        "--dim",
+        "4",
+        "--seeds",
+        "3",
+        "--target",
+        "1e-6",
+        "--json",
+        "--quiet",
+    ]);
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    for r in runs {
+        assert!(r["seed"].is_u64() && r["evaluations"].is_u64());
+        assert!(r["best_f"].as_f64().unwrap() <= 1e-6);
+        assert_eq!(r["reached_target"], true);
+    }
+    assert!(v["median_evaluations"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["params"]["dim"], 4);
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn simulate_lif_fi_json_has_points_and_parameters() {
+    let v = json(&[
+        "simulate",
+        "lif-fi",
+        "--json",
+        "--quiet",
+        "--duration-ms",
+        "200",
+    ]);
+    let pts = v["points"].as_array().unwrap();
+    assert!(pts.len() > 5);
+    assert!(
+        pts.iter()
+            .all(|p| p["current_na"].is_number() && p["rate_hz"].is_number())
+    );
+    // Above rheobase the neuron fires, below it it does not.
+    let rheo = v["rheobase_na"].as_f64().unwrap();
+    for p in pts {
+        let i = p["current_na"].as_f64().unwrap();
+        let r = p["rate_hz"].as_f64().unwrap();
+        if i < rheo {
+            assert_eq!(r, 0.0);
+        }
+        if i > rheo + 0.2 {
+            assert!(r > 0.0);
+        }
+    }
+    assert!(v["params"]["tau_m_ms"].is_number());
+}
+
+#[test]
+fn simulate_coba_json_has_rates_spikes_and_wall_time() {
+    let v = json(&[
+        "simulate",
+        "coba",
+        "--json",
+        "--quiet",
+        "--duration-ms",
+        "50",
+    ]);
+    for k in ["mean_rate_exc_hz", "mean_rate_inh_hz", "wall_s"] {
+        assert!(v[k].as_f64().unwrap() >= 0.0, "{k}");
+    }
+    assert!(v["spikes"].is_u64());
+    assert_eq!(v["model"], "coba");
+}
+
+#[test]
+fn simulate_macaque_json_lists_areas_in_hierarchy_order() {
+    let v = json(&[
+        "simulate", "macaque", "--gba", "strong", "--json", "--quiet",
+    ]);
+    let areas = v["areas"].as_array().unwrap();
+    assert_eq!(areas.len(), 29);
+    assert_eq!(areas[0]["name"], "V1");
+    assert!(areas.iter().all(|a| a["peak_hz"].is_number()));
+    let h: Vec<f64> = areas
+        .iter()
+        .map(|a| a["hierarchy"].as_f64().unwrap())
+        .collect();
+    assert!(h.windows(2).all(|w| w[0] <= w[1]), "hierarchy order");
+}
+
+#[test]
+fn simulate_other_models_run() {
+    for m in ["izhikevich", "adex", "balanced-amplification"] {
+        let v = json(&["simulate", m, "--json", "--quiet"]);
+        assert_eq!(v["model"], m);
+    }
+    let v = json(&["simulate", "hh", "--json", "--quiet", "--duration-ms", "30"]);
+    assert_eq!(v["traces"].as_array().unwrap().len(), 5);
+    let v = json(&[
+        "simulate",
+        "cuba",
+        "--json",
+        "--quiet",
+        "--duration-ms",
+        "20",
+    ]);
+    assert!(v["spikes"].is_u64());
+}
+
+#[test]
+fn claims_json_has_id_claim_verdict_numbers_test() {
+    let v = json(&["claims", "--only", "1,4,6,8", "--json", "--quiet"]);
+    let cs = v["claims"].as_array().unwrap();
+    assert_eq!(cs.len(), 4);
+    for c in cs {
+        assert!(c["id"].is_u64());
+        assert!(!c["claim"].as_str().unwrap().is_empty());
+        assert!(!c["verdict"].as_str().unwrap().is_empty());
+        assert!(c["numbers"].as_object().unwrap().len() >= 3);
+        assert!(c["test"].as_str().unwrap().contains("::"));
+    }
+}
+
+#[test]
+fn align_and_features_run() {
+    let v = json(&["align", "--json", "--quiet", "--fa-steps", "200"]);
+    let rows = v["rows"].as_array().unwrap();
+    for a in ["ep", "ep-sym", "chl", "pc", "recirculation", "fa", "es"] {
+        assert!(rows.iter().any(|r| r["algorithm"] == a), "{a}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let v = json(&[
+        "features",
+        "--json",
+        "--quiet",
+        "--steps",
+        "200",
+        "--samples",
+        "300",
+        "--units",
+        "4",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(v["sets"].as_array().unwrap().len(), 6);
+    assert!(dir.path().join("features-digits-sanger.svg").is_file());
+}
+
+#[test]
+fn unknown_names_list_the_valid_ones_with_exit_code_2() {
+    let cases: [(&[&str], &str); 5] = [
+        (&["compare", "--algorithms", "bp,nope", "--quiet"], "fa"),
+        (&["simulate", "nope"], "macaque"),
+        (&["optimize", "nope"], "cmaes"),
+        (&["optimize", "cmaes", "--function", "nope"], "rastrigin"),
+        (&["compare", "--dataset", "nope", "--quiet"], "mnist5k"),
+    ];
+    for (args, valid) in cases {
+        let o = neurograd(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let e = stderr(&o);
+        assert!(e.contains("nope") && e.contains(valid), "{args:?}: {e}");
+        assert_eq!(e.trim().lines().count(), 1, "one clear line: {e}");
+    }
+}
+
+#[test]
+fn missing_and_corrupt_files_give_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("absent.npy");
+    let spec = format!("npy:{},{}", missing.display(), missing.display());
+    let o = neurograd(&["compare", "--dataset", &spec, "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("absent.npy"));
+    assert_eq!(stderr(&o).trim().lines().count(), 1);
+    let bad = dir.path().join("bad.npy");
+    std::fs::write(&bad, b"not a numpy file at all").unwrap();
+    let spec = format!("npy:{},{}", bad.display(), bad.display());
+    let o = neurograd(&["compare", "--dataset", &spec, "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.npy"));
+    assert_eq!(stderr(&o).trim().lines().count(), 1);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(neurograd(&["no-such-subcommand"]).status.code(), Some(2));
+    assert_eq!(
+        neurograd(&["compare", "--epochs", "x"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        neurograd(&["optimize", "cmaes", "--dim", "0", "--quiet"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        neurograd(&["claims", "--only", "11"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn divergence_is_a_failure_with_exit_code_1() {
+    // A huge learning rate makes SGD-free Adam steps explode the tanh/identity network's logits.
+    let o = neurograd(&[
+        "compare",
+        "--algorithms",
+        "bp",
+        "--lr",
+        "1e300",
+        "--epochs",
+        "2",
+        "--max-samples",
+        "200",
+        "--json",
+        "--quiet",
+        "--out",
+        tempfile::tempdir().unwrap().path().to_str().unwrap(),
+    ]);
+    // compare records a divergence per algorithm instead of aborting the whole comparison
+    assert!(o.status.success());
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["results"][0]["status"]
+            .as_str()
+            .unwrap()
+            .contains("diverged"),
+        "{v}"
+    );
+}

@@ -1,0 +1,163 @@
+//! `align`: for each algorithm and its condition parameter, how close its update is to the true
+//! gradient (relative error and/or cosine and angle): EP over beta (one-sided, symmetric), CHL over
+//! gamma, PC over the output precision, recirculation over lambda, FA over training steps (on a
+//! linear teacher), ES over population size.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+use crate::plasticity::credit::{self, EpVariant};
+use crate::tensor::{Matrix, Vector};
+use crate::{Progress, Result, VERSION};
+
+/// Parameters of `align`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlignParams {
+    /// Seed.
+    pub seed: u64,
+    /// FA training steps on the teacher task.
+    pub fa_steps: usize,
+}
+
+impl Default for AlignParams {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            fa_steps: 2000,
+        }
+    }
+}
+
+/// One measurement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlignRow {
+    /// Algorithm (`ep`, `ep-sym`, `chl`, `pc`, `recirculation`, `fa`, `es`).
+    pub algorithm: String,
+    /// Condition parameter (`beta`, `gamma`, `precision`, `lambda`, `step`, `population`).
+    pub parameter: String,
+    /// Its value.
+    pub value: f64,
+    /// Relative error `|u - g| / |g|` to the true gradient, where measured.
+    pub relative_error: Option<f64>,
+    /// Cosine to the true gradient, where measured.
+    pub cosine: Option<f64>,
+    /// `acos(cosine)` in degrees.
+    pub angle_deg: Option<f64>,
+}
+
+/// Result of `align`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlignResult {
+    /// neurograd version.
+    pub version: String,
+    /// Parameters used.
+    pub params: AlignParams,
+    /// All measurements, grouped by algorithm.
+    pub rows: Vec<AlignRow>,
+}
+
+fn row(
+    algorithm: &str,
+    parameter: &str,
+    value: f64,
+    relative_error: Option<f64>,
+    cosine: Option<f64>,
+) -> AlignRow {
+    AlignRow {
+        algorithm: algorithm.into(),
+        parameter: parameter.into(),
+        value,
+        relative_error,
+        cosine,
+        angle_deg: cosine.map(|c| c.clamp(-1.0, 1.0).acos().to_degrees()),
+    }
+}
+
+/// Runs `align`.
+///
+/// # Errors
+/// The experiments' errors (non-convergence of a relaxation, invalid parameters).
+pub fn run(p: &AlignParams, progress: &dyn Progress) -> Result<AlignResult> {
+    progress.start("align", 6);
+    let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+    let x = Matrix::from_fn(4, 3, |_, _| StandardNormal.sample(&mut rng));
+    let t = Matrix::from_fn(4, 2, |_, _| rand::RngExt::random_range(&mut rng, 0.2..0.8));
+    let mut rows = Vec::new();
+    let ep_net = credit::Network::new(
+        &[3, 4, 2],
+        crate::tensor::Activation::Sigmoid,
+        crate::tensor::Activation::Sigmoid,
+        credit::Loss::HalfSquaredError,
+        p.seed,
+    )?;
+    let betas = [0.1, 0.05, 0.025, 0.0125];
+    for (name, v) in [
+        ("ep", EpVariant::OneSided),
+        ("ep-sym", EpVariant::Symmetric),
+    ] {
+        for e in credit::compare::ep_error_vs_beta(&ep_net, &x, &t, &betas, v)? {
+            rows.push(row(name, "beta", e.param, Some(e.relative_error), None));
+        }
+        progress.inc(1);
+    }
+    let chl_net = credit::registry::info("chl")?.network(&[3, 4, 2], p.seed)?;
+    for e in credit::compare::chl_error_vs_gamma(&chl_net, &x, &t, &[0.4, 0.2, 0.1, 0.05, 0.025])? {
+        rows.push(row("chl", "gamma", e.param, Some(e.relative_error), None));
+    }
+    progress.inc(1);
+    let pc_net = credit::registry::info("pc")?.network(&[3, 4, 2], p.seed)?;
+    for e in
+        credit::compare::pc_error_vs_precision(&pc_net, &x, &t, &[1.0, 4.0, 16.0, 64.0, 256.0])?
+    {
+        rows.push(row(
+            "pc",
+            "precision",
+            e.param,
+            Some(e.relative_error),
+            None,
+        ));
+    }
+    progress.inc(1);
+    let rc = credit::registry::info("recirculation")?;
+    let mut sym = rc.network(&[6, 3, 6], p.seed)?;
+    let enc = sym.weight(0).transpose();
+    sym.weight_mut(1).copy_from(&enc);
+    let xa = Matrix::from_fn(8, 6, |_, _| rand::RngExt::random_range(&mut rng, 0.0..1.0));
+    for r in credit::compare::recirculation_vs_lambda(&sym, &xa, &[0.5, 0.75, 0.9, 0.99])? {
+        rows.push(row(
+            "recirculation",
+            "lambda",
+            r.lambda,
+            Some(r.encoder_relative_error),
+            Some(r.encoder_cosine),
+        ));
+    }
+    progress.inc(1);
+    let every = (p.fa_steps / 10).max(1);
+    for a in credit::compare::fa_teacher_alignment(p.seed, p.fa_steps, 32, 0.01, every, false)? {
+        // The crate reports the batch-mean angle of the hidden signal; cosine left empty.
+        let mut r = row("fa", "step", a.step as f64, None, None);
+        r.angle_deg = Some(a.signal_angle);
+        rows.push(r);
+    }
+    {
+        use crate::optim::blackbox::es_gradient::{EsEstimator, mean_cosine};
+        let d = 50;
+        let theta: Vec<f64> = (0..d).map(|_| StandardNormal.sample(&mut rng)).collect();
+        let f = |z: &[f64]| z.iter().map(|v| 0.5 * v * v).sum::<f64>();
+        let g = Vector::from_column_slice(&theta);
+        for n in [1usize, 4, 16, 64, 256] {
+            let st = mean_cosine(f, &g, &theta, 1e-3, n, EsEstimator::Antithetic, 20, p.seed)?;
+            rows.push(row("es", "population", n as f64, None, Some(st.mean)));
+        }
+    }
+    progress.inc(1);
+    progress.finish();
+    Ok(AlignResult {
+        version: VERSION.to_string(),
+        params: p.clone(),
+        rows,
+    })
+}

@@ -1,0 +1,387 @@
+//! `simulate <model>`: neuron models and circuits of `neurograd-neurons`, each result echoing its
+//! model parameters.
+
+use serde::{Deserialize, Serialize};
+
+use crate::neurons;
+use crate::{Error, Progress, Result, VERSION};
+
+/// The models `simulate` knows, in documentation order.
+pub const MODELS: &[&str] = &[
+    "lif-fi",
+    "izhikevich",
+    "adex",
+    "hh",
+    "coba",
+    "cuba",
+    "balanced-amplification",
+    "macaque",
+];
+
+/// Parameters of a simulation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulateParams {
+    /// One of [`MODELS`].
+    pub model: String,
+    /// Master seed (network wiring, Poisson input).
+    pub seed: u64,
+    /// Simulated duration in ms (`None`: the model's reference protocol).
+    pub duration_ms: Option<f64>,
+    /// Integration step in ms (`None`: the model's default).
+    pub dt_ms: Option<f64>,
+    /// Global-balanced-amplification regime of the macaque model: `weak` or `strong`.
+    pub gba: String,
+}
+
+impl SimulateParams {
+    /// Default parameters for `model`.
+    pub fn new(model: &str) -> Self {
+        Self {
+            model: model.to_string(),
+            seed: 0,
+            duration_ms: None,
+            dt_ms: None,
+            gba: "strong".into(),
+        }
+    }
+}
+
+/// A decimated time course for figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    /// Name (feature, pattern, area).
+    pub name: String,
+    /// Sample times (ms).
+    pub t_ms: Vec<f64>,
+    /// Values (membrane potential in mV, or rate in Hz).
+    pub values: Vec<f64>,
+    /// Spike times (ms), if any.
+    pub spikes_ms: Vec<f64>,
+    /// Whether the model's defining criterion holds on this trace (`None` if none applies).
+    pub criterion_holds: Option<bool>,
+    /// What the criterion measured.
+    pub criterion_detail: Option<String>,
+}
+
+fn decimate(t: &[f64], v: &[f64], max_points: usize) -> (Vec<f64>, Vec<f64>) {
+    let every = t.len().div_ceil(max_points.max(1)).max(1);
+    (
+        t.iter().step_by(every).copied().collect(),
+        v.iter().step_by(every).copied().collect(),
+    )
+}
+
+/// Output of `coba` / `cuba` (Brette et al. 2007 benchmarks).
+#[derive(Debug, Clone, Serialize)]
+pub struct NetworkOutput {
+    /// Benchmark parameters (sizes, weights, time constants, step).
+    pub params: neurons::circuits::brette2007::BrettParams,
+    /// Simulated time (ms).
+    pub duration_ms: f64,
+    /// Number of synapses.
+    pub n_synapses: usize,
+    /// Total number of spikes.
+    pub spikes: usize,
+    /// Mean excitatory rate (Hz).
+    pub mean_rate_exc_hz: f64,
+    /// Mean inhibitory rate (Hz).
+    pub mean_rate_inh_hz: f64,
+    /// Mean ISI coefficient of variation.
+    pub mean_cv_isi: f64,
+    /// Raster of the first `raster_neurons` neurons: `[time_ms, neuron]` pairs.
+    pub raster: Vec<(f64, usize)>,
+    /// Neurons shown in the raster.
+    pub raster_neurons: usize,
+}
+
+/// One area's response of the macaque model.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaOutput {
+    /// Area name.
+    pub name: String,
+    /// Normalised hierarchy value.
+    pub hierarchy: f64,
+    /// Peak rise of the excitatory rate over baseline (Hz).
+    pub peak_hz: f64,
+    /// Time of the peak (s).
+    pub peak_time_s: f64,
+}
+
+/// Output of `macaque`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MacaqueOutput {
+    /// `weak` or `strong`.
+    pub gba: String,
+    /// Model parameters.
+    pub params: neurons::circuits::macaque::MacaqueParams,
+    /// Pulse protocol.
+    pub protocol: neurons::circuits::macaque::PulseProtocol,
+    /// Largest real part of the linearised system's eigenvalues (1/s).
+    pub largest_real_eigenvalue: f64,
+    /// Per-area peaks in hierarchy order.
+    pub areas: Vec<AreaOutput>,
+    /// `peak(24c) / peak(V1)`.
+    pub propagation_ratio: f64,
+    /// Whether the rates blew up.
+    pub blew_up: bool,
+    /// Time courses of the figure's areas (rate rise in Hz, time in ms).
+    pub traces: Vec<Trace>,
+}
+
+/// The output of one model (flattened into the JSON next to `version`, `model`, `run`, `wall_s`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum SimulationOutput {
+    /// `lif-fi`: f-I curve (`points: [{current_na, rate_hz, analytic_hz, grid_hz, n_spikes}]`,
+    /// `params` of the neuron, `rheobase_na`, `dt_ms`, `duration_ms`).
+    LifFi(neurons::lif::LifFiResult),
+    /// `izhikevich`, `adex`, `hh`: `traces: [{name, t_ms, values, spikes_ms, criterion_holds,
+    /// criterion_detail}]`.
+    Traces {
+        /// One trace per feature / pattern / current.
+        traces: Vec<Trace>,
+        /// Number of traces whose criterion holds.
+        criteria_hold: usize,
+        /// Model parameters (serialised by the model crate).
+        model_params: serde_json::Value,
+    },
+    /// `coba`, `cuba`.
+    Network(NetworkOutput),
+    /// `balanced-amplification`: the model crate's report (Schur numbers, transient).
+    Balanced(neurons::circuits::balanced::BalancedReport),
+    /// `macaque`.
+    Macaque(MacaqueOutput),
+}
+
+/// A simulation's result: the echoed parameters, the version and the model's output.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimulateResult {
+    /// neurograd version.
+    pub version: String,
+    /// The model name.
+    pub model: String,
+    /// The parameters used.
+    pub run: SimulateParams,
+    /// Wall-clock time of the simulation (s).
+    pub wall_s: f64,
+    /// The model's output, flattened.
+    #[serde(flatten)]
+    pub output: SimulationOutput,
+}
+
+/// Runs one simulation.
+///
+/// # Errors
+/// [`Error::UnknownName`] listing [`MODELS`] for an unknown model (or GBA regime); the neuron
+/// crate's errors for invalid durations or steps.
+pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult> {
+    if !MODELS.contains(&p.model.as_str()) {
+        return Err(Error::unknown("model", &p.model, MODELS));
+    }
+    if let Some(d) = p.duration_ms
+        && !(d.is_finite() && d > 0.0)
+    {
+        return Err(Error::invalid(
+            "duration_ms",
+            d,
+            "must be positive and finite",
+        ));
+    }
+    if let Some(d) = p.dt_ms
+        && !(d.is_finite() && d > 0.0)
+    {
+        return Err(Error::invalid("dt_ms", d, "must be positive and finite"));
+    }
+    progress.start(&p.model, 1);
+    let t0 = std::time::Instant::now();
+    let output = match p.model.as_str() {
+        "lif-fi" => {
+            let params = neurons::lif::LifParams::default();
+            let currents: Vec<f64> = (0..=30).map(|k| 0.1 * k as f64).collect();
+            SimulationOutput::LifFi(neurons::lif::fi_curve(
+                &params,
+                &currents,
+                p.dt_ms.unwrap_or(0.01),
+                p.duration_ms.unwrap_or(1000.0),
+            )?)
+        }
+        "izhikevich" => {
+            use neurons::izhikevich::{Feature, check_feature, simulate_feature};
+            let mut traces = Vec::new();
+            for f in Feature::ALL {
+                let tr = simulate_feature(f, p.dt_ms)?;
+                let v = check_feature(f, &tr);
+                let (t, vv) = decimate(&tr.t_ms, &tr.v_mv, 1000);
+                traces.push(Trace {
+                    name: format!("({}) {}", f.panel(), f.name()),
+                    t_ms: t,
+                    values: vv,
+                    spikes_ms: tr.spikes_ms.clone(),
+                    criterion_holds: Some(v.holds),
+                    criterion_detail: Some(v.detail),
+                });
+            }
+            let criteria_hold = traces
+                .iter()
+                .filter(|t| t.criterion_holds == Some(true))
+                .count();
+            let model_params = serde_json::to_value(
+                Feature::ALL
+                    .iter()
+                    .map(|f| (f.name(), f.protocol().params))
+                    .collect::<Vec<_>>(),
+            )?;
+            SimulationOutput::Traces {
+                traces,
+                criteria_hold,
+                model_params,
+            }
+        }
+        "adex" => {
+            use neurons::adex::{NaudPattern, check_pattern, simulate_pattern};
+            let mut traces = Vec::new();
+            let mut params = Vec::new();
+            for pat in NaudPattern::ALL {
+                let tr = simulate_pattern(pat, 1)?;
+                let v = check_pattern(pat, &tr);
+                let (t, vv) = decimate(&tr.t_ms, &tr.v_mv, 1000);
+                params.push((pat.name(), pat.params()));
+                traces.push(Trace {
+                    name: pat.name().to_string(),
+                    t_ms: t,
+                    values: vv,
+                    spikes_ms: tr.spikes_ms.clone(),
+                    criterion_holds: Some(v.holds),
+                    criterion_detail: Some(v.detail),
+                });
+            }
+            let criteria_hold = traces
+                .iter()
+                .filter(|t| t.criterion_holds == Some(true))
+                .count();
+            SimulationOutput::Traces {
+                traces,
+                criteria_hold,
+                model_params: serde_json::to_value(params)?,
+            }
+        }
+        "hh" => {
+            use neurons::hh::{HhParams, resting_state, simulate};
+            let params = HhParams::default();
+            let rest = resting_state(&params)?;
+            let dt = p.dt_ms.unwrap_or(0.01);
+            let dur = p.duration_ms.unwrap_or(100.0);
+            let mut traces = Vec::new();
+            for amp in [0.0, 2.5, 5.0, 10.0, 20.0] {
+                let tr = simulate(
+                    &params,
+                    neurons::integrators::Integrator::Rk4,
+                    dt,
+                    dur,
+                    rest,
+                    1,
+                    |t| {
+                        if t >= 10.0 { amp } else { 0.0 }
+                    },
+                )?;
+                let (t, vv) = decimate(&tr.t_ms, &tr.v_mv, 1000);
+                traces.push(Trace {
+                    name: format!("{amp} uA/cm^2 step at 10 ms"),
+                    t_ms: t,
+                    values: vv,
+                    spikes_ms: tr.spikes_ms.clone(),
+                    criterion_holds: None,
+                    criterion_detail: Some(format!("{} spikes", tr.spikes_ms.len())),
+                });
+            }
+            SimulationOutput::Traces {
+                traces,
+                criteria_hold: 0,
+                model_params: serde_json::to_value(params)?,
+            }
+        }
+        "coba" | "cuba" => {
+            use neurons::circuits::brette2007::{BenchmarkKind, BrettParams, run_benchmark};
+            let mut params = BrettParams::of(BenchmarkKind::from_name(&p.model)?);
+            if let Some(dt) = p.dt_ms {
+                params.dt_ms = dt;
+            }
+            let r = run_benchmark(params, p.seed, p.duration_ms.unwrap_or(1000.0))?;
+            let raster_neurons = 200usize.min(r.params.n());
+            let trains = r.spikes.spike_trains(r.params.n())?;
+            let mut raster = Vec::new();
+            for (i, tr) in trains.iter().enumerate().take(raster_neurons) {
+                raster.extend(tr.iter().map(|&t| (t, i)));
+            }
+            raster.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            SimulationOutput::Network(NetworkOutput {
+                params: r.params,
+                duration_ms: r.duration_ms,
+                n_synapses: r.n_synapses,
+                spikes: r.spike_count,
+                mean_rate_exc_hz: r.mean_rate_exc_hz,
+                mean_rate_inh_hz: r.mean_rate_inh_hz,
+                mean_cv_isi: r.mean_cv_isi,
+                raster,
+                raster_neurons,
+            })
+        }
+        "balanced-amplification" => SimulationOutput::Balanced(
+            neurons::circuits::balanced::BalancedAmplification::murphy_miller_2009().report()?,
+        ),
+        "macaque" => {
+            use neurons::circuits::macaque::{FIGURE_AREAS, Gba, MacaqueModel, PulseProtocol};
+            let gba = Gba::from_name(&p.gba)?;
+            let model = MacaqueModel::for_gba(gba)?;
+            let mut protocol = PulseProtocol::for_gba(gba);
+            if let Some(dt) = p.dt_ms {
+                protocol.dt = dt / 1000.0;
+            }
+            let r = model.simulate_pulse(&protocol)?;
+            let times_ms: Vec<f64> = r.times.iter().map(|t| 1000.0 * t).collect();
+            let traces = r
+                .areas
+                .iter()
+                .zip(&r.traces)
+                .filter(|(a, _)| FIGURE_AREAS.contains(&a.area.as_str()))
+                .map(|(a, tr)| Trace {
+                    name: a.area.clone(),
+                    t_ms: times_ms.clone(),
+                    values: tr.clone(),
+                    spikes_ms: Vec::new(),
+                    criterion_holds: None,
+                    criterion_detail: None,
+                })
+                .collect();
+            SimulationOutput::Macaque(MacaqueOutput {
+                gba: p.gba.clone(),
+                params: *model.params(),
+                largest_real_eigenvalue: model.largest_real_eigenvalue()?,
+                areas: r
+                    .areas
+                    .iter()
+                    .map(|a| AreaOutput {
+                        name: a.area.clone(),
+                        hierarchy: a.hierarchy,
+                        peak_hz: a.peak_hz,
+                        peak_time_s: a.peak_time_s,
+                    })
+                    .collect(),
+                propagation_ratio: r.propagation_ratio,
+                blew_up: r.blew_up,
+                protocol,
+                traces,
+            })
+        }
+        other => return Err(Error::unknown("model", other, MODELS)),
+    };
+    let wall_s = t0.elapsed().as_secs_f64();
+    progress.finish();
+    Ok(SimulateResult {
+        version: VERSION.to_string(),
+        model: p.model.clone(),
+        run: p.clone(),
+        wall_s,
+        output,
+    })
+}
