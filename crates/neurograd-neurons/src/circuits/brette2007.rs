@@ -238,12 +238,13 @@ const CHUNK: usize = 64;
 #[derive(Debug, Clone)]
 pub struct BrettNetwork {
     p: BrettParams,
-    n_ref: i64,
+    n_ref: Real,
     step: u64,
     v: Vec<Real>,
     ge: Vec<Real>,
     gi: Vec<Real>,
-    last_spike: Vec<i64>,
+    /// Step of the last spike as a float (exact below 2^53), so the refractory test vectorises.
+    last_spike: Vec<Real>,
     exc: Csr,
     inh: Csr,
     spikes: Vec<u32>,
@@ -304,13 +305,13 @@ impl BrettNetwork {
             }
         };
         Ok(Self {
-            n_ref: (p.t_ref_ms / dt).round() as i64,
+            n_ref: (p.t_ref_ms / dt).round(),
             p,
             step: 0,
             v,
             ge,
             gi,
-            last_spike: vec![i64::MIN / 2; n],
+            last_spike: vec![-1e18; n],
             exc,
             inh,
             spikes: Vec::with_capacity(n),
@@ -361,7 +362,7 @@ impl BrettNetwork {
     pub fn step(&mut self) -> &[u32] {
         self.spikes.clear();
         let n = self.v.len();
-        let step = self.step as i64;
+        let step = self.step as Real;
         let n_ref = self.n_ref;
         let vth = self.p.v_th_mv;
         let mut start = 0;
@@ -400,7 +401,7 @@ impl BrettNetwork {
     }
 
     #[inline]
-    fn update_coba(&mut self, start: usize, end: usize, step: i64, n_ref: i64) -> u32 {
+    fn update_coba(&mut self, start: usize, end: usize, step: Real, n_ref: Real) -> u32 {
         let (c_v, c_e, c_i) = (self.c_v, self.c_e, self.c_i);
         let (el, ee, ei, vth) = (self.p.e_l_mv, self.p.e_e_mv, self.p.e_i_mv, self.p.v_th_mv);
         let v = &mut self.v[start..end];
@@ -422,7 +423,7 @@ impl BrettNetwork {
     }
 
     #[inline]
-    fn update_cuba(&mut self, start: usize, end: usize, step: i64, n_ref: i64) -> u32 {
+    fn update_cuba(&mut self, start: usize, end: usize, step: Real, n_ref: Real) -> u32 {
         let (c_v, c_e, c_i, c_ve, c_vi) = (self.c_v, self.c_e, self.c_i, self.c_ve, self.c_vi);
         let (el, vth) = (self.p.e_l_mv, self.p.v_th_mv);
         let v = &mut self.v[start..end];
