@@ -211,16 +211,17 @@ fn population_matches_event_driven() {
     for (p, q) in &spikes {
         pop.step(p, q).unwrap();
     }
+    type Step = (Vec<usize>, Vec<usize>);
+    let times = |f: &dyn Fn(&Step) -> bool| -> Vec<f64> {
+        spikes
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| f(s))
+            .map(|(k, _)| k as f64 * dt)
+            .collect()
+    };
     for i in 0..3 {
         for j in 0..2 {
-            let times = |f: &dyn Fn(&(Vec<usize>, Vec<usize>)) -> bool| -> Vec<f64> {
-                spikes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| f(s))
-                    .map(|(k, _)| k as f64 * dt)
-                    .collect()
-            };
             let pre = times(&|s| s.0.contains(&i));
             let post = times(&|s| s.1.contains(&j));
             let w = rule.run(&pre, &post, 0.0).unwrap();
