@@ -37,7 +37,7 @@
 //! `round(t_ref/dt)` steps from the spike step.
 //!
 //! Implementation: struct-of-arrays state, CSR projections with uniform weights, no allocation per
-//! step, neurons updated in chunks of 64 whose threshold test is a branch-free count so the update
+//! step, neurons updated in chunks of 64 whose threshold test is a branch-free maximum so the update
 //! vectorises and only chunks with a spike are scanned.
 //!
 //! Stable step range: COBA uses forward Euler, whose stiffest mode is the membrane under the
@@ -372,7 +372,7 @@ impl BrettNetwork {
                 BenchmarkKind::Coba => self.update_coba(start, end, step, n_ref),
                 BenchmarkKind::Cuba => self.update_cuba(start, end, step, n_ref),
             };
-            if above > 0 {
+            if above {
                 for i in start..end {
                     if self.v[i] > vth {
                         self.spikes.push(i as u32);
@@ -401,15 +401,17 @@ impl BrettNetwork {
     }
 
     #[inline]
-    fn update_coba(&mut self, start: usize, end: usize, step: Real, n_ref: Real) -> u32 {
+    fn update_coba(&mut self, start: usize, end: usize, step: Real, n_ref: Real) -> bool {
         let (c_v, c_e, c_i) = (self.c_v, self.c_e, self.c_i);
         let (el, ee, ei, vth) = (self.p.e_l_mv, self.p.e_e_mv, self.p.e_i_mv, self.p.v_th_mv);
         let v = &mut self.v[start..end];
-        let ge = &mut self.ge[start..end];
-        let gi = &mut self.gi[start..end];
-        let ls = &self.last_spike[start..end];
-        let mut above = 0u32;
-        for k in 0..v.len() {
+        let n = v.len();
+        // equal, known lengths: no bounds checks in the loop, so it vectorises
+        let ge = &mut self.ge[start..start + n];
+        let gi = &mut self.gi[start..start + n];
+        let ls = &self.last_spike[start..start + n];
+        let mut vmax = Real::NEG_INFINITY;
+        for k in 0..n {
             let (vv, e, i) = (v[k], ge[k], gi[k]);
             let dv = c_v * (e * (ee - vv) + i * (ei - vv) - (vv - el));
             let free = step - ls[k] >= n_ref;
@@ -417,21 +419,23 @@ impl BrettNetwork {
             v[k] = nv;
             ge[k] = e * c_e;
             gi[k] = i * c_i;
-            above += u32::from(nv > vth);
+            vmax = if nv > vmax { nv } else { vmax };
         }
-        above
+        vmax > vth
     }
 
     #[inline]
-    fn update_cuba(&mut self, start: usize, end: usize, step: Real, n_ref: Real) -> u32 {
+    fn update_cuba(&mut self, start: usize, end: usize, step: Real, n_ref: Real) -> bool {
         let (c_v, c_e, c_i, c_ve, c_vi) = (self.c_v, self.c_e, self.c_i, self.c_ve, self.c_vi);
         let (el, vth) = (self.p.e_l_mv, self.p.v_th_mv);
         let v = &mut self.v[start..end];
-        let ge = &mut self.ge[start..end];
-        let gi = &mut self.gi[start..end];
-        let ls = &self.last_spike[start..end];
-        let mut above = 0u32;
-        for k in 0..v.len() {
+        let n = v.len();
+        // equal, known lengths: no bounds checks in the loop, so it vectorises
+        let ge = &mut self.ge[start..start + n];
+        let gi = &mut self.gi[start..start + n];
+        let ls = &self.last_spike[start..start + n];
+        let mut vmax = Real::NEG_INFINITY;
+        for k in 0..n {
             let (vv, e, i) = (v[k], ge[k], gi[k]);
             let prop = el + (vv - el) * c_v + e * c_ve + i * c_vi;
             let free = step - ls[k] >= n_ref;
@@ -439,9 +443,9 @@ impl BrettNetwork {
             v[k] = nv;
             ge[k] = e * c_e;
             gi[k] = i * c_i;
-            above += u32::from(nv > vth);
+            vmax = if nv > vmax { nv } else { vmax };
         }
-        above
+        vmax > vth
     }
 
     /// Run `n_steps` steps, recording spikes into `monitor` (if given). Checks for divergence
