@@ -59,6 +59,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     }
                 })
             })?;
+            if let Some(last) = report.epochs.last() {
+                eprintln!(
+                    "  {} seed {seed}: acc {:.4}, relaxation steps/batch {:.1}",
+                    info.name, last.test_accuracy, last.relaxation_steps
+                );
+            }
             secs += report.epochs.iter().map(|e| e.seconds).sum::<f64>();
             accs.push(report.final_test_accuracy());
         }

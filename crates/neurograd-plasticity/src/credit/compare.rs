@@ -317,7 +317,10 @@ pub fn fa_teacher_alignment(
             out.push(AlignmentPoint {
                 step,
                 signal_angle: ang / batch as Real,
-                weight_angle: angle_degrees(&[b.clone()], &[net.weight(1).clone()]),
+                weight_angle: angle_degrees(
+                    std::slice::from_ref(&b),
+                    std::slice::from_ref(net.weight(1)),
+                ),
                 loss: net.loss().value(&y, &t),
             });
         }

@@ -69,6 +69,7 @@ pub struct EquilibriumPropagation {
     step: Real,
     tol: Real,
     max_iters: usize,
+    block: bool,
 }
 
 fn invalid(name: &'static str, value: impl std::fmt::Display, reason: &str) -> PlasticityError {
@@ -113,6 +114,7 @@ impl EquilibriumPropagation {
             step: 0.5,
             tol: 1e-6,
             max_iters: 2000,
+            block: false,
         })
     }
 
@@ -135,6 +137,19 @@ impl EquilibriumPropagation {
         self.tol = tol;
         self.max_iters = max_iters;
         Ok(self)
+    }
+
+    /// Uses block-coordinate descent instead of gradient flow when every layer is a hard
+    /// sigmoid: each sweep sets, layer by layer from the input upwards (Gauss-Seidel),
+    /// `s_k = clip(drive_k, 0, 1)` for hidden layers and `s_L = clip((drive_L + β t)/(1 + β), 0, 1)`
+    /// at the output, the exact minimiser of `F` over `s_k` with the other layers fixed (with
+    /// `ρ(s) = s` on the box `F` is quadratic in each layer). Every sweep lowers `F`; no step size
+    /// is needed, so it stays stable when `‖W‖ > 1` makes the explicit flow with `ε = 0.5`
+    /// oscillate. The residual is `max |s_k - target_k|` before the sweep (zero exactly at a fixed
+    /// point). Ignored (gradient flow is used) if some layer is not a hard sigmoid.
+    pub fn with_block_coordinate(mut self, on: bool) -> Self {
+        self.block = on;
+        self
     }
 
     /// Nudging strength.
@@ -284,6 +299,9 @@ impl EquilibriumPropagation {
             }
             None => net.forward_cache(x)?.post.into_iter().skip(1).collect(),
         };
+        if self.block && (0..l_count).all(|k| boxed(net.activation(k))) {
+            return self.relax_block(net, x, t, beta, states, trace);
+        }
         let mut r = Self::rho_all(net, &states);
         let mut d = Matrix::zeros(0, 0);
         let mut next = states.clone();
@@ -337,6 +355,60 @@ impl EquilibriumPropagation {
             }
             if let Some(tr) = trace.as_deref_mut() {
                 tr.push(Self::energy(net, x, t, &states, beta)?);
+            }
+        }
+        Err(PlasticityError::NotConverged {
+            iterations: self.max_iters,
+            residual,
+            tolerance: self.tol,
+        })
+    }
+
+    fn relax_block(
+        &self,
+        net: &Network,
+        x: &Matrix,
+        t: &Matrix,
+        beta: Real,
+        mut states: Vec<Matrix>,
+        mut trace: Option<&mut Vec<Real>>,
+    ) -> Result<EpState> {
+        let l_count = net.num_layers();
+        for s in states.iter_mut() {
+            s.apply(|v| *v = v.clamp(0.0, 1.0));
+        }
+        let mut d = Matrix::zeros(0, 0);
+        let mut residual = Real::INFINITY;
+        for it in 1..=self.max_iters {
+            residual = 0.0;
+            for k in 0..l_count {
+                Self::drive_into(net, x, &states, k, &mut d);
+                let out_layer = k + 1 == l_count;
+                for (i, (s, &dv)) in states[k].iter_mut().zip(d.iter()).enumerate() {
+                    let target = if out_layer {
+                        ((dv + beta * t[i]) / (1.0 + beta)).clamp(0.0, 1.0)
+                    } else {
+                        dv.clamp(0.0, 1.0)
+                    };
+                    residual = Real::max(residual, (*s - target).abs());
+                    *s = target;
+                }
+            }
+            if !residual.is_finite() {
+                return Err(PlasticityError::NonFinite {
+                    what: format!("equilibrium propagation state at relaxation sweep {it}"),
+                    index: 0,
+                });
+            }
+            if let Some(tr) = trace.as_deref_mut() {
+                tr.push(Self::energy(net, x, t, &states, beta)?);
+            }
+            if residual <= self.tol {
+                return Ok(EpState {
+                    states,
+                    iterations: it,
+                    residual,
+                });
             }
         }
         Err(PlasticityError::NotConverged {

@@ -37,6 +37,10 @@
 //! # Ok::<(), neurograd_plasticity::PlasticityError>(())
 //! ```
 
+// Layer loops index several per-layer arrays at once (states, errors, weights) exactly as the
+// equations in the docs do; iterator zips would hide the layer index the equations use.
+#![allow(clippy::needless_range_loop, clippy::too_many_arguments)]
+
 pub mod backprop;
 pub mod chl;
 pub mod compare;

@@ -120,7 +120,9 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         output: ID,
         loss: SE,
         learning_rate: 1e-3,
-        constructor: |_, _| boxed(PredictiveCoding::new(PcVariant::Standard)),
+        constructor: |_, _| {
+            boxed(PredictiveCoding::new(PcVariant::Standard).with_inference(0.3, 1e-5, 2000)?)
+        },
     },
     AlgorithmInfo {
         name: "pc-fpa",
@@ -153,7 +155,8 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         constructor: |_, _| {
             boxed(
                 EquilibriumPropagation::new(0.5, EpVariant::OneSided)?
-                    .with_relaxation(0.5, 1e-4, 1000)?,
+                    .with_relaxation(0.5, 1e-4, 1000)?
+                    .with_block_coordinate(true),
             )
         },
     },
@@ -168,7 +171,8 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         constructor: |_, _| {
             boxed(
                 EquilibriumPropagation::new(0.5, EpVariant::Symmetric)?
-                    .with_relaxation(0.5, 1e-4, 1000)?,
+                    .with_relaxation(0.5, 1e-4, 1000)?
+                    .with_block_coordinate(true),
             )
         },
     },
