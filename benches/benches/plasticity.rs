@@ -72,7 +72,8 @@ fn stdp_population(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function(BenchmarkId::from_parameter("all_to_all_1s_dt1ms"), |b| {
         b.iter(|| {
-            let mut pop = StdpPopulation::new(PairStdp::song_2000(), n_pre, n_post, 0.5, dt).unwrap();
+            let mut pop =
+                StdpPopulation::new(PairStdp::song_2000(), n_pre, n_post, 0.5, dt).unwrap();
             for (pre, post) in &spikes {
                 pop.step(pre, post).unwrap();
             }
