@@ -18,7 +18,7 @@ pub struct CompareArgs {
     #[arg(long, default_value = "bp,fa,dfa,ss,pc,ep,chl,es")]
     pub algorithms: String,
     /// Epochs per algorithm.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 30)]
     pub epochs: usize,
     /// Hidden-layer widths, comma-separated (e.g. 128 or 256,128).
     #[arg(long, default_value = "64")]

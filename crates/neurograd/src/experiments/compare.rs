@@ -42,7 +42,7 @@ impl Default for CompareParams {
         Self {
             dataset: "digits".into(),
             algorithms: DEFAULT_ALGORITHMS.iter().map(|s| s.to_string()).collect(),
-            epochs: 10,
+            epochs: 30,
             hidden: vec![64],
             batch_size: 32,
             learning_rate: None,
