@@ -22,7 +22,11 @@ fn scale(c: &mut Criterion, label: &str, widths: [usize; 3], batch: usize, names
     group.measurement_time(Duration::from_secs(2));
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let x = init::uniform(batch, widths[0], 0.0, 1.0, &mut rng).expect("uniform");
-    let t = Matrix::from_fn(batch, widths[2], |i, j| if i % widths[2] == j { 1.0 } else { 0.0 });
+    let t = Matrix::from_fn(
+        batch,
+        widths[2],
+        |i, j| if i % widths[2] == j { 1.0 } else { 0.0 },
+    );
     for &name in names {
         let info = credit::registry::info(name).expect("registered");
         let mut net = info.network(&widths, 2).expect("network");
@@ -34,7 +38,8 @@ fn scale(c: &mut Criterion, label: &str, widths: [usize; 3], batch: usize, names
         }
         group.bench_with_input(BenchmarkId::new(name, batch), &batch, |b, _| {
             b.iter(|| {
-                algo.updates_into(&net, black_box(&x), black_box(&t), &mut up).expect("updates");
+                algo.updates_into(&net, black_box(&x), black_box(&t), &mut up)
+                    .expect("updates");
                 for (p, g) in net.params_mut().iter_mut().zip(&up.grads) {
                     for (pv, gv) in p.iter_mut().zip(g.iter()) {
                         *pv -= 1e-3 * gv;

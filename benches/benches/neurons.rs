@@ -12,20 +12,29 @@ fn network_1s(c: &mut Criterion) {
     g.sample_size(10);
     for kind in [BenchmarkKind::Coba, BenchmarkKind::Cuba] {
         let params = BrettParams::of(kind);
-        g.bench_with_input(BenchmarkId::new("run", format!("{kind:?}")), &params, |b, p| {
-            b.iter_batched(
-                || BrettNetwork::new(*p, 1).expect("valid reference parameters"),
-                |mut net| {
-                    let mut mon = SpikeMonitor::new(p.dt_ms);
-                    net.run(10_000, Some(&mut mon)).expect("reference network does not diverge");
-                    black_box(mon.count())
-                },
-                criterion::BatchSize::LargeInput,
-            )
-        });
-        g.bench_with_input(BenchmarkId::new("build", format!("{kind:?}")), &params, |b, p| {
-            b.iter(|| black_box(BrettNetwork::new(*p, 1).expect("valid reference parameters")))
-        });
+        g.bench_with_input(
+            BenchmarkId::new("run", format!("{kind:?}")),
+            &params,
+            |b, p| {
+                b.iter_batched(
+                    || BrettNetwork::new(*p, 1).expect("valid reference parameters"),
+                    |mut net| {
+                        let mut mon = SpikeMonitor::new(p.dt_ms);
+                        net.run(10_000, Some(&mut mon))
+                            .expect("reference network does not diverge");
+                        black_box(mon.count())
+                    },
+                    criterion::BatchSize::LargeInput,
+                )
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new("build", format!("{kind:?}")),
+            &params,
+            |b, p| {
+                b.iter(|| black_box(BrettNetwork::new(*p, 1).expect("valid reference parameters")))
+            },
+        );
     }
     g.finish();
 }
