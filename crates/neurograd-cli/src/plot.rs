@@ -369,6 +369,10 @@ fn size(fig: &Figure) -> (u32, u32) {
 /// # Errors
 /// [`Error::Internal`] if plotters fails.
 pub fn to_svg(fig: &Figure) -> Result<String> {
+    // With the `png` feature plotters measures text with ab_glyph for every backend, so the
+    // bundled font must be registered before any drawing.
+    #[cfg(feature = "png")]
+    png::register();
     let mut s = String::new();
     {
         let root = SVGBackend::with_string(&mut s, size(fig)).into_drawing_area();
@@ -409,7 +413,8 @@ mod png {
 
     static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 
-    fn register() {
+    /// Registers the bundled DejaVu Sans as plotters' "sans-serif" (once).
+    pub fn register() {
         static ONCE: std::sync::Once = std::sync::Once::new();
         ONCE.call_once(|| {
             // The font is bundled at compile time, so registration cannot fail on a missing file.

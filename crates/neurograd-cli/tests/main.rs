@@ -259,6 +259,12 @@ fn align_and_features_run() {
         dir.path().to_str().unwrap(),
     ]);
     assert_eq!(v["sets"].as_array().unwrap().len(), 6);
+    for set in v["sets"].as_array().unwrap() {
+        let r = set["rank"].as_u64().unwrap();
+        assert!((1..=4).contains(&r));
+        let d = set["subspace_distance_to_pca"].as_f64().unwrap();
+        assert!(d >= 0.0 && d <= (r as f64).sqrt() + 1e-9);
+    }
     assert!(dir.path().join("features-digits-sanger.svg").is_file());
 }
 

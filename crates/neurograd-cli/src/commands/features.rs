@@ -65,12 +65,19 @@ pub fn run(common: &Common, a: &FeaturesArgs) -> neurograd::Result<()> {
     if common.json {
         return super::print_json(&res);
     }
-    let mut t = Table::new(&["source", "rule", "filters", "distance to PCA subspace"]);
+    let mut t = Table::new(&[
+        "source",
+        "rule",
+        "filters",
+        "rank",
+        "distance to PCA subspace",
+    ]);
     for s in &res.sets {
         t.row(vec![
             s.source.clone(),
             s.rule.clone(),
             s.filters.len().to_string(),
+            s.rank.to_string(),
             format!("{:.4}", s.subspace_distance_to_pca),
         ]);
     }

@@ -59,9 +59,11 @@ pub struct FilterSet {
     pub shape: (usize, usize),
     /// Filters, one per unit, row-major.
     pub filters: Vec<Vec<Real>>,
-    /// Principal-subspace distance (0 = same span as the top `units` principal components,
-    /// `sqrt(units)` = orthogonal).
+    /// Principal-subspace distance of the filters' span (numerical rank `rank`) to the top-`rank`
+    /// principal subspace (0 = same span, `sqrt(rank)` = orthogonal).
     pub subspace_distance_to_pca: Real,
+    /// Numerical rank of the filter set (Oja's independent units collapse to rank 1).
+    pub rank: usize,
 }
 
 /// Result of `features`.
@@ -128,18 +130,40 @@ pub fn learn(rule: &str, x: &Matrix, p: &FeaturesParams, seed: u64) -> Result<Ma
     Ok(w)
 }
 
-/// Distance between the row span of `w` (k x d) and the top-k principal subspace of `x`.
+/// Distance between the row span of `w` (k x d) and the principal subspace of `x` of the same
+/// dimension. The span is taken from the singular vectors of `w` whose singular values exceed
+/// `1e-6` of the largest (its numerical rank `r`), and compared with the top-`r` principal
+/// subspace: several Oja units (Oja 1982, one unit per row, no decorrelation) all converge to the
+/// first principal component, so their span has rank 1 and is compared with PC 1.
 ///
 /// # Errors
-/// Tensor errors (e.g. rank problems).
+/// Tensor errors (e.g. empty data).
 pub fn distance_to_pca(w: &Matrix, x: &Matrix) -> Result<Real> {
     let pca = crate::tensor::geometry::pca(x)?;
-    let k = w.nrows().min(pca.components.ncols());
-    let top = pca.components.columns(0, k).into_owned();
-    Ok(crate::tensor::geometry::subspace_distance(
-        &w.transpose(),
-        &top,
-    )?)
+    let wt = w.transpose();
+    let svd = wt.clone().svd(true, false);
+    let smax = svd.singular_values.iter().copied().fold(0.0, Real::max);
+    let u = svd.u.ok_or_else(|| Error::Internal {
+        what: "svd",
+        reason: "no left singular vectors".into(),
+    })?;
+    let keep: Vec<usize> = (0..svd.singular_values.len())
+        .filter(|&i| svd.singular_values[i] > 1e-6 * smax)
+        .collect();
+    let r = keep.len().min(pca.components.ncols());
+    if r == 0 {
+        return Err(Error::invalid("filters", "all zero", "no span to compare"));
+    }
+    let basis = Matrix::from_fn(wt.nrows(), r, |i, j| u[(i, keep[j])]);
+    let top = pca.components.columns(0, r).into_owned();
+    Ok(crate::tensor::geometry::subspace_distance(&basis, &top)?)
+}
+
+/// Numerical rank of the filters (see [`distance_to_pca`]).
+pub fn rank(w: &Matrix) -> usize {
+    let sv = w.clone().svd(false, false).singular_values;
+    let smax = sv.iter().copied().fold(0.0, Real::max);
+    sv.iter().filter(|&&v| v > 1e-6 * smax).count()
 }
 
 /// Runs `features`.
@@ -166,6 +190,7 @@ pub fn run(p: &FeaturesParams, progress: &dyn Progress) -> Result<FeaturesResult
                 shape,
                 filters: w.row_iter().map(|r| r.iter().copied().collect()).collect(),
                 subspace_distance_to_pca: distance_to_pca(&w, &x)?,
+                rank: rank(&w),
             });
             progress.inc(1);
         }
