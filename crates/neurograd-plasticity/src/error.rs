@@ -41,7 +41,9 @@ pub enum PlasticityError {
         norm: f64,
     },
     /// An energy relaxation did not reach its tolerance within its iteration budget.
-    #[error("relaxation did not converge in {iterations} iterations: residual {residual:e} > tolerance {tolerance:e}")]
+    #[error(
+        "relaxation did not converge in {iterations} iterations: residual {residual:e} > tolerance {tolerance:e}"
+    )]
     NotConverged {
         /// Iterations used.
         iterations: usize,
