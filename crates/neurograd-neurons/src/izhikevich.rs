@@ -68,6 +68,35 @@ impl IzhParams {
         d: 2.0,
     };
 
+    /// Intrinsically bursting (2003): (0.02, 0.2, -55, 4).
+    pub const IB: Self = Self {
+        a: 0.02,
+        b: 0.2,
+        c: -55.0,
+        d: 4.0,
+    };
+    /// Low-threshold spiking interneuron (2003): (0.02, 0.25, -65, 2).
+    pub const LTS: Self = Self {
+        a: 0.02,
+        b: 0.25,
+        c: -65.0,
+        d: 2.0,
+    };
+    /// Thalamo-cortical (2003): (0.02, 0.25, -65, 0.05).
+    pub const TC: Self = Self {
+        a: 0.02,
+        b: 0.25,
+        c: -65.0,
+        d: 0.05,
+    };
+    /// Resonator (2003): (0.1, 0.26, -65, 2).
+    pub const RZ: Self = Self {
+        a: 0.1,
+        b: 0.26,
+        c: -65.0,
+        d: 2.0,
+    };
+
     /// All four must be finite.
     pub fn check(&self) -> Result<()> {
         validate::finite("a", self.a)?;
