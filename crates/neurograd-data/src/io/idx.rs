@@ -16,7 +16,8 @@
 //! # Ok::<(), neurograd_data::DataError>(())
 //! ```
 
-use super::{is_gz_path, maybe_gunzip, read_maybe_gz, write_atomic};
+use super::bytes::{BodyLenError, check_body_len, check_dims_len, decode, encode, parse_maybe_gz};
+use super::{is_gz_path, read_maybe_gz, write_atomic};
 use crate::dataset::numeric_class_names;
 use crate::{DataError, Dataset, Result};
 use neurograd_tensor::Matrix;
@@ -134,14 +135,7 @@ impl IdxArray {
                 "each size must fit in u32",
             ));
         }
-        let n = dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-        if n != Some(data.len()) {
-            return Err(DataError::ShapeMismatch {
-                what: "idx dims vs data length".into(),
-                expected: format!("{dims:?}"),
-                got: data.len().to_string(),
-            });
-        }
+        check_dims_len(&dims, data.len(), "idx dims vs data length")?;
         Ok(IdxArray { dims, data })
     }
 
@@ -154,31 +148,13 @@ impl IdxArray {
         match &self.data {
             IdxData::U8(v) => out.extend_from_slice(v),
             IdxData::I8(v) => out.extend(v.iter().map(|x| x.to_be_bytes()[0])),
-            IdxData::I16(v) => v
-                .iter()
-                .for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
-            IdxData::I32(v) => v
-                .iter()
-                .for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
-            IdxData::F32(v) => v
-                .iter()
-                .for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
-            IdxData::F64(v) => v
-                .iter()
-                .for_each(|x| out.extend_from_slice(&x.to_be_bytes())),
+            IdxData::I16(v) => encode(&mut out, v, i16::to_be_bytes),
+            IdxData::I32(v) => encode(&mut out, v, i32::to_be_bytes),
+            IdxData::F32(v) => encode(&mut out, v, f32::to_be_bytes),
+            IdxData::F64(v) => encode(&mut out, v, f64::to_be_bytes),
         }
         out
     }
-}
-
-fn be_chunks<const N: usize, T>(body: &[u8], f: impl Fn([u8; N]) -> T) -> Vec<T> {
-    body.chunks_exact(N)
-        .map(|c| {
-            let mut a = [0u8; N];
-            a.copy_from_slice(c);
-            f(a)
-        })
-        .collect()
 }
 
 /// Parses IDX bytes (gzip-compressed or raw); `source` names the origin in errors.
@@ -187,11 +163,7 @@ fn be_chunks<const N: usize, T>(body: &[u8], f: impl Fn([u8; N]) -> T) -> Vec<T>
 /// [`DataError::Format`] for a wrong magic number, a truncated header, or a data length that
 /// disagrees with the header; [`DataError::UnsupportedDtype`] for an unknown type byte.
 pub fn parse_idx(bytes: &[u8], source: &Path) -> Result<IdxArray> {
-    if bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
-        let raw = maybe_gunzip(bytes.to_vec(), source)?;
-        return parse_raw(&raw, source);
-    }
-    parse_raw(bytes, source)
+    parse_maybe_gz(bytes, source, parse_raw)
 }
 
 fn parse_raw(bytes: &[u8], source: &Path) -> Result<IdxArray> {
@@ -249,39 +221,26 @@ fn parse_raw(bytes: &[u8], source: &Path) -> Result<IdxArray> {
         .chunks_exact(4)
         .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
         .collect();
-    let n = dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-    let need = n.and_then(|n| n.checked_mul(elem));
     let body = &bytes[header..];
-    match need {
-        Some(need) if need == body.len() => {}
-        Some(need) => {
-            return Err(DataError::format(
-                source,
-                format!(
-                    "idx header dims {dims:?} need {need} data bytes, file has {} ({})",
-                    body.len(),
-                    if body.len() < need {
-                        "truncated"
-                    } else {
-                        "trailing bytes"
-                    }
+    check_body_len(&dims, elem, body.len()).map_err(|e| {
+        DataError::format(
+            source,
+            match e {
+                BodyLenError::Mismatch { need, kind } => format!(
+                    "idx header dims {dims:?} need {need} data bytes, file has {} ({kind})",
+                    body.len()
                 ),
-            ));
-        }
-        None => {
-            return Err(DataError::format(
-                source,
-                format!("idx dims {dims:?} overflow the address space"),
-            ));
-        }
-    }
+                BodyLenError::Overflow => format!("idx dims {dims:?} overflow the address space"),
+            },
+        )
+    })?;
     let data = match ty {
         0x08 => IdxData::U8(body.to_vec()),
         0x09 => IdxData::I8(body.iter().map(|&b| i8::from_be_bytes([b])).collect()),
-        0x0B => IdxData::I16(be_chunks(body, i16::from_be_bytes)),
-        0x0C => IdxData::I32(be_chunks(body, i32::from_be_bytes)),
-        0x0D => IdxData::F32(be_chunks(body, f32::from_be_bytes)),
-        _ => IdxData::F64(be_chunks(body, f64::from_be_bytes)),
+        0x0B => IdxData::I16(decode(body, i16::from_be_bytes)),
+        0x0C => IdxData::I32(decode(body, i32::from_be_bytes)),
+        0x0D => IdxData::F32(decode(body, f32::from_be_bytes)),
+        _ => IdxData::F64(decode(body, f64::from_be_bytes)),
     };
     Ok(IdxArray { dims, data })
 }
@@ -319,14 +278,11 @@ pub fn images_labels_to_dataset(
     labels_src: &Path,
 ) -> Result<Dataset> {
     for (a, src) in [(images, images_src), (labels, labels_src)] {
-        let n = a.dims.iter().try_fold(1usize, |x, &d| x.checked_mul(d));
-        if n != Some(a.data.len()) {
-            return Err(DataError::ShapeMismatch {
-                what: format!("idx dims vs data length of {}", src.display()),
-                expected: format!("{:?}", a.dims),
-                got: a.data.len().to_string(),
-            });
-        }
+        check_dims_len(
+            &a.dims,
+            a.data.len(),
+            format!("idx dims vs data length of {}", src.display()),
+        )?;
     }
     let (n, d, shape) = match images.dims[..] {
         // With zero images r * c may overflow (u32 x u32 fits u64, but not a 32-bit usize).

@@ -6,6 +6,7 @@
 //! Writers go to a temporary file in the target directory that is renamed over the target only
 //! after everything was written and flushed, so a failure never leaves a truncated file.
 
+mod bytes;
 pub mod csv;
 pub mod idx;
 pub mod npy;

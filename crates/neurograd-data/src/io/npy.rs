@@ -13,7 +13,8 @@
 //! with the header padded so the data starts at a multiple of 64 bytes, as NumPy >= 1.20 does,
 //! through a temporary file renamed at the end.
 
-use super::{is_gz_path, maybe_gunzip, read_maybe_gz, write_atomic};
+use super::bytes::{BodyLenError, check_body_len, check_dims_len, decode, encode, parse_maybe_gz};
+use super::{is_gz_path, read_maybe_gz, write_atomic};
 use crate::dataset::numeric_class_names;
 use crate::{DataError, Dataset, Result};
 use neurograd_tensor::Matrix;
@@ -103,14 +104,7 @@ impl NpyArray {
     /// # Errors
     /// [`DataError::ShapeMismatch`].
     pub fn new(shape: Vec<usize>, fortran_order: bool, data: NpyData) -> Result<NpyArray> {
-        let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-        if n != Some(data.len()) {
-            return Err(DataError::ShapeMismatch {
-                what: "npy shape vs data length".into(),
-                expected: format!("{shape:?}"),
-                got: data.len().to_string(),
-            });
-        }
+        check_dims_len(&shape, data.len(), "npy shape vs data length")?;
         Ok(NpyArray {
             shape,
             fortran_order,
@@ -121,15 +115,7 @@ impl NpyArray {
     /// Checks that the (public, hence user-settable) fields agree: product of `shape` equals the
     /// data length.
     fn check_consistent(&self) -> Result<()> {
-        let n = self.shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-        if n != Some(self.data.len()) {
-            return Err(DataError::ShapeMismatch {
-                what: "npy shape vs data length".into(),
-                expected: format!("{:?}", self.shape),
-                got: self.data.len().to_string(),
-            });
-        }
-        Ok(())
+        check_dims_len(&self.shape, self.data.len(), "npy shape vs data length")
     }
 
     /// The file-order position of the element whose C-order (row-major) position is `c_index`.
@@ -278,19 +264,11 @@ impl NpyArray {
         out.resize(total - 1, b' ');
         out.push(b'\n');
         match &self.data {
-            NpyData::F32(v) => v
-                .iter()
-                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-            NpyData::F64(v) => v
-                .iter()
-                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+            NpyData::F32(v) => encode(&mut out, v, f32::to_le_bytes),
+            NpyData::F64(v) => encode(&mut out, v, f64::to_le_bytes),
             NpyData::U8(v) => out.extend_from_slice(v),
-            NpyData::I32(v) => v
-                .iter()
-                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-            NpyData::I64(v) => v
-                .iter()
-                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+            NpyData::I32(v) => encode(&mut out, v, i32::to_le_bytes),
+            NpyData::I64(v) => encode(&mut out, v, i64::to_le_bytes),
         }
         out
     }
@@ -434,13 +412,7 @@ fn chunks<const N: usize, T>(
     le: fn([u8; N]) -> T,
     be: fn([u8; N]) -> T,
 ) -> Vec<T> {
-    body.chunks_exact(N)
-        .map(|c| {
-            let mut a = [0u8; N];
-            a.copy_from_slice(c);
-            if big { be(a) } else { le(a) }
-        })
-        .collect()
+    decode(body, if big { be } else { le })
 }
 
 /// Parses `.npy` bytes (or gzip-compressed `.npy` bytes); `source` names the origin in errors.
@@ -450,11 +422,7 @@ fn chunks<const N: usize, T>(
 /// or a data length that disagrees with the shape; [`DataError::UnsupportedDtype`] for a dtype
 /// other than those listed in the module docs.
 pub fn parse_npy(bytes: &[u8], source: &Path) -> Result<NpyArray> {
-    if bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
-        let raw = maybe_gunzip(bytes.to_vec(), source)?;
-        return parse_raw(&raw, source);
-    }
-    parse_raw(bytes, source)
+    parse_maybe_gz(bytes, source, parse_raw)
 }
 
 fn parse_raw(bytes: &[u8], source: &Path) -> Result<NpyArray> {
@@ -543,28 +511,16 @@ fn parse_raw(bytes: &[u8], source: &Path) -> Result<NpyArray> {
     if order == b'|' && elem != 1 {
         return Err(unsupported());
     }
-    let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-    let need = n.and_then(|n| n.checked_mul(elem));
     let body = &bytes[end..];
-    match need {
-        Some(need) if need == body.len() => {}
-        Some(need) => {
-            return Err(fmt(format!(
-                "npy shape {shape:?} of {descr} needs {need} data bytes, file has {} ({})",
-                body.len(),
-                if body.len() < need {
-                    "truncated"
-                } else {
-                    "trailing bytes"
-                }
-            )));
-        }
-        None => {
-            return Err(fmt(format!(
-                "npy shape {shape:?} overflows the address space"
-            )));
-        }
-    }
+    check_body_len(&shape, elem, body.len()).map_err(|e| {
+        fmt(match e {
+            BodyLenError::Mismatch { need, kind } => format!(
+                "npy shape {shape:?} of {descr} needs {need} data bytes, file has {} ({kind})",
+                body.len()
+            ),
+            BodyLenError::Overflow => format!("npy shape {shape:?} overflows the address space"),
+        })
+    })?;
     let data = match kind {
         b"f4" => NpyData::F32(chunks(body, big, f32::from_le_bytes, f32::from_be_bytes)),
         b"f8" => NpyData::F64(chunks(body, big, f64::from_le_bytes, f64::from_be_bytes)),
