@@ -1,6 +1,9 @@
 //! AdaGrad (Duchi, Hazan & Singer 2011).
 
-use super::{GradientOptimizer, check_lr, check_nonneg, check_pos, check_step, ensure_state};
+use super::{
+    GradientOptimizer, check_lr, check_nonneg, check_pos, check_step, ensure_state, l2_grad,
+    set_lr, update_elementwise,
+};
 use crate::Result;
 use neurograd_tensor::{Matrix, Real};
 use serde::{Deserialize, Serialize};
@@ -79,13 +82,11 @@ impl GradientOptimizer for AdaGrad {
             eps,
             weight_decay: wd,
         } = self.config;
-        for ((p, g), s) in params.iter_mut().zip(grads).zip(self.sum_sq.iter_mut()) {
-            for ((pi, &gi), si) in p.iter_mut().zip(g.iter()).zip(s.iter_mut()) {
-                let d = if wd != 0.0 { gi + wd * *pi } else { gi };
-                *si += d * d;
-                *pi -= lr * d / (si.sqrt() + eps);
-            }
-        }
+        update_elementwise(params, grads, &mut self.sum_sq, |pi, gi, si| {
+            let d = l2_grad(gi, *pi, wd);
+            *si += d * d;
+            *pi -= lr * d / (si.sqrt() + eps);
+        });
         self.t += 1;
         Ok(())
     }
@@ -95,9 +96,7 @@ impl GradientOptimizer for AdaGrad {
     }
 
     fn set_learning_rate(&mut self, lr: Real) -> Result<()> {
-        check_lr(lr)?;
-        self.config.lr = lr;
-        Ok(())
+        set_lr(&mut self.config.lr, lr)
     }
 
     fn steps(&self) -> u64 {

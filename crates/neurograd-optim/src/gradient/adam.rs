@@ -2,6 +2,7 @@
 
 use super::{
     GradientOptimizer, check_lr, check_nonneg, check_pos, check_step, check_unit, ensure_state,
+    l2_grad, set_lr,
 };
 use crate::Result;
 use neurograd_tensor::{Matrix, Real};
@@ -135,11 +136,7 @@ impl Moments {
                 .zip(m.iter_mut())
                 .zip(v.iter_mut())
             {
-                let d = if !decoupled && wd != 0.0 {
-                    gi + wd * *pi
-                } else {
-                    gi
-                };
+                let d = if decoupled { gi } else { l2_grad(gi, *pi, wd) };
                 if decoupled && wd != 0.0 {
                     *pi -= lr * wd * *pi;
                 }
@@ -207,9 +204,7 @@ impl GradientOptimizer for Adam {
     }
 
     fn set_learning_rate(&mut self, lr: Real) -> Result<()> {
-        check_lr(lr)?;
-        self.config.lr = lr;
-        Ok(())
+        set_lr(&mut self.config.lr, lr)
     }
 
     fn steps(&self) -> u64 {
@@ -264,9 +259,7 @@ impl GradientOptimizer for AdamW {
     }
 
     fn set_learning_rate(&mut self, lr: Real) -> Result<()> {
-        check_lr(lr)?;
-        self.config.lr = lr;
-        Ok(())
+        set_lr(&mut self.config.lr, lr)
     }
 
     fn steps(&self) -> u64 {

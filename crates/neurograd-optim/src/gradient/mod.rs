@@ -176,6 +176,35 @@ pub(crate) fn check_step(params: &[Matrix], grads: &[Matrix], state: &[Matrix]) 
     Ok(())
 }
 
+/// Sets `*slot = lr` after validating it with [`check_lr`] (shared `set_learning_rate` body).
+pub(crate) fn set_lr(slot: &mut Real, lr: Real) -> Result<()> {
+    check_lr(lr)?;
+    *slot = lr;
+    Ok(())
+}
+
+/// The gradient with coupled L2 weight decay, `g + λθ` (exactly `g` when `λ = 0`).
+#[inline]
+pub(crate) fn l2_grad(g: Real, p: Real, wd: Real) -> Real {
+    if wd != 0.0 { g + wd * p } else { g }
+}
+
+/// Elementwise update driver for optimizers with one state buffer per parameter tensor: calls
+/// `f(θᵢ, gᵢ, sᵢ)` for every element, tensor by tensor in storage order. Call only after
+/// [`check_step`] and [`ensure_state`] so that all shapes agree.
+pub(crate) fn update_elementwise(
+    params: &mut [Matrix],
+    grads: &[Matrix],
+    state: &mut [Matrix],
+    mut f: impl FnMut(&mut Real, Real, &mut Real),
+) {
+    for ((p, g), s) in params.iter_mut().zip(grads).zip(state.iter_mut()) {
+        for ((pi, &gi), si) in p.iter_mut().zip(g.iter()).zip(s.iter_mut()) {
+            f(pi, gi, si);
+        }
+    }
+}
+
 /// Zero buffers with the shapes of `like`, if `buf` is not built yet.
 pub(crate) fn ensure_state(buf: &mut Vec<Matrix>, like: &[Matrix]) {
     if buf.is_empty() {

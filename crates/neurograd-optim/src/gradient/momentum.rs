@@ -1,7 +1,10 @@
 //! Heavy-ball momentum (Polyak 1964) and Nesterov's accelerated gradient (Nesterov 1983) in the
 //! formulation of Sutskever, Martens, Dahl & Hinton (2013), as in PyTorch's `SGD(momentum=..)`.
 
-use super::{GradientOptimizer, check_lr, check_nonneg, check_step, check_unit, ensure_state};
+use super::{
+    GradientOptimizer, check_lr, check_nonneg, check_step, check_unit, ensure_state, l2_grad,
+    set_lr, update_elementwise,
+};
 use crate::Result;
 use neurograd_tensor::{Matrix, Real};
 use serde::{Deserialize, Serialize};
@@ -90,14 +93,12 @@ impl GradientOptimizer for Momentum {
             nesterov,
             weight_decay: wd,
         } = self.config;
-        for ((p, g), v) in params.iter_mut().zip(grads).zip(self.velocity.iter_mut()) {
-            for ((pi, &gi), vi) in p.iter_mut().zip(g.iter()).zip(v.iter_mut()) {
-                let d = if wd != 0.0 { gi + wd * *pi } else { gi };
-                *vi = mu * *vi + d;
-                let u = if nesterov { d + mu * *vi } else { *vi };
-                *pi -= lr * u;
-            }
-        }
+        update_elementwise(params, grads, &mut self.velocity, |pi, gi, vi| {
+            let d = l2_grad(gi, *pi, wd);
+            *vi = mu * *vi + d;
+            let u = if nesterov { d + mu * *vi } else { *vi };
+            *pi -= lr * u;
+        });
         self.t += 1;
         Ok(())
     }
@@ -107,9 +108,7 @@ impl GradientOptimizer for Momentum {
     }
 
     fn set_learning_rate(&mut self, lr: Real) -> Result<()> {
-        check_lr(lr)?;
-        self.config.lr = lr;
-        Ok(())
+        set_lr(&mut self.config.lr, lr)
     }
 
     fn steps(&self) -> u64 {

@@ -2,6 +2,7 @@
 
 use super::{
     GradientOptimizer, check_lr, check_nonneg, check_pos, check_step, check_unit, ensure_state,
+    l2_grad, set_lr, update_elementwise,
 };
 use crate::Result;
 use neurograd_tensor::{Matrix, Real};
@@ -86,13 +87,11 @@ impl GradientOptimizer for RmsProp {
             eps,
             weight_decay: wd,
         } = self.config;
-        for ((p, g), s) in params.iter_mut().zip(grads).zip(self.mean_sq.iter_mut()) {
-            for ((pi, &gi), si) in p.iter_mut().zip(g.iter()).zip(s.iter_mut()) {
-                let d = if wd != 0.0 { gi + wd * *pi } else { gi };
-                *si = alpha * *si + (1.0 - alpha) * d * d;
-                *pi -= lr * d / (si.sqrt() + eps);
-            }
-        }
+        update_elementwise(params, grads, &mut self.mean_sq, |pi, gi, si| {
+            let d = l2_grad(gi, *pi, wd);
+            *si = alpha * *si + (1.0 - alpha) * d * d;
+            *pi -= lr * d / (si.sqrt() + eps);
+        });
         self.t += 1;
         Ok(())
     }
@@ -102,9 +101,7 @@ impl GradientOptimizer for RmsProp {
     }
 
     fn set_learning_rate(&mut self, lr: Real) -> Result<()> {
-        check_lr(lr)?;
-        self.config.lr = lr;
-        Ok(())
+        set_lr(&mut self.config.lr, lr)
     }
 
     fn steps(&self) -> u64 {

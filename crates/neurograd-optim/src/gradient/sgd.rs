@@ -1,6 +1,6 @@
 //! Plain stochastic gradient descent (Robbins & Monro 1951).
 
-use super::{GradientOptimizer, check_lr, check_nonneg, check_step};
+use super::{GradientOptimizer, check_lr, check_nonneg, check_step, l2_grad, set_lr};
 use crate::Result;
 use neurograd_tensor::{Matrix, Real};
 use serde::{Deserialize, Serialize};
@@ -69,7 +69,7 @@ impl GradientOptimizer for Sgd {
         let (lr, wd) = (self.config.lr, self.config.weight_decay);
         for (p, g) in params.iter_mut().zip(grads) {
             for (pi, &gi) in p.iter_mut().zip(g.iter()) {
-                let d = if wd != 0.0 { gi + wd * *pi } else { gi };
+                let d = l2_grad(gi, *pi, wd);
                 *pi -= lr * d;
             }
         }
@@ -82,9 +82,7 @@ impl GradientOptimizer for Sgd {
     }
 
     fn set_learning_rate(&mut self, lr: Real) -> Result<()> {
-        check_lr(lr)?;
-        self.config.lr = lr;
-        Ok(())
+        set_lr(&mut self.config.lr, lr)
     }
 
     fn steps(&self) -> u64 {
