@@ -253,6 +253,37 @@ impl Core {
         }
         Ok(())
     }
+
+    /// Records `children` as the pending batch of this generation and returns them.
+    fn set_pending(&mut self, children: Vec<Vector>) -> Vec<Vector> {
+        self.pending = Some(children.clone());
+        children
+    }
+
+    /// The budget-based stop test shared by both GAs.
+    fn stop(
+        &self,
+        ftarget: Option<Real>,
+        max_evaluations: Option<usize>,
+        max_generations: Option<usize>,
+    ) -> Option<StopReason> {
+        budget_stop(
+            &self.best,
+            ftarget,
+            self.evaluations,
+            max_evaluations,
+            self.generation,
+            max_generations,
+        )
+    }
+}
+
+/// Pushes the child pair `(c1, c2)` onto `out`, dropping `c2` once `out` holds `want`.
+fn push_pair(out: &mut Vec<Vector>, want: usize, c1: Vector, c2: Vector) {
+    out.push(c1);
+    if out.len() < want {
+        out.push(c2);
+    }
 }
 
 /// Real-valued generational GA with tournament selection and elitism: the `elitism` best of
@@ -422,15 +453,11 @@ impl AskTell for RealGa {
                 let (mut c1, mut c2) = self.crossover(&a, &b);
                 self.mutate(&mut c1);
                 self.mutate(&mut c2);
-                out.push(c1);
-                if out.len() < want {
-                    out.push(c2);
-                }
+                push_pair(&mut out, want, c1, c2);
             }
             out
         };
-        self.core.pending = Some(children.clone());
-        children
+        self.core.set_pending(children)
     }
 
     fn tell(&mut self, fitness: &[Real]) -> Result<()> {
@@ -442,12 +469,9 @@ impl AskTell for RealGa {
     }
 
     fn stop(&self) -> Option<StopReason> {
-        budget_stop(
-            &self.core.best,
+        self.core.stop(
             self.config.ftarget,
-            self.core.evaluations,
             self.config.max_evaluations,
-            self.core.generation,
             self.config.max_generations,
         )
     }
@@ -553,15 +577,11 @@ impl AskTell for BinaryGa {
                         }
                     }
                 }
-                out.push(c1);
-                if out.len() < want {
-                    out.push(c2);
-                }
+                push_pair(&mut out, want, c1, c2);
             }
             out
         };
-        self.core.pending = Some(children.clone());
-        children
+        self.core.set_pending(children)
     }
 
     fn tell(&mut self, fitness: &[Real]) -> Result<()> {
@@ -573,12 +593,9 @@ impl AskTell for BinaryGa {
     }
 
     fn stop(&self) -> Option<StopReason> {
-        budget_stop(
-            &self.core.best,
+        self.core.stop(
             self.config.ftarget,
-            self.core.evaluations,
             self.config.max_evaluations,
-            self.core.generation,
             self.config.max_generations,
         )
     }
