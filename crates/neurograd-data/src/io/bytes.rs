@@ -6,13 +6,18 @@ use super::maybe_gunzip;
 use crate::{DataError, Result};
 use std::path::Path;
 
+/// Whether `bytes` start with the gzip magic `1f 8b`.
+pub(crate) fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
+}
+
 /// Runs `parse` on `bytes`, gunzipping them first when they start with the gzip magic `1f 8b`.
 pub(crate) fn parse_maybe_gz<T>(
     bytes: &[u8],
     source: &Path,
     parse: fn(&[u8], &Path) -> Result<T>,
 ) -> Result<T> {
-    if bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
+    if is_gzip(bytes) {
         let raw = maybe_gunzip(bytes.to_vec(), source)?;
         return parse(&raw, source);
     }

@@ -217,9 +217,9 @@ fn parse_raw(bytes: &[u8], source: &Path) -> Result<IdxArray> {
             ),
         ));
     }
-    let dims: Vec<usize> = bytes[4..header]
-        .chunks_exact(4)
-        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
+    let dims: Vec<usize> = decode(&bytes[4..header], u32::from_be_bytes)
+        .into_iter()
+        .map(|d| d as usize)
         .collect();
     let body = &bytes[header..];
     check_body_len(&dims, elem, body.len()).map_err(|e| {

@@ -33,7 +33,7 @@ pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
 
 /// Gunzips `bytes` if they start with the gzip magic, else returns them unchanged.
 pub(crate) fn maybe_gunzip(bytes: Vec<u8>, source: &Path) -> Result<Vec<u8>> {
-    if bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
+    if bytes::is_gzip(&bytes) {
         let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
         flate2::read::MultiGzDecoder::new(&bytes[..])
             .take(MAX_DECOMPRESSED_BYTES + 1)

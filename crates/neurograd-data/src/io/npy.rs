@@ -13,7 +13,9 @@
 //! with the header padded so the data starts at a multiple of 64 bytes, as NumPy >= 1.20 does,
 //! through a temporary file renamed at the end.
 
-use super::bytes::{BodyLenError, check_body_len, check_dims_len, decode, encode, parse_maybe_gz};
+use super::bytes::{
+    BodyLenError, check_body_len, check_dims_len, decode, element_count, encode, parse_maybe_gz,
+};
 use super::{is_gz_path, read_maybe_gz, write_atomic};
 use crate::dataset::numeric_class_names;
 use crate::{DataError, Dataset, Result};
@@ -159,13 +161,7 @@ impl NpyArray {
             }
             [n] => (n, 1),
             // With zero rows the trailing product may overflow (the array is empty anyway).
-            _ => (
-                self.shape[0],
-                self.shape[1..]
-                    .iter()
-                    .try_fold(1usize, |a, &b| a.checked_mul(b))
-                    .unwrap_or(0),
-            ),
+            _ => (self.shape[0], element_count(&self.shape[1..]).unwrap_or(0)),
         };
         if n == 0 || d == 0 {
             return Err(DataError::Empty {
