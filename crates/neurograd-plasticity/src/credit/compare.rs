@@ -263,11 +263,22 @@ pub struct AlignmentPoint {
     pub loss: Real,
 }
 
+/// The rule trained on the linear teacher task ([`teacher_alignment`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum TeacherRule {
+    /// Backpropagation (the control: its signal angle is 0).
+    Backprop,
+    /// Feedback alignment (Lillicrap et al. 2016): `δ_l = δ_{l+1} B_{l+1}`.
+    FeedbackAlignment,
+    /// Direct feedback alignment (Nøkland 2016): `δ_l = e D_l`.
+    DirectFeedbackAlignment,
+}
+
 /// The linear teacher task of Lillicrap et al. (2016) as set up in theory.md §12: a linear
 /// `30-20-10` student trained by FA with plain SGD (`η`) on batches of `batch` Gaussian inputs
 /// labelled by a random linear teacher `T` (10 x 30, N(0, 1/30)); student weights `U(±0.01)`,
 /// feedback `B ~ N(0, 1)`. With `use_backprop` the same run uses backprop (the control).
-/// Records every `record_every` steps.
+/// Records every `record_every` steps. This is [`teacher_alignment`] with widths `[30, 20, 10]`.
 ///
 /// # Errors
 /// Invalid arguments (zero steps/batch).
@@ -279,6 +290,41 @@ pub fn fa_teacher_alignment(
     record_every: usize,
     use_backprop: bool,
 ) -> Result<Vec<AlignmentPoint>> {
+    let rule = if use_backprop {
+        TeacherRule::Backprop
+    } else {
+        TeacherRule::FeedbackAlignment
+    };
+    teacher_alignment(seed, &[30, 20, 10], rule, steps, batch, lr, record_every)
+}
+
+/// The linear teacher task of Lillicrap et al. (2016) for any depth and rule: a linear student
+/// with `widths = [n_0, n_1, ..., n_L]` (biases start at zero and are trained like the
+/// weights) is trained with plain SGD (`η`) on batches of `batch` inputs `x ~ N(0, I)`
+/// labelled by a random linear teacher `t = T x`, `T ~ N(0, 1/n_0)` of shape `(n_L, n_0)`, on
+/// the half squared error. Student weights `U(±0.01)`; feedback `N(0, 1)`: `B_l` shaped like `W_l`
+/// for FA, `D_l` of shape `(n_L, n_l)` for DFA. Draw order: `T`, `W_1..W_L`, then the feedback.
+///
+/// Recorded every `record_every` steps: the mean over samples and hidden layers of the angle
+/// between the rule's hidden error signal `δ_l` and backprop's (`δ_L = e = y - t`,
+/// `δ_l = δ_{l+1} W_{l+1}` for backprop, `δ_{l+1} B_{l+1}` for FA, `e D_l` for DFA; the network is
+/// linear, so there is no derivative factor); the angle between the rule's feedback path from the
+/// output to the first hidden layer (`B_L ⋯ B_2`, or `D_1`) and the forward path `W_L ⋯ W_2`; the
+/// batch loss. The updates come from the crate's [`Backprop`], [`FeedbackAlignment`] and
+/// [`DirectFeedbackAlignment`](super::DirectFeedbackAlignment) themselves.
+///
+/// # Errors
+/// Invalid arguments (zero steps/batch/record interval, fewer than one hidden layer, a zero
+/// width).
+pub fn teacher_alignment(
+    seed: u64,
+    widths: &[usize],
+    rule: TeacherRule,
+    steps: usize,
+    batch: usize,
+    lr: Real,
+    record_every: usize,
+) -> Result<Vec<AlignmentPoint>> {
     if steps == 0 || batch == 0 || record_every == 0 {
         return Err(PlasticityError::InvalidParameter {
             name: "steps/batch/record_every",
@@ -286,40 +332,100 @@ pub fn fa_teacher_alignment(
             reason: "must all be at least 1".into(),
         });
     }
+    if widths.len() < 3 || widths.contains(&0) {
+        return Err(PlasticityError::InvalidParameter {
+            name: "widths",
+            value: format!("{widths:?}"),
+            reason: "need input, at least one hidden and an output layer, all non-zero".into(),
+        });
+    }
+    let l_count = widths.len() - 1;
+    let (n0, nl) = (widths[0], widths[l_count]);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let teacher = init::normal(10, 30, 0.0, (1.0 / 30.0 as Real).sqrt(), &mut rng)?;
-    let w1 = init::uniform(20, 30, -0.01, 0.01, &mut rng)?;
-    let w2 = init::uniform(10, 20, -0.01, 0.01, &mut rng)?;
-    let b = init::normal(10, 20, 0.0, 1.0, &mut rng)?;
+    let teacher = init::normal(nl, n0, 0.0, (1.0 / n0 as Real).sqrt(), &mut rng)?;
+    let mut weights = Vec::with_capacity(l_count);
+    for l in 0..l_count {
+        weights.push(init::uniform(
+            widths[l + 1],
+            widths[l],
+            -0.01,
+            0.01,
+            &mut rng,
+        )?);
+    }
+    let biases = (1..=l_count).map(|l| Matrix::zeros(1, widths[l])).collect();
     let mut net = Network::from_layers(
-        vec![w1, w2],
-        vec![Matrix::zeros(1, 20), Matrix::zeros(1, 10)],
-        vec![Activation::Identity, Activation::Identity],
+        weights,
+        biases,
+        vec![Activation::Identity; l_count],
         Loss::HalfSquaredError,
     )?;
-    let mut fa = FeedbackAlignment::with_feedback(&net, vec![b.clone()])?;
-    let mut bp = Backprop::new();
+    // feedback[l] is used in place of W_{l+1} (FA, shape of W_{l+1}) or is D_{l+1} (DFA), for
+    // hidden layers l = 0..L-2 (0-based).
+    let mut feedback = Vec::with_capacity(l_count - 1);
+    for l in 1..l_count {
+        let shape = match rule {
+            TeacherRule::DirectFeedbackAlignment => (nl, widths[l]),
+            _ => (widths[l + 1], widths[l]),
+        };
+        if rule != TeacherRule::Backprop {
+            feedback.push(init::normal(shape.0, shape.1, 0.0, 1.0, &mut rng)?);
+        }
+    }
+    let mut algo: Box<dyn CreditAssignment> = match rule {
+        TeacherRule::Backprop => Box::new(Backprop::new()),
+        TeacherRule::FeedbackAlignment => {
+            Box::new(FeedbackAlignment::with_feedback(&net, feedback.clone())?)
+        }
+        TeacherRule::DirectFeedbackAlignment => Box::new(
+            super::DirectFeedbackAlignment::with_feedback(&net, feedback.clone())?,
+        ),
+    };
     let mut out = Vec::new();
     for step in 0..=steps {
-        let x = init::normal(batch, 30, 0.0, 1.0, &mut rng)?;
+        let x = init::normal(batch, n0, 0.0, 1.0, &mut rng)?;
         let t = &x * teacher.transpose();
         if step % record_every == 0 || step == steps {
             let y = net.forward(&x)?;
             let e = &y - &t;
-            let fa_sig = &e * &b;
-            let bp_sig = &e * net.weight(1);
+            // Backprop's and the rule's hidden signals, from the top hidden layer down.
+            let (mut bp_sig, mut rule_sig) = (e.clone(), e.clone());
             let mut ang = 0.0;
-            for i in 0..batch {
-                let c = fa_sig.row(i).dot(&bp_sig.row(i))
-                    / (fa_sig.row(i).norm() * bp_sig.row(i).norm()).max(1e-300);
-                ang += c.clamp(-1.0, 1.0).acos().to_degrees();
+            for l in (1..l_count).rev() {
+                bp_sig = &bp_sig * net.weight(l);
+                rule_sig = match rule {
+                    TeacherRule::Backprop => bp_sig.clone(),
+                    TeacherRule::FeedbackAlignment => &rule_sig * &feedback[l - 1],
+                    TeacherRule::DirectFeedbackAlignment => &e * &feedback[l - 1],
+                };
+                for i in 0..batch {
+                    let c = rule_sig.row(i).dot(&bp_sig.row(i))
+                        / (rule_sig.row(i).norm() * bp_sig.row(i).norm()).max(1e-300);
+                    ang += c.clamp(-1.0, 1.0).acos().to_degrees();
+                }
             }
+            // Output-to-first-hidden paths (n_L, n_1): forward W_L ⋯ W_2, the rule's own.
+            let mut fwd = net.weight(l_count - 1).clone();
+            for l in (1..l_count - 1).rev() {
+                fwd = &fwd * net.weight(l);
+            }
+            let path = match rule {
+                TeacherRule::Backprop => fwd.clone(),
+                TeacherRule::FeedbackAlignment => {
+                    let mut p = feedback[l_count - 2].clone();
+                    for l in (1..l_count - 1).rev() {
+                        p = &p * &feedback[l - 1];
+                    }
+                    p
+                }
+                TeacherRule::DirectFeedbackAlignment => feedback[0].clone(),
+            };
             out.push(AlignmentPoint {
                 step,
-                signal_angle: ang / batch as Real,
+                signal_angle: ang / (batch * (l_count - 1)) as Real,
                 weight_angle: angle_degrees(
-                    std::slice::from_ref(&b),
-                    std::slice::from_ref(net.weight(1)),
+                    std::slice::from_ref(&path),
+                    std::slice::from_ref(&fwd),
                 ),
                 loss: net.loss().value(&y, &t),
             });
@@ -327,11 +433,7 @@ pub fn fa_teacher_alignment(
         if step == steps {
             break;
         }
-        let u = if use_backprop {
-            bp.updates(&net, &x, &t)?
-        } else {
-            fa.updates(&net, &x, &t)?
-        };
+        let u = algo.updates(&net, &x, &t)?;
         for (p, g) in net.params_mut().iter_mut().zip(&u.grads) {
             *p -= g * lr;
         }
