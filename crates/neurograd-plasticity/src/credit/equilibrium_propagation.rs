@@ -34,6 +34,9 @@
 //! by `β`, so a residual `r` costs an error of order `r/β`: use `tol ≪ β·|gradient|` (the
 //! property tests relax to `1e-13`).
 
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
 use neurograd_tensor::{Activation, Matrix, Real};
 
 use super::linalg::{add_row, col_sums_into, ensure_shape, gemm_nn, gemm_nt, gemm_tn};
@@ -70,6 +73,8 @@ pub struct EquilibriumPropagation {
     tol: Real,
     max_iters: usize,
     block: bool,
+    /// One-sided nudging with a random sign of β per mini-batch (`None`: always `+β`).
+    random_sign: Option<ChaCha8Rng>,
 }
 
 fn invalid(name: &'static str, value: impl std::fmt::Display, reason: &str) -> PlasticityError {
@@ -115,6 +120,7 @@ impl EquilibriumPropagation {
             tol: 1e-6,
             max_iters: 2000,
             block: false,
+            random_sign: None,
         })
     }
 
@@ -149,6 +155,16 @@ impl EquilibriumPropagation {
     /// point). Ignored (gradient flow is used) if some layer is not a hard sigmoid.
     pub fn with_block_coordinate(mut self, on: bool) -> Self {
         self.block = on;
+        self
+    }
+
+    /// One-sided nudging with the sign of β drawn at random (±1 with equal probability) for every
+    /// mini-batch from `ChaCha8Rng::seed_from_u64(seed)`, as in Scellier & Bengio (2017, §5: "the
+    /// sign of β chosen at random"); the estimate divides by the signed β, so its first-order bias
+    /// `β·c` flips sign with β and cancels in expectation over batches (Laborieux et al. 2021).
+    /// Ignored by [`EpVariant::Symmetric`], which cancels the bias within every batch.
+    pub fn with_random_sign(mut self, seed: u64) -> Self {
+        self.random_sign = Some(ChaCha8Rng::seed_from_u64(seed));
         self
     }
 
@@ -373,6 +389,13 @@ impl EquilibriumPropagation {
         mut states: Vec<Matrix>,
         mut trace: Option<&mut Vec<Real>>,
     ) -> Result<EpState> {
+        if 1.0 + beta <= 0.0 {
+            return Err(invalid(
+                "beta",
+                beta,
+                "block-coordinate relaxation needs 1 + β > 0 (F must be convex in the output layer)",
+            ));
+        }
         let l_count = net.num_layers();
         for s in states.iter_mut() {
             s.apply(|v| *v = v.clamp(0.0, 1.0));
@@ -471,7 +494,11 @@ impl CreditAssignment for EquilibriumPropagation {
         Self::check(net)?;
         net.check_batch(x, t)?;
         let b = x.nrows() as Real;
-        let beta = self.beta;
+        let flip = match (&mut self.random_sign, self.variant) {
+            (Some(rng), EpVariant::OneSided) => rng.random::<bool>(),
+            _ => false,
+        };
+        let beta = if flip { -self.beta } else { self.beta };
         let free = self.relax(net, x, t, 0.0, None, None)?;
         let plus = self.relax(net, x, t, beta, Some(&free.states), None)?;
         out.prepare(net);

@@ -169,6 +169,23 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         },
     },
     AlgorithmInfo {
+        name: "ep-rs",
+        summary: "equilibrium propagation, one-sided nudging with a random sign of beta per batch (Scellier & Bengio 2017)",
+        supervised: true,
+        hidden: HS,
+        output: HS,
+        loss: SE,
+        learning_rate: 1e-3,
+        constructor: |_, s| {
+            boxed(
+                EquilibriumPropagation::new(0.5, EpVariant::OneSided)?
+                    .with_relaxation(0.5, 1e-4, 1000)?
+                    .with_block_coordinate(true)
+                    .with_random_sign(s),
+            )
+        },
+    },
+    AlgorithmInfo {
         name: "ep-sym",
         summary: "equilibrium propagation, symmetric +-beta nudging (Laborieux et al. 2021)",
         supervised: true,
