@@ -478,9 +478,10 @@ impl EquilibriumPropagation {
 
 impl CreditAssignment for EquilibriumPropagation {
     fn name(&self) -> &'static str {
-        match self.variant {
-            EpVariant::OneSided => "ep",
-            EpVariant::Symmetric => "ep-sym",
+        match (self.variant, self.random_sign.is_some()) {
+            (EpVariant::OneSided, false) => "ep",
+            (EpVariant::OneSided, true) => "ep-rs",
+            (EpVariant::Symmetric, _) => "ep-sym",
         }
     }
 
