@@ -31,8 +31,9 @@
 
 use neurograd_tensor::{Matrix, Real};
 
-use super::linalg::{add_row, col_sums_into, ensure_shape, gemm_nn, gemm_nt, gemm_tn};
-use super::network::{Loss, Network};
+use super::linalg::{add_row, ensure_shape, gemm_nn, gemm_nt};
+use super::network::Network;
+use super::relax::{Relaxation, hebbian_into, require_squared_error};
 use super::{CreditAssignment, Diagnostics, Updates};
 use crate::{PlasticityError, Result};
 
@@ -40,9 +41,7 @@ use crate::{PlasticityError, Result};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContrastiveHebbian {
     gamma: Real,
-    step: Real,
-    tol: Real,
-    max_iters: usize,
+    relaxation: Relaxation,
     scale_layers: bool,
 }
 
@@ -73,9 +72,11 @@ impl ContrastiveHebbian {
         }
         Ok(ContrastiveHebbian {
             gamma,
-            step: 1.0,
-            tol: 1e-10,
-            max_iters: 1000,
+            relaxation: Relaxation {
+                step: 1.0,
+                tol: 1e-10,
+                max_iters: 1000,
+            },
             scale_layers: true,
         })
     }
@@ -85,23 +86,7 @@ impl ContrastiveHebbian {
     /// # Errors
     /// [`PlasticityError::InvalidParameter`] for values out of range.
     pub fn with_relaxation(mut self, step: Real, tol: Real, max_iters: usize) -> Result<Self> {
-        if !(step.is_finite() && step > 0.0 && step <= 1.0) {
-            return Err(PlasticityError::InvalidParameter {
-                name: "step",
-                value: format!("{step}"),
-                reason: "relaxation step must lie in (0, 1]".into(),
-            });
-        }
-        if !(tol.is_finite() && tol > 0.0) || max_iters == 0 {
-            return Err(PlasticityError::InvalidParameter {
-                name: "tol/max_iters",
-                value: format!("{tol}/{max_iters}"),
-                reason: "tolerance must be positive and the budget at least 1".into(),
-            });
-        }
-        self.step = step;
-        self.tol = tol;
-        self.max_iters = max_iters;
+        self.relaxation = Relaxation::new(step, tol, max_iters, "step")?;
         Ok(self)
     }
 
@@ -118,15 +103,7 @@ impl ContrastiveHebbian {
     }
 
     fn check(net: &Network) -> Result<()> {
-        if net.loss() != Loss::HalfSquaredError {
-            return Err(PlasticityError::InvalidParameter {
-                name: "loss",
-                value: net.loss().name().into(),
-                reason: "contrastive Hebbian learning clamps outputs: use half_squared_error"
-                    .into(),
-            });
-        }
-        Ok(())
+        require_squared_error(net, "contrastive Hebbian learning")
     }
 
     /// Relaxes the network on batch `x`; `clamp = Some(t)` clamps the output to `t`, `init`
@@ -158,51 +135,42 @@ impl ContrastiveHebbian {
         } else {
             l_count
         };
-        let mut residual = Real::INFINITY;
-        for it in 1..=self.max_iters {
-            residual = 0.0;
-            for k in 0..top {
-                let below = if k == 0 { x } else { &states[k - 1] };
-                ensure_shape(&mut drive, x.nrows(), net.widths()[k + 1]);
-                gemm_nt(&mut drive, 1.0, below, net.weight(k), 0.0);
-                add_row(&mut drive, net.bias(k));
-                if k + 1 < l_count {
-                    gemm_nn(
-                        &mut drive,
-                        self.gamma,
-                        &states[k + 1],
-                        net.weight(k + 1),
-                        1.0,
-                    );
+        let step = self.relaxation.step;
+        let (it, residual) = self
+            .relaxation
+            .run("contrastive Hebbian relaxation state", |_| {
+                let mut residual: Real = 0.0;
+                for k in 0..top {
+                    let below = if k == 0 { x } else { &states[k - 1] };
+                    ensure_shape(&mut drive, x.nrows(), net.widths()[k + 1]);
+                    gemm_nt(&mut drive, 1.0, below, net.weight(k), 0.0);
+                    add_row(&mut drive, net.bias(k));
+                    if k + 1 < l_count {
+                        gemm_nn(
+                            &mut drive,
+                            self.gamma,
+                            &states[k + 1],
+                            net.weight(k + 1),
+                            1.0,
+                        );
+                    }
+                    let act = net.activation(k);
+                    for ((n, &s), &d) in next[k].iter_mut().zip(states[k].iter()).zip(drive.iter())
+                    {
+                        let target = act.apply(d);
+                        residual = residual.max((s - target).abs());
+                        *n = (1.0 - step) * s + step * target;
+                    }
                 }
-                let act = net.activation(k);
-                for ((n, &s), &d) in next[k].iter_mut().zip(states[k].iter()).zip(drive.iter()) {
-                    let target = act.apply(d);
-                    residual = Real::max(residual, (s - target).abs());
-                    *n = (1.0 - self.step) * s + self.step * target;
+                for k in 0..top {
+                    std::mem::swap(&mut states[k], &mut next[k]);
                 }
-            }
-            for k in 0..top {
-                std::mem::swap(&mut states[k], &mut next[k]);
-            }
-            if !residual.is_finite() {
-                return Err(PlasticityError::NonFinite {
-                    what: format!("contrastive Hebbian relaxation state at sweep {it}"),
-                    index: 0,
-                });
-            }
-            if residual <= self.tol {
-                return Ok(Relaxed {
-                    states,
-                    iterations: it,
-                    residual,
-                });
-            }
-        }
-        Err(PlasticityError::NotConverged {
-            iterations: self.max_iters,
+                Ok(residual)
+            })?;
+        Ok(Relaxed {
+            states,
+            iterations: it + 1,
             residual,
-            tolerance: self.tol,
         })
     }
 }
@@ -226,21 +194,21 @@ impl CreditAssignment for ContrastiveHebbian {
         let l_count = net.num_layers();
         let b = x.nrows() as Real;
         out.prepare(net);
-        for k in 0..l_count {
-            let depth = (l_count - 1 - k) as i32;
-            let scale = if self.scale_layers {
-                self.gamma.powi(-depth)
-            } else {
-                1.0
-            };
-            let pre_c = if k == 0 { x } else { &clamped.states[k - 1] };
-            let pre_f = if k == 0 { x } else { &free.states[k - 1] };
-            let (gw, gb) = out.layer_mut(k);
-            gemm_tn(gw, -scale / b, &clamped.states[k], pre_c, 0.0);
-            gemm_tn(gw, scale / b, &free.states[k], pre_f, 1.0);
-            let diff = &clamped.states[k] - &free.states[k];
-            col_sums_into(gb, -scale / b, &diff);
-        }
+        // ΔW_k = -(s_k^c ᵀ s_{k-1}^c - s_k^f ᵀ s_{k-1}^f) · γ^{-(L-k)} / B (activities are rates).
+        let scales: Vec<Real> = (0..l_count)
+            .map(|k| {
+                let depth = (l_count - 1 - k) as i32;
+                let scale = if self.scale_layers {
+                    self.gamma.powi(-depth)
+                } else {
+                    1.0
+                };
+                scale / b
+            })
+            .collect();
+        hebbian_into(net, x, &clamped.states, &scales, out, true);
+        let neg: Vec<Real> = scales.iter().map(|s| -s).collect();
+        hebbian_into(net, x, &free.states, &neg, out, false);
         let loss = net.loss().value(&free.states[l_count - 1], t);
         out.diagnostics = Diagnostics {
             loss,

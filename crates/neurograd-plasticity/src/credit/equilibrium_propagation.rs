@@ -39,8 +39,9 @@ use rand_chacha::ChaCha8Rng;
 
 use neurograd_tensor::{Activation, Matrix, Real};
 
-use super::linalg::{add_row, col_sums_into, ensure_shape, gemm_nn, gemm_nt, gemm_tn};
-use super::network::{Loss, Network};
+use super::linalg::{add_row, ensure_shape, gemm_nn, gemm_nt};
+use super::network::Network;
+use super::relax::{Relaxation, hebbian_into, require_squared_error};
 use super::{CreditAssignment, Diagnostics, Updates};
 use crate::{PlasticityError, Result};
 
@@ -69,9 +70,7 @@ pub struct EpState {
 pub struct EquilibriumPropagation {
     beta: Real,
     variant: EpVariant,
-    step: Real,
-    tol: Real,
-    max_iters: usize,
+    relaxation: Relaxation,
     block: bool,
     /// One-sided nudging with a random sign of β per mini-batch (`None`: always `+β`).
     random_sign: Option<ChaCha8Rng>,
@@ -116,9 +115,11 @@ impl EquilibriumPropagation {
         Ok(EquilibriumPropagation {
             beta,
             variant,
-            step: 0.5,
-            tol: 1e-6,
-            max_iters: 2000,
+            relaxation: Relaxation {
+                step: 0.5,
+                tol: 1e-6,
+                max_iters: 2000,
+            },
             block: false,
             random_sign: None,
         })
@@ -129,19 +130,7 @@ impl EquilibriumPropagation {
     /// # Errors
     /// [`PlasticityError::InvalidParameter`] for values out of range.
     pub fn with_relaxation(mut self, step: Real, tol: Real, max_iters: usize) -> Result<Self> {
-        if !(step.is_finite() && step > 0.0 && step <= 1.0) {
-            return Err(invalid("step", step, "relaxation step must lie in (0, 1]"));
-        }
-        if !(tol.is_finite() && tol > 0.0) || max_iters == 0 {
-            return Err(invalid(
-                "tol",
-                tol,
-                "tolerance must be positive and the budget at least 1",
-            ));
-        }
-        self.step = step;
-        self.tol = tol;
-        self.max_iters = max_iters;
+        self.relaxation = Relaxation::new(step, tol, max_iters, "step")?;
         Ok(self)
     }
 
@@ -179,14 +168,7 @@ impl EquilibriumPropagation {
     }
 
     fn check(net: &Network) -> Result<()> {
-        if net.loss() != Loss::HalfSquaredError {
-            return Err(invalid(
-                "loss",
-                net.loss().name(),
-                "equilibrium propagation nudges with C = ½‖s_L - t‖²: use half_squared_error",
-            ));
-        }
-        Ok(())
+        require_squared_error(net, "equilibrium propagation")
     }
 
     /// Drive of layer `k` (0-based): `ρ(s_{k-1}) W_kᵀ + b_k + ρ(s_{k+1}) W_{k+1}`.
@@ -321,62 +303,53 @@ impl EquilibriumPropagation {
         let mut r = Self::rho_all(net, &states);
         let mut d = Matrix::zeros(0, 0);
         let mut next = states.clone();
-        let mut residual = Real::INFINITY;
-        for it in 1..=self.max_iters {
-            residual = 0.0;
-            for k in 0..l_count {
-                Self::drive_into(net, x, &r, k, &mut d);
-                let act = net.activation(k);
-                let is_box = boxed(act);
-                let out_layer = k + 1 == l_count && beta != 0.0;
-                for (i, (n, (&s, &dv))) in next[k]
-                    .iter_mut()
-                    .zip(states[k].iter().zip(d.iter()))
-                    .enumerate()
-                {
-                    let mut g = s - rho_prime(act, s) * dv;
-                    if out_layer {
-                        g += beta * (s - t[i]);
-                    }
-                    if is_box {
-                        residual = Real::max(residual, (s - (s - g).clamp(0.0, 1.0)).abs());
-                        *n = (s - self.step * g).clamp(0.0, 1.0);
-                    } else {
-                        residual = Real::max(residual, g.abs());
-                        *n = s - self.step * g;
+        let (step, tol) = (self.relaxation.step, self.relaxation.tol);
+        let (iterations, residual) =
+            self.relaxation.run("equilibrium propagation state", |_| {
+                let mut residual: Real = 0.0;
+                for k in 0..l_count {
+                    Self::drive_into(net, x, &r, k, &mut d);
+                    let act = net.activation(k);
+                    let is_box = boxed(act);
+                    let out_layer = k + 1 == l_count && beta != 0.0;
+                    for (i, (n, (&s, &dv))) in next[k]
+                        .iter_mut()
+                        .zip(states[k].iter().zip(d.iter()))
+                        .enumerate()
+                    {
+                        let mut g = s - rho_prime(act, s) * dv;
+                        if out_layer {
+                            g += beta * (s - t[i]);
+                        }
+                        if is_box {
+                            residual = residual.max((s - (s - g).clamp(0.0, 1.0)).abs());
+                            *n = (s - step * g).clamp(0.0, 1.0);
+                        } else {
+                            residual = residual.max(g.abs());
+                            *n = s - step * g;
+                        }
                     }
                 }
-            }
-            if !residual.is_finite() {
-                return Err(PlasticityError::NonFinite {
-                    what: format!("equilibrium propagation state at relaxation step {it}"),
-                    index: 0,
-                });
-            }
-            if residual <= self.tol {
-                // The residual was measured at `states`: return them (the converged point).
-                return Ok(EpState {
-                    states,
-                    iterations: it - 1,
-                    residual,
-                });
-            }
-            std::mem::swap(&mut states, &mut next);
-            for k in 0..l_count {
-                let act = net.activation(k);
-                ensure_shape(&mut r[k], x.nrows(), net.widths()[k + 1]);
-                for (rv, &s) in r[k].iter_mut().zip(states[k].iter()) {
-                    *rv = rho(act, s);
+                // Converged (or diverged): keep the measured state.
+                if residual <= tol || residual.is_nan() {
+                    return Ok(residual);
                 }
-            }
-            if let Some(tr) = trace.as_deref_mut() {
-                tr.push(Self::energy(net, x, t, &states, beta)?);
-            }
-        }
-        Err(PlasticityError::NotConverged {
-            iterations: self.max_iters,
+                std::mem::swap(&mut states, &mut next);
+                for k in 0..l_count {
+                    let act = net.activation(k);
+                    for (rv, &s) in r[k].iter_mut().zip(states[k].iter()) {
+                        *rv = rho(act, s);
+                    }
+                }
+                if let Some(tr) = trace.as_deref_mut() {
+                    tr.push(Self::energy(net, x, t, &states, beta)?);
+                }
+                Ok(residual)
+            })?;
+        Ok(EpState {
+            states,
+            iterations,
             residual,
-            tolerance: self.tol,
         })
     }
 
@@ -401,9 +374,8 @@ impl EquilibriumPropagation {
             s.apply(|v| *v = v.clamp(0.0, 1.0));
         }
         let mut d = Matrix::zeros(0, 0);
-        let mut residual = Real::INFINITY;
-        for it in 1..=self.max_iters {
-            residual = 0.0;
+        let (sweeps, residual) = self.relaxation.run("equilibrium propagation state", |_| {
+            let mut residual: Real = 0.0;
             for k in 0..l_count {
                 Self::drive_into(net, x, &states, k, &mut d);
                 let out_layer = k + 1 == l_count;
@@ -413,31 +385,19 @@ impl EquilibriumPropagation {
                     } else {
                         dv.clamp(0.0, 1.0)
                     };
-                    residual = Real::max(residual, (*s - target).abs());
+                    residual = residual.max((*s - target).abs());
                     *s = target;
                 }
-            }
-            if !residual.is_finite() {
-                return Err(PlasticityError::NonFinite {
-                    what: format!("equilibrium propagation state at relaxation sweep {it}"),
-                    index: 0,
-                });
             }
             if let Some(tr) = trace.as_deref_mut() {
                 tr.push(Self::energy(net, x, t, &states, beta)?);
             }
-            if residual <= self.tol {
-                return Ok(EpState {
-                    states,
-                    iterations: it,
-                    residual,
-                });
-            }
-        }
-        Err(PlasticityError::NotConverged {
-            iterations: self.max_iters,
+            Ok(residual)
+        })?;
+        Ok(EpState {
+            states,
+            iterations: sweeps + 1,
             residual,
-            tolerance: self.tol,
         })
     }
 
@@ -448,31 +408,6 @@ impl EquilibriumPropagation {
     pub fn free_cost(&self, net: &Network, x: &Matrix, t: &Matrix) -> Result<Real> {
         let s0 = self.relax(net, x, t, 0.0, None, None)?;
         Ok(net.loss().value(&s0.states[net.num_layers() - 1], t))
-    }
-
-    /// Adds `sign · ∂F/∂θ`-style Hebbian terms `-(scale) ρ(s_k)ᵀ ρ(s_{k-1})` into `out`.
-    fn accumulate(
-        net: &Network,
-        x: &Matrix,
-        states: &[Matrix],
-        scale: Real,
-        out: &mut Updates,
-        first: bool,
-    ) {
-        let r = Self::rho_all(net, states);
-        let beta0 = if first { 0.0 } else { 1.0 };
-        for k in 0..net.num_layers() {
-            let below = if k == 0 { x } else { &r[k - 1] };
-            let (gw, gb) = out.layer_mut(k);
-            gemm_tn(gw, -scale, &r[k], below, beta0);
-            let mut sums = Matrix::zeros(1, gb.ncols());
-            col_sums_into(&mut sums, -scale, &r[k]);
-            if first {
-                gb.copy_from(&sums);
-            } else {
-                *gb += sums;
-            }
-        }
     }
 }
 
@@ -505,8 +440,10 @@ impl CreditAssignment for EquilibriumPropagation {
         out.prepare(net);
         let (steps, residual) = match self.variant {
             EpVariant::OneSided => {
-                Self::accumulate(net, x, &plus.states, 1.0 / (beta * b), out, true);
-                Self::accumulate(net, x, &free.states, -1.0 / (beta * b), out, false);
+                let sc = vec![1.0 / (beta * b); net.num_layers()];
+                hebbian_into(net, x, &Self::rho_all(net, &plus.states), &sc, out, true);
+                let sc = vec![-1.0 / (beta * b); net.num_layers()];
+                hebbian_into(net, x, &Self::rho_all(net, &free.states), &sc, out, false);
                 (
                     free.iterations + plus.iterations,
                     free.residual.max(plus.residual),
@@ -514,8 +451,10 @@ impl CreditAssignment for EquilibriumPropagation {
             }
             EpVariant::Symmetric => {
                 let minus = self.relax(net, x, t, -beta, Some(&free.states), None)?;
-                Self::accumulate(net, x, &plus.states, 1.0 / (2.0 * beta * b), out, true);
-                Self::accumulate(net, x, &minus.states, -1.0 / (2.0 * beta * b), out, false);
+                let sc = vec![1.0 / (2.0 * beta * b); net.num_layers()];
+                hebbian_into(net, x, &Self::rho_all(net, &plus.states), &sc, out, true);
+                let sc = vec![-1.0 / (2.0 * beta * b); net.num_layers()];
+                hebbian_into(net, x, &Self::rho_all(net, &minus.states), &sc, out, false);
                 (
                     free.iterations + plus.iterations + minus.iterations,
                     free.residual.max(plus.residual).max(minus.residual),

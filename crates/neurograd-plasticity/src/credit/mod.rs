@@ -53,6 +53,7 @@ pub mod network;
 pub mod predictive_coding;
 pub mod recirculation;
 pub mod registry;
+pub(crate) mod relax;
 pub mod sign_symmetry;
 pub mod train;
 

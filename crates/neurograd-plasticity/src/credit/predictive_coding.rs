@@ -38,7 +38,8 @@
 use neurograd_tensor::{Activation, Matrix, Real};
 
 use super::linalg::{add_row, axpy, col_sums_into, ensure_shape, gemm_nn, gemm_nt, gemm_tn};
-use super::network::{Loss, Network};
+use super::network::Network;
+use super::relax::{Relaxation, require_squared_error};
 use super::{CreditAssignment, Diagnostics, Updates};
 use crate::{PlasticityError, Result};
 
@@ -58,9 +59,7 @@ pub enum PcVariant {
 pub struct PredictiveCoding {
     variant: PcVariant,
     output_precision: Real,
-    rate: Real,
-    tol: Real,
-    max_iters: usize,
+    relaxation: Relaxation,
 }
 
 fn invalid(name: &'static str, value: impl std::fmt::Display, reason: &str) -> PlasticityError {
@@ -78,13 +77,15 @@ impl PredictiveCoding {
         PredictiveCoding {
             variant,
             output_precision: 1.0,
-            rate: if variant == PcVariant::ZeroDivergence {
-                1.0
-            } else {
-                0.2
+            relaxation: Relaxation {
+                step: if variant == PcVariant::ZeroDivergence {
+                    1.0
+                } else {
+                    0.2
+                },
+                tol: 1e-8,
+                max_iters: 5000,
             },
-            tol: 1e-8,
-            max_iters: 5000,
         }
     }
 
@@ -109,19 +110,7 @@ impl PredictiveCoding {
     /// # Errors
     /// [`PlasticityError::InvalidParameter`] for values out of range.
     pub fn with_inference(mut self, rate: Real, tol: Real, max_iters: usize) -> Result<Self> {
-        if !(rate.is_finite() && rate > 0.0 && rate <= 1.0) {
-            return Err(invalid("rate", rate, "inference rate must lie in (0, 1]"));
-        }
-        if !(tol.is_finite() && tol > 0.0) || max_iters == 0 {
-            return Err(invalid(
-                "tol",
-                tol,
-                "tolerance must be positive and the budget at least 1",
-            ));
-        }
-        self.rate = rate;
-        self.tol = tol;
-        self.max_iters = max_iters;
+        self.relaxation = Relaxation::new(rate, tol, max_iters, "rate")?;
         Ok(self)
     }
 
@@ -136,13 +125,7 @@ impl PredictiveCoding {
     }
 
     fn check(net: &Network) -> Result<()> {
-        if net.loss() != Loss::HalfSquaredError {
-            return Err(invalid(
-                "loss",
-                net.loss().name(),
-                "predictive coding clamps the output: use half_squared_error",
-            ));
-        }
+        require_squared_error(net, "predictive coding")?;
         let out = net.activation(net.num_layers() - 1);
         if out != Activation::Identity {
             return Err(invalid(
@@ -199,6 +182,26 @@ impl PredictiveCoding {
         col_sums_into(gb, s, e);
     }
 
+    /// Value nodes at the start of inference: the feed-forward pre-activations `a_l` with the
+    /// output clamped to `t`; and the batch loss of the feed-forward output.
+    fn value_nodes(net: &Network, x: &Matrix, t: &Matrix) -> Result<(Real, Vec<Matrix>)> {
+        let l_count = net.num_layers();
+        let ff = net.forward_cache(x)?;
+        let loss = net.loss().value(&ff.post[l_count], t);
+        let mut xs = ff.pre;
+        xs[l_count - 1].copy_from(t);
+        Ok((loss, xs))
+    }
+
+    /// Precision `π_l` of layer `l` (0-based): `π_L` at the output, 1 elsewhere.
+    fn precision(&self, l: usize, l_count: usize) -> Real {
+        if l + 1 == l_count {
+            self.output_precision
+        } else {
+            1.0
+        }
+    }
+
     fn standard(
         &self,
         net: &Network,
@@ -207,25 +210,15 @@ impl PredictiveCoding {
         out: &mut Updates,
     ) -> Result<Diagnostics> {
         let l_count = net.num_layers();
-        let ff = net.forward_cache(x)?;
-        let loss = net.loss().value(&ff.post[l_count], t);
-        let mut xs: Vec<Matrix> = ff.pre.clone();
-        xs[l_count - 1].copy_from(t);
+        let (loss, mut xs) = Self::value_nodes(net, x, t)?;
         let mut eps = vec![Matrix::zeros(0, 0); l_count];
         let mut mu = Matrix::zeros(0, 0);
         let mut back = Matrix::zeros(0, 0);
-        let pi = |l: usize| {
-            if l + 1 == l_count {
-                self.output_precision
-            } else {
-                1.0
-            }
-        };
-        let mut residual = Real::INFINITY;
-        let mut iterations = 0;
-        for it in 0..=self.max_iters {
+        let pi = |l: usize| self.precision(l, l_count);
+        let rel = self.relaxation;
+        let (iterations, residual) = rel.run("predictive coding value nodes", |_| {
             Self::errors(net, x, &xs, &mut eps, &mut mu);
-            residual = 0.0;
+            let mut residual: Real = 0.0;
             // Gradient of F w.r.t. hidden value nodes, then the step.
             let mut grads = Vec::with_capacity(l_count.saturating_sub(1));
             for l in 0..l_count - 1 {
@@ -236,30 +229,16 @@ impl PredictiveCoding {
                 for (gv, (&xv, &bv)) in g.iter_mut().zip(xs[l].iter().zip(back.iter())) {
                     *gv -= act.derivative(xv) * bv;
                 }
-                residual = Real::max(residual, g.amax() / self.output_precision);
+                residual = residual.max(g.amax() / self.output_precision);
                 grads.push(g);
             }
-            if !residual.is_finite() {
-                return Err(PlasticityError::NonFinite {
-                    what: format!("predictive coding value nodes at inference step {it}"),
-                    index: 0,
-                });
+            if residual > rel.tol {
+                for (l, g) in grads.iter().enumerate() {
+                    axpy(&mut xs[l], -rel.step, g);
+                }
             }
-            iterations = it;
-            if residual <= self.tol {
-                break;
-            }
-            if it == self.max_iters {
-                return Err(PlasticityError::NotConverged {
-                    iterations: self.max_iters,
-                    residual,
-                    tolerance: self.tol,
-                });
-            }
-            for (l, g) in grads.iter().enumerate() {
-                axpy(&mut xs[l], -self.rate, g);
-            }
-        }
+            Ok(residual)
+        })?;
         out.prepare(net);
         for l in 0..l_count {
             let pre = if l == 0 { None } else { Some(&xs[l - 1]) };
@@ -293,40 +272,25 @@ impl PredictiveCoding {
             .map(|l| net.activation(l).derivative_map(&ff.pre[l]))
             .collect();
         let mut back = Matrix::zeros(0, 0);
-        let mut residual = Real::INFINITY;
-        let mut iterations = 0;
-        for it in 0..=self.max_iters {
-            residual = 0.0;
+        let rel = self.relaxation;
+        let (iterations, residual) = rel.run("predictive coding errors", |_| {
+            let mut residual: Real = 0.0;
             let mut grads = Vec::with_capacity(l_count.saturating_sub(1));
             for l in 0..l_count - 1 {
                 ensure_shape(&mut back, x.nrows(), net.widths()[l + 1]);
                 gemm_nn(&mut back, 1.0, &eps[l + 1], net.weight(l + 1), 0.0);
                 let mut g = eps[l].clone();
                 g -= back.component_mul(&fprime[l]);
-                residual = Real::max(residual, g.amax() / self.output_precision);
+                residual = residual.max(g.amax() / self.output_precision);
                 grads.push(g);
             }
-            if !residual.is_finite() {
-                return Err(PlasticityError::NonFinite {
-                    what: format!("predictive coding errors at inference step {it}"),
-                    index: 0,
-                });
+            if residual > rel.tol {
+                for (l, g) in grads.iter().enumerate() {
+                    axpy(&mut eps[l], -rel.step, g);
+                }
             }
-            iterations = it;
-            if residual <= self.tol {
-                break;
-            }
-            if it == self.max_iters {
-                return Err(PlasticityError::NotConverged {
-                    iterations: self.max_iters,
-                    residual,
-                    tolerance: self.tol,
-                });
-            }
-            for (l, g) in grads.iter().enumerate() {
-                axpy(&mut eps[l], -self.rate, g);
-            }
-        }
+            Ok(residual)
+        })?;
         out.prepare(net);
         for l in 0..l_count {
             let pre = if l == 0 { None } else { Some(&ff.pre[l - 1]) };
@@ -348,20 +312,11 @@ impl PredictiveCoding {
         out: &mut Updates,
     ) -> Result<Diagnostics> {
         let l_count = net.num_layers();
-        let ff = net.forward_cache(x)?;
-        let loss = net.loss().value(&ff.post[l_count], t);
-        let mut xs: Vec<Matrix> = ff.pre.clone();
-        xs[l_count - 1].copy_from(t);
+        let (loss, mut xs) = Self::value_nodes(net, x, t)?;
         let mut eps = vec![Matrix::zeros(0, 0); l_count];
         let mut mu = Matrix::zeros(0, 0);
         let mut back = Matrix::zeros(0, 0);
-        let pi = |l: usize| {
-            if l + 1 == l_count {
-                self.output_precision
-            } else {
-                1.0
-            }
-        };
+        let pi = |l: usize| self.precision(l, l_count);
         out.prepare(net);
         for step in 0..l_count {
             Self::errors(net, x, &xs, &mut eps, &mut mu);
@@ -383,7 +338,7 @@ impl PredictiveCoding {
                     .zip(xs[h].iter())
                     .zip(eps[h].iter().zip(back.iter()))
                 {
-                    *nv = xv + self.rate * (-pi(h) * ev + act.derivative(xv) * bv);
+                    *nv = xv + self.relaxation.step * (-pi(h) * ev + act.derivative(xv) * bv);
                 }
             }
             xs = new_xs;

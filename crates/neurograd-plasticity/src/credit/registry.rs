@@ -61,6 +61,18 @@ fn boxed<A: CreditAssignment + 'static>(a: A) -> Result<Box<dyn CreditAssignment
     Ok(Box::new(a))
 }
 
+/// EP as registered: β = 0.5, block-coordinate relaxation to a residual of 1e-4 within 1000
+/// sweeps, optionally with a random sign of β per batch.
+fn ep(variant: EpVariant, random_sign: Option<u64>) -> Result<Box<dyn CreditAssignment>> {
+    let a = EquilibriumPropagation::new(0.5, variant)?
+        .with_relaxation(0.5, 1e-4, 1000)?
+        .with_block_coordinate(true);
+    match random_sign {
+        Some(seed) => boxed(a.with_random_sign(seed)),
+        None => boxed(a),
+    }
+}
+
 const TANH: Activation = Activation::Tanh;
 const RELU: Activation = Activation::Relu;
 const ID: Activation = Activation::Identity;
@@ -160,13 +172,7 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         output: HS,
         loss: SE,
         learning_rate: 1e-3,
-        constructor: |_, _| {
-            boxed(
-                EquilibriumPropagation::new(0.5, EpVariant::OneSided)?
-                    .with_relaxation(0.5, 1e-4, 1000)?
-                    .with_block_coordinate(true),
-            )
-        },
+        constructor: |_, _| ep(EpVariant::OneSided, None),
     },
     AlgorithmInfo {
         name: "ep-rs",
@@ -176,14 +182,7 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         output: HS,
         loss: SE,
         learning_rate: 1e-3,
-        constructor: |_, s| {
-            boxed(
-                EquilibriumPropagation::new(0.5, EpVariant::OneSided)?
-                    .with_relaxation(0.5, 1e-4, 1000)?
-                    .with_block_coordinate(true)
-                    .with_random_sign(s),
-            )
-        },
+        constructor: |_, s| ep(EpVariant::OneSided, Some(s)),
     },
     AlgorithmInfo {
         name: "ep-sym",
@@ -193,13 +192,7 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         output: HS,
         loss: SE,
         learning_rate: 1e-3,
-        constructor: |_, _| {
-            boxed(
-                EquilibriumPropagation::new(0.5, EpVariant::Symmetric)?
-                    .with_relaxation(0.5, 1e-4, 1000)?
-                    .with_block_coordinate(true),
-            )
-        },
+        constructor: |_, _| ep(EpVariant::Symmetric, None),
     },
     AlgorithmInfo {
         name: "chl",
