@@ -248,3 +248,51 @@ fn non_convergence_is_an_error() {
         Err(PlasticityError::NotConverged { .. })
     ));
 }
+
+/// The training configuration of EP (hard sigmoid, block-coordinate relaxation; Scellier &
+/// Bengio 2017 §5.1.1) is tied to the theorem too: (a) the block-coordinate fixed point equals
+/// the clipped gradient-flow fixed point (1e-10) in the free and the nudged phase; (b) the
+/// symmetric estimate at β = 1e-3 on block-relaxed states matches the true gradient of
+/// `J = C(s⁰)` (central differences with block re-relaxation) to 1e-5 relative. Negative control:
+/// the one-sided estimate at the training β = 0.5 is off by more than 1e-2.
+#[test]
+fn ep_hard_sigmoid_block_relaxation_matches_gradient() {
+    let n = net(
+        &[3, 5, 2],
+        Activation::HardSigmoid,
+        Activation::HardSigmoid,
+        Loss::HalfSquaredError,
+        31,
+    );
+    let (x, _) = batch(3, 3, 2, 32);
+    let t = Matrix::from_fn(3, 2, |i, j| if (i + j) % 2 == 0 { 0.9 } else { 0.1 });
+    let block = |beta: f64, variant| {
+        EquilibriumPropagation::new(beta, variant)
+            .expect("ep")
+            .with_relaxation(0.5, 1e-14, 100_000)
+            .expect("relaxation")
+            .with_block_coordinate(true)
+    };
+    let flow = EquilibriumPropagation::new(1e-3, EpVariant::Symmetric)
+        .expect("ep")
+        .with_relaxation(0.5, 1e-14, 100_000)
+        .expect("relaxation");
+    let b = block(1e-3, EpVariant::Symmetric);
+    for beta in [0.0, 0.3] {
+        let sb = b.relax(&n, &x, &t, beta, None, None).expect("block");
+        let sf = flow.relax(&n, &x, &t, beta, None, None).expect("flow");
+        for (a, c) in sb.states.iter().zip(&sf.states) {
+            assert!((a - c).amax() < 1e-10, "beta {beta}: {}", (a - c).amax());
+        }
+    }
+    let truth = neurograd_plasticity::credit::compare::ep_true_gradient(&b, &n, &x, &t, 1e-6)
+        .expect("true gradient");
+    let est = b.clone().updates(&n, &x, &t).expect("estimate");
+    let err = neurograd_plasticity::credit::compare::relative_error(&est.grads, &truth);
+    assert!(err <= 1e-5, "symmetric block estimate {err:e}");
+    let coarse = block(0.5, EpVariant::OneSided)
+        .updates(&n, &x, &t)
+        .expect("one-sided");
+    let err_coarse = neurograd_plasticity::credit::compare::relative_error(&coarse.grads, &truth);
+    assert!(err_coarse > 1e-2, "control {err_coarse:e}");
+}
