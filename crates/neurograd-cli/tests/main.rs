@@ -112,6 +112,136 @@ fn compare_is_deterministic_for_a_seed_and_thread_count() {
     }
 }
 
+/// `--seeds 2`: per-seed accuracies in seed order, their mean and sample standard deviation
+/// (divisor N - 1), min and max, the individual runs, and per-seed rows in `epochs.csv`.
+#[test]
+fn compare_over_seeds_reports_mean_sample_std_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("seeds");
+    let v = json(&[
+        "compare",
+        "--json",
+        "--quiet",
+        "--seeds",
+        "2",
+        "--seed",
+        "3",
+        "--algorithms",
+        "bp,fa",
+        "--epochs",
+        "2",
+        "--max-samples",
+        "300",
+        "--hidden",
+        "16",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(v["params"]["seeds"], 2);
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for r in results {
+        let acc: Vec<f64> = r["accuracies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_f64().unwrap())
+            .collect();
+        assert_eq!(acc.len(), 2);
+        let runs = r["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 2);
+        for (k, run) in runs.iter().enumerate() {
+            assert_eq!(run["seed"], 3 + k as u64);
+            assert_eq!(run["test_accuracy"].as_f64().unwrap(), acc[k]);
+            assert_eq!(run["history"].as_array().unwrap().len(), 2);
+        }
+        let mean = (acc[0] + acc[1]) / 2.0;
+        let std = ((acc[0] - mean).powi(2) + (acc[1] - mean).powi(2)).sqrt(); // divisor N - 1 = 1
+        assert!((r["mean_accuracy"].as_f64().unwrap() - mean).abs() < 1e-12);
+        assert!((r["test_accuracy"].as_f64().unwrap() - mean).abs() < 1e-12);
+        assert!((r["std_accuracy"].as_f64().unwrap() - std).abs() < 1e-12);
+        assert_eq!(r["min_accuracy"].as_f64().unwrap(), acc[0].min(acc[1]));
+        assert_eq!(r["max_accuracy"].as_f64().unwrap(), acc[0].max(acc[1]));
+        let wall: f64 = runs.iter().map(|x| x["wall_s"].as_f64().unwrap()).sum();
+        assert!((r["wall_s"].as_f64().unwrap() - wall / 2.0).abs() < 1e-9);
+        assert!(r["seeds_reaching_target"].as_u64().unwrap() <= 2);
+    }
+    // The two seeds split and initialise differently.
+    assert_ne!(
+        results[0]["runs"][0]["history"][0]["train_loss"],
+        results[0]["runs"][1]["history"][0]["train_loss"]
+    );
+    let csv = std::fs::read_to_string(out.join("epochs.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2 * 2 * 2);
+    assert!(csv.lines().next().unwrap().ends_with(",seed"));
+    // The human table shows mean ± std (min..max).
+    let o = neurograd(&[
+        "compare",
+        "--quiet",
+        "--seeds",
+        "2",
+        "--algorithms",
+        "bp",
+        "--epochs",
+        "1",
+        "--max-samples",
+        "200",
+        "--hidden",
+        "8",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(table.contains(" ± ") && table.contains(".."), "{table}");
+    assert!(table.contains("seeds 0..=1"), "{table}");
+}
+
+#[test]
+fn compare_with_zero_seeds_is_a_usage_error() {
+    let o = neurograd(&["compare", "--seeds", "0", "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("seeds"), "{e}");
+    assert_eq!(e.trim().lines().count(), 1, "one clear line: {e}");
+}
+
+/// mnist5k splits 4,000 / 1,000 by default; an explicit `--test-fraction` wins.
+#[test]
+fn compare_test_fraction_defaults_per_dataset_and_the_flag_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().to_str().unwrap();
+    let base = [
+        "compare",
+        "--json",
+        "--quiet",
+        "--algorithms",
+        "bp",
+        "--epochs",
+        "1",
+        "--hidden",
+        "4",
+        "--out",
+        o,
+    ];
+    let mut a = base.to_vec();
+    a.extend(["--dataset", "mnist5k"]);
+    let v = json(&a);
+    assert_eq!(v["params"]["test_fraction"], 0.2);
+    assert_eq!(
+        (v["data"]["n_train"].as_u64(), v["data"]["n_test"].as_u64()),
+        (Some(4000), Some(1000))
+    );
+    let mut a = base.to_vec();
+    a.extend(["--max-samples", "200", "--test-fraction", "0.5"]);
+    let v = json(&a);
+    assert_eq!(v["params"]["test_fraction"], 0.5);
+    assert_eq!(v["data"]["n_test"], 100);
+    let mut a = base.to_vec();
+    a.extend(["--max-samples", "200"]);
+    assert_eq!(json(&a)["data"]["n_test"], 50);
+}
+
 #[test]
 fn optimize_json_has_runs_and_median() {
     let v = json(&[

@@ -21,7 +21,7 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 30)]
     pub epochs: usize,
     /// Hidden-layer widths, comma-separated (e.g. 128 or 256,128).
-    #[arg(long, default_value = "64")]
+    #[arg(long, default_value = "256")]
     pub hidden: String,
     /// Mini-batch size.
     #[arg(long, default_value_t = 32)]
@@ -38,6 +38,14 @@ pub struct CompareArgs {
     /// Measure the cosine to backprop every this many batches.
     #[arg(long, default_value_t = 4)]
     pub cosine_every: usize,
+    /// Repeat the comparison for seeds seed, seed+1, ..., seed+N-1 (each re-splits the data and
+    /// re-initialises); rows show mean ± sample std (min..max) of the test accuracy.
+    #[arg(long, default_value_t = 1)]
+    pub seeds: usize,
+    /// Held-out fraction of the stratified split (default: 0.2 for mnist5k, i.e. 4000 / 1000;
+    /// 0.25 otherwise).
+    #[arg(long)]
+    pub test_fraction: Option<f64>,
 }
 
 /// Parses `"64,32"` into widths.
@@ -66,11 +74,14 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
         hidden: parse_widths(&a.hidden)?,
         batch_size: a.batch,
         learning_rate: a.lr,
-        test_fraction: 0.25,
+        test_fraction: a
+            .test_fraction
+            .unwrap_or_else(|| exp::default_test_fraction(&a.dataset)),
         seed: common.seed,
         target_accuracy: a.target,
         cosine_every: a.cosine_every,
         max_samples: a.max_samples,
+        seeds: a.seeds,
     };
     let dir = common.out.clone().unwrap_or_else(super::default_run_dir);
     let bars = crate::progress::Bars::new(common.quiet);
@@ -83,8 +94,11 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
     super::print_out(&render(&res))
 }
 
-/// The table of `compare`.
+/// The table of `compare`. With several seeds the accuracy cell is `mean ± std (min..max)` and
+/// the wall time, cosine and epochs to target are means over seeds (epochs to target over the
+/// seeds that reached it, with the count when not all did).
 pub fn render(res: &CompareResult) -> String {
+    let n = res.params.seeds;
     let mut t = Table::new(&[
         "algorithm",
         "test acc",
@@ -95,18 +109,42 @@ pub fn render(res: &CompareResult) -> String {
         "status",
     ]);
     for r in &res.results {
+        let acc = match r.std_accuracy {
+            Some(s) if n > 1 => format!(
+                "{:.4} ± {:.4} ({:.4}..{:.4})",
+                r.mean_accuracy, s, r.min_accuracy, r.max_accuracy
+            ),
+            _ => format!("{:.4}", r.test_accuracy),
+        };
+        let to_target = match (n > 1, r.mean_epochs_to_target, r.epochs_to_target) {
+            (true, Some(m), _) if r.seeds_reaching_target < n => {
+                format!("{m:.1} ({}/{n})", r.seeds_reaching_target)
+            }
+            (true, Some(m), _) => format!("{m:.1}"),
+            (false, _, Some(e)) => e.to_string(),
+            _ => "-".into(),
+        };
         t.row(vec![
             r.algorithm.clone(),
-            format!("{:.4}", r.test_accuracy),
+            acc,
             r.epochs.to_string(),
             format!("{:.2}", r.wall_s),
             num(r.mean_cosine_to_bp, 3),
-            r.epochs_to_target.map_or("-".into(), |e| e.to_string()),
+            to_target,
             r.status.clone(),
         ]);
     }
+    let seeds = if n > 1 {
+        format!(
+            "seeds {}..={} ({n}; test acc: mean ± sample std (min..max), other columns: means)",
+            res.params.seed,
+            res.params.seed + (n as u64 - 1)
+        )
+    } else {
+        format!("seed {}", res.params.seed)
+    };
     format!(
-        "{} ({} train / {} test, {} features, {} classes), hidden {:?}, batch {}, seed {}\n{}",
+        "{} ({} train / {} test, {} features, {} classes), hidden {:?}, batch {}, {}\n{}",
         res.data.name,
         res.data.n_train,
         res.data.n_test,
@@ -114,7 +152,7 @@ pub fn render(res: &CompareResult) -> String {
         res.data.n_classes,
         res.params.hidden,
         res.params.batch_size,
-        res.params.seed,
+        seeds,
         t.render()
     )
 }
@@ -126,7 +164,11 @@ fn write_files(
     let mut files = vec![super::save_json(dir, "run.json", res)?];
     let mut rows = Vec::new();
     for r in &res.results {
-        for h in &r.history {
+        for (seed, h) in r
+            .runs
+            .iter()
+            .flat_map(|run| run.history.iter().map(move |h| (run.seed, h)))
+        {
             rows.push(vec![
                 r.algorithm.clone(),
                 h.epoch.to_string(),
@@ -137,6 +179,7 @@ fn write_files(
                 h.angle_to_bp_deg.map_or(String::new(), |c| format!("{c}")),
                 format!("{}", h.relaxation_steps),
                 format!("{}", h.wall_s),
+                seed.to_string(),
             ]);
         }
     }
@@ -152,12 +195,20 @@ fn write_files(
             "angle_to_bp_deg",
             "relaxation_steps",
             "wall_s",
+            "seed",
         ],
         &rows,
     )?;
     files.push(p);
     let curves = Figure::Lines {
-        title: format!("test accuracy on {}", res.data.name),
+        title: if res.params.seeds > 1 {
+            format!(
+                "test accuracy on {} (mean over {} seeds)",
+                res.data.name, res.params.seeds
+            )
+        } else {
+            format!("test accuracy on {}", res.data.name)
+        },
         xlabel: "epoch".into(),
         ylabel: "test accuracy".into(),
         series: res
