@@ -1,5 +1,6 @@
 """Peer benchmark: backprop and feedback alignment in NumPy (f64), one mini-batch update
-(forward, backward, SGD step) on a tanh MLP with softmax cross-entropy, same sizes as
+(forward, backward, SGD step) on a ReLU MLP with softmax cross-entropy
+(the hidden activation of the registry's bp/fa networks), same sizes as
 benches/benches/credit.rs. Reports samples/s. Run single-threaded to match:
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 python3 benches/peers/bp_fa_numpy.py
@@ -30,14 +31,14 @@ def make(n_in, n_h, n_out, batch, seed=0):
 
 def step(p, x, t, feedback, lr=1e-3):
     a1 = x @ p["w1"].T + p["b1"]
-    h1 = np.tanh(a1)
+    h1 = np.maximum(a1, 0.0)
     z = h1 @ p["w2"].T + p["b2"]
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     s = e / e.sum(axis=1, keepdims=True)
     d2 = (s - t) / x.shape[0]
     back = p["B2"] if feedback else p["w2"]
-    d1 = (d2 @ back) * (1.0 - h1 * h1)
+    d1 = (d2 @ back) * (a1 > 0.0)
     p["w2"] -= lr * (d2.T @ h1)
     p["b2"] -= lr * d2.sum(axis=0, keepdims=True)
     p["w1"] -= lr * (d1.T @ x)
