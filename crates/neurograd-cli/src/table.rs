@@ -1,4 +1,5 @@
-//! A plain-text table renderer: left-aligned text columns, right-aligned numeric columns.
+//! A plain-text table renderer: left-aligned text columns, right-aligned numeric columns (a column
+//! is numeric when every cell's first word is a number, `-` or empty).
 
 /// A table with a header row and string cells.
 #[derive(Debug, Clone, Default)]
@@ -42,8 +43,11 @@ impl Table {
             .map(|j| {
                 !self.rows.is_empty()
                     && self.rows.iter().all(|r| {
+                        // A cell is numeric if its first word is a number (`0.97 ± 0.01 (..)`,
+                        // `10.4 (4/5)`, `12%`, `3.5x`) or it is empty or `-`.
                         let c = cell(r, j);
-                        let t = c.trim_end_matches(['%', 's', 'x']).trim();
+                        let first = c.split_whitespace().next().unwrap_or("");
+                        let t = first.trim_end_matches(['%', 's', 'x']);
                         t.is_empty() || t == "-" || t.parse::<f64>().is_ok()
                     })
             })
@@ -104,5 +108,16 @@ mod tests {
         assert_eq!(lines[0], "name       value");
         assert_eq!(lines[2], "a            1.5");
         assert_eq!(lines[3], "long name  10.25");
+    }
+
+    #[test]
+    fn cells_starting_with_a_number_are_right_aligned_and_words_left_aligned() {
+        let mut t = Table::new(&["acc", "to target", "status"]);
+        t.row(vec!["0.97 ± 0.01".into(), "3.0".into(), "ok".into()]);
+        t.row(vec!["0.9".into(), "10.0 (1/5)".into(), "diverged".into()]);
+        let s = t.render();
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines[2], "0.97 ± 0.01         3.0  ok");
+        assert_eq!(lines[3], "        0.9  10.0 (1/5)  diverged");
     }
 }
