@@ -4,6 +4,11 @@
 //! ```text
 //! cargo run --release --example credit_digits -p neurograd-plasticity -- [digits|mnist5k] [seeds] [algos] [epochs] [hidden]
 //! ```
+//!
+//! Environment overrides for exploring settings: `NG_LR` (Adam learning rate; default: the
+//! registry's), `NG_HIDDEN` (hidden activation name, e.g. `relu`, `tanh`; default: the
+//! registry's), `NG_SCALE=global` (divide by the training set's largest value instead of
+//! standardising each feature), `NG_VERBOSE` (print every epoch's loss and accuracy).
 
 use neurograd_data::bundled;
 use neurograd_data::transform::{Standardizer, one_hot, stratified_split};
@@ -29,14 +34,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut secs = 0.0;
         for seed in 0..seeds {
             let (train, test) = stratified_split(&ds, test_fraction, seed)?;
-            let (scaler, x_train) = Standardizer::fit_transform(&train.features)?;
-            let x_test = scaler.transform(&test.features)?;
+            let (x_train, x_test) = if std::env::var("NG_SCALE").as_deref() == Ok("global") {
+                let m = train.features.amax().max(1e-12);
+                (&train.features / m, &test.features / m)
+            } else {
+                let (scaler, x_train) = Standardizer::fit_transform(&train.features)?;
+                (x_train, scaler.transform(&test.features)?)
+            };
             let t_train = one_hot(&train.labels, ds.n_classes())?;
             let widths = [ds.n_features(), hidden, ds.n_classes()];
-            let mut net = info.network(&widths, seed)?;
+            let mut net = match std::env::var("NG_HIDDEN") {
+                Ok(h) => neurograd_plasticity::credit::Network::new(
+                    &widths,
+                    neurograd_tensor::Activation::from_name(&h)?,
+                    info.output,
+                    info.loss,
+                    seed,
+                )?,
+                Err(_) => info.network(&widths, seed)?,
+            };
             let mut algo = info.build(&net, seed + 1000)?;
             let mut adam = Adam::new(AdamConfig {
-                lr: info.learning_rate,
+                lr: std::env::var("NG_LR")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(info.learning_rate),
                 ..AdamConfig::default()
             })?;
             let data = TrainData {
@@ -59,6 +81,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     }
                 })
             })?;
+            if std::env::var("NG_VERBOSE").is_ok() {
+                for e in &report.epochs {
+                    eprintln!(
+                        "    epoch {:3} loss {:.4} acc {:.4} steps {:.1}",
+                        e.epoch, e.train_loss, e.test_accuracy, e.relaxation_steps
+                    );
+                }
+            }
             if let Some(last) = report.epochs.last() {
                 eprintln!(
                     "  {} seed {seed}: acc {:.4}, relaxation steps/batch {:.1}",
