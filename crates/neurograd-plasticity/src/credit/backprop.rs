@@ -52,20 +52,21 @@ pub(crate) fn feedforward_updates(
 ) -> Real {
     let l_count = net.num_layers();
     let batch = x.nrows();
-    net.forward_into(x, &mut ws.cache);
+    // h_0 = x is read from `x` directly (`cache.post[0]` is not filled: no input copy).
+    net.forward_hidden_into(x, &mut ws.cache);
     let y = &ws.cache.post[l_count];
-    let loss = net.loss().value(y, t);
-    net.loss().grad_output_into(y, t, &mut ws.dloss);
+    let loss = net.loss().value_and_grad_into(y, t, &mut ws.dloss);
     ws.delta.resize_with(l_count, || Matrix::zeros(0, 0));
-    // Output delta e = ∂ℓ/∂a_L / B.
+    // Output delta e = ∂ℓ/∂a_L / B, as (g · f'(a)) · (1/B) elementwise.
     {
         let d = &mut ws.delta[l_count - 1];
         ensure_shape(d, batch, net.output_width());
+        d.copy_from(&ws.dloss);
         let act = net.activation(l_count - 1);
-        let pre = &ws.cache.pre[l_count - 1];
+        act.mul_derivative_slice(ws.cache.pre[l_count - 1].as_slice(), d.as_mut_slice());
         let inv_b = 1.0 / batch as Real;
-        for ((dv, &g), &a) in d.iter_mut().zip(ws.dloss.iter()).zip(pre.iter()) {
-            *dv = g * act.derivative(a) * inv_b;
+        for dv in d.iter_mut() {
+            *dv *= inv_b;
         }
     }
     out.prepare(net);
@@ -73,7 +74,8 @@ pub(crate) fn feedforward_updates(
         // Gradient of layer l (0-based) from its delta and presynaptic activity.
         {
             let (gw, gb) = out.layer_mut(l);
-            gemm_tn(gw, 1.0, &ws.delta[l], &ws.cache.post[l], 0.0);
+            let input = if l == 0 { x } else { &ws.cache.post[l] };
+            gemm_tn(gw, 1.0, &ws.delta[l], input, 0.0);
             col_sums_into(gb, 1.0, &ws.delta[l]);
         }
         if l == 0 {
@@ -87,10 +89,8 @@ pub(crate) fn feedforward_updates(
             FeedbackPath::Layerwise(b) => gemm_nn(below, 1.0, &upper[0], &b[l], 0.0),
             FeedbackPath::Direct(d) => gemm_nn(below, 1.0, &upper[upper.len() - 1], &d[l - 1], 0.0),
         }
-        let act = net.activation(l - 1);
-        for (dv, &a) in below.iter_mut().zip(ws.cache.pre[l - 1].iter()) {
-            *dv *= act.derivative(a);
-        }
+        net.activation(l - 1)
+            .mul_derivative_slice(ws.cache.pre[l - 1].as_slice(), below.as_mut_slice());
     }
     loss
 }

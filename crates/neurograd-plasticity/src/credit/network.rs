@@ -77,6 +77,38 @@ impl Loss {
         }
     }
 
+    /// The batch loss (as [`Loss::value`]) and `∂ℓ/∂y` (as `grad_output_into`) in one pass,
+    /// computing each softmax exponential once. Bit-identical to calling both.
+    pub(crate) fn value_and_grad_into(&self, y: &Matrix, t: &Matrix, out: &mut Matrix) -> Real {
+        match self {
+            Loss::HalfSquaredError => {
+                self.grad_output_into(y, t, out);
+                let b = y.nrows().max(1) as Real;
+                0.5 * out.norm_squared() / b
+            }
+            Loss::SoftmaxCrossEntropy => {
+                ensure_shape(out, y.nrows(), y.ncols());
+                let b = y.nrows().max(1) as Real;
+                let mut total = 0.0;
+                for i in 0..y.nrows() {
+                    let m = y.row(i).max();
+                    let mut s = 0.0;
+                    for j in 0..y.ncols() {
+                        let e = (y[(i, j)] - m).exp();
+                        out[(i, j)] = e;
+                        s += e;
+                    }
+                    let lse = m + s.ln();
+                    for j in 0..y.ncols() {
+                        total -= t[(i, j)] * (y[(i, j)] - lse);
+                        out[(i, j)] = out[(i, j)] / s - t[(i, j)];
+                    }
+                }
+                total / b
+            }
+        }
+    }
+
     /// Stable name (`half_squared_error`, `softmax_cross_entropy`).
     pub fn name(&self) -> &'static str {
         match self {
@@ -114,12 +146,41 @@ fn invalid(name: &'static str, value: impl std::fmt::Debug, reason: &str) -> Pla
 
 /// Checks that every entry of `m` is finite.
 pub(crate) fn check_finite(m: &Matrix, what: &str) -> Result<()> {
+    // Branch-free scan by chunks (vectorises); the index is searched only on failure.
+    let all_finite = m
+        .as_slice()
+        .chunks(256)
+        .all(|c| c.iter().fold(true, |ok, v| ok & v.is_finite()));
+    if all_finite {
+        return Ok(());
+    }
     match m.iter().position(|v| !v.is_finite()) {
         Some(index) => Err(PlasticityError::NonFinite {
             what: what.to_string(),
             index,
         }),
         None => Ok(()),
+    }
+}
+
+/// `a += b` (the row `b` added to every row of `a`) and `h = f(a)`, in one pass over the columns
+/// (contiguous in nalgebra's column-major storage); bit-identical to `add_row`, a copy and
+/// `map_in_place`.
+fn bias_activate(a: &mut Matrix, b: &Matrix, f: Activation, h: &mut Matrix) {
+    let rows = a.nrows();
+    if rows == 0 {
+        return;
+    }
+    let cols = a
+        .as_mut_slice()
+        .chunks_exact_mut(rows)
+        .zip(h.as_mut_slice().chunks_exact_mut(rows));
+    for (j, (acol, hcol)) in cols.enumerate() {
+        let bj = b[(0, j)];
+        for v in acol.iter_mut() {
+            *v += bj;
+        }
+        f.apply_slice(acol, hcol);
     }
 }
 
@@ -384,21 +445,26 @@ impl Network {
 
     /// Forward pass into reusable buffers (no validation; `x` must be checked).
     pub(crate) fn forward_into(&self, x: &Matrix, cache: &mut ForwardCache) {
+        self.forward_hidden_into(x, cache);
+        ensure_shape(&mut cache.post[0], x.nrows(), x.ncols());
+        cache.post[0].copy_from(x);
+    }
+
+    /// As `forward_into` but without copying the input: `cache.post[0]` is left as it was
+    /// (callers use `x` for `h_0`). Saves a batch-sized copy per step.
+    pub(crate) fn forward_hidden_into(&self, x: &Matrix, cache: &mut ForwardCache) {
         let l_count = self.num_layers();
         cache.pre.resize_with(l_count, || Matrix::zeros(0, 0));
         cache.post.resize_with(l_count + 1, || Matrix::zeros(0, 0));
-        ensure_shape(&mut cache.post[0], x.nrows(), x.ncols());
-        cache.post[0].copy_from(x);
         for l in 0..l_count {
             let (lo, hi) = cache.post.split_at_mut(l + 1);
+            let input = if l == 0 { x } else { &lo[l] };
             let a = &mut cache.pre[l];
             ensure_shape(a, x.nrows(), self.widths[l + 1]);
-            gemm_nt(a, 1.0, &lo[l], self.weight(l), 0.0);
-            add_row(a, self.bias(l));
+            gemm_nt(a, 1.0, input, self.weight(l), 0.0);
             let h = &mut hi[0];
             ensure_shape(h, x.nrows(), self.widths[l + 1]);
-            h.copy_from(a);
-            self.activations[l].map_in_place(h);
+            bias_activate(a, self.bias(l), self.activations[l], h);
         }
     }
 
