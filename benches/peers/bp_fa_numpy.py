@@ -47,7 +47,10 @@ def step(p, x, t, feedback, lr=1e-3):
 
 def bench(label, sizes, batch, feedback, seconds=2.0):
     p, x, t = make(*sizes, batch)
-    for _ in range(20):
+    # Time-based warm-up: the first second of a fresh process runs slower (BLAS and allocator
+    # warm-up), which would otherwise penalise whichever configuration is measured first.
+    warm = time.perf_counter()
+    while time.perf_counter() - warm < 1.0:
         step(p, x, t, feedback)
     n = 0
     start = time.perf_counter()

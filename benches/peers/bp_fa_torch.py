@@ -63,7 +63,10 @@ def bench(label, sizes, batch, mode, seconds):
         "fa-hand": lambda: step_hand(p, x, t, True),
         "bp-autograd": lambda: step_autograd(p, x, labels),
     }[mode]
-    for _ in range(20):
+    # Time-based warm-up: the first second of a fresh process runs slower (BLAS and allocator
+    # warm-up), which would otherwise penalise whichever configuration is measured first.
+    warm = time.perf_counter()
+    while time.perf_counter() - warm < 1.0:
         run()
     n = 0
     start = time.perf_counter()

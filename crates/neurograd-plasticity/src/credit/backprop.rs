@@ -65,7 +65,7 @@ pub(crate) fn feedforward_updates(
         let act = net.activation(l_count - 1);
         act.mul_derivative_slice(ws.cache.pre[l_count - 1].as_slice(), d.as_mut_slice());
         let inv_b = 1.0 / batch as Real;
-        for dv in d.iter_mut() {
+        for dv in d.as_mut_slice() {
             *dv *= inv_b;
         }
     }

@@ -68,14 +68,25 @@ pub(crate) fn add_row(m: &mut Matrix, b: &Matrix) {
 
 /// Writes `alpha * column sums of m` into the row `out` (1 x n).
 pub(crate) fn col_sums_into(out: &mut Matrix, alpha: Real, m: &Matrix) {
-    for (j, col) in m.column_iter().enumerate() {
-        out[(0, j)] = alpha * col.sum();
+    let rows = m.nrows();
+    if rows == 0 {
+        out.fill(alpha * 0.0);
+        return;
+    }
+    // Columns are contiguous slices (column-major); summed in order from +0.0, as nalgebra's
+    // `sum` does, so the result is bit-identical to it.
+    let sums = m
+        .as_slice()
+        .chunks_exact(rows)
+        .map(|c| c.iter().fold(0.0, |s, &v| s + v));
+    for (o, s) in out.as_mut_slice().iter_mut().zip(sums) {
+        *o = alpha * s;
     }
 }
 
 /// `y += a · x` elementwise (same shapes).
 pub(crate) fn axpy(y: &mut Matrix, a: Real, x: &Matrix) {
-    for (yv, &xv) in y.iter_mut().zip(x.iter()) {
+    for (yv, &xv) in y.as_mut_slice().iter_mut().zip(x.as_slice()) {
         *yv += a * xv;
     }
 }
@@ -103,7 +114,16 @@ mod tests {
         gemm_tn(&mut e, 2.0, &a, &d, 0.0);
         assert!((&e - 2.0 * a.transpose() * &d).amax() < 1e-12);
         // Small shapes (nalgebra's fallback path) with strided operands.
-        for (m, k, n) in [(3, 9, 8), (8, 3, 9), (9, 8, 2), (2, 2, 2), (6, 6, 6)] {
+        for (m, k, n) in [
+            (3, 9, 8),
+            (8, 3, 9),
+            (9, 8, 2),
+            (2, 2, 2),
+            (6, 6, 6),
+            (7, 9, 30),
+            (10, 32, 40),
+            (3, 9, 40),
+        ] {
             let a = Matrix::from_fn(m, k, |i, j| (i * 7 + j) as Real * 0.01);
             let b = Matrix::from_fn(n, k, |i, j| (i + 3 * j) as Real * 0.02);
             let mut c = Matrix::zeros(m, n);
@@ -113,6 +133,15 @@ mod tests {
             let mut c2 = Matrix::zeros(m, n);
             gemm_tn(&mut c2, 1.0, &at, &b.transpose(), 0.0);
             assert!((&c2 - &a * b.transpose()).amax() < 1e-12);
+            // Accumulating form (beta != 0).
+            let c0 = Matrix::from_fn(m, n, |i, j| (i as Real) - 0.5 * (j as Real));
+            let want = 0.5 * &c0 + 2.0 * &a * b.transpose();
+            let mut c3 = c0.clone();
+            gemm_nt(&mut c3, 2.0, &a, &b, 0.5);
+            assert!((&c3 - &want).amax() < 1e-12);
+            let mut c4 = c0.clone();
+            gemm_tn(&mut c4, 2.0, &at, &b.transpose(), 0.5);
+            assert!((&c4 - &want).amax() < 1e-12);
         }
     }
 }

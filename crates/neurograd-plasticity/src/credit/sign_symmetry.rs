@@ -79,7 +79,7 @@ impl CreditAssignment for SignSymmetry {
             let w = net.weight(l);
             let b = &mut self.feedback[l];
             super::linalg::ensure_shape(b, w.nrows(), w.ncols());
-            for (bv, &wv) in b.iter_mut().zip(w.iter()) {
+            for (bv, &wv) in b.as_mut_slice().iter_mut().zip(w.as_slice()) {
                 *bv = if wv > 0.0 {
                     self.scale
                 } else if wv < 0.0 {
