@@ -88,6 +88,13 @@ fn boxed(a: Activation) -> bool {
     a == Activation::HardSigmoid
 }
 
+/// Layers the block-coordinate relaxation handles: hard sigmoid (`ρ(s) = s` on the box) and
+/// identity (`ρ(s) = s`); for both, `F` is quadratic in the layer's state with minimiser
+/// `drive` (clipped to the box for the hard sigmoid).
+fn block_layer(a: Activation) -> bool {
+    boxed(a) || a == Activation::Identity
+}
+
 /// `ρ_k` as EP uses it.
 fn rho(a: Activation, s: Real) -> Real {
     a.apply(s)
@@ -135,13 +142,14 @@ impl EquilibriumPropagation {
     }
 
     /// Uses block-coordinate descent instead of gradient flow when every layer is a hard
-    /// sigmoid: each sweep sets, layer by layer from the input upwards (Gauss-Seidel),
+    /// sigmoid or linear (identity): each sweep sets, layer by layer from the input upwards (Gauss-Seidel),
     /// `s_k = clip(drive_k, 0, 1)` for hidden layers and `s_L = clip((drive_L + β t)/(1 + β), 0, 1)`
     /// at the output, the exact minimiser of `F` over `s_k` with the other layers fixed (with
     /// `ρ(s) = s` on the box `F` is quadratic in each layer). Every sweep lowers `F`; no step size
     /// is needed, so it stays stable when `‖W‖ > 1` makes the explicit flow with `ε = 0.5`
     /// oscillate. The residual is `max |s_k - target_k|` before the sweep (zero exactly at a fixed
-    /// point). Ignored (gradient flow is used) if some layer is not a hard sigmoid.
+    /// point). A linear layer takes the same update without the clip (`F` is quadratic in it as
+    /// well). Ignored (gradient flow is used) if some layer is neither.
     pub fn with_block_coordinate(mut self, on: bool) -> Self {
         self.block = on;
         self
@@ -297,7 +305,7 @@ impl EquilibriumPropagation {
             }
             None => net.forward_cache(x)?.post.into_iter().skip(1).collect(),
         };
-        if self.block && (0..l_count).all(|k| boxed(net.activation(k))) {
+        if self.block && (0..l_count).all(|k| block_layer(net.activation(k))) {
             return self.relax_block(net, x, t, beta, states, trace);
         }
         let mut r = Self::rho_all(net, &states);
@@ -370,8 +378,10 @@ impl EquilibriumPropagation {
             ));
         }
         let l_count = net.num_layers();
-        for s in states.iter_mut() {
-            s.apply(|v| *v = v.clamp(0.0, 1.0));
+        for (k, s) in states.iter_mut().enumerate() {
+            if boxed(net.activation(k)) {
+                s.apply(|v| *v = v.clamp(0.0, 1.0));
+            }
         }
         let mut d = Matrix::zeros(0, 0);
         let (sweeps, residual) = self.relaxation.run("equilibrium propagation state", |_| {
@@ -379,11 +389,17 @@ impl EquilibriumPropagation {
             for k in 0..l_count {
                 Self::drive_into(net, x, &states, k, &mut d);
                 let out_layer = k + 1 == l_count;
+                let is_box = boxed(net.activation(k));
                 for (i, (s, &dv)) in states[k].iter_mut().zip(d.iter()).enumerate() {
                     let target = if out_layer {
-                        ((dv + beta * t[i]) / (1.0 + beta)).clamp(0.0, 1.0)
+                        (dv + beta * t[i]) / (1.0 + beta)
                     } else {
-                        dv.clamp(0.0, 1.0)
+                        dv
+                    };
+                    let target = if is_box {
+                        target.clamp(0.0, 1.0)
+                    } else {
+                        target
                     };
                     residual = residual.max((*s - target).abs());
                     *s = target;

@@ -255,12 +255,20 @@ fn non_convergence_is_an_error() {
 /// symmetric estimate at β = 1e-3 on block-relaxed states matches the true gradient of
 /// `J = C(s⁰)` (central differences with block re-relaxation) to 1e-5 relative. Negative control:
 /// the one-sided estimate at the training β = 0.5 is off by more than 1e-2.
+/// Both output layers the block relaxation handles are checked: hard sigmoid and linear (the
+/// registry's EP networks use the linear output).
 #[test]
 fn ep_hard_sigmoid_block_relaxation_matches_gradient() {
+    for output in [Activation::HardSigmoid, Activation::Identity] {
+        ep_block_case(output);
+    }
+}
+
+fn ep_block_case(output: Activation) {
     let n = net(
         &[3, 5, 2],
         Activation::HardSigmoid,
-        Activation::HardSigmoid,
+        output,
         Loss::HalfSquaredError,
         31,
     );
@@ -289,10 +297,10 @@ fn ep_hard_sigmoid_block_relaxation_matches_gradient() {
         .expect("true gradient");
     let est = b.clone().updates(&n, &x, &t).expect("estimate");
     let err = neurograd_plasticity::credit::compare::relative_error(&est.grads, &truth);
-    assert!(err <= 1e-5, "symmetric block estimate {err:e}");
+    assert!(err <= 1e-5, "{output:?}: symmetric block estimate {err:e}");
     let coarse = block(0.5, EpVariant::OneSided)
         .updates(&n, &x, &t)
         .expect("one-sided");
     let err_coarse = neurograd_plasticity::credit::compare::relative_error(&coarse.grads, &truth);
-    assert!(err_coarse > 1e-2, "control {err_coarse:e}");
+    assert!(err_coarse > 1e-2, "{output:?}: control {err_coarse:e}");
 }
