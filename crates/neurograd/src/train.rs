@@ -5,7 +5,8 @@
 //! (Adam by default). Every epoch:
 //!
 //! 1. the training rows are shuffled with [`Batches`](crate::data::transform::Batches) seeded by
-//!    `seed + 2` (the order of epoch `e` is a pure function of `(seed + 2, e)`), cut into
+//!    the shuffle stream of `seed` ([`sub_seed`]; the order of epoch `e` is a pure function of
+//!    the seed and `e`), cut into
 //!    mini-batches (the last, smaller one kept);
 //! 2. for each batch the algorithm produces updates `u` with the sign of a loss gradient, and the
 //!    optimizer descends along them: `θ ← opt(θ, u)`;
@@ -17,7 +18,7 @@
 //!
 //! Divergence: a non-finite loss, update or parameter stops the run with [`Error::Diverged`]
 //! naming the epoch. Checkpoints ([`Checkpoint`]) hold the network, the optimizer state, the epoch
-//! and the history; because the shuffle, the algorithm's feedback weights (seed `seed + 1`) and
+//! and the history; because the shuffle, the algorithm's feedback weights (its own stream of `seed`) and
 //! the evolution strategy's noise (derived from `(seed, step)`) are pure functions of the seed and
 //! the position, resuming from a checkpoint gives bit-identical results to an uninterrupted run.
 
@@ -98,6 +99,30 @@ pub struct Prepared {
     pub image_shape: Option<(usize, usize)>,
 }
 
+/// The independent random streams of one training run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Network initialisation.
+    Network,
+    /// The algorithm's own randomness (feedback matrices, inverse-training noise, ES noise).
+    Algorithm,
+    /// Mini-batch shuffling.
+    Shuffle,
+}
+
+/// The seed of `stream` for a run seeded `seed`: the SplitMix64 finaliser ([`crate::es::mix`];
+/// Steele, Lea & Flood 2014) of `seed` and the stream's tag. Runs with neighbouring seeds
+/// (`compare --seeds N` uses `seed, seed + 1, ...`) therefore never share a stream, as they would
+/// with `seed + k` offsets (seed `s + 1`'s initialisation would be seed `s`'s feedback stream).
+pub fn sub_seed(seed: u64, stream: Stream) -> u64 {
+    let tag: u64 = match stream {
+        Stream::Network => 1,
+        Stream::Algorithm => 2,
+        Stream::Shuffle => 3,
+    };
+    crate::es::mix(seed, 0, tag)
+}
+
 /// Splits `ds` (stratified, `test_fraction` held out, seeded) and standardises the features with
 /// the training part's statistics.
 ///
@@ -134,7 +159,8 @@ pub struct TrainSpec {
     pub optimizer: String,
     /// Learning rate (`None`: the registry's value for the algorithm).
     pub learning_rate: Option<Real>,
-    /// Seed: network init `seed`, algorithm `seed + 1`, shuffling `seed + 2`.
+    /// Seed: the network's initialisation, the algorithm's random feedback (or noise) and the
+    /// shuffling each draw from their own stream derived from it ([`sub_seed`]).
     pub seed: u64,
     /// Measure the cosine to backprop every this many batches (0: never).
     pub cosine_every: usize,
@@ -226,10 +252,10 @@ type Built = (
 fn build_algorithm(spec: &TrainSpec, widths: &[usize]) -> Result<Built> {
     if spec.algorithm == crate::es::NAME {
         let info = credit::registry::info("bp")?;
-        let net = info.network(widths, spec.seed)?;
+        let net = info.network(widths, sub_seed(spec.seed, Stream::Network))?;
         let es = crate::es::EvolutionStrategy::new(
             crate::es::EsConfig::default(),
-            spec.seed.wrapping_add(1),
+            sub_seed(spec.seed, Stream::Algorithm),
         )?;
         let handle = es.step_handle();
         return Ok((
@@ -255,8 +281,8 @@ fn build_algorithm(spec: &TrainSpec, widths: &[usize]) -> Result<Built> {
             "is unsupervised and cannot classify",
         ));
     }
-    let net = info.network(widths, spec.seed)?;
-    let algo = info.build(&net, spec.seed.wrapping_add(1))?;
+    let net = info.network(widths, sub_seed(spec.seed, Stream::Network))?;
+    let algo = info.build(&net, sub_seed(spec.seed, Stream::Algorithm))?;
     Ok((net, algo, info.learning_rate, None))
 }
 
@@ -382,7 +408,7 @@ impl Trainer {
         let batches = crate::data::transform::Batches::new(
             n,
             self.spec.batch_size,
-            self.spec.seed.wrapping_add(2),
+            sub_seed(self.spec.seed, Stream::Shuffle),
             false,
         )?
         .epoch(self.epoch as u64);
