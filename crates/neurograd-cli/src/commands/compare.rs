@@ -14,8 +14,8 @@ pub struct CompareArgs {
     /// digits | mnist5k | idx:DIR | npy:X.npy,Y.npy
     #[arg(long, default_value = "digits")]
     pub dataset: String,
-    /// Comma-separated algorithms (bp, fa, dfa, ss, pc, ep, chl, es, ...).
-    #[arg(long, default_value = "bp,fa,dfa,ss,pc,ep,chl,es")]
+    /// Comma-separated algorithms (bp, fa, dfa, ss, pc, ep, ep-sym, chl, dtp, es, ...).
+    #[arg(long, default_value = "bp,fa,dfa,ss,pc,ep,ep-sym,chl,dtp,es")]
     pub algorithms: String,
     /// Epochs per algorithm.
     #[arg(long, default_value_t = 30)]

@@ -16,7 +16,9 @@ use crate::train::{EpochRecord, Prepared, TrainSpec, Trainer, load_dataset, prep
 use crate::{Error, Progress, Result, VERSION};
 
 /// The default algorithm list of `compare`.
-pub const DEFAULT_ALGORITHMS: &[&str] = &["bp", "fa", "dfa", "ss", "pc", "ep", "chl", "es"];
+pub const DEFAULT_ALGORITHMS: &[&str] = &[
+    "bp", "fa", "dfa", "ss", "pc", "ep", "ep-sym", "chl", "dtp", "es",
+];
 
 /// Parameters of `compare`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
