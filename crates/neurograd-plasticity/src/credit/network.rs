@@ -61,18 +61,8 @@ impl Loss {
                 *out -= t;
             }
             Loss::SoftmaxCrossEntropy => {
-                for i in 0..y.nrows() {
-                    let m = y.row(i).max();
-                    let mut s = 0.0;
-                    for j in 0..y.ncols() {
-                        let e = (y[(i, j)] - m).exp();
-                        out[(i, j)] = e;
-                        s += e;
-                    }
-                    for j in 0..y.ncols() {
-                        out[(i, j)] = out[(i, j)] / s - t[(i, j)];
-                    }
-                }
+                // One pass shares the exponentials; the loss value it also returns is dropped.
+                let _ = self.value_and_grad_into(y, t, out);
             }
         }
     }
