@@ -374,6 +374,20 @@ fn align_and_features_run() {
     for a in ["ep", "ep-sym", "chl", "pc", "recirculation", "fa", "es"] {
         assert!(rows.iter().any(|r| r["algorithm"] == a), "{a}");
     }
+    // Every PC precision gets a number (a relaxation stuck at the round-off floor would leave
+    // it empty), and the error is first order in the precision: about 10x between 1e-2 and 1e-3.
+    let pc: Vec<(f64, f64)> = rows
+        .iter()
+        .filter(|r| r["algorithm"] == "pc")
+        .map(|r| {
+            let e = r["relative_error"].as_f64();
+            assert!(e.is_some(), "pc row without an error: {r}");
+            (r["value"].as_f64().unwrap(), e.unwrap())
+        })
+        .collect();
+    let at = |pi: f64| pc.iter().find(|(p, _)| (p - pi).abs() < 1e-12).unwrap().1;
+    let ratio = at(1e-2) / at(1e-3);
+    assert!((8.0..=12.0).contains(&ratio), "pc ratio {ratio}: {pc:?}");
     let dir = tempfile::tempdir().unwrap();
     let v = json(&[
         "features",
