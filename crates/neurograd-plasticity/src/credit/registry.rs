@@ -14,12 +14,12 @@
 //!
 //! Adding an algorithm: create its file, then add one [`AlgorithmInfo`] line to [`ALGORITHMS`].
 
-use neurograd_tensor::{Activation, Real};
+use neurograd_tensor::{Activation, Matrix, Real};
 
 use super::{
     Backprop, ContrastiveHebbian, CreditAssignment, DifferenceTargetPropagation,
     DirectFeedbackAlignment, EpVariant, EquilibriumPropagation, FeedbackAlignment, Loss, Network,
-    PcVariant, PredictiveCoding, Recirculation, SignSymmetry,
+    PcVariant, PredictiveCoding, Recirculation, SignSymmetry, Updates,
 };
 use crate::{PlasticityError, Result};
 
@@ -63,6 +63,33 @@ impl AlgorithmInfo {
 
 fn boxed<A: CreditAssignment + 'static>(a: A) -> Result<Box<dyn CreditAssignment>> {
     Ok(Box::new(a))
+}
+
+/// An algorithm registered under a second name (a baseline on another network), delegating
+/// everything but the name.
+struct Renamed<A> {
+    name: &'static str,
+    inner: A,
+}
+
+impl<A: CreditAssignment> CreditAssignment for Renamed<A> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn updates_into(
+        &mut self,
+        net: &Network,
+        x: &Matrix,
+        t: &Matrix,
+        out: &mut Updates,
+    ) -> Result<()> {
+        self.inner.updates_into(net, x, t, out)
+    }
+
+    fn predict(&mut self, net: &Network, x: &Matrix) -> Result<Matrix> {
+        self.inner.predict(net, x)
+    }
 }
 
 /// EP as registered: β = 0.5, block-coordinate relaxation to a residual of 1e-4 within 5000
@@ -197,6 +224,21 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         loss: SE,
         learning_rate: 1e-3,
         constructor: |_, _| ep(EpVariant::Symmetric, None),
+    },
+    AlgorithmInfo {
+        name: "bp-ep",
+        summary: "backpropagation on the feed-forward network with EP's layers and loss (hard-sigmoid hidden, linear output, squared error): EP's exact-gradient accuracy baseline",
+        supervised: true,
+        hidden: HS,
+        output: ID,
+        loss: SE,
+        learning_rate: 1e-3,
+        constructor: |_, _| {
+            boxed(Renamed {
+                name: "bp-ep",
+                inner: Backprop::new(),
+            })
+        },
     },
     AlgorithmInfo {
         name: "chl",
