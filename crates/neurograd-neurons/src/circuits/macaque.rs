@@ -31,7 +31,9 @@
 //! `max_{1.75 s <= t <= 5 s} r_E,i(t) - r_E,i(1.75 s)`. Rates are clamped at baseline as in the
 //! Matlab code ([`Clamp::Rate`], `r <- max(r + dt/tau (-r + [I]_+), r0)`); the OSB Python port
 //! clamps the drive instead ([`Clamp::Drive`]). In the weak/strong pulse runs neither clamp
-//! engages.
+//! engages. [`Clamp::None`] only rectifies the drive, and [`Clamp::Linear`] neither clamps nor
+//! rectifies: it is the linear system whose eigenvalues [`MacaqueModel::largest_real_eigenvalue`]
+//! reports.
 //!
 //! The local E-I circuit of Fig. 1 is [`LocalCircuit`]; the `mu_EE` scan of Fig. 2 (with and
 //! without feedback projections, i.e. with `FLN` replaced by its lower triangle in hierarchy
@@ -226,8 +228,23 @@ pub enum Clamp {
     Rate,
     /// OSB Python port: `r <- max(r + dt/tau (-r + max(I, r0)), 0)`.
     Drive,
-    /// No clamp: `r <- r + dt/tau (-r + [I]_+)`.
+    /// No clamp: `r <- r + dt/tau (-r + [I]_+)`. The drive is still rectified at 0, so rates
+    /// can fall below baseline but never below 0.
     None,
+    /// No clamp and no rectification: `r <- r + dt/tau (-r + I)`, i.e. forward Euler on the
+    /// purely linear system `dr/dt = A (r - r0) + diag(1/tau) Iext(t)`, `A = diag(1/tau) (W - I)`.
+    ///
+    /// It exists because it is the system the eigenvalues describe
+    /// ([`MacaqueModel::largest_real_eigenvalue`]): an unstable `A` makes it grow as
+    /// `e^{lambda_max t}` (per Euler step by `1 + dt lambda_max`). It is also the reading of the
+    /// reference's "without any clamp, the points at mu_EE <= 28 diverge"
+    /// (shared/reference/macaque29-model.md). On the fixed-inhibition scan the unstable mode has
+    /// mixed signs (some areas up, others down), so rectifying the drive ([`Clamp::None`]) already
+    /// cuts it and keeps the run bounded, while here it grows. Rates may go negative and, in an
+    /// unstable network, grow without bound; the run then stops with [`PulseResponse::blew_up`]
+    /// set as soon as some `|r|` exceeds [`BLOWUP_HZ`], long before it could overflow. Nothing is
+    /// clamped, so `clamp_engaged` stays 0.
+    Linear,
 }
 
 /// Parameters of the 29-area model (names follow the paper; subscripts target-source).
@@ -422,7 +439,9 @@ pub struct PulseResponse {
     pub times: Vec<Real>,
     /// `traces[i][k]`: E rate of area `i` minus its value at `t_measure`, at `times[k]` (Hz).
     pub traces: Vec<Vec<Real>>,
-    /// Whether the rates exceeded 1e6 Hz (unstable network) and the run was stopped early.
+    /// Whether a rate left `[-BLOWUP_HZ, BLOWUP_HZ]` (`|r| > 1e6 Hz`; rates can be negative
+    /// under [`Clamp::Linear`]) or became non-finite (unstable network), and the run was stopped
+    /// at that step.
     pub blew_up: bool,
     /// Number of (step, population) pairs where the clamp was active.
     pub clamp_engaged: usize,
@@ -439,7 +458,7 @@ impl PulseResponse {
 /// point is not counted).
 const CLAMP_TOL: Real = 1e-9;
 
-/// Rates above which a run counts as blown up and stops.
+/// Rate magnitude (Hz) above which a run counts as blown up and stops.
 pub const BLOWUP_HZ: Real = 1e6;
 
 impl MacaqueModel {
@@ -686,6 +705,7 @@ impl MacaqueModel {
                             (r[i] + factor[i] * (-r[i] + u[i].max(r0))).max(0.0)
                         }
                         Clamp::None => r[i] + factor[i] * (-r[i] + u[i].max(0.0)),
+                        Clamp::Linear => r[i] + factor[i] * (-r[i] + u[i]),
                     };
                     r[i] = next;
                 }
