@@ -622,7 +622,7 @@ fn linear_growth_rate_is_the_largest_eigenvalue() {
             (fit - euler).abs() < 1e-3 * euler,
             "mu_EE {mu}: fitted {fit} vs Euler {euler} (lambda_max {lambda})"
         );
-        // Unstable runs end by blowing up (30 only crosses 1e6 Hz after about 40 s).
+        // Unstable runs end by blowing up (30 only crosses 1e6 Hz at 43.2 s).
         assert_eq!(r.blew_up, mu <= 28.0, "mu_EE {mu}");
         if scale != 1.0 {
             let (_, full) = scan_run(mu, Clamp::Linear, 5.0, 1.0);
