@@ -370,7 +370,7 @@ pub struct MacaqueModel {
 pub struct PulseProtocol {
     /// Area receiving the pulse (E population).
     pub area: String,
-    /// Pulse amplitude in rate units (Hz); divide by `beta_E` for pA.
+    /// Pulse amplitude in rate units (Hz), `> 0`; divide by `beta_E` for pA.
     pub amplitude: Real,
     /// Pulse onset (s).
     pub t_on: Real,
@@ -599,6 +599,17 @@ impl MacaqueModel {
             return Err(NeuronError::NonFinite {
                 what: "pulse amplitude".to_string(),
                 index: 0,
+            });
+        }
+        if pr.amplitude <= 0.0 {
+            // The response is the peak *rise* above the pre-pulse rate and `propagation_ratio`
+            // divides by V1's; a pulse that does not excite V1 leaves both undefined (0 / 0).
+            return Err(NeuronError::InvalidParameter {
+                name: "amplitude",
+                value: format!("{}", pr.amplitude),
+                reason:
+                    "must be > 0 (the response is measured as the peak rise of an excitatory pulse)"
+                        .to_string(),
             });
         }
         for (name, v) in [

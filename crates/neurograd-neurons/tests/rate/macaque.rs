@@ -368,7 +368,7 @@ fn clamp_variants_differ_only_where_the_clamp_engages() {
 }
 
 /// Bad input: unknown area (the error lists the valid names), dt <= 0 or beyond Euler's stable
-/// range, NaN amplitude, negative time constant, unknown GBA name.
+/// range, NaN, zero or negative amplitude, negative time constant, unknown GBA name.
 #[test]
 fn bad_input_is_reported() {
     let model = MacaqueModel::for_gba(Gba::Weak).unwrap();
@@ -401,6 +401,24 @@ fn bad_input_is_reported() {
         model.simulate_pulse(&p),
         Err(NeuronError::NonFinite { .. })
     ));
+    // A pulse that does not excite V1 has no peak rise: 0 / 0 would be the propagation ratio.
+    for amplitude in [0.0, -41.895] {
+        let p = PulseProtocol {
+            amplitude,
+            ..PulseProtocol::for_gba(Gba::Weak)
+        };
+        let err = model.simulate_pulse(&p).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                NeuronError::InvalidParameter {
+                    name: "amplitude",
+                    ..
+                }
+            ),
+            "amplitude {amplitude}: {err}"
+        );
+    }
     let bad = MacaqueParams {
         tau_e: -0.02,
         ..MacaqueParams::weak()
