@@ -541,15 +541,17 @@ fn without_clamp_or_rectification_the_scan_diverges_at_low_mu_ee() {
     for pt in &rate {
         assert!(!pt.blew_up, "rate clamp, mu_EE {}", pt.mu_ee);
     }
-    // The scan helper reproduces the scan's setting.
-    for (i, mu) in mus.iter().enumerate() {
-        let (_, r) = scan_run(*mu, Clamp::Linear, 5.0, 1.0);
-        assert_eq!(r.blew_up, linear[i].blew_up);
-        assert_eq!(r.areas[N_AREAS - 1].peak_hz, linear[i].peak_24c_hz);
+    // The scan helper reproduces the scan's setting; its runs (with traces) are reused below.
+    let runs: Vec<PulseResponse> = mus
+        .iter()
+        .map(|&mu| scan_run(mu, Clamp::Linear, 5.0, 1.0).1)
+        .collect();
+    for (r, pt) in runs.iter().zip(&linear) {
+        assert_eq!(r.blew_up, pt.blew_up);
+        assert_eq!(r.areas[N_AREAS - 1].peak_hz, pt.peak_24c_hz);
     }
     // mu_EE = 20, 24: blow-up inside the protocol, well after the pulse ends (2.25 s).
-    for (mu, t_stop) in [(20.0, 2.675), (24.0, 3.340)] {
-        let (_, r) = scan_run(mu, Clamp::Linear, 5.0, 1.0);
+    for (r, (mu, t_stop)) in runs.iter().zip([(20.0, 2.675), (24.0, 3.340)]) {
         let last = *r.times.last().unwrap();
         assert!(
             (last - t_stop).abs() < 0.05,
@@ -564,8 +566,8 @@ fn without_clamp_or_rectification_the_scan_diverges_at_low_mu_ee() {
     }
     // mu_EE = 28: not blown up by 5 s, but the deviation has grown more than 500-fold from its
     // minimum after the pulse (measured about 10 -> 1.32e4 Hz).
-    let (_, r28) = scan_run(28.0, Clamp::Linear, 5.0, 1.0);
-    let n28 = deviation_norms(&r28);
+    let r28 = &runs[2];
+    let n28 = deviation_norms(r28);
     let min28 = n28
         .iter()
         .zip(&r28.times)
@@ -579,13 +581,13 @@ fn without_clamp_or_rectification_the_scan_diverges_at_low_mu_ee() {
     );
     // mu_EE = 30, 32: bounded, dips below baseline, larger 24c peaks than with the rate clamp.
     for i in [3, 4] {
-        let (_, r) = scan_run(mus[i], Clamp::Linear, 5.0, 1.0);
+        let r = &runs[i];
         let (_, rc) = scan_run(mus[i], Clamp::Rate, 5.0, 1.0);
         assert!(
-            min_deviation(&r) < -5.0,
+            min_deviation(r) < -5.0,
             "mu_EE {}: {}",
             mus[i],
-            min_deviation(&r)
+            min_deviation(r)
         );
         assert!(min_deviation(&rc) >= 0.0);
         assert!(
@@ -679,6 +681,7 @@ fn linear_growth_rate_is_the_largest_eigenvalue() {
 /// and STPr (-0.30), so the falling areas hit the rectification at 0 Hz and the mode is cut.
 #[test]
 fn rectification_alone_keeps_the_linearly_unstable_scan_bounded() {
+    let mut lin28 = None;
     for (mu, t_stop) in [(20.0, 2.675), (24.0, 3.340), (28.0, 5.965)] {
         let (_, lin) = scan_run(mu, Clamp::Linear, 10.0, 1.0);
         let (_, rect) = scan_run(mu, Clamp::None, 10.0, 1.0);
@@ -712,8 +715,11 @@ fn rectification_alone_keeps_the_linearly_unstable_scan_bounded() {
             n9 > 10.0 && (n10 - n9).abs() < 0.05 * n9,
             "mu_EE {mu}: {n9} -> {n10}"
         );
+        if mu == 28.0 {
+            lin28 = Some(lin);
+        }
     }
-    let (_, lin) = scan_run(28.0, Clamp::Linear, 10.0, 1.0);
+    let lin = lin28.expect("mu_EE 28 ran");
     let k = lin.times.len() - 1;
     let norm = deviation_norms(&lin)[k];
     let mut order: Vec<usize> = (0..N_AREAS).collect();
