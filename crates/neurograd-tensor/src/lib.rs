@@ -72,6 +72,7 @@ pub mod geometry;
 pub mod gradcheck;
 pub mod init;
 pub mod loss;
+pub mod seed;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod validate;
