@@ -151,6 +151,32 @@ pub fn relative_error(a: &Matrix, b: &Matrix) -> Result<Real> {
     Ok(if s == 0.0 { 0.0 } else { d / s })
 }
 
+/// [`relative_error`] of two parameter lists after [`flatten`]ing them:
+/// `‖a − b‖ / max(‖a‖, ‖b‖)` with `‖·‖` the Euclidean norm of the whole flattened list (the root
+/// of the sum of the squared Frobenius norms), 0 when both lists are zero. Symmetric, in `[0, 2]`.
+///
+/// # Errors
+/// Different list lengths ([`TensorError::ShapeMismatch`] with op `relative_error_params` and
+/// the lengths as `(n, 1)`), different shapes (checked matrix by matrix), non-finite values.
+pub fn relative_error_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
+    if a.len() != b.len() {
+        return Err(TensorError::ShapeMismatch {
+            op: "relative_error_params",
+            expected: (a.len(), 1),
+            got: (b.len(), 1),
+        });
+    }
+    for (x, y) in a.iter().zip(b) {
+        check_same_shape("relative_error_params", x, y)?;
+    }
+    let (fa, fb) = (flatten(a), flatten(b));
+    check_finite_slice(fa.as_slice(), "relative_error_params: a")?;
+    check_finite_slice(fb.as_slice(), "relative_error_params: b")?;
+    let d = (&fa - &fb).norm();
+    let s = fa.norm().max(fb.norm());
+    Ok(if s == 0.0 { 0.0 } else { d / s })
+}
+
 /// Relative tolerance on `‖A - Aᵀ‖_F / ‖A‖_F` accepted as symmetric by
 /// [`symmetric_eigen_sorted`].
 pub const SYMMETRY_TOL: Real = 1e-10;
@@ -387,6 +413,24 @@ mod tests {
         assert_eq!(v.as_slice(), &[1., 4., 2., 5., 3., 6., 7., 8.]);
         assert_eq!(unflatten(&v, &shapes(&ms)).unwrap(), ms);
         assert!(unflatten(&v, &[(3, 3)]).is_err());
+    }
+
+    /// Hand-computed: a = ([3, 0], [0]), b = ([0, 0], [4]) gives ‖a − b‖ = √(9 + 16) = 5,
+    /// ‖a‖ = 3, ‖b‖ = 4, so 5/4; two zero lists give 0.
+    #[test]
+    fn relative_error_params_by_hand() {
+        let a = [
+            Matrix::from_row_slice(1, 2, &[3.0, 0.0]),
+            Matrix::zeros(1, 1),
+        ];
+        let b = [Matrix::zeros(1, 2), Matrix::from_element(1, 1, 4.0)];
+        assert_eq!(relative_error_params(&a, &b).unwrap(), 1.25);
+        assert_eq!(relative_error_params(&b, &a).unwrap(), 1.25);
+        let z = [Matrix::zeros(1, 2), Matrix::zeros(1, 1)];
+        assert_eq!(relative_error_params(&z, &z).unwrap(), 0.0);
+        // The list version is not the mean of the per-matrix relative errors (1 and 1 here).
+        assert_eq!(relative_error(&a[0], &b[0]).unwrap(), 1.0);
+        assert_eq!(relative_error(&a[1], &b[1]).unwrap(), 1.0);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 
 use neurograd_tensor::geometry::{
     angle_degrees, cosine, cosine_params, flatten, pca, pca_k, principal_angles,
-    project_tangent_sphere, relative_error, shapes, subspace_distance, symmetric_eigen_sorted,
-    unflatten,
+    project_tangent_sphere, relative_error, relative_error_params, shapes, subspace_distance,
+    symmetric_eigen_sorted, unflatten,
 };
 use neurograd_tensor::{Matrix, Vector, init};
 use proptest::prelude::*;
@@ -25,6 +25,37 @@ proptest! {
         let v = flatten(&ps);
         prop_assert_eq!(v.len(), ps.iter().map(|m| m.len()).sum::<usize>());
         prop_assert_eq!(unflatten(&v, &shapes(&ps)).unwrap(), ps);
+    }
+
+    /// Claim: `relative_error_params(a, b) = ‖a − b‖ / max(‖a‖, ‖b‖)` over all elements of the
+    /// lists (brute-force element sums, 1e-12 relative), is symmetric, lies in [0, 2], is
+    /// invariant to a common positive scaling, and on one-matrix lists equals `relative_error`.
+    #[test]
+    fn relative_error_params_brute_force(dims in proptest::collection::vec((1usize..4, 1usize..4), 1..4),
+                                         s in 0.01f64..100.0, seed in any::<u64>()) {
+        let mut g = rng(seed);
+        let a: Vec<Matrix> = dims.iter().map(|&(r, c)| unif(r, c, -1.0, 1.0, &mut g)).collect();
+        let b: Vec<Matrix> = dims.iter().map(|&(r, c)| unif(r, c, -1.0, 1.0, &mut g)).collect();
+        let (mut dd, mut na, mut nb) = (0.0, 0.0, 0.0);
+        for (x, y) in a.iter().zip(&b) {
+            for r in 0..x.nrows() {
+                for c in 0..x.ncols() {
+                    dd += (x[(r, c)] - y[(r, c)]).powi(2);
+                    na += x[(r, c)].powi(2);
+                    nb += y[(r, c)].powi(2);
+                }
+            }
+        }
+        let brute = dd.sqrt() / na.sqrt().max(nb.sqrt());
+        let e = relative_error_params(&a, &b).unwrap();
+        prop_assert!((e - brute).abs() <= 1e-12 * brute, "{} vs {}", e, brute);
+        prop_assert!((relative_error_params(&b, &a).unwrap() - e).abs() <= 1e-15);
+        prop_assert!((0.0..=2.0).contains(&e));
+        let (sa, sb): (Vec<Matrix>, Vec<Matrix>) =
+            (a.iter().map(|m| m * s).collect(), b.iter().map(|m| m * s).collect());
+        prop_assert!((relative_error_params(&sa, &sb).unwrap() - e).abs() <= 1e-12 * e.max(1e-300));
+        let one = relative_error_params(&a[..1], &b[..1]).unwrap();
+        prop_assert!((one - relative_error(&a[0], &b[0]).unwrap()).abs() <= 1e-15);
     }
 
     /// Claim: cosine is symmetric, invariant to positive scaling, flips sign under negation, and
