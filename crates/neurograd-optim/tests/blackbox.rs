@@ -333,40 +333,58 @@ fn bad_construction_input() {
         }),
         Err(OptimError::ShapeMismatch { .. })
     ));
-    assert!(OnePlusOneEs::new(OnePlusOneConfig::new(vec![], 1.0)).is_err());
-    assert!(OnePlusOneEs::new(OnePlusOneConfig::new(vec![0.0], 0.0)).is_err());
-    assert!(
+    assert!(matches!(
+        OnePlusOneEs::new(OnePlusOneConfig::new(vec![], 1.0)),
+        Err(OptimError::InvalidParameter { name: "dim", .. })
+    ));
+    assert!(matches!(
+        OnePlusOneEs::new(OnePlusOneConfig::new(vec![0.0], 0.0)),
+        Err(OptimError::InvalidParameter { .. })
+    ));
+    assert!(matches!(
         Nes::new(NesConfig {
             popsize: 3,
             ..NesConfig::new(vec![0.0], 1.0)
+        }),
+        Err(OptimError::InvalidParameter {
+            name: "popsize",
+            ..
         })
-        .is_err()
-    );
-    assert!(Nes::new(NesConfig::new(vec![0.0], -1.0)).is_err());
-    assert!(RealGa::new(RealGaConfig::new(vec![1.0], vec![0.0])).is_err());
-    assert!(
+    ));
+    assert!(matches!(
+        Nes::new(NesConfig::new(vec![0.0], -1.0)),
+        Err(OptimError::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        RealGa::new(RealGaConfig::new(vec![1.0], vec![0.0])),
+        Err(OptimError::InvalidParameter { name: "bounds", .. })
+    ));
+    assert!(matches!(
         RealGa::new(RealGaConfig {
             popsize: 1,
             ..RealGaConfig::new(vec![0.0], vec![1.0])
-        })
-        .is_err()
-    );
-    assert!(
+        }),
+        Err(OptimError::InvalidParameter { .. })
+    ));
+    assert!(matches!(
         RealGa::new(RealGaConfig {
             elitism: 50,
             ..RealGaConfig::new(vec![0.0], vec![1.0])
-        })
-        .is_err()
-    );
-    assert!(BinaryGa::new(BinaryGaConfig::new(0)).is_err());
-    assert!(
+        }),
+        Err(OptimError::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        BinaryGa::new(BinaryGaConfig::new(0)),
+        Err(OptimError::InvalidParameter { .. })
+    ));
+    assert!(matches!(
         BinaryGa::new(BinaryGaConfig {
             mutation_rate: 1.5,
             ..BinaryGaConfig::new(4)
-        })
-        .is_err()
-    );
-    assert!(
+        }),
+        Err(OptimError::InvalidParameter { .. })
+    ));
+    assert!(matches!(
         RandomSearch::new(RandomSearchConfig {
             lower: vec![0.0],
             upper: vec![f64::INFINITY],
@@ -374,22 +392,28 @@ fn bad_construction_input() {
             seed: 0,
             ftarget: None,
             max_evaluations: None
-        })
-        .is_err()
-    );
-    assert!(
+        }),
+        Err(OptimError::NonFinite { index: 1, .. })
+    ));
+    assert!(matches!(
         IpopCmaEs::new(IpopConfig {
             incpopsize: 1,
             ..IpopConfig::new(CmaEsConfig::new(vec![0.0; 2], 1.0))
-        })
-        .is_err()
-    );
+        }),
+        Err(OptimError::InvalidParameter { .. })
+    ));
     assert!(matches!(
         by_name("sphear", 3),
         Err(OptimError::UnknownName { .. })
     ));
-    assert!(by_name("sphere", 0).is_err());
-    assert!(by_name("trap", 6).is_err());
+    assert!(matches!(
+        by_name("sphere", 0),
+        Err(OptimError::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        by_name("trap", 6),
+        Err(OptimError::InvalidParameter { .. })
+    ));
 }
 
 /// The driver evaluates populations with rayon but collects in order: runs in a 1-thread and a
