@@ -1,8 +1,8 @@
 //! ES gradient estimators against theory section 14 (checklist items 36–39).
 
 use crate::common::rng;
-use neurograd_optim::{OptimError, Vector};
 use neurograd_optim::blackbox::es_gradient::*;
+use neurograd_optim::{OptimError, Vector};
 use rand::RngExt;
 
 /// `F(x) = ½ Σ aᵢxᵢ² + b·x + c` with its gradient.
