@@ -106,17 +106,24 @@ pub fn angle_degrees(a: &Vector, b: &Vector) -> Result<Real> {
 /// # Errors
 /// Different shapes (checked matrix by matrix), plus the errors of [`cosine`].
 pub fn cosine_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
+    check_same_shapes("cosine_params", a, b)?;
+    cosine(&flatten(a), &flatten(b))
+}
+
+/// Checks that two parameter lists have the same length (reported as `(len, 1)`) and the same
+/// shapes matrix by matrix.
+fn check_same_shapes(op: &'static str, a: &[Matrix], b: &[Matrix]) -> Result<()> {
     if a.len() != b.len() {
         return Err(TensorError::ShapeMismatch {
-            op: "cosine_params",
+            op,
             expected: (a.len(), 1),
             got: (b.len(), 1),
         });
     }
     for (x, y) in a.iter().zip(b) {
-        check_same_shape("cosine_params", x, y)?;
+        check_same_shape(op, x, y)?;
     }
-    cosine(&flatten(a), &flatten(b))
+    Ok(())
 }
 
 /// Projection of `v` onto the tangent space of the sphere `{u : ‖u‖ = ‖w‖}` at `w`:
@@ -159,16 +166,7 @@ pub fn relative_error(a: &Matrix, b: &Matrix) -> Result<Real> {
 /// Different list lengths ([`TensorError::ShapeMismatch`] with op `relative_error_params` and
 /// the lengths as `(n, 1)`), different shapes (checked matrix by matrix), non-finite values.
 pub fn relative_error_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
-    if a.len() != b.len() {
-        return Err(TensorError::ShapeMismatch {
-            op: "relative_error_params",
-            expected: (a.len(), 1),
-            got: (b.len(), 1),
-        });
-    }
-    for (x, y) in a.iter().zip(b) {
-        check_same_shape("relative_error_params", x, y)?;
-    }
+    check_same_shapes("relative_error_params", a, b)?;
     let (fa, fb) = (flatten(a), flatten(b));
     check_finite_slice(fa.as_slice(), "relative_error_params: a")?;
     check_finite_slice(fb.as_slice(), "relative_error_params: b")?;
