@@ -61,7 +61,10 @@ fn covariance_generator_converges() {
         wrong[(0, 1)] += delta;
         wrong[(1, 0)] += delta;
         let zw = max_z(&x, &wrong);
-        assert!(zw > 5.0, "control: C01 off by {delta} not rejected (z = {zw})");
+        assert!(
+            zw > 5.0,
+            "control: C01 off by {delta} not rejected (z = {zw})"
+        );
     }
 }
 
@@ -111,7 +114,10 @@ fn bars_probability() {
     let b4 = bars(n, 8, 0.25, 21).unwrap();
     let p4_hat = b4.bars.sum() / trials;
     let se4 = (0.25 * 0.75 / trials).sqrt();
-    assert!((p4_hat - 0.25).abs() < 4.0 * se4, "p = 1/4: p_hat = {p4_hat}");
+    assert!(
+        (p4_hat - 0.25).abs() < 4.0 * se4,
+        "p = 1/4: p_hat = {p4_hat}"
+    );
     assert!(
         (p4_hat - p).abs() > 4.0 * se4,
         "control: p = 1/4 data look like p = 1/8 ({p4_hat})"
