@@ -169,7 +169,10 @@ mod tests {
 
     #[test]
     fn corrupt_input_is_an_error() {
-        assert!(load_gz_int_csv(b"not gzip", "x", 1, 1, 16).is_err());
+        assert!(matches!(
+            load_gz_int_csv(b"not gzip", "x", 1, 1, 16),
+            Err(DataError::Format { .. })
+        ));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The labelled dataset type shared by every loader and generator.
 
 use crate::{DataError, Result};
-use neurograd_tensor::Matrix;
+use neurograd_tensor::nalgebra::{Dim, Dyn, VecStorage};
+use neurograd_tensor::validate::check_finite_slice;
+use neurograd_tensor::{Matrix, Real, TensorError};
 use serde::{Deserialize, Serialize};
 
 /// A labelled dataset: one sample per row of `features`, one integer label per sample.
@@ -45,24 +47,27 @@ pub fn numeric_class_names(k: usize) -> Vec<String> {
     (0..k).map(|c| c.to_string()).collect()
 }
 
-/// Checks that every entry of `m` is finite; `what` names the matrix in the error.
-pub(crate) fn check_finite(m: &Matrix, what: &str) -> Result<()> {
-    // Row-major scan so that the reported element is the first one in reading order.
-    for r in 0..m.nrows() {
-        for c in 0..m.ncols() {
-            let v = m[(r, c)];
-            if !v.is_finite() {
-                return Err(DataError::NonFinite {
-                    what: what.to_string(),
-                    row: r,
-                    col: c,
-                    value: v.to_string(),
-                });
+/// [`neurograd_tensor::validate::check_finite_slice`] on a matrix or vector, with the first
+/// non-finite element (in nalgebra's column-major storage order) reported as the data crate's
+/// [`DataError::NonFinite`] `(row, col, value)`; `what` names the matrix in the error.
+pub(crate) fn check_finite<C: Dim>(m: &DataMatrix<C>, what: &str) -> Result<()> {
+    check_finite_slice(m.as_slice(), what).map_err(|e| match e {
+        TensorError::NonFinite { what, index } => {
+            let (row, col) = (index % m.nrows(), index / m.nrows());
+            DataError::NonFinite {
+                what,
+                row,
+                col,
+                value: m[(row, col)].to_string(),
             }
         }
-    }
-    Ok(())
+        other => other.into(),
+    })
 }
+
+/// A heap-allocated matrix with a dynamic number of rows: [`Matrix`] (`C = Dyn`) or
+/// [`neurograd_tensor::Vector`] (`C = U1`).
+type DataMatrix<C> = nalgebra::Matrix<Real, Dyn, C, VecStorage<Real, Dyn, C>>;
 
 /// Checks every label against `n_classes`; `what` names the label vector in the error.
 pub(crate) fn check_labels(labels: &[usize], n_classes: usize, what: &str) -> Result<()> {
@@ -82,7 +87,8 @@ impl Dataset {
     ///
     /// # Errors
     /// [`DataError::Empty`] for no samples, no features or no class names;
-    /// [`DataError::ShapeMismatch`] when labels and rows (or image shape and columns) disagree;
+    /// [`DataError::ShapeMismatch`] when labels and rows disagree; [`DataError::InvalidParameter`]
+    /// when `image_shape` does not multiply to the number of columns;
     /// [`DataError::NonFinite`] for a NaN/Inf feature; [`DataError::LabelOutOfRange`].
     ///
     /// ```
@@ -116,19 +122,22 @@ impl Dataset {
         }
         if labels.len() != features.nrows() {
             return Err(DataError::ShapeMismatch {
-                what: "dataset labels vs feature rows".into(),
-                expected: features.nrows().to_string(),
-                got: labels.len().to_string(),
+                op: "dataset labels vs feature rows",
+                expected: (features.nrows(), 1),
+                got: (labels.len(), 1),
             });
         }
         if let Some((r, c)) = image_shape
             && r.checked_mul(c) != Some(features.ncols())
         {
-            return Err(DataError::ShapeMismatch {
-                what: "dataset image_shape vs feature columns".into(),
-                expected: features.ncols().to_string(),
-                got: format!("{r}x{c}"),
-            });
+            return Err(DataError::invalid(
+                "image_shape",
+                format!("({r}, {c})"),
+                format!(
+                    "rows * cols must equal the number of feature columns, {}",
+                    features.ncols()
+                ),
+            ));
         }
         check_finite(&features, "dataset features")?;
         check_labels(&labels, class_names.len(), "dataset labels")?;
@@ -174,7 +183,7 @@ impl Dataset {
     /// The samples at `indices`, in that order (repeats allowed); classes and image shape kept.
     ///
     /// # Errors
-    /// [`DataError::Empty`] for no indices, [`DataError::InvalidArgument`] for an index `>= len()`.
+    /// [`DataError::Empty`] for no indices, [`DataError::InvalidParameter`] for an index `>= len()`.
     pub fn subset(&self, indices: &[usize]) -> Result<Dataset> {
         if indices.is_empty() {
             return Err(DataError::Empty {
@@ -182,7 +191,7 @@ impl Dataset {
             });
         }
         if let Some((pos, &i)) = indices.iter().enumerate().find(|(_, i)| **i >= self.len()) {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "indices",
                 format!("indices[{pos}] = {i}"),
                 format!("must be < {} (dataset length)", self.len()),
@@ -191,9 +200,9 @@ impl Dataset {
         if self.labels.len() != self.len() {
             // Only reachable if the public fields were edited by hand after construction.
             return Err(DataError::ShapeMismatch {
-                what: "dataset labels vs feature rows".into(),
-                expected: self.len().to_string(),
-                got: self.labels.len().to_string(),
+                op: "dataset labels vs feature rows",
+                expected: (self.len(), 1),
+                got: (self.labels.len(), 1),
             });
         }
         let d = self.n_features();
@@ -227,10 +236,10 @@ impl Dataset {
     /// `1/255` for MNIST).
     ///
     /// # Errors
-    /// [`DataError::InvalidArgument`] for a non-finite or zero factor.
+    /// [`DataError::InvalidParameter`] for a non-finite or zero factor.
     pub fn scaled(mut self, factor: f64) -> Result<Dataset> {
         if !factor.is_finite() || factor == 0.0 {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "factor",
                 factor,
                 "must be finite and non-zero",
@@ -263,7 +272,7 @@ mod tests {
         assert_eq!(s.features[(1, 0)], 1.0);
         assert!(matches!(
             ds.subset(&[3]),
-            Err(DataError::InvalidArgument { .. })
+            Err(DataError::InvalidParameter { .. })
         ));
         assert!(matches!(ds.subset(&[]), Err(DataError::Empty { .. })));
     }
@@ -287,9 +296,28 @@ mod tests {
             }
         ));
         let e = Dataset::new(x.clone(), vec![0], numeric_class_names(2), None).unwrap_err();
-        assert!(matches!(e, DataError::ShapeMismatch { .. }));
+        assert!(
+            matches!(
+                e,
+                DataError::ShapeMismatch {
+                    expected: (2, 1),
+                    got: (1, 1),
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let e = Dataset::new(x.clone(), vec![0, 0], numeric_class_names(2), Some((2, 2)));
-        assert!(matches!(e, Err(DataError::ShapeMismatch { .. })));
+        assert!(
+            matches!(
+                e,
+                Err(DataError::InvalidParameter {
+                    name: "image_shape",
+                    ..
+                })
+            ),
+            "{e:?}"
+        );
         let e = Dataset::new(Matrix::zeros(0, 1), vec![], numeric_class_names(2), None);
         assert!(matches!(e, Err(DataError::Empty { .. })));
         let e = Dataset::new(x, vec![0, 0], vec![], None);
@@ -299,11 +327,21 @@ mod tests {
     #[test]
     fn with_class_names_and_scaled() {
         let ds = small();
-        assert!(ds.clone().with_class_names(vec!["a".into()]).is_err());
+        assert!(matches!(
+            ds.clone().with_class_names(vec!["a".into()]),
+            Err(DataError::LabelOutOfRange {
+                label: 1,
+                n_classes: 1,
+                ..
+            })
+        ));
         let ds = ds.with_class_names(vec!["a".into(), "b".into()]).unwrap();
         assert_eq!(ds.class_names[1], "b");
         let ds = ds.scaled(0.5).unwrap();
         assert_eq!(ds.features[(2, 1)], 3.0);
-        assert!(ds.scaled(f64::NAN).is_err());
+        assert!(matches!(
+            ds.scaled(f64::NAN),
+            Err(DataError::InvalidParameter { name: "factor", .. })
+        ));
     }
 }

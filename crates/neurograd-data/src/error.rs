@@ -62,10 +62,10 @@ pub enum DataError {
         /// What is wrong with it.
         reason: String,
     },
-    /// An argument is outside its valid range.
-    #[error("invalid argument {name} = {value}: {reason}")]
-    InvalidArgument {
-        /// Argument name.
+    /// A parameter (argument) is outside its valid range.
+    #[error("invalid parameter {name} = {value}: {reason}")]
+    InvalidParameter {
+        /// Parameter name.
         name: &'static str,
         /// The offending value, formatted.
         value: String,
@@ -104,15 +104,16 @@ pub enum DataError {
         /// The number of classes.
         n_classes: usize,
     },
-    /// Two things that must agree in size do not.
-    #[error("shape mismatch in {what}: expected {expected}, got {got}")]
+    /// Two operands (or an operand and an expectation) disagree in shape; vectors and label lists
+    /// are `(n, 1)`. The same shape as `neurograd_tensor::TensorError::ShapeMismatch`.
+    #[error("shape mismatch in {op}: expected {expected:?}, got {got:?}")]
     ShapeMismatch {
-        /// Where the mismatch was detected.
-        what: String,
-        /// What was expected, formatted.
-        expected: String,
-        /// What was found, formatted.
-        got: String,
+        /// The operation that detected the mismatch.
+        op: &'static str,
+        /// The shape it expected (rows, cols).
+        expected: (usize, usize),
+        /// The shape it got (rows, cols).
+        got: (usize, usize),
     },
     /// A name (bundled dataset, CSV column, ...) is not known.
     #[error("unknown {kind} '{name}'; valid names: {valid}")]
@@ -138,9 +139,13 @@ impl DataError {
         }
     }
 
-    /// Shorthand for [`DataError::InvalidArgument`].
-    pub(crate) fn arg(name: &'static str, value: impl ToString, reason: impl Into<String>) -> Self {
-        DataError::InvalidArgument {
+    /// Shorthand for [`DataError::InvalidParameter`].
+    pub(crate) fn invalid(
+        name: &'static str,
+        value: impl ToString,
+        reason: impl Into<String>,
+    ) -> Self {
+        DataError::InvalidParameter {
             name,
             value: value.to_string(),
             reason: reason.into(),
@@ -161,7 +166,7 @@ mod tests {
 
     #[test]
     fn messages_are_lowercase_and_name_the_argument() {
-        let e = DataError::arg("test_fraction", 1.5, "must lie in (0, 1)");
+        let e = DataError::invalid("test_fraction", 1.5, "must lie in (0, 1)");
         let s = e.to_string();
         assert!(s.contains("test_fraction"));
         assert!(!s.ends_with('.'));

@@ -1,6 +1,6 @@
 //! Bundled datasets: shapes, value ranges and per-class counts.
 
-use neurograd_data::{Dataset, bundled};
+use neurograd_data::{DataError, Dataset, bundled};
 
 /// Per-class counts from the vendored README (data/digits/README.md, scikit-learn's digits.rst).
 #[test]
@@ -36,7 +36,10 @@ fn by_name_matches_functions() {
         bundled::by_name("digits").unwrap(),
         bundled::digits().unwrap()
     );
-    assert!(bundled::by_name("mnist").is_err());
+    assert!(matches!(
+        bundled::by_name("mnist"),
+        Err(DataError::UnknownName { .. })
+    ));
 }
 
 /// Serde round trip of a dataset is exact, and deserialisation re-checks the invariants.
@@ -48,5 +51,7 @@ fn serde_round_trip_and_validation() {
     assert_eq!(back, ds);
     let broken = json.replacen("\"labels\":[0,5,9]", "\"labels\":[0,5,10]", 1);
     assert_ne!(broken, json, "the replacement must hit");
-    assert!(serde_json::from_str::<Dataset>(&broken).is_err());
+    // serde wraps the `DataError` in its own error type; its message carries the variant's.
+    let e = serde_json::from_str::<Dataset>(&broken).unwrap_err();
+    assert!(e.to_string().contains("label out of range"), "{e}");
 }

@@ -39,7 +39,9 @@ fn target_cov() -> Matrix {
 /// Claim: the sample covariance of `gaussian_with_covariance` converges to the requested matrix
 /// at the 1/sqrt(n) rate: every entry lies within 5 standard errors at n = 20,000, and the
 /// Frobenius error shrinks by a factor > 3 from n = 2,000 to 200,000 (expected factor 10).
-/// Negative control: the same samples do not match a different covariance (z far above 5).
+/// Negative control (power of the z test, not implied by `z < 5`): the same samples reject a
+/// covariance whose (0, 1) entry is off by ±0.15, about 7 standard errors of that entry
+/// (measured z 6.1 and 7.7).
 #[test]
 fn covariance_generator_converges() {
     let c = target_cov();
@@ -53,11 +55,17 @@ fn covariance_generator_converges() {
         |n: usize| (sample_cov(&gaussian_with_covariance(n, &mean, &c, 12).unwrap()) - &c).norm();
     let (e_small, e_big) = (err(2_000), err(200_000));
     assert!(e_small / e_big > 3.0, "{e_small} vs {e_big}");
-    // Negative control: a covariance with the off-diagonal signs flipped is rejected.
-    let mut wrong = c.clone();
-    wrong[(0, 1)] = -1.2;
-    wrong[(1, 0)] = -1.2;
-    assert!(max_z(&x, &wrong) > 5.0);
+    // Negative control: an off-diagonal entry off by ±0.15 is rejected.
+    for delta in [0.15, -0.15] {
+        let mut wrong = c.clone();
+        wrong[(0, 1)] += delta;
+        wrong[(1, 0)] += delta;
+        let zw = max_z(&x, &wrong);
+        assert!(
+            zw > 5.0,
+            "control: C01 off by {delta} not rejected (z = {zw})"
+        );
+    }
 }
 
 /// Claim: `gaussian_with_spectrum` has population covariance `Q diag(lambda) Q^T`; its sample
@@ -86,8 +94,9 @@ fn spectrum_generator_matches() {
 
 /// Claim (Földiák 1990 bars): each bar is on with probability p and each pixel with
 /// 1 - (1 - p)^2. Estimated over 3,000 8x8 images with p = 1/8, both lie within 4 binomial
-/// standard errors. Negative control: the same estimate is far outside 4 standard errors of
-/// p = 1/4.
+/// standard errors. Negative control (the generator follows `p`; not implied by the first
+/// assertion): images drawn with p = 1/4 give a bar frequency within 4 standard errors of 1/4
+/// and far (> 4 standard errors) from 1/8.
 #[test]
 fn bars_probability() {
     let p = 0.125;
@@ -102,8 +111,17 @@ fn bars_probability() {
     // Pixels of one image are correlated (a bar covers 8); use n images as the sample size.
     let se_q = (q * (1.0 - q) / n as f64).sqrt();
     assert!((q_hat - q).abs() < 4.0 * se_q, "q_hat = {q_hat}");
-    let se_wrong = (0.25 * 0.75 / trials).sqrt();
-    assert!((p_hat - 0.25).abs() > 4.0 * se_wrong);
+    let b4 = bars(n, 8, 0.25, 21).unwrap();
+    let p4_hat = b4.bars.sum() / trials;
+    let se4 = (0.25 * 0.75 / trials).sqrt();
+    assert!(
+        (p4_hat - 0.25).abs() < 4.0 * se4,
+        "p = 1/4: p_hat = {p4_hat}"
+    );
+    assert!(
+        (p4_hat - p).abs() > 4.0 * se4,
+        "control: p = 1/4 data look like p = 1/8 ({p4_hat})"
+    );
 }
 
 /// Least-squares slope of ln(power) against ln(f) for lo <= f <= hi.

@@ -75,7 +75,10 @@ fn bad_files_and_values() {
         .scaled(0.5)
         .unwrap();
     let e = idx::write_images_labels(&ds, dir.path().join("i"), dir.path().join("l")).unwrap_err();
-    assert!(matches!(e, DataError::InvalidArgument { .. }), "{e}");
+    assert!(matches!(e, DataError::InvalidParameter { .. }), "{e}");
     assert!(!dir.path().join("i").exists());
-    assert!(IdxArray::new(vec![2, 2], IdxData::U8(vec![0; 3])).is_err());
+    assert!(matches!(
+        IdxArray::new(vec![2, 2], IdxData::U8(vec![0; 3])),
+        Err(DataError::InvalidParameter { name: "dims", .. })
+    ));
 }

@@ -1,6 +1,7 @@
 //! The parsers never panic: random and truncated byte strings give an error (or, for a random
 //! string that happens to be valid, a consistent array), never a panic.
 
+use neurograd_data::DataError;
 use neurograd_data::io::idx::{IdxArray, IdxData, parse_idx};
 use neurograd_data::io::npy::{NpyArray, NpyData, parse_npy};
 use proptest::prelude::*;
@@ -50,7 +51,8 @@ proptest! {
     fn npy_truncations_are_errors(cut in 0usize..1000) {
         let b = valid_npy();
         let cut = cut % b.len();
-        prop_assert!(parse_npy(&b[..cut], Path::new("cut")).is_err());
+        let r = parse_npy(&b[..cut], Path::new("cut"));
+        prop_assert!(matches!(r, Err(DataError::Format { .. })), "{:?}", r.err());
     }
 
     /// Single-byte corruptions of a valid `.npy` file never panic.
@@ -87,7 +89,8 @@ proptest! {
     fn idx_truncations_are_errors(cut in 0usize..1000) {
         let b = valid_idx();
         let cut = cut % b.len();
-        prop_assert!(parse_idx(&b[..cut], Path::new("cut")).is_err());
+        let r = parse_idx(&b[..cut], Path::new("cut"));
+        prop_assert!(matches!(r, Err(DataError::Format { .. })), "{:?}", r.err());
     }
 
     /// Random text never panics the CSV parser.

@@ -33,28 +33,28 @@ pub enum OptimError {
         /// The value returned.
         value: f64,
     },
-    /// Sizes disagree.
-    #[error("shape mismatch in {op}: expected {expected}, got {got}")]
+    /// Two operands (or an operand and an expectation) disagree in shape; vectors and the lengths
+    /// of tensor lists are `(n, 1)`. The same shape as `neurograd_tensor::TensorError::ShapeMismatch`.
+    #[error("shape mismatch in {op}: expected {expected:?}, got {got:?}")]
     ShapeMismatch {
-        /// Where.
+        /// The operation that detected the mismatch.
         op: &'static str,
-        /// Expected size.
-        expected: usize,
-        /// Actual size.
-        got: usize,
+        /// The shape it expected (rows, cols).
+        expected: (usize, usize),
+        /// The shape it got (rows, cols).
+        got: (usize, usize),
     },
-    /// A tensor in a list has a different shape than expected (gradient vs parameter, or vs the
-    /// optimizer state built on an earlier step).
-    #[error("shape mismatch in {op} at tensor {index}: expected {expected:?}, got {got:?}")]
-    TensorShapeMismatch {
-        /// Where.
-        op: &'static str,
+    /// One tensor of a list (a gradient step's parameters, gradients or optimizer state) failed a
+    /// check: `index` locates it in the list, `source` says what is wrong (a
+    /// [`OptimError::ShapeMismatch`]).
+    #[error("tensor {index} of {list}: {source}")]
+    InTensorList {
+        /// The list, e.g. `"gradients"`.
+        list: &'static str,
         /// Index of the offending tensor in the list.
         index: usize,
-        /// Expected (rows, cols).
-        expected: (usize, usize),
-        /// Actual (rows, cols).
-        got: (usize, usize),
+        /// What is wrong with it.
+        source: Box<OptimError>,
     },
     /// An input that must not be empty is empty.
     #[error("empty input: {what}")]
@@ -81,4 +81,15 @@ pub enum OptimError {
     /// A tensor-level error.
     #[error(transparent)]
     Tensor(#[from] neurograd_tensor::TensorError),
+}
+
+/// [`neurograd_tensor::validate::check_finite_slice`] with its `NonFinite` reported as this crate's
+/// [`OptimError::NonFinite`] (same fields), so the optim crate has one finiteness check.
+pub(crate) fn check_finite(xs: &[neurograd_tensor::Real], what: &str) -> crate::Result<()> {
+    neurograd_tensor::validate::check_finite_slice(xs, what).map_err(|e| match e {
+        neurograd_tensor::TensorError::NonFinite { what, index } => {
+            OptimError::NonFinite { what, index }
+        }
+        other => other.into(),
+    })
 }

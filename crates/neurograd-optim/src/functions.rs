@@ -20,6 +20,7 @@
 //! Rotated versions evaluate `f(Qx)` with a seeded Haar-random orthogonal `Q`
 //! ([`random_orthogonal`]); the gradient is `Qᵀ∇f(Qx)`.
 
+use crate::error::check_finite;
 use crate::{OptimError, Result};
 use neurograd_tensor::{Matrix, Real, Vector};
 use rand::SeedableRng;
@@ -212,17 +213,11 @@ impl TestFunction {
         if x.len() != self.dim {
             return Err(OptimError::ShapeMismatch {
                 op: "test function argument",
-                expected: self.dim,
-                got: x.len(),
+                expected: (self.dim, 1),
+                got: (x.len(), 1),
             });
         }
-        if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-            return Err(OptimError::NonFinite {
-                what: "test function argument".into(),
-                index: i,
-            });
-        }
-        Ok(())
+        check_finite(x, "test function argument")
     }
 
     /// `f(x)`.

@@ -15,8 +15,9 @@
 //! # Ok::<(), neurograd_optim::OptimError>(())
 //! ```
 
+use crate::Result;
+use crate::error::check_finite;
 use crate::gradient::{GradientOptimizer, check_lr, check_pos, invalid};
-use crate::{OptimError, Result};
 use neurograd_tensor::Real;
 use serde::{Deserialize, Serialize};
 
@@ -240,12 +241,7 @@ pub fn clip_global_norm(grads: &mut [neurograd_tensor::Matrix], max_norm: Real) 
     check_pos("max_norm", max_norm)?;
     let mut sq = 0.0;
     for (i, g) in grads.iter().enumerate() {
-        if let Some(j) = g.iter().position(|v| !v.is_finite()) {
-            return Err(OptimError::NonFinite {
-                what: format!("gradient tensor {i}"),
-                index: j,
-            });
-        }
+        check_finite(g.as_slice(), &format!("gradient tensor {i}"))?;
         sq += g.iter().map(|v| v * v).sum::<Real>();
     }
     let norm = sq.sqrt();

@@ -106,8 +106,8 @@ fn names_and_bad_input() {
     assert!(matches!(
         f.value(&[1.0, 2.0]),
         Err(OptimError::ShapeMismatch {
-            expected: 3,
-            got: 2,
+            expected: (3, 1),
+            got: (2, 1),
             ..
         })
     ));

@@ -398,14 +398,17 @@ mod tests {
 
     #[test]
     fn invalid_parameters_rejected() {
-        assert!(Activation::LeakyRelu { slope: Real::NAN }.check().is_err());
-        assert!(
+        assert!(matches!(
+            Activation::LeakyRelu { slope: Real::NAN }.check(),
+            Err(TensorError::InvalidParameter { name: "slope", .. })
+        ));
+        assert!(matches!(
             Activation::Elu {
                 alpha: Real::INFINITY
             }
-            .check()
-            .is_err()
-        );
+            .check(),
+            Err(TensorError::InvalidParameter { name: "alpha", .. })
+        ));
         assert!(Activation::Elu { alpha: 1.0 }.check().is_ok());
     }
 }

@@ -106,17 +106,24 @@ pub fn angle_degrees(a: &Vector, b: &Vector) -> Result<Real> {
 /// # Errors
 /// Different shapes (checked matrix by matrix), plus the errors of [`cosine`].
 pub fn cosine_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
+    check_same_shapes("cosine_params", a, b)?;
+    cosine(&flatten(a), &flatten(b))
+}
+
+/// Checks that two parameter lists have the same length (reported as `(len, 1)`) and the same
+/// shapes matrix by matrix.
+fn check_same_shapes(op: &'static str, a: &[Matrix], b: &[Matrix]) -> Result<()> {
     if a.len() != b.len() {
         return Err(TensorError::ShapeMismatch {
-            op: "cosine_params",
+            op,
             expected: (a.len(), 1),
             got: (b.len(), 1),
         });
     }
     for (x, y) in a.iter().zip(b) {
-        check_same_shape("cosine_params", x, y)?;
+        check_same_shape(op, x, y)?;
     }
-    cosine(&flatten(a), &flatten(b))
+    Ok(())
 }
 
 /// Projection of `v` onto the tangent space of the sphere `{u : ‖u‖ = ‖w‖}` at `w`:
@@ -148,6 +155,23 @@ pub fn relative_error(a: &Matrix, b: &Matrix) -> Result<Real> {
     check_finite(b, "relative_error: b")?;
     let d = (a - b).norm();
     let s = a.norm().max(b.norm());
+    Ok(if s == 0.0 { 0.0 } else { d / s })
+}
+
+/// [`relative_error`] of two parameter lists after [`flatten`]ing them:
+/// `‖a − b‖ / max(‖a‖, ‖b‖)` with `‖·‖` the Euclidean norm of the whole flattened list (the root
+/// of the sum of the squared Frobenius norms), 0 when both lists are zero. Symmetric, in `[0, 2]`.
+///
+/// # Errors
+/// Different list lengths ([`TensorError::ShapeMismatch`] with op `relative_error_params` and
+/// the lengths as `(n, 1)`), different shapes (checked matrix by matrix), non-finite values.
+pub fn relative_error_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
+    check_same_shapes("relative_error_params", a, b)?;
+    let (fa, fb) = (flatten(a), flatten(b));
+    check_finite_slice(fa.as_slice(), "relative_error_params: a")?;
+    check_finite_slice(fb.as_slice(), "relative_error_params: b")?;
+    let d = (&fa - &fb).norm();
+    let s = fa.norm().max(fb.norm());
     Ok(if s == 0.0 { 0.0 } else { d / s })
 }
 
@@ -386,7 +410,32 @@ mod tests {
         let v = flatten(&ms);
         assert_eq!(v.as_slice(), &[1., 4., 2., 5., 3., 6., 7., 8.]);
         assert_eq!(unflatten(&v, &shapes(&ms)).unwrap(), ms);
-        assert!(unflatten(&v, &[(3, 3)]).is_err());
+        assert!(matches!(
+            unflatten(&v, &[(3, 3)]),
+            Err(TensorError::ShapeMismatch {
+                op: "unflatten",
+                expected: (9, 1),
+                got: (8, 1)
+            })
+        ));
+    }
+
+    /// Hand-computed: a = ([3, 0], [0]), b = ([0, 0], [4]) gives ‖a − b‖ = √(9 + 16) = 5,
+    /// ‖a‖ = 3, ‖b‖ = 4, so 5/4; two zero lists give 0.
+    #[test]
+    fn relative_error_params_by_hand() {
+        let a = [
+            Matrix::from_row_slice(1, 2, &[3.0, 0.0]),
+            Matrix::zeros(1, 1),
+        ];
+        let b = [Matrix::zeros(1, 2), Matrix::from_element(1, 1, 4.0)];
+        assert_eq!(relative_error_params(&a, &b).unwrap(), 1.25);
+        assert_eq!(relative_error_params(&b, &a).unwrap(), 1.25);
+        let z = [Matrix::zeros(1, 2), Matrix::zeros(1, 1)];
+        assert_eq!(relative_error_params(&z, &z).unwrap(), 0.0);
+        // The list version is not the mean of the per-matrix relative errors (1 and 1 here).
+        assert_eq!(relative_error(&a[0], &b[0]).unwrap(), 1.0);
+        assert_eq!(relative_error(&a[1], &b[1]).unwrap(), 1.0);
     }
 
     #[test]
@@ -399,7 +448,10 @@ mod tests {
             cosine(&a, &Vector::zeros(2)),
             Err(TensorError::ZeroNorm { .. })
         ));
-        assert!(cosine(&a, &Vector::zeros(3)).is_err());
+        assert!(matches!(
+            cosine(&a, &Vector::zeros(3)),
+            Err(TensorError::ShapeMismatch { op: "cosine", .. })
+        ));
     }
 
     #[test]
@@ -444,6 +496,9 @@ mod tests {
         let b = e.columns(2, 2).into_owned();
         assert!((subspace_distance(&a, &b).unwrap() - 2f64.sqrt()).abs() < 1e-12);
         let dep = Matrix::from_row_slice(4, 2, &[1.0, 2.0, 1.0, 2.0, 0.0, 0.0, 0.0, 0.0]);
-        assert!(subspace_distance(&a, &dep).is_err());
+        assert!(matches!(
+            subspace_distance(&a, &dep),
+            Err(TensorError::Degenerate { .. })
+        ));
     }
 }

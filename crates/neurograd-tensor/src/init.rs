@@ -341,20 +341,34 @@ mod tests {
             let zeros = w.column(j).iter().filter(|&&x| x == 0.0).count();
             assert_eq!(zeros, 8); // ceil(0.75 * 10)
         }
-        assert!(sparse(3, 3, 1.5, 1.0, &mut rng).is_err());
+        assert!(matches!(
+            sparse(3, 3, 1.5, 1.0, &mut rng),
+            Err(TensorError::InvalidParameter { .. })
+        ));
     }
 
     #[test]
     fn bad_parameters_are_errors() {
         let mut rng = ChaCha8Rng::seed_from_u64(0);
-        assert!(uniform(2, 2, 1.0, 1.0, &mut rng).is_err());
-        assert!(uniform(2, 2, Real::NAN, 1.0, &mut rng).is_err());
-        assert!(normal(2, 2, 0.0, -1.0, &mut rng).is_err());
-        assert!(glorot_uniform(0, 2, &mut rng).is_err());
-        assert!(
-            Init::Constant { value: Real::NAN }
-                .sample(1, 1, &mut rng)
-                .is_err()
-        );
+        assert!(matches!(
+            uniform(2, 2, 1.0, 1.0, &mut rng),
+            Err(TensorError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            uniform(2, 2, Real::NAN, 1.0, &mut rng),
+            Err(TensorError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            normal(2, 2, 0.0, -1.0, &mut rng),
+            Err(TensorError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            glorot_uniform(0, 2, &mut rng),
+            Err(TensorError::Empty { .. })
+        ));
+        assert!(matches!(
+            Init::Constant { value: Real::NAN }.sample(1, 1, &mut rng),
+            Err(TensorError::InvalidParameter { .. })
+        ));
     }
 }

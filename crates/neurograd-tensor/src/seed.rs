@@ -36,11 +36,22 @@ mod tests {
     fn pinned_values() {
         // The finaliser applied to 0 is 0 (SplitMix64 has no additive constant in the finaliser).
         assert_eq!(mix(0, 0, 0), 0);
+        // Value-stability pins, computed once with this code (2026-12): every seeded result of
+        // the workspace depends on them, so they must never change.
+        // mix(0, 1, 0) is the finaliser of φ = 0x9E3779B97F4A7C15, i.e. the first output of
+        // SplitMix64 seeded with 0 (Vigna's reference splitmix64.c gives 0xE220A8397B1DCDAF), an
+        // independent check of the finaliser constants and shifts.
+        assert_eq!(mix(0, 1, 0), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(mix(1, 0, 0), 0x5692_161D_100B_05E5);
+        // All three inputs and the rotation of `b` in play.
+        assert_eq!(mix(42, 7, 3), 0x4ACB_4401_A99F_A4C7);
         let v = [mix(1, 0, 0), mix(0, 1, 0), mix(0, 0, 1)];
         assert!(v[0] != v[1] && v[1] != v[2] && v[0] != v[2]);
     }
 
-    /// Avalanche: flipping one input bit flips about half of the 64 output bits.
+    /// Avalanche: flipping one input bit flips half of the 64 output bits on average. For an
+    /// ideal mixer each flip count is Binomial(64, 1/2) (sd 4), so the mean of 512 flips lies
+    /// within 4 standard errors, 4 · 4/√512 ≈ 0.71, of 32 (measured 32.02).
     #[test]
     fn avalanche() {
         let mut total = 0u32;
@@ -51,6 +62,7 @@ mod tests {
             }
         }
         let mean = f64::from(total) / n as f64;
-        assert!((mean - 32.0).abs() < 2.0, "mean flipped bits {mean}");
+        let se = 4.0 / (n as f64).sqrt();
+        assert!((mean - 32.0).abs() < 4.0 * se, "mean flipped bits {mean}");
     }
 }

@@ -94,6 +94,9 @@ mod tests {
             })
         );
         assert!(check_shape("op", &m, (2, 3)).is_ok());
-        assert!(check_nonempty(&Matrix::zeros(0, 3), "batch").is_err());
+        assert!(matches!(
+            check_nonempty(&Matrix::zeros(0, 3), "batch"),
+            Err(TensorError::Empty { .. })
+        ));
     }
 }

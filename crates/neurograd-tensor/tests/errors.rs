@@ -2,7 +2,7 @@
 
 use neurograd_tensor::geometry::{
     angle_degrees, cosine, cosine_params, pca, project_tangent_sphere, relative_error,
-    subspace_distance, symmetric_eigen_sorted, unflatten,
+    relative_error_params, subspace_distance, symmetric_eigen_sorted, unflatten,
 };
 use neurograd_tensor::gradcheck::numerical_gradient;
 use neurograd_tensor::loss::{
@@ -134,6 +134,37 @@ fn geometry_errors() {
         relative_error(&Matrix::zeros(2, 2), &Matrix::zeros(1, 2)),
         "relative_error",
     );
+    let r = relative_error_params(&[Matrix::zeros(2, 2)], &[]);
+    assert!(
+        matches!(
+            r,
+            Err(TensorError::ShapeMismatch {
+                op: "relative_error_params",
+                expected: (1, 1),
+                got: (0, 1)
+            })
+        ),
+        "{r:?}"
+    );
+    let r = relative_error_params(
+        &[Matrix::zeros(1, 1), Matrix::zeros(2, 2)],
+        &[Matrix::zeros(1, 1), Matrix::zeros(2, 1)],
+    );
+    assert!(
+        matches!(
+            r,
+            Err(TensorError::ShapeMismatch {
+                op: "relative_error_params",
+                expected: (2, 2),
+                got: (2, 1)
+            })
+        ),
+        "{r:?}"
+    );
+    non_finite(relative_error_params(
+        &[Matrix::zeros(1, 1), Matrix::zeros(2, 1)],
+        &[Matrix::zeros(1, 1), Matrix::from_element(2, 1, Real::NAN)],
+    ));
     shape_mismatch(
         symmetric_eigen_sorted(&Matrix::zeros(2, 3)),
         "symmetric_eigen_sorted",

@@ -2,8 +2,8 @@
 
 use neurograd_tensor::geometry::{
     angle_degrees, cosine, cosine_params, flatten, pca, pca_k, principal_angles,
-    project_tangent_sphere, relative_error, shapes, subspace_distance, symmetric_eigen_sorted,
-    unflatten,
+    project_tangent_sphere, relative_error, relative_error_params, shapes, subspace_distance,
+    symmetric_eigen_sorted, unflatten,
 };
 use neurograd_tensor::{Matrix, Vector, init};
 use proptest::prelude::*;
@@ -27,6 +27,37 @@ proptest! {
         prop_assert_eq!(unflatten(&v, &shapes(&ps)).unwrap(), ps);
     }
 
+    /// Claim: `relative_error_params(a, b) = ‖a − b‖ / max(‖a‖, ‖b‖)` over all elements of the
+    /// lists (brute-force element sums, 1e-12 relative), is symmetric, lies in [0, 2], is
+    /// invariant to a common positive scaling, and on one-matrix lists equals `relative_error`.
+    #[test]
+    fn relative_error_params_brute_force(dims in proptest::collection::vec((1usize..4, 1usize..4), 1..4),
+                                         s in 0.01f64..100.0, seed in any::<u64>()) {
+        let mut g = rng(seed);
+        let a: Vec<Matrix> = dims.iter().map(|&(r, c)| unif(r, c, -1.0, 1.0, &mut g)).collect();
+        let b: Vec<Matrix> = dims.iter().map(|&(r, c)| unif(r, c, -1.0, 1.0, &mut g)).collect();
+        let (mut dd, mut na, mut nb) = (0.0, 0.0, 0.0);
+        for (x, y) in a.iter().zip(&b) {
+            for r in 0..x.nrows() {
+                for c in 0..x.ncols() {
+                    dd += (x[(r, c)] - y[(r, c)]).powi(2);
+                    na += x[(r, c)].powi(2);
+                    nb += y[(r, c)].powi(2);
+                }
+            }
+        }
+        let brute = dd.sqrt() / na.sqrt().max(nb.sqrt());
+        let e = relative_error_params(&a, &b).unwrap();
+        prop_assert!((e - brute).abs() <= 1e-12 * brute, "{} vs {}", e, brute);
+        prop_assert!((relative_error_params(&b, &a).unwrap() - e).abs() <= 1e-15);
+        prop_assert!((0.0..=2.0).contains(&e));
+        let (sa, sb): (Vec<Matrix>, Vec<Matrix>) =
+            (a.iter().map(|m| m * s).collect(), b.iter().map(|m| m * s).collect());
+        prop_assert!((relative_error_params(&sa, &sb).unwrap() - e).abs() <= 1e-12 * e.max(1e-300));
+        let one = relative_error_params(&a[..1], &b[..1]).unwrap();
+        prop_assert!((one - relative_error(&a[0], &b[0]).unwrap()).abs() <= 1e-15);
+    }
+
     /// Claim: cosine is symmetric, invariant to positive scaling, flips sign under negation, and
     /// `angle(v, -v) = 180°` (definition; algebraic identity tolerance 1e-12).
     #[test]
@@ -40,6 +71,8 @@ proptest! {
         prop_assert!((c + cosine(&(-&a), &b).unwrap()).abs() < 1e-12);
         prop_assert!((angle_degrees(&a, &(-&a)).unwrap() - 180.0).abs() < 1e-12);
         prop_assert!(angle_degrees(&a, &(&a * s)).unwrap().abs() < 1e-12);
+        // Not an identity check: acos(c) itself loses half the digits near 0° and 180° (n = 1
+        // gives exactly those angles), so the reference is only good to ~1e-8 rad there.
         prop_assert!((angle_degrees(&a, &b).unwrap() - c.acos().to_degrees()).abs() < 1e-6);
         let ca = cosine_params(&[Matrix::from_column_slice(n, 1, a.as_slice())],
                                &[Matrix::from_column_slice(n, 1, b.as_slice())]).unwrap();
@@ -107,6 +140,8 @@ proptest! {
         let d = subspace_distance(&a, &b).unwrap();
         prop_assert!((subspace_distance(&(&a * &mix), &b).unwrap() - d).abs() < 1e-9);
         prop_assert!((subspace_distance(&b, &a).unwrap() - d).abs() < 1e-9);
+        // Equal spans: the distance is √max(v, 0) of a v that is 0 up to rounding (~1e-16), so
+        // the square root leaves ~1e-8.
         prop_assert!(subspace_distance(&a, &(&a * &mix)).unwrap() < 1e-7);
         prop_assert!(d > 0.05, "random planes should not coincide: {d}");
         let th = principal_angles(&a, &b).unwrap();

@@ -28,12 +28,12 @@ pub struct Bars {
 /// `1 - (1 - p)^2`.
 ///
 /// # Errors
-/// [`DataError::InvalidArgument`] for `n == 0`, `size == 0`, or `p` outside `[0, 1]`.
+/// [`DataError::InvalidParameter`] for `n == 0`, `size == 0`, or `p` outside `[0, 1]`.
 pub fn bars(n: usize, size: usize, p: Real, seed: u64) -> Result<Bars> {
     check_count("n", n)?;
     check_count("size", size)?;
     if !(0.0..=1.0).contains(&p) {
-        return Err(DataError::arg("p", p, "must lie in [0, 1]"));
+        return Err(DataError::invalid("p", p, "must lie in [0, 1]"));
     }
     let mut rng = rng::stream(seed, 0);
     let mut images = Matrix::zeros(n, size * size);
@@ -78,7 +78,13 @@ mod tests {
                 }
             }
         }
-        assert!(bars(1, 4, 1.5, 0).is_err());
-        assert!(bars(0, 4, 0.5, 0).is_err());
+        assert!(matches!(
+            bars(1, 4, 1.5, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            bars(0, 4, 0.5, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
     }
 }

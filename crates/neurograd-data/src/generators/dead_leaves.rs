@@ -50,27 +50,27 @@ impl DeadLeaves {
     /// Validates the parameters.
     ///
     /// # Errors
-    /// [`DataError::InvalidArgument`] naming the offending field.
+    /// [`DataError::InvalidParameter`] naming the offending field.
     pub fn check(&self) -> Result<()> {
         if self.size < 2 {
-            return Err(DataError::arg("size", self.size, "must be at least 2"));
+            return Err(DataError::invalid("size", self.size, "must be at least 2"));
         }
         if !(self.r_min.is_finite() && self.r_min >= 1.0) {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "r_min",
                 self.r_min,
                 "must be finite and >= 1 pixel",
             ));
         }
         if !(self.r_max.is_finite() && self.r_max > self.r_min && self.r_max <= self.size as Real) {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "r_max",
                 self.r_max,
                 format!("must lie in ({}, {}]", self.r_min, self.size),
             ));
         }
         if !(self.alpha.is_finite() && self.alpha > 1.0) {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "alpha",
                 self.alpha,
                 "must be finite and > 1",
@@ -138,7 +138,7 @@ impl DeadLeaves {
     /// Images `0..n` of the stream for `seed` (image `i` is [`DeadLeaves::image`]`(seed, i)`).
     ///
     /// # Errors
-    /// As [`DeadLeaves::check`], or [`DataError::InvalidArgument`] for `n == 0`.
+    /// As [`DeadLeaves::check`], or [`DataError::InvalidParameter`] for `n == 0`.
     pub fn images(&self, n: usize, seed: u64) -> Result<Vec<Matrix>> {
         super::check_count("n", n)?;
         (0..n as u64).map(|i| self.image(seed, i)).collect()
@@ -150,7 +150,7 @@ impl DeadLeaves {
 /// `index(rows - patch + 1)`, left column `index(cols - patch + 1)` (see [`crate::rng::index`]).
 ///
 /// # Errors
-/// [`DataError::Empty`] for no images, [`DataError::InvalidArgument`] for `n == 0`, `patch == 0`,
+/// [`DataError::Empty`] for no images, [`DataError::InvalidParameter`] for `n == 0`, `patch == 0`,
 /// or a patch larger than an image.
 pub fn sample_patches(images: &[Matrix], patch: usize, n: usize, seed: u64) -> Result<Matrix> {
     if images.is_empty() {
@@ -165,7 +165,7 @@ pub fn sample_patches(images: &[Matrix], patch: usize, n: usize, seed: u64) -> R
         .enumerate()
         .find(|(_, im)| im.nrows() < patch || im.ncols() < patch)
     {
-        return Err(DataError::arg(
+        return Err(DataError::invalid(
             "patch",
             patch,
             format!("larger than image {i} ({}x{})", im.nrows(), im.ncols()),
@@ -192,11 +192,11 @@ pub fn sample_patches(images: &[Matrix], patch: usize, n: usize, seed: u64) -> R
 /// separable DFT (`O(N^3)`), fine for the sizes of tests and figures (N <= 256).
 ///
 /// # Errors
-/// [`DataError::InvalidArgument`] for a non-square image or a side below 4.
+/// [`DataError::InvalidParameter`] for a non-square image or a side below 4.
 pub fn radial_power_spectrum(image: &Matrix) -> Result<Vec<(Real, Real)>> {
     let n = image.nrows();
     if image.ncols() != n || n < 4 {
-        return Err(DataError::arg(
+        return Err(DataError::invalid(
             "image",
             format!("{}x{}", image.nrows(), image.ncols()),
             "must be square with side >= 4",
@@ -294,19 +294,40 @@ mod tests {
     #[test]
     fn bad_parameters_and_patches() {
         let ok = DeadLeaves::default();
-        assert!(DeadLeaves { r_min: 0.5, ..ok }.check().is_err());
-        assert!(DeadLeaves { r_max: 100.0, ..ok }.check().is_err());
-        assert!(DeadLeaves { alpha: 1.0, ..ok }.check().is_err());
-        assert!(DeadLeaves { size: 1, ..ok }.check().is_err());
+        assert!(matches!(
+            DeadLeaves { r_min: 0.5, ..ok }.check(),
+            Err(DataError::InvalidParameter { name: "r_min", .. })
+        ));
+        assert!(matches!(
+            DeadLeaves { r_max: 100.0, ..ok }.check(),
+            Err(DataError::InvalidParameter { name: "r_max", .. })
+        ));
+        assert!(matches!(
+            DeadLeaves { alpha: 1.0, ..ok }.check(),
+            Err(DataError::InvalidParameter { name: "alpha", .. })
+        ));
+        assert!(matches!(
+            DeadLeaves { size: 1, ..ok }.check(),
+            Err(DataError::InvalidParameter { name: "size", .. })
+        ));
         let im = vec![Matrix::from_fn(4, 4, |r, c| (4 * r + c) as f64)];
         let p = sample_patches(&im, 4, 2, 0).unwrap();
         assert_eq!(
             p.row(0).iter().copied().collect::<Vec<_>>(),
             (0..16).map(f64::from).collect::<Vec<_>>()
         );
-        assert!(sample_patches(&im, 5, 1, 0).is_err());
-        assert!(sample_patches(&[], 2, 1, 0).is_err());
-        assert!(radial_power_spectrum(&Matrix::zeros(4, 5)).is_err());
+        assert!(matches!(
+            sample_patches(&im, 5, 1, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            sample_patches(&[], 2, 1, 0),
+            Err(DataError::Empty { .. })
+        ));
+        assert!(matches!(
+            radial_power_spectrum(&Matrix::zeros(4, 5)),
+            Err(DataError::InvalidParameter { .. })
+        ));
     }
 
     /// A single cosine of frequency 3 puts all its power at radius 3 (Parseval: total power

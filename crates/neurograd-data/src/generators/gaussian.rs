@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 /// sample from stream `(seed, 0)`. Returns the `n x d` sample matrix.
 ///
 /// # Errors
-/// [`DataError::ShapeMismatch`] for a non-square `cov` or a `mean` of the wrong length,
-/// [`DataError::NonFinite`], [`DataError::InvalidArgument`] for `n == 0` or a covariance that is
+/// [`DataError::Empty`] for an empty `cov`, [`DataError::ShapeMismatch`] for a non-square `cov` or
+/// a `mean` of the wrong length, [`DataError::NonFinite`], [`DataError::InvalidParameter`] for `n == 0` or a covariance that is
 /// not positive semi-definite, [`DataError::Tensor`] for an asymmetric covariance.
 pub fn gaussian_with_covariance(
     n: usize,
@@ -28,33 +28,31 @@ pub fn gaussian_with_covariance(
 ) -> Result<Matrix> {
     check_count("n", n)?;
     let d = cov.nrows();
-    if cov.ncols() != d || d == 0 {
-        return Err(DataError::ShapeMismatch {
+    if cov.is_empty() {
+        return Err(DataError::Empty {
             what: "covariance".into(),
-            expected: "a non-empty square matrix".into(),
-            got: format!("{}x{}", cov.nrows(), cov.ncols()),
+        });
+    }
+    if cov.ncols() != d {
+        return Err(DataError::ShapeMismatch {
+            op: "gaussian_with_covariance: covariance must be square",
+            expected: (d, d),
+            got: cov.shape(),
         });
     }
     if mean.len() != d {
         return Err(DataError::ShapeMismatch {
-            what: "mean vs covariance".into(),
-            expected: d.to_string(),
-            got: mean.len().to_string(),
+            op: "gaussian_with_covariance: mean vs covariance",
+            expected: (d, 1),
+            got: (mean.len(), 1),
         });
     }
     check_finite(cov, "covariance")?;
-    if let Some(i) = mean.iter().position(|v| !v.is_finite()) {
-        return Err(DataError::NonFinite {
-            what: "mean".into(),
-            row: i,
-            col: 0,
-            value: mean[i].to_string(),
-        });
-    }
+    check_finite(mean, "mean")?;
     let (lambda, v) = symmetric_eigen_sorted(cov)?;
     let max_abs = lambda.iter().fold(0.0_f64, |a, &l| a.max(l.abs()));
     if let Some(&l) = lambda.iter().find(|&&l| l < -1e-10 * max_abs) {
-        return Err(DataError::arg(
+        return Err(DataError::invalid(
             "cov",
             format!("eigenvalue {l:e}"),
             "must be positive semi-definite",
@@ -102,7 +100,7 @@ pub struct SpectrumGaussian {
 /// sample.
 ///
 /// # Errors
-/// [`DataError::Empty`] for no eigenvalues, [`DataError::InvalidArgument`] for `n == 0` or a
+/// [`DataError::Empty`] for no eigenvalues, [`DataError::InvalidParameter`] for `n == 0` or a
 /// negative / non-finite eigenvalue.
 pub fn gaussian_with_spectrum(
     n: usize,
@@ -120,7 +118,7 @@ pub fn gaussian_with_spectrum(
         .enumerate()
         .find(|(_, l)| !(l.is_finite() && **l >= 0.0))
     {
-        return Err(DataError::arg(
+        return Err(DataError::invalid(
             "eigenvalues",
             format!("[{i}] = {l}"),
             "must be finite and >= 0",
@@ -175,13 +173,36 @@ mod tests {
         let e = gaussian_with_covariance(5, &Vector::zeros(2), &c, 0).unwrap_err();
         assert!(e.to_string().contains("positive semi-definite"), "{e}");
         let c = Matrix::from_row_slice(2, 2, &[1.0, 0.5, 0.0, 1.0]);
-        assert!(gaussian_with_covariance(5, &Vector::zeros(2), &c, 0).is_err());
-        assert!(
-            gaussian_with_covariance(5, &Vector::zeros(3), &Matrix::identity(2, 2), 0).is_err()
-        );
-        assert!(gaussian_with_covariance(5, &Vector::zeros(2), &Matrix::zeros(2, 3), 0).is_err());
-        assert!(gaussian_with_spectrum(5, &[], 0).is_err());
-        assert!(gaussian_with_spectrum(5, &[1.0, -1.0], 0).is_err());
+        assert!(matches!(
+            gaussian_with_covariance(5, &Vector::zeros(2), &c, 0),
+            Err(DataError::Tensor(
+                neurograd_tensor::TensorError::Degenerate { .. }
+            ))
+        ));
+        assert!(matches!(
+            gaussian_with_covariance(5, &Vector::zeros(3), &Matrix::identity(2, 2), 0),
+            Err(DataError::ShapeMismatch {
+                expected: (2, 1),
+                got: (3, 1),
+                ..
+            })
+        ));
+        assert!(matches!(
+            gaussian_with_covariance(5, &Vector::zeros(2), &Matrix::zeros(2, 3), 0),
+            Err(DataError::ShapeMismatch {
+                expected: (2, 2),
+                got: (2, 3),
+                ..
+            })
+        ));
+        assert!(matches!(
+            gaussian_with_spectrum(5, &[], 0),
+            Err(DataError::Empty { .. })
+        ));
+        assert!(matches!(
+            gaussian_with_spectrum(5, &[1.0, -1.0], 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
         // A singular PSD covariance is fine: all samples lie on the line x0 = x1.
         let c = Matrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]);
         let x = gaussian_with_covariance(20, &Vector::zeros(2), &c, 0).unwrap();

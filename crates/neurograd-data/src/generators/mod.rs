@@ -36,7 +36,7 @@ use neurograd_tensor::Real;
 /// Checks `n >= 1`.
 pub(crate) fn check_count(name: &'static str, n: usize) -> Result<()> {
     if n == 0 {
-        return Err(DataError::arg(name, 0, "must be at least 1"));
+        return Err(DataError::invalid(name, 0, "must be at least 1"));
     }
     Ok(())
 }
@@ -44,7 +44,7 @@ pub(crate) fn check_count(name: &'static str, n: usize) -> Result<()> {
 /// Checks that a standard deviation / scale is finite and `>= 0`.
 pub(crate) fn check_nonneg(name: &'static str, v: Real) -> Result<()> {
     if !(v.is_finite() && v >= 0.0) {
-        return Err(DataError::arg(name, v, "must be finite and >= 0"));
+        return Err(DataError::invalid(name, v, "must be finite and >= 0"));
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ pub fn xor_table() -> Result<Dataset> {
 /// `y = [c0 * c1 < 0]`. Normals are drawn in sample order, two per sample.
 ///
 /// # Errors
-/// [`DataError::InvalidArgument`] for `n == 0` or a negative / non-finite `noise`.
+/// [`DataError::InvalidParameter`] for `n == 0` or a negative / non-finite `noise`.
 pub fn xor(n: usize, noise: Real, seed: u64) -> Result<Dataset> {
     check_count("n", n)?;
     check_nonneg("noise", noise)?;
@@ -43,7 +43,7 @@ pub fn xor(n: usize, noise: Real, seed: u64) -> Result<Dataset> {
 /// each), then sample `i` has class `i mod k` and features `centre + cluster_std * N(0, I)`.
 ///
 /// # Errors
-/// [`DataError::InvalidArgument`] for `n`, `n_classes` or `n_features` zero, `n < n_classes`, or a
+/// [`DataError::InvalidParameter`] for `n`, `n_classes` or `n_features` zero, `n < n_classes`, or a
 /// negative / non-finite `cluster_std`.
 pub fn blobs(
     n: usize,
@@ -57,7 +57,7 @@ pub fn blobs(
     check_count("n_features", n_features)?;
     check_nonneg("cluster_std", cluster_std)?;
     if n < n_classes {
-        return Err(DataError::arg(
+        return Err(DataError::invalid(
             "n",
             n,
             format!("must be >= n_classes = {n_classes}"),
@@ -88,10 +88,10 @@ pub fn blobs(
 /// every sample in order.
 ///
 /// # Errors
-/// [`DataError::InvalidArgument`] for `n < 2` or a negative / non-finite `noise`.
+/// [`DataError::InvalidParameter`] for `n < 2` or a negative / non-finite `noise`.
 pub fn moons(n: usize, noise: Real, seed: u64) -> Result<Dataset> {
     if n < 2 {
-        return Err(DataError::arg("n", n, "must be at least 2"));
+        return Err(DataError::invalid("n", n, "must be at least 2"));
     }
     check_nonneg("noise", noise)?;
     let n_out = n / 2;
@@ -126,13 +126,13 @@ pub fn moons(n: usize, noise: Real, seed: u64) -> Result<Dataset> {
 /// `factor` at angles `2 pi j / n_in` (class 1); then `noise * N(0, I)` is added in order.
 ///
 /// # Errors
-/// [`DataError::InvalidArgument`] for `n < 2`, `factor` outside (0, 1), or a bad `noise`.
+/// [`DataError::InvalidParameter`] for `n < 2`, `factor` outside (0, 1), or a bad `noise`.
 pub fn circles(n: usize, factor: Real, noise: Real, seed: u64) -> Result<Dataset> {
     if n < 2 {
-        return Err(DataError::arg("n", n, "must be at least 2"));
+        return Err(DataError::invalid("n", n, "must be at least 2"));
     }
     if !(factor > 0.0 && factor < 1.0) {
-        return Err(DataError::arg(
+        return Err(DataError::invalid(
             "factor",
             factor,
             "must lie in the open interval (0, 1)",
@@ -161,13 +161,17 @@ pub fn circles(n: usize, factor: Real, noise: Real, seed: u64) -> Result<Dataset
 /// `theta = 2 pi c / k + 4 r + noise * N(0, 1)`, its features are `r (sin theta, cos theta)`.
 ///
 /// # Errors
-/// [`DataError::InvalidArgument`] for `n_classes < 2`, `n < n_classes`, or a bad `noise`.
+/// [`DataError::InvalidParameter`] for `n_classes < 2`, `n < n_classes`, or a bad `noise`.
 pub fn spirals(n: usize, n_classes: usize, noise: Real, seed: u64) -> Result<Dataset> {
     if n_classes < 2 {
-        return Err(DataError::arg("n_classes", n_classes, "must be at least 2"));
+        return Err(DataError::invalid(
+            "n_classes",
+            n_classes,
+            "must be at least 2",
+        ));
     }
     if n < n_classes {
-        return Err(DataError::arg(
+        return Err(DataError::invalid(
             "n",
             n,
             format!("must be >= n_classes = {n_classes}"),
@@ -232,12 +236,33 @@ mod tests {
 
     #[test]
     fn bad_arguments() {
-        assert!(xor(0, 0.1, 0).is_err());
-        assert!(xor(4, -0.1, 0).is_err());
-        assert!(blobs(2, 3, 2, 1.0, 0).is_err());
-        assert!(moons(1, 0.1, 0).is_err());
-        assert!(circles(10, 1.0, 0.1, 0).is_err());
-        assert!(spirals(10, 1, 0.1, 0).is_err());
-        assert!(spirals(10, 2, f64::NAN, 0).is_err());
+        assert!(matches!(
+            xor(0, 0.1, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            xor(4, -0.1, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            blobs(2, 3, 2, 1.0, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            moons(1, 0.1, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            circles(10, 1.0, 0.1, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            spirals(10, 1, 0.1, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            spirals(10, 2, f64::NAN, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
     }
 }

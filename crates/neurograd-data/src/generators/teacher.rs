@@ -28,7 +28,7 @@ pub struct LinearTeacher {
 /// With `noise_std = 0` the least-squares fit recovers `W` and `b` exactly (up to rounding).
 ///
 /// # Errors
-/// [`DataError::InvalidArgument`] for a zero size or a negative / non-finite `noise_std`.
+/// [`DataError::InvalidParameter`] for a zero size or a negative / non-finite `noise_std`.
 pub fn linear_teacher(
     n: usize,
     d_in: usize,
@@ -98,9 +98,9 @@ impl MlpTeacher {
         let d_in = self.weights.first().map_or(0, Matrix::ncols);
         if x.ncols() != d_in {
             return Err(DataError::ShapeMismatch {
-                what: "mlp teacher input columns".into(),
-                expected: d_in.to_string(),
-                got: x.ncols().to_string(),
+                op: "mlp teacher input columns",
+                expected: (x.nrows(), d_in),
+                got: x.shape(),
             });
         }
         check_finite(x, "mlp teacher input")?;
@@ -110,11 +110,11 @@ impl MlpTeacher {
     /// The inputs and argmax labels as a classification dataset (needs >= 2 outputs).
     ///
     /// # Errors
-    /// [`DataError::InvalidArgument`] for a single output.
+    /// [`DataError::InvalidParameter`] for a single output.
     pub fn to_dataset(&self) -> Result<Dataset> {
         let k = self.targets.ncols();
         if k < 2 {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "output size",
                 k,
                 "classification needs at least 2 outputs",
@@ -152,12 +152,12 @@ fn forward(ws: &[Matrix], bs: &[Vector], x: &Matrix) -> Matrix {
 /// row by row, then all noise values row by row.
 ///
 /// # Errors
-/// [`DataError::InvalidArgument`] for fewer than 2 sizes, a zero size, `n == 0`, or a bad
+/// [`DataError::InvalidParameter`] for fewer than 2 sizes, a zero size, `n == 0`, or a bad
 /// `noise_std`.
 pub fn mlp_teacher(n: usize, sizes: &[usize], noise_std: Real, seed: u64) -> Result<MlpTeacher> {
     check_count("n", n)?;
     if sizes.len() < 2 || sizes.contains(&0) {
-        return Err(DataError::arg(
+        return Err(DataError::invalid(
             "sizes",
             format!("{sizes:?}"),
             "needs at least an input and an output size, all >= 1",
@@ -252,14 +252,25 @@ mod tests {
         let ds = t.to_dataset().unwrap();
         assert_eq!(ds.n_classes(), 3);
         assert!(ds.class_counts().iter().filter(|&&c| c > 0).count() >= 2);
-        assert!(t.forward(&Matrix::zeros(1, 4)).is_err());
-        assert!(mlp_teacher(10, &[3], 0.0, 0).is_err());
-        assert!(mlp_teacher(10, &[3, 0, 2], 0.0, 0).is_err());
-        assert!(
-            mlp_teacher(10, &[3, 1], 0.0, 0)
-                .unwrap()
-                .to_dataset()
-                .is_err()
-        );
+        assert!(matches!(
+            t.forward(&Matrix::zeros(1, 4)),
+            Err(DataError::ShapeMismatch {
+                expected: (1, 5),
+                got: (1, 4),
+                ..
+            })
+        ));
+        assert!(matches!(
+            mlp_teacher(10, &[3], 0.0, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            mlp_teacher(10, &[3, 0, 2], 0.0, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            mlp_teacher(10, &[3, 1], 0.0, 0).unwrap().to_dataset(),
+            Err(DataError::InvalidParameter { .. })
+        ));
     }
 }

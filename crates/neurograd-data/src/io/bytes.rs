@@ -29,15 +29,21 @@ pub(crate) fn element_count(dims: &[usize]) -> Option<usize> {
     dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d))
 }
 
-/// [`DataError::ShapeMismatch`] (`what`, expected `dims`, got `len`) unless the product of `dims`
-/// equals `len`.
-pub(crate) fn check_dims_len(dims: &[usize], len: usize, what: impl Into<String>) -> Result<()> {
+/// [`DataError::InvalidParameter`] (`name`, the dims, and `what` in the reason) unless the product
+/// of `dims` equals the data length `len`. An N-dimensional shape is not a `(rows, cols)` pair, so
+/// this is an invalid shape parameter rather than a [`DataError::ShapeMismatch`].
+pub(crate) fn check_dims_len(
+    name: &'static str,
+    dims: &[usize],
+    len: usize,
+    what: impl std::fmt::Display,
+) -> Result<()> {
     if element_count(dims) != Some(len) {
-        return Err(DataError::ShapeMismatch {
-            what: what.into(),
-            expected: format!("{dims:?}"),
-            got: len.to_string(),
-        });
+        return Err(DataError::invalid(
+            name,
+            format!("{dims:?}"),
+            format!("{what}: the product of the sizes must equal the data length {len}"),
+        ));
     }
     Ok(())
 }

@@ -97,7 +97,7 @@ fn short(s: &str) -> String {
 /// [`DataError::BadField`] for a non-numeric feature or an empty label,
 /// [`DataError::NonFinite`] for a NaN/Inf feature (row and column of the data matrix),
 /// [`DataError::UnknownName`] for a label column name not in the header,
-/// [`DataError::InvalidArgument`] for a label index out of range or a name without header,
+/// [`DataError::InvalidParameter`] for a label index out of range or a name without header,
 /// [`DataError::Empty`] for no data rows or no feature columns, [`DataError::Format`] for an
 /// unterminated quote.
 pub fn parse_csv(text: &str, source: &Path, opts: &CsvOptions) -> Result<Dataset> {
@@ -149,7 +149,7 @@ pub fn parse_csv(text: &str, source: &Path, opts: &CsvOptions) -> Result<Dataset
         LabelColumn::Last => width - 1,
         LabelColumn::Index(i) if *i < width => *i,
         LabelColumn::Index(i) => {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "label column index",
                 i,
                 format!("{} has {width} columns", source.display()),
@@ -157,7 +157,7 @@ pub fn parse_csv(text: &str, source: &Path, opts: &CsvOptions) -> Result<Dataset
         }
         LabelColumn::Name(name) => {
             let h = header.as_ref().ok_or_else(|| {
-                DataError::arg("label column name", name, "needs has_header = true")
+                DataError::invalid("label column name", name, "needs has_header = true")
             })?;
             h.iter()
                 .position(|c| c == name)
@@ -345,8 +345,17 @@ mod tests {
             label: LabelColumn::Index(5),
             ..Default::default()
         };
-        assert!(parse_csv("a,b\n1,0\n", p(), &o3).is_err());
-        assert!(parse_csv("a,b\n\"1,0\n", p(), &o).is_err());
-        assert!(parse_csv("y\n1\n", p(), &o).is_err());
+        assert!(matches!(
+            parse_csv("a,b\n1,0\n", p(), &o3),
+            Err(DataError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            parse_csv("a,b\n\"1,0\n", p(), &o),
+            Err(DataError::Format { .. })
+        ));
+        assert!(matches!(
+            parse_csv("y\n1\n", p(), &o),
+            Err(DataError::Empty { .. })
+        ));
     }
 }

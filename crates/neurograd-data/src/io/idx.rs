@@ -119,23 +119,23 @@ impl IdxArray {
     /// Builds an array after checking that `dims` (1..=255 of them, each < 2^32) match the data.
     ///
     /// # Errors
-    /// [`DataError::ShapeMismatch`] or [`DataError::InvalidArgument`].
+    /// [`DataError::InvalidParameter`] for bad `dims` or dims that disagree with the data length.
     pub fn new(dims: Vec<usize>, data: IdxData) -> Result<IdxArray> {
         if dims.is_empty() || dims.len() > 255 {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "dims",
                 format!("{dims:?}"),
                 "needs 1 to 255 dimensions",
             ));
         }
         if dims.iter().any(|&d| u32::try_from(d).is_err()) {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "dims",
                 format!("{dims:?}"),
                 "each size must fit in u32",
             ));
         }
-        check_dims_len(&dims, data.len(), "idx dims vs data length")?;
+        check_dims_len("dims", &dims, data.len(), "idx array")?;
         Ok(IdxArray { dims, data })
     }
 
@@ -269,8 +269,10 @@ pub fn write_idx(path: impl AsRef<Path>, array: &IdxArray) -> Result<()> {
 /// integer type, values `>= 0`). Class names are `"0".."k-1"` with `k = max(10, max label + 1)`.
 ///
 /// # Errors
-/// [`DataError::ShapeMismatch`] when the counts disagree or the dimensions are wrong,
-/// [`DataError::Format`] for float or negative labels, [`DataError::NonFinite`] for NaN/Inf pixels.
+/// [`DataError::ShapeMismatch`] when the counts of labels and images disagree,
+/// [`DataError::Format`] for images of other than 2 or 3 dimensions, labels of other than 1
+/// dimension, or float or negative labels, [`DataError::InvalidParameter`] for dims that disagree
+/// with the data length, [`DataError::NonFinite`] for NaN/Inf pixels.
 pub fn images_labels_to_dataset(
     images: &IdxArray,
     labels: &IdxArray,
@@ -279,9 +281,10 @@ pub fn images_labels_to_dataset(
 ) -> Result<Dataset> {
     for (a, src) in [(images, images_src), (labels, labels_src)] {
         check_dims_len(
+            "dims",
             &a.dims,
             a.data.len(),
-            format!("idx dims vs data length of {}", src.display()),
+            format!("idx array {}", src.display()),
         )?;
     }
     let (n, d, shape) = match images.dims[..] {
@@ -289,22 +292,23 @@ pub fn images_labels_to_dataset(
         [n, r, c] => (n, r.checked_mul(c).unwrap_or(0), Some((r, c))),
         [n, d] => (n, d, None),
         _ => {
-            return Err(DataError::ShapeMismatch {
-                what: format!("idx images {}", images_src.display()),
-                expected: "2 or 3 dimensions".into(),
-                got: format!("{:?}", images.dims),
-            });
+            return Err(DataError::format(
+                images_src,
+                format!("idx images need 2 or 3 dimensions, got {:?}", images.dims),
+            ));
         }
     };
-    if labels.dims.len() != 1 || labels.dims[0] != n {
+    if labels.dims.len() != 1 {
+        return Err(DataError::format(
+            labels_src,
+            format!("idx labels need 1 dimension, got {:?}", labels.dims),
+        ));
+    }
+    if labels.dims[0] != n {
         return Err(DataError::ShapeMismatch {
-            what: format!(
-                "idx labels {} vs images {}",
-                labels_src.display(),
-                images_src.display()
-            ),
-            expected: format!("[{n}]"),
-            got: format!("{:?}", labels.dims),
+            op: "idx labels vs images",
+            expected: (n, 1),
+            got: (labels.dims[0], 1),
         });
     }
     let lab: Vec<i64> = match &labels.data {
@@ -412,7 +416,7 @@ pub fn load_mnist_dir(dir: impl AsRef<Path>) -> Result<MnistSplits> {
 /// every label < 256.
 ///
 /// # Errors
-/// [`DataError::InvalidArgument`] for a value that does not fit in u8, [`DataError::Io`].
+/// [`DataError::InvalidParameter`] for a value that does not fit in u8, [`DataError::Io`].
 pub fn write_images_labels(
     ds: &Dataset,
     images: impl AsRef<Path>,
@@ -424,7 +428,7 @@ pub fn write_images_labels(
         for c in 0..d {
             let v = ds.features[(r, c)];
             if !(0.0..=255.0).contains(&v) || v.fract() != 0.0 {
-                return Err(DataError::arg(
+                return Err(DataError::invalid(
                     "dataset features",
                     format!("{v} at row {r}, column {c}"),
                     "idx u8 images need integers in 0..=255",
@@ -438,7 +442,7 @@ pub fn write_images_labels(
         .iter()
         .map(|&l| {
             u8::try_from(l)
-                .map_err(|_| DataError::arg("dataset labels", l, "idx u8 labels need < 256"))
+                .map_err(|_| DataError::invalid("dataset labels", l, "idx u8 labels need < 256"))
         })
         .collect::<Result<Vec<u8>>>()?;
     let dims = match ds.image_shape {
@@ -499,7 +503,10 @@ mod tests {
         let e = images_labels_to_dataset(&im, &la, Path::new("i"), Path::new("l")).unwrap_err();
         assert!(e.to_string().contains("negative"));
         let la = IdxArray::new(vec![2], IdxData::F32(vec![1.0, 2.0])).unwrap();
-        assert!(images_labels_to_dataset(&im, &la, Path::new("i"), Path::new("l")).is_err());
+        assert!(matches!(
+            images_labels_to_dataset(&im, &la, Path::new("i"), Path::new("l")),
+            Err(DataError::Format { .. })
+        ));
         let im = IdxArray::new(vec![2, 1], IdxData::F64(vec![1.0, f64::NAN])).unwrap();
         let la = IdxArray::new(vec![2], IdxData::U8(vec![1, 2])).unwrap();
         let e = images_labels_to_dataset(&im, &la, Path::new("imgs"), Path::new("l")).unwrap_err();

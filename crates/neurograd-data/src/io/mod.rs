@@ -63,7 +63,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], gzip: bool) -> Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let name = path
         .file_name()
-        .ok_or_else(|| DataError::arg("path", path.display(), "has no file name"))?;
+        .ok_or_else(|| DataError::invalid("path", path.display(), "has no file name"))?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

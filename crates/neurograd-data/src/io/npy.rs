@@ -17,7 +17,7 @@ use super::bytes::{
     BodyLenError, check_body_len, check_dims_len, decode, element_count, encode, parse_maybe_gz,
 };
 use super::{is_gz_path, read_maybe_gz, write_atomic};
-use crate::dataset::numeric_class_names;
+use crate::dataset::{check_finite, numeric_class_names};
 use crate::{DataError, Dataset, Result};
 use neurograd_tensor::Matrix;
 use std::path::Path;
@@ -104,9 +104,9 @@ impl NpyArray {
     /// Builds an array after checking that `shape` matches the data length.
     ///
     /// # Errors
-    /// [`DataError::ShapeMismatch`].
+    /// [`DataError::InvalidParameter`] if the product of `shape` differs from the data length.
     pub fn new(shape: Vec<usize>, fortran_order: bool, data: NpyData) -> Result<NpyArray> {
-        check_dims_len(&shape, data.len(), "npy shape vs data length")?;
+        check_dims_len("shape", &shape, data.len(), "npy array")?;
         Ok(NpyArray {
             shape,
             fortran_order,
@@ -117,7 +117,7 @@ impl NpyArray {
     /// Checks that the (public, hence user-settable) fields agree: product of `shape` equals the
     /// data length.
     fn check_consistent(&self) -> Result<()> {
-        check_dims_len(&self.shape, self.data.len(), "npy shape vs data length")
+        check_dims_len("shape", &self.shape, self.data.len(), "npy array")
     }
 
     /// The file-order position of the element whose C-order (row-major) position is `c_index`.
@@ -147,17 +147,17 @@ impl NpyArray {
     /// (an image stack becomes one image per row). Values are converted to `f64`.
     ///
     /// # Errors
-    /// [`DataError::ShapeMismatch`] for a 0-dimensional array, [`DataError::Empty`] for no
-    /// elements, [`DataError::NonFinite`] for NaN/Inf.
+    /// [`DataError::Format`] for a 0-dimensional array, [`DataError::Empty`] for no elements,
+    /// [`DataError::NonFinite`] for NaN/Inf, [`DataError::InvalidParameter`] if `shape` and the
+    /// data length disagree.
     pub fn to_matrix(&self) -> Result<Matrix> {
         self.check_consistent()?;
         let (n, d) = match self.shape[..] {
             [] => {
-                return Err(DataError::ShapeMismatch {
-                    what: "npy array to matrix".into(),
-                    expected: "at least 1 dimension".into(),
-                    got: "a scalar".into(),
-                });
+                return Err(DataError::format(
+                    "npy array",
+                    "a 0-dimensional array (scalar) cannot be read as a matrix",
+                ));
             }
             [n] => (n, 1),
             // With zero rows the trailing product may overflow (the array is empty anyway).
@@ -168,21 +168,8 @@ impl NpyArray {
                 what: format!("npy array of shape {:?}", self.shape),
             });
         }
-        let mut m = Matrix::zeros(n, d);
-        for r in 0..n {
-            for c in 0..d {
-                let v = self.data.get_f64(self.file_pos(r * d + c));
-                if !v.is_finite() {
-                    return Err(DataError::NonFinite {
-                        what: "npy array".into(),
-                        row: r,
-                        col: c,
-                        value: v.to_string(),
-                    });
-                }
-                m[(r, c)] = v;
-            }
-        }
+        let m = Matrix::from_fn(n, d, |r, c| self.data.get_f64(self.file_pos(r * d + c)));
+        check_finite(&m, "npy array")?;
         Ok(m)
     }
 
@@ -196,11 +183,10 @@ impl NpyArray {
         let n = match self.shape[..] {
             [n] | [n, 1] => n,
             _ => {
-                return Err(DataError::ShapeMismatch {
-                    what: "npy labels".into(),
-                    expected: "(n,) or (n, 1)".into(),
-                    got: format!("{:?}", self.shape),
-                });
+                return Err(DataError::format(
+                    "npy labels",
+                    format!("labels need shape (n,) or (n, 1), got {:?}", self.shape),
+                ));
             }
         };
         (0..n)
@@ -554,15 +540,6 @@ fn name_errors(e: DataError, path: &Path) -> DataError {
             col,
             value,
         },
-        DataError::ShapeMismatch {
-            what,
-            expected,
-            got,
-        } => DataError::ShapeMismatch {
-            what: format!("{what} in {}", path.display()),
-            expected,
-            got,
-        },
         DataError::Empty { what } => DataError::Empty {
             what: format!("{what} in {}", path.display()),
         },
@@ -602,13 +579,9 @@ pub fn load_dataset(features: impl AsRef<Path>, labels: impl AsRef<Path>) -> Res
     let y = read_labels(&labels)?;
     if y.len() != x.nrows() {
         return Err(DataError::ShapeMismatch {
-            what: format!(
-                "{} rows vs {} labels",
-                features.as_ref().display(),
-                labels.as_ref().display()
-            ),
-            expected: x.nrows().to_string(),
-            got: y.len().to_string(),
+            op: "npy load_dataset: labels vs feature rows",
+            expected: (x.nrows(), 1),
+            got: (y.len(), 1),
         });
     }
     let k = y.iter().copied().max().map_or(1, |m| m + 1);
@@ -648,11 +621,11 @@ pub fn write_matrix(path: impl AsRef<Path>, m: &Matrix) -> Result<()> {
 /// Writes labels as a `<i8` array of shape `(n,)`.
 ///
 /// # Errors
-/// [`DataError::Io`], or [`DataError::InvalidArgument`] for a label above `i64::MAX`.
+/// [`DataError::Io`], or [`DataError::InvalidParameter`] for a label above `i64::MAX`.
 pub fn write_labels(path: impl AsRef<Path>, labels: &[usize]) -> Result<()> {
     let data = labels
         .iter()
-        .map(|&l| i64::try_from(l).map_err(|_| DataError::arg("labels", l, "exceeds i64::MAX")))
+        .map(|&l| i64::try_from(l).map_err(|_| DataError::invalid("labels", l, "exceeds i64::MAX")))
         .collect::<Result<Vec<i64>>>()?;
     write_npy(
         path,
@@ -774,7 +747,7 @@ mod tests {
     #[test]
     fn labels_need_integers() {
         let a = NpyArray::new(vec![2], false, NpyData::F32(vec![1.0, 2.0])).unwrap();
-        assert!(a.to_labels().is_err());
+        assert!(matches!(a.to_labels(), Err(DataError::Format { .. })));
         let a = NpyArray::new(vec![2], false, NpyData::I64(vec![1, -2])).unwrap();
         assert!(a.to_labels().unwrap_err().to_string().contains("negative"));
         let a = NpyArray::new(vec![2, 1], false, NpyData::U8(vec![1, 2])).unwrap();

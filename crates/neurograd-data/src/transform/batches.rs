@@ -41,17 +41,17 @@ impl Batches {
     /// Batches over `n_samples` indices, `batch_size` per batch, starting at epoch 0.
     ///
     /// # Errors
-    /// [`DataError::InvalidArgument`] for `n_samples == 0`, `batch_size == 0`, or
+    /// [`DataError::InvalidParameter`] for `n_samples == 0`, `batch_size == 0`, or
     /// `drop_last` with `batch_size > n_samples` (no batch at all).
     pub fn new(n_samples: usize, batch_size: usize, seed: u64, drop_last: bool) -> Result<Batches> {
         if n_samples == 0 {
-            return Err(DataError::arg("n_samples", 0, "must be at least 1"));
+            return Err(DataError::invalid("n_samples", 0, "must be at least 1"));
         }
         if batch_size == 0 {
-            return Err(DataError::arg("batch_size", 0, "must be at least 1"));
+            return Err(DataError::invalid("batch_size", 0, "must be at least 1"));
         }
         if drop_last && batch_size > n_samples {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "batch_size",
                 batch_size,
                 format!("exceeds n_samples = {n_samples} with drop_last, so no batch remains"),
@@ -155,9 +155,24 @@ mod tests {
 
     #[test]
     fn rejects_bad_arguments() {
-        assert!(Batches::new(0, 1, 0, false).is_err());
-        assert!(Batches::new(5, 0, 0, false).is_err());
-        assert!(Batches::new(5, 6, 0, true).is_err());
+        assert!(matches!(
+            Batches::new(0, 1, 0, false),
+            Err(DataError::InvalidParameter {
+                name: "n_samples",
+                ..
+            })
+        ));
+        assert!(matches!(
+            Batches::new(5, 0, 0, false),
+            Err(DataError::InvalidParameter {
+                name: "batch_size",
+                ..
+            })
+        ));
+        assert!(matches!(
+            Batches::new(5, 6, 0, true),
+            Err(DataError::InvalidParameter { .. })
+        ));
         assert!(Batches::new(5, 6, 0, false).is_ok());
     }
 }

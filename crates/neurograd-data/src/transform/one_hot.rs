@@ -7,7 +7,7 @@ use neurograd_tensor::Matrix;
 /// One-hot encodes `labels` into an `n x n_classes` matrix: `Y[i, labels[i]] = 1`, else 0.
 ///
 /// # Errors
-/// [`DataError::Empty`] for no labels, [`DataError::InvalidArgument`] for `n_classes == 0`,
+/// [`DataError::Empty`] for no labels, [`DataError::InvalidParameter`] for `n_classes == 0`,
 /// [`DataError::LabelOutOfRange`] for a label `>= n_classes`.
 pub fn one_hot(labels: &[usize], n_classes: usize) -> Result<Matrix> {
     if labels.is_empty() {
@@ -16,7 +16,7 @@ pub fn one_hot(labels: &[usize], n_classes: usize) -> Result<Matrix> {
         });
     }
     if n_classes == 0 {
-        return Err(DataError::arg("n_classes", 0, "must be at least 1"));
+        return Err(DataError::invalid("n_classes", 0, "must be at least 1"));
     }
     check_labels(labels, n_classes, "one_hot labels")?;
     let mut y = Matrix::zeros(labels.len(), n_classes);
@@ -41,7 +41,10 @@ mod tests {
             one_hot(&[3], 3),
             Err(DataError::LabelOutOfRange { label: 3, .. })
         ));
-        assert!(one_hot(&[], 3).is_err());
-        assert!(one_hot(&[0], 0).is_err());
+        assert!(matches!(one_hot(&[], 3), Err(DataError::Empty { .. })));
+        assert!(matches!(
+            one_hot(&[0], 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
     }
 }

@@ -14,12 +14,12 @@ fn check_fit_input(x: &Matrix, what: &str) -> Result<()> {
     check_finite(x, what)
 }
 
-fn check_transform_input(x: &Matrix, d: usize, what: &str) -> Result<()> {
+fn check_transform_input(x: &Matrix, d: usize, what: &'static str) -> Result<()> {
     if x.ncols() != d {
         return Err(DataError::ShapeMismatch {
-            what: format!("{what} columns"),
-            expected: d.to_string(),
-            got: x.ncols().to_string(),
+            op: what,
+            expected: (x.nrows(), d),
+            got: x.shape(),
         });
     }
     check_finite(x, what)
@@ -130,10 +130,10 @@ impl MinMaxScaler {
     /// Fits column minima and maxima of `x` for the target interval `[lo, hi]`.
     ///
     /// # Errors
-    /// As [`MinMaxScaler::fit`], plus [`DataError::InvalidArgument`] unless `lo < hi`, both finite.
+    /// As [`MinMaxScaler::fit`], plus [`DataError::InvalidParameter`] unless `lo < hi`, both finite.
     pub fn fit_range(x: &Matrix, lo: Real, hi: Real) -> Result<MinMaxScaler> {
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "target range",
                 format!("[{lo}, {hi}]"),
                 "needs finite lo < hi",
@@ -203,13 +203,19 @@ mod tests {
             s.transform(&Matrix::zeros(1, 3)),
             Err(DataError::ShapeMismatch { .. })
         ));
-        assert!(Standardizer::fit(&Matrix::zeros(0, 2)).is_err());
+        assert!(matches!(
+            Standardizer::fit(&Matrix::zeros(0, 2)),
+            Err(DataError::Empty { .. })
+        ));
         let bad = Matrix::from_row_slice(1, 2, &[1.0, f64::INFINITY]);
         assert!(matches!(
             Standardizer::fit(&bad),
             Err(DataError::NonFinite { col: 1, .. })
         ));
-        assert!(s.transform(&bad).is_err());
+        assert!(matches!(
+            s.transform(&bad),
+            Err(DataError::NonFinite { row: 0, col: 1, .. })
+        ));
     }
 
     #[test]
@@ -224,6 +230,9 @@ mod tests {
         assert!(y.column(1).iter().all(|&v| v == 0.0));
         let s = MinMaxScaler::fit_range(&x, -1.0, 1.0).unwrap();
         assert_eq!(s.transform(&x).unwrap()[(2, 0)], 1.0);
-        assert!(MinMaxScaler::fit_range(&x, 1.0, 1.0).is_err());
+        assert!(matches!(
+            MinMaxScaler::fit_range(&x, 1.0, 1.0),
+            Err(DataError::InvalidParameter { .. })
+        ));
     }
 }

@@ -15,7 +15,7 @@ use rand::SeedableRng;
 /// [`crate::transform::Batches`].
 ///
 /// # Errors
-/// [`DataError::InvalidArgument`] if `test_fraction` is not in the open interval (0, 1) or if the
+/// [`DataError::InvalidParameter`] if `test_fraction` is not in the open interval (0, 1) or if the
 /// rounding leaves the train or test part empty.
 pub fn stratified_split(
     ds: &Dataset,
@@ -23,7 +23,7 @@ pub fn stratified_split(
     seed: u64,
 ) -> Result<(Dataset, Dataset)> {
     if !(test_fraction > 0.0 && test_fraction < 1.0) {
-        return Err(DataError::arg(
+        return Err(DataError::invalid(
             "test_fraction",
             test_fraction,
             "must lie in the open interval (0, 1)",
@@ -45,7 +45,7 @@ pub fn stratified_split(
         train.extend_from_slice(&idx[n_test..]);
     }
     if train.is_empty() || test.is_empty() {
-        return Err(DataError::arg(
+        return Err(DataError::invalid(
             "test_fraction",
             test_fraction,
             format!(
@@ -106,6 +106,9 @@ mod tests {
             assert!(e.to_string().contains("test_fraction"), "{e}");
         }
         // 3 classes of 3 samples: 0.1 rounds to 0 test samples per class.
-        assert!(stratified_split(&ds, 0.1, 0).is_err());
+        assert!(matches!(
+            stratified_split(&ds, 0.1, 0),
+            Err(DataError::InvalidParameter { .. })
+        ));
     }
 }

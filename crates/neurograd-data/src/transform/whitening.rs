@@ -47,7 +47,7 @@ impl Whitening {
     ///
     /// # Errors
     /// [`DataError::Empty`] for fewer than 2 rows or no columns, [`DataError::NonFinite`],
-    /// [`DataError::InvalidArgument`] for a negative / non-finite `epsilon` or for an eigenvalue
+    /// [`DataError::InvalidParameter`] for a negative / non-finite `epsilon` or for an eigenvalue
     /// `lambda + epsilon <= 1e-12 lambda_max` (singular covariance: raise `epsilon`).
     pub fn fit(x: &Matrix, kind: WhiteningKind, epsilon: Real) -> Result<Whitening> {
         if x.nrows() < 2 || x.ncols() == 0 {
@@ -60,7 +60,7 @@ impl Whitening {
             });
         }
         if !(epsilon.is_finite() && epsilon >= 0.0) {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "epsilon",
                 epsilon,
                 "must be finite and >= 0",
@@ -81,7 +81,7 @@ impl Whitening {
             .enumerate()
             .find(|(_, l)| **l + epsilon <= 1e-12 * lmax)
         {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "epsilon",
                 epsilon,
                 format!("covariance eigenvalue {j} is {l:e}: singular, use epsilon > 0"),
@@ -106,17 +106,17 @@ impl Whitening {
     /// Keeps only the first `k` principal components (PCA whitening only): `W` becomes `k x d`.
     ///
     /// # Errors
-    /// [`DataError::InvalidArgument`] for ZCA, `k == 0` or `k > d`.
+    /// [`DataError::InvalidParameter`] for ZCA, `k == 0` or `k > d`.
     pub fn with_components(mut self, k: usize) -> Result<Whitening> {
         if self.kind != WhiteningKind::Pca {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "kind",
                 "Zca",
                 "truncation needs PCA whitening",
             ));
         }
         if k == 0 || k > self.matrix.nrows() {
-            return Err(DataError::arg(
+            return Err(DataError::invalid(
                 "k",
                 k,
                 format!("must lie in 1..={}", self.matrix.nrows()),
@@ -133,9 +133,9 @@ impl Whitening {
     pub fn transform(&self, x: &Matrix) -> Result<Matrix> {
         if x.ncols() != self.mean.len() {
             return Err(DataError::ShapeMismatch {
-                what: "whitening transform columns".into(),
-                expected: self.mean.len().to_string(),
-                got: x.ncols().to_string(),
+                op: "whitening transform columns",
+                expected: (x.nrows(), self.mean.len()),
+                got: x.shape(),
             });
         }
         check_finite(x, "whitening transform input")?;
@@ -182,9 +182,21 @@ mod tests {
     #[test]
     fn singular_needs_epsilon() {
         let x = Matrix::from_fn(10, 2, |r, _| r as f64);
-        assert!(Whitening::fit(&x, WhiteningKind::Zca, 0.0).is_err());
+        assert!(matches!(
+            Whitening::fit(&x, WhiteningKind::Zca, 0.0),
+            Err(DataError::InvalidParameter { .. })
+        ));
         assert!(Whitening::fit(&x, WhiteningKind::Zca, 1e-3).is_ok());
-        assert!(Whitening::fit(&x, WhiteningKind::Zca, -1.0).is_err());
-        assert!(Whitening::fit(&Matrix::zeros(1, 2), WhiteningKind::Pca, 0.1).is_err());
+        assert!(matches!(
+            Whitening::fit(&x, WhiteningKind::Zca, -1.0),
+            Err(DataError::InvalidParameter {
+                name: "epsilon",
+                ..
+            })
+        ));
+        assert!(matches!(
+            Whitening::fit(&Matrix::zeros(1, 2), WhiteningKind::Pca, 0.1),
+            Err(DataError::Empty { .. })
+        ));
     }
 }

@@ -17,6 +17,7 @@
 //! al.), and the result does not depend on the number of threads.
 
 use crate::{OptimError, Result};
+use neurograd_tensor::geometry::cosine;
 use neurograd_tensor::{Real, Vector};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -131,30 +132,6 @@ where
     Ok(g / n as Real)
 }
 
-/// Cosine `a·b / (‖a‖‖b‖)`.
-///
-/// # Errors
-/// [`OptimError::ShapeMismatch`] for different lengths, [`OptimError::InvalidParameter`] if a
-/// vector is zero.
-pub fn cosine(a: &Vector, b: &Vector) -> Result<Real> {
-    if a.len() != b.len() {
-        return Err(OptimError::ShapeMismatch {
-            op: "cosine",
-            expected: a.len(),
-            got: b.len(),
-        });
-    }
-    let (na, nb) = (a.norm(), b.norm());
-    if na == 0.0 || nb == 0.0 || !na.is_finite() || !nb.is_finite() {
-        return Err(OptimError::InvalidParameter {
-            name: "vector",
-            value: format!("norms {na}, {nb}"),
-            reason: "cosine needs two finite non-zero vectors".into(),
-        });
-    }
-    Ok(a.dot(b) / (na * nb))
-}
-
 /// The ratio-of-moments prediction `√(n/(n + d + 1))` of the mean cosine (theory section 14.4).
 pub fn predicted_cosine(n: usize, d: usize) -> Real {
     (n as Real / (n + d + 1) as Real).sqrt()
@@ -199,8 +176,8 @@ pub struct CosineStats {
 /// independent estimates (trial `t` uses seed `seed + t`) — claim 6 of the claims lab.
 ///
 /// # Errors
-/// As [`es_gradient_terms`]; [`OptimError::InvalidParameter`] for `trials < 2` or a zero
-/// gradient.
+/// As [`es_gradient_terms`]; [`OptimError::InvalidParameter`] for `trials < 2`;
+/// [`OptimError::Tensor`] from [`cosine`] (a zero or mis-sized `true_gradient`, a zero estimate).
 #[allow(clippy::too_many_arguments)]
 pub fn mean_cosine<F>(
     f: F,

@@ -307,17 +307,11 @@ impl RealGa {
         let n = config.lower.len();
         super::check_dim(n)?;
         let bounds = Bounds::new(&config.lower, &config.upper, n)?;
-        if let Some(i) = config
-            .lower
-            .iter()
-            .chain(&config.upper)
-            .position(|v| !v.is_finite())
-        {
-            return Err(OptimError::NonFinite {
-                what: "GA bounds".into(),
-                index: i,
-            });
-        }
+        // The reported index runs over lower ++ upper.
+        crate::error::check_finite(
+            &[&config.lower[..], &config.upper[..]].concat(),
+            "GA bounds",
+        )?;
         check_common(
             config.popsize,
             config.elitism,

@@ -48,6 +48,7 @@ pub use nes::{Nes, NesConfig};
 pub use one_plus_one::{OnePlusOneConfig, OnePlusOneEs};
 pub use random_search::{RandomSearch, RandomSearchConfig};
 
+use crate::error::check_finite;
 use crate::{OptimError, Result};
 use neurograd_tensor::{Real, Vector};
 use serde::{Deserialize, Serialize};
@@ -139,8 +140,8 @@ impl Bounds {
             if v.len() != dim {
                 return Err(OptimError::ShapeMismatch {
                     op: what,
-                    expected: dim,
-                    got: v.len(),
+                    expected: (dim, 1),
+                    got: (v.len(), 1),
                 });
             }
         }
@@ -224,13 +225,7 @@ pub(crate) fn check_dim(dim: usize) -> Result<()> {
 /// Validates a finite starting point of the right length.
 pub(crate) fn check_x0(x0: &[Real]) -> Result<()> {
     check_dim(x0.len())?;
-    if let Some(i) = x0.iter().position(|v| !v.is_finite()) {
-        return Err(OptimError::NonFinite {
-            what: "initial point x0".into(),
-            index: i,
-        });
-    }
-    Ok(())
+    check_finite(x0, "initial point x0")
 }
 
 /// Validates a step size (`> 0`, finite).

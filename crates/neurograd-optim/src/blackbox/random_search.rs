@@ -50,17 +50,11 @@ impl RandomSearch {
         super::check_dim(config.lower.len())?;
         check_popsize(config.popsize, 1)?;
         let bounds = Bounds::new(&config.lower, &config.upper, config.lower.len())?;
-        if let Some(i) = config
-            .lower
-            .iter()
-            .chain(&config.upper)
-            .position(|v| !v.is_finite())
-        {
-            return Err(crate::OptimError::NonFinite {
-                what: "random search bounds".into(),
-                index: i,
-            });
-        }
+        // The reported index runs over lower ++ upper.
+        crate::error::check_finite(
+            &[&config.lower[..], &config.upper[..]].concat(),
+            "random search bounds",
+        )?;
         Ok(Self {
             rng: ChaCha8Rng::seed_from_u64(config.seed),
             bounds,

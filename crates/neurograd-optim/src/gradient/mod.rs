@@ -44,6 +44,7 @@ pub use momentum::{Momentum, MomentumConfig};
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use sgd::{Sgd, SgdConfig};
 
+use crate::error::check_finite;
 use crate::{OptimError, Result};
 use neurograd_tensor::{Matrix, Real};
 
@@ -55,8 +56,9 @@ pub trait GradientOptimizer {
     /// One update of `params` from `grads` (same length, same shapes, all finite).
     ///
     /// # Errors
-    /// [`OptimError::ShapeMismatch`] if the list lengths differ (or differ from the state),
-    /// [`OptimError::TensorShapeMismatch`] if a shape differs, [`OptimError::NonFinite`] if a
+    /// [`OptimError::ShapeMismatch`] (lengths as `(n, 1)`) if the list lengths differ (or differ
+    /// from the state), [`OptimError::InTensorList`] holding a [`OptimError::ShapeMismatch`] if the
+    /// shape of one tensor differs, [`OptimError::NonFinite`] if a
     /// gradient or parameter is NaN or infinite. On error, `params` and the state are unchanged.
     fn step(&mut self, params: &mut [Matrix], grads: &[Matrix]) -> Result<()>;
 
@@ -130,48 +132,47 @@ pub(crate) fn check_step(params: &[Matrix], grads: &[Matrix], state: &[Matrix]) 
     if params.len() != grads.len() {
         return Err(OptimError::ShapeMismatch {
             op: "gradient step: number of gradient tensors",
-            expected: params.len(),
-            got: grads.len(),
+            expected: (params.len(), 1),
+            got: (grads.len(), 1),
         });
     }
     if !state.is_empty() && state.len() != params.len() {
         return Err(OptimError::ShapeMismatch {
             op: "gradient step: number of parameter tensors vs optimizer state",
-            expected: state.len(),
-            got: params.len(),
+            expected: (state.len(), 1),
+            got: (params.len(), 1),
         });
     }
+    let in_list = |list: &'static str, index: usize, op, expected, got| {
+        Err(OptimError::InTensorList {
+            list,
+            index,
+            source: Box::new(OptimError::ShapeMismatch { op, expected, got }),
+        })
+    };
     for (i, (p, g)) in params.iter().zip(grads).enumerate() {
         if p.shape() != g.shape() {
-            return Err(OptimError::TensorShapeMismatch {
-                op: "gradient step: gradient vs parameter",
-                index: i,
-                expected: p.shape(),
-                got: g.shape(),
-            });
+            return in_list(
+                "gradients",
+                i,
+                "gradient step: gradient vs parameter",
+                p.shape(),
+                g.shape(),
+            );
         }
         if let Some(s) = state.get(i)
             && s.shape() != p.shape()
         {
-            return Err(OptimError::TensorShapeMismatch {
-                op: "gradient step: parameter vs optimizer state",
-                index: i,
-                expected: s.shape(),
-                got: p.shape(),
-            });
+            return in_list(
+                "parameters",
+                i,
+                "gradient step: parameter vs optimizer state",
+                s.shape(),
+                p.shape(),
+            );
         }
-        if let Some(j) = g.iter().position(|v| !v.is_finite()) {
-            return Err(OptimError::NonFinite {
-                what: format!("gradient tensor {i}"),
-                index: j,
-            });
-        }
-        if let Some(j) = p.iter().position(|v| !v.is_finite()) {
-            return Err(OptimError::NonFinite {
-                what: format!("parameter tensor {i}"),
-                index: j,
-            });
-        }
+        check_finite(g.as_slice(), &format!("gradient tensor {i}"))?;
+        check_finite(p.as_slice(), &format!("parameter tensor {i}"))?;
     }
     Ok(())
 }
