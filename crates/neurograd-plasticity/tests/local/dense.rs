@@ -12,7 +12,7 @@ use neurograd_plasticity::local::objective::{OutputSecondMoment, column_means};
 use neurograd_plasticity::local::oja::{self, Oja};
 use neurograd_plasticity::local::perceptron::{self, Perceptron};
 use neurograd_plasticity::local::three_factor::ModulatedHebb;
-use neurograd_plasticity::local::train::{Schedule, TrainConfig, train};
+use neurograd_plasticity::local::train::{RateSchedule, RuleTrainConfig, train_rule};
 use neurograd_plasticity::local::{Activity, Batch, LocalRule};
 use proptest::prelude::*;
 use rand::RngExt;
@@ -347,13 +347,13 @@ fn lms_converges_to_teacher() {
     let t = &x * teacher.transpose();
     let batch = Batch::new(x).unwrap().with_target(t).unwrap();
     let mut w = M::zeros(2, 4);
-    let cfg = TrainConfig::new(Schedule::Constant(0.3), 3000, 200);
-    train(&DeltaRule::default(), &mut w, &batch, &cfg).unwrap();
+    let cfg = RuleTrainConfig::new(RateSchedule::Constant(0.3), 3000, 200);
+    train_rule(&DeltaRule::default(), &mut w, &batch, &cfg).unwrap();
     assert!(rel(&w, &teacher) <= 1e-8, "{}", rel(&w, &teacher));
     let mut w = M::zeros(2, 4);
-    let cfg = TrainConfig::new(Schedule::Constant(10.0), 3000, 200);
+    let cfg = RuleTrainConfig::new(RateSchedule::Constant(10.0), 3000, 200);
     assert!(matches!(
-        train(&DeltaRule::default(), &mut w, &batch, &cfg),
+        train_rule(&DeltaRule::default(), &mut w, &batch, &cfg),
         Err(neurograd_plasticity::PlasticityError::Diverged { .. })
     ));
 }
