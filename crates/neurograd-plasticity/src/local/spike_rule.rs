@@ -89,16 +89,17 @@ impl<'a> SpikeTrains<'a> {
 }
 
 /// What a spike-timing rule computes (see the module docs for the equations). Time constants in
-/// ms; amplitudes are weight changes per spike pair (triplet).
+/// ms; amplitudes are weight changes per spike pair (triplet), of either sign (a negative `A₂⁺`
+/// and `A₂⁻` give an anti-Hebbian window, as in the electrosensory lobe, Bell et al. 1997).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SpikeKernel {
-    /// Pair potentiation `A₂⁺ ≥ 0`.
+    /// Pair amplitude at a post spike `A₂⁺` (potentiation when `> 0`).
     pub a2_plus: Real,
-    /// Pair depression `A₂⁻ ≥ 0`.
+    /// Pair amplitude at a pre spike `A₂⁻` (depression when `> 0`).
     pub a2_minus: Real,
-    /// Triplet potentiation `A₃⁺ ≥ 0` (0 for pair rules).
+    /// Triplet amplitude `A₃⁺` (0 for pair rules).
     pub a3_plus: Real,
-    /// Triplet depression `A₃⁻ ≥ 0` (0 for pair rules).
+    /// Triplet amplitude `A₃⁻` (0 for pair rules).
     pub a3_minus: Real,
     /// `τ₊` (ms), pre trace `r₁`.
     pub tau_plus: Real,
@@ -164,17 +165,13 @@ impl SpikeKernel {
         }
     }
 
-    /// Checks amplitudes `≥ 0`, time constants `> 0`, and that nearest-spike pairing is used
+    /// Checks finite amplitudes, time constants `> 0`, and that nearest-spike pairing is used
     /// only with pair terms and without eligibility.
     pub fn check(&self) -> Result<()> {
-        for (n, v) in [
-            ("a2_plus", self.a2_plus),
-            ("a2_minus", self.a2_minus),
-            ("a3_plus", self.a3_plus),
-            ("a3_minus", self.a3_minus),
-        ] {
-            check::non_negative(n, v)?;
-        }
+        check::finite_slice(
+            "kernel amplitudes",
+            &[self.a2_plus, self.a2_minus, self.a3_plus, self.a3_minus],
+        )?;
         for (n, v) in [
             ("tau_plus", self.tau_plus),
             ("tau_minus", self.tau_minus),

@@ -101,7 +101,8 @@ proptest! {
 fn trace_check_rejects_a_wrong_kernel() {
     let cfg = DriftConfig::new(20.0, 20.0, 2_000.0, 2);
     let rstdp = RewardModulatedStdp::new(PairStdp::song_2000(), 200.0).unwrap();
-    let rules: [&dyn Fn(fn(SpikeKernel) -> SpikeKernel) -> Box<dyn SpikeRule>; 3] = [
+    type Wrong = fn(SpikeKernel) -> SpikeKernel;
+    let rules: [&dyn Fn(Wrong) -> Box<dyn SpikeRule>; 3] = [
         &|wrong| {
             Box::new(WrongKernel {
                 rule: PairStdp::song_2000(),
