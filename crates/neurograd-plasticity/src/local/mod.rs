@@ -166,44 +166,42 @@ fn unknown(kind: &'static str, name: &str, valid: Vec<&'static str>) -> Plastici
     }
 }
 
-/// Names of the registered rate rules ([`LocalRule`]), in registry order.
-pub fn rule_names() -> Vec<&'static str> {
+fn names_of(spike: bool) -> Vec<&'static str> {
     RULES
         .iter()
-        .filter(|r| matches!(r.kind, RuleKind::Rate(_)))
+        .filter(|r| matches!(r.kind, RuleKind::Spike(_)) == spike)
         .map(|r| r.name)
         .collect()
 }
 
+fn find(name: &str) -> Option<RuleKind> {
+    RULES.iter().find(|r| r.name == name).map(|r| r.kind)
+}
+
+/// Names of the registered rate rules ([`LocalRule`]), in registry order.
+pub fn rule_names() -> Vec<&'static str> {
+    names_of(false)
+}
+
 /// Names of the registered spike-timing rules ([`SpikeRule`]), in registry order.
 pub fn spike_rule_names() -> Vec<&'static str> {
-    RULES
-        .iter()
-        .filter(|r| matches!(r.kind, RuleKind::Spike(_)))
-        .map(|r| r.name)
-        .collect()
+    names_of(true)
 }
 
 /// A registered rate rule by name, with its default settings (see [`RULES`] for the list).
 /// Errors with [`PlasticityError::UnknownName`] listing the valid names.
 pub fn rule_by_name(name: &str) -> Result<Box<dyn LocalRule>> {
-    RULES
-        .iter()
-        .find_map(|r| match r.kind {
-            RuleKind::Rate(build) if r.name == name => Some(build()),
-            _ => None,
-        })
-        .ok_or_else(|| unknown("local rule", name, rule_names()))
+    match find(name) {
+        Some(RuleKind::Rate(build)) => Ok(build()),
+        _ => Err(unknown("local rule", name, rule_names())),
+    }
 }
 
 /// A registered spike-timing rule by name, with its default settings. Errors with
 /// [`PlasticityError::UnknownName`] listing the valid names.
 pub fn spike_rule_by_name(name: &str) -> Result<Box<dyn SpikeRule>> {
-    RULES
-        .iter()
-        .find_map(|r| match r.kind {
-            RuleKind::Spike(build) if r.name == name => Some(build()),
-            _ => None,
-        })
-        .ok_or_else(|| unknown("spike rule", name, spike_rule_names()))
+    match find(name) {
+        Some(RuleKind::Spike(build)) => Ok(build()),
+        _ => Err(unknown("spike rule", name, spike_rule_names())),
+    }
 }

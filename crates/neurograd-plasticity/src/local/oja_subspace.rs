@@ -62,12 +62,6 @@ pub fn row_projector(w: &Matrix) -> Result<Matrix> {
 /// [`neurograd_tensor::geometry::subspace_distance`], which divides by `√2` and takes column
 /// spaces.
 pub fn projector_distance(w: &Matrix, e: &Matrix) -> Result<Real> {
-    if e.ncols() != w.ncols() {
-        return Err(PlasticityError::ShapeMismatch {
-            op: "projector_distance",
-            expected: (e.nrows(), w.ncols()),
-            got: e.shape(),
-        });
-    }
+    check::shape("projector_distance", e, (e.nrows(), w.ncols()))?;
     Ok((row_projector(w)? - row_projector(e)?).norm())
 }

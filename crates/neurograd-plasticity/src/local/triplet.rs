@@ -42,7 +42,7 @@ pub struct TripletStdp {
 }
 
 impl TripletStdp {
-    /// Checks amplitudes `≥ 0` and time constants `> 0`.
+    /// Checks amplitudes `≥ 0` and time constants `> 0` ([`SpikeKernel::check`]).
     pub fn check(self) -> Result<Self> {
         for (n, v) in [
             ("a2_plus", self.a2_plus),
@@ -52,14 +52,7 @@ impl TripletStdp {
         ] {
             check::non_negative(n, v)?;
         }
-        for (n, v) in [
-            ("tau_plus", self.tau_plus),
-            ("tau_minus", self.tau_minus),
-            ("tau_x", self.tau_x),
-            ("tau_y", self.tau_y),
-        ] {
-            check::positive(n, v)?;
-        }
+        self.triplet_kernel().check()?;
         Ok(self)
     }
 
