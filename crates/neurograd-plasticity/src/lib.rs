@@ -3,11 +3,19 @@
 //! Learning rules, each tied to the theory that says what it computes.
 //!
 //! - [`local`]: local plasticity rules (Hebb, covariance, Oja, Sanger, BCM, Foldiak, delta rule,
-//!   perceptron, Hopfield, pair and triplet STDP, three-factor rules), a small [`local::LocalRule`]
-//!   trait and a public conformance harness that checks any rule against the objective its theory
-//!   names.
+//!   perceptron, Hopfield, pair and triplet STDP, three-factor rules), registered in one list
+//!   ([`local::RULES`]). Rate rules implement [`local::LocalRule`] and state the objective their
+//!   theory names, checked by the conformance harness [`local::harness`]; spike-timing rules
+//!   (times in ms) implement [`local::SpikeRule`] and state their [`local::SpikeKernel`], checked
+//!   by [`local::harness::spikes`] (trace implementation vs brute force, drift vs rate formula).
 //! - [`credit`]: credit assignment in layered rate networks: backpropagation (the reference) and its
 //!   biologically plausible rivals, each producing weight and bias updates for a mini-batch.
+//!
+//! ## Features
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `testing` | proptest strategies and `Report::into_test_result` for the conformance harness (pulls in proptest) |
 
 pub mod credit;
 pub mod error;

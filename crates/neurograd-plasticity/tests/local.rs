@@ -2,10 +2,13 @@
 //! (theory.md §1-6, 11, 15). Each test names the claim and its source.
 //!
 //! The submodules live in `tests/local/`; explicit paths make this file work both as a module of
-//! `tests/main.rs` and as its own test target.
+//! `tests/main.rs` and as its own test target. New rules need no line here: `conformance` iterates
+//! the registry (`neurograd_plasticity::local::RULES`).
 
 #[path = "local/common.rs"]
 mod common;
+#[path = "local/conformance.rs"]
+mod conformance;
 #[path = "local/dense.rs"]
 mod dense;
 #[path = "local/errors.rs"]

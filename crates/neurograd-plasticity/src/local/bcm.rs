@@ -65,7 +65,7 @@ impl LocalRule for Bcm {
             }
         };
         let phi = Matrix::from_fn(c.nrows(), n_out, |i, k| c[(i, k)] * (c[(i, k)] - theta[k]));
-        Ok(mean_outer(&phi, activity.pre))
+        mean_outer(&phi, activity.pre)
     }
 
     fn name(&self) -> &'static str {
@@ -76,8 +76,10 @@ impl LocalRule for Bcm {
         }
     }
 
+    /// Only `θ = E[c²]` is the Intrator & Cooper (1992) gradient; `θ = E[c]` is not (a negative
+    /// control) and a state threshold is a lagged estimate, so those two state no theory.
     fn theory(&self) -> Option<Theory> {
-        Some(Theory {
+        (self.threshold == Threshold::SecondMoment).then(|| Theory {
             objective: Box::new(IntratorCooper),
             relation: Relation::ExpectedGradient,
             source: "Intrator & Cooper 1992",
@@ -109,7 +111,7 @@ impl Objective for IntratorCooper {
     }
 
     fn gradient(&self, weights: &Matrix, batch: &Batch) -> Option<Result<Matrix>> {
-        Some(linear_response(weights, &batch.pre).map(|c| {
+        Some(linear_response(weights, &batch.pre).and_then(|c| {
             let b = c.nrows() as Real;
             let theta: Vec<Real> = (0..c.ncols())
                 .map(|k| c.column(k).norm_squared() / b)

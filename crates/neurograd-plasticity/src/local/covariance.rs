@@ -83,7 +83,7 @@ impl LocalRule for Covariance {
                 subtract_row(activity.post, &ym),
             ),
         };
-        Ok(mean_outer(&y, &x))
+        mean_outer(&y, &x)
     }
 
     fn name(&self) -> &'static str {

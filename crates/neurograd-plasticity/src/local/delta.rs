@@ -51,7 +51,7 @@ impl LocalRule for DeltaRule {
     fn delta(&self, activity: &Activity<'_>, weights: &Matrix) -> Result<Matrix> {
         activity.validate("DeltaRule::delta", weights)?;
         let t = activity.require_target("delta rule")?;
-        Ok(mean_outer(&(t - activity.post), activity.pre))
+        mean_outer(&(t - activity.post), activity.pre)
     }
 
     fn name(&self) -> &'static str {

@@ -60,7 +60,7 @@ impl LocalRule for Foldiak {
         activity.validate("Foldiak::delta", weights)?;
         let n = weights.nrows();
         check::shape("Foldiak::delta", weights, (n, n))?;
-        let mut d = -mean_outer(activity.post, activity.post);
+        let mut d = -mean_outer(activity.post, activity.post)?;
         let p2 = self.p * self.p;
         for i in 0..n {
             for j in 0..n {

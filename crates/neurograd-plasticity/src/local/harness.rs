@@ -1,8 +1,13 @@
 //! The public conformance harness: checks the relation theory claims between a rule's update and
 //! the gradient of the objective it names, and reports the measured cosine and relative error.
 //!
-//! Usable from plain code ([`Harness::check`], [`Harness::check_against`] return a [`Report`]) and
-//! from proptest ([`Report::into_test_result`], [`strategies`]).
+//! Usable from plain code ([`Harness::check`], [`Harness::check_against`] return a [`Report`]) and,
+//! with the crate feature `testing`, from proptest (`Report::into_test_result`, `strategies`).
+//! Spike-timing rules have their own checks in [`spikes`] (trace implementation vs brute force,
+//! drift vs rate formula).
+//!
+//! Cosines and relative errors are [`neurograd_tensor::geometry::cosine`] and
+//! [`neurograd_tensor::geometry::relative_error`] (`‖Δ − g‖ / max(‖Δ‖, ‖g‖)`, symmetric).
 //!
 //! Relations ([`Relation`]), with `g = ±∇R(W)` (sign from [`Sense`](super::Sense)) and `Δ` the
 //! rule's update per unit learning rate:
@@ -13,11 +18,13 @@
 //!   constraint `c` at `W` (e.g. Oja 1982 on the unit sphere);
 //! - `Aligned { min_cosine }`: `cos(Δ, g) ≥ min_cosine` for the batch update.
 
+pub mod spikes;
+
 use super::check;
 use super::objective::{Batch, Objective, finite_difference_gradient};
 use super::rule::{Activity, LocalRule};
 use crate::{PlasticityError, Result};
-use neurograd_tensor::{Matrix, Real};
+use neurograd_tensor::{Matrix, Real, TensorError, geometry};
 
 /// A constraint manifold for [`Relation::ProjectedGradient`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,8 +39,12 @@ pub enum Constraint {
 
 impl Constraint {
     /// Projects `g` onto the tangent space at `w`.
-    pub fn project(&self, w: &Matrix, g: &Matrix) -> Matrix {
-        match self {
+    ///
+    /// # Errors
+    /// [`PlasticityError::ShapeMismatch`] unless `g` has the shape of `w`.
+    pub fn project(&self, w: &Matrix, g: &Matrix) -> Result<Matrix> {
+        check::shape("Constraint::project", g, w.shape())?;
+        Ok(match self {
             Constraint::UnitSphereRows => {
                 let mut out = g.clone();
                 for i in 0..w.nrows() {
@@ -51,7 +62,7 @@ impl Constraint {
                 let sym = w * g.transpose() + g * w.transpose();
                 g - sym * w * 0.5
             }
-        }
+        })
     }
 
     /// How far `w` is from the constraint: `max_i |‖w_i‖ − 1|` or `max |W Wᵀ − I|`.
@@ -95,7 +106,7 @@ pub struct Report {
     pub relation: Relation,
     /// Cosine between update and (projected) gradient; for `GradientStep` the smallest over samples.
     pub cosine: Real,
-    /// `‖Δ − g‖ / ‖g‖`; for `GradientStep` the largest over samples.
+    /// `‖Δ − g‖ / max(‖Δ‖, ‖g‖)`; for `GradientStep` the largest over samples.
     pub relative_error: Real,
     /// Tolerance applied to `relative_error` (unused by `Aligned`).
     pub tolerance: Real,
@@ -111,8 +122,9 @@ pub struct Report {
     pub holds: bool,
 }
 
+#[cfg(feature = "testing")]
 impl Report {
-    /// For proptest: `Ok(())` when the relation holds, else a failure carrying the numbers.
+    /// For proptest (crate feature `testing`): `Ok(())` when the relation holds, else a failure carrying the numbers.
     pub fn into_test_result(self) -> std::result::Result<(), proptest::test_runner::TestCaseError> {
         if self.holds {
             Ok(())
@@ -171,23 +183,18 @@ impl Default for Harness {
     }
 }
 
-/// Cosine of two equally shaped matrices (as flat vectors); 1 when both are zero, 0 when one is.
-pub fn cosine(a: &Matrix, b: &Matrix) -> Real {
-    let (na, nb) = (a.norm(), b.norm());
-    if na == 0.0 && nb == 0.0 {
-        1.0
-    } else if na == 0.0 || nb == 0.0 {
-        0.0
-    } else {
-        a.dot(b) / (na * nb)
+/// [`geometry::cosine_params`] of two equally shaped matrices, except that a zero matrix (where
+/// the cosine is undefined) gives 1 against another zero matrix and 0 against a non-zero one, so
+/// that a rule and a gradient that both vanish on a sample agree.
+fn update_cosine(a: &Matrix, b: &Matrix) -> Result<Real> {
+    match geometry::cosine_params(std::slice::from_ref(a), std::slice::from_ref(b)) {
+        Err(TensorError::ZeroNorm { .. }) => Ok(if a.norm() == 0.0 && b.norm() == 0.0 {
+            1.0
+        } else {
+            0.0
+        }),
+        other => Ok(other?),
     }
-}
-
-/// `‖a − b‖ / ‖b‖` (absolute `‖a − b‖` when `b = 0`).
-pub fn relative_error(a: &Matrix, b: &Matrix) -> Real {
-    let d = (a - b).norm();
-    let nb = b.norm();
-    if nb > 0.0 { d / nb } else { d }
 }
 
 impl Harness {
@@ -279,8 +286,9 @@ impl Harness {
                     let d = self.update(rule, weights, &s)?;
                     let (g, analytic) = self.direction(objective, weights, &s)?;
                     report.analytic_gradient &= analytic;
-                    report.cosine = report.cosine.min(cosine(&d, &g));
-                    report.relative_error = report.relative_error.max(relative_error(&d, &g));
+                    report.cosine = report.cosine.min(update_cosine(&d, &g)?);
+                    report.relative_error =
+                        report.relative_error.max(geometry::relative_error(&d, &g)?);
                     report.update_norm = report.update_norm.max(d.norm());
                     report.gradient_norm = report.gradient_norm.max(g.norm());
                 }
@@ -291,12 +299,12 @@ impl Harness {
                 let d = self.update(rule, weights, batch)?;
                 let (mut g, analytic) = self.direction(objective, weights, batch)?;
                 if let Relation::ProjectedGradient(c) = relation {
-                    g = c.project(weights, &g);
+                    g = c.project(weights, &g)?;
                     report.constraint_violation = c.violation(weights);
                 }
                 report.analytic_gradient = analytic;
-                report.cosine = cosine(&d, &g);
-                report.relative_error = relative_error(&d, &g);
+                report.cosine = update_cosine(&d, &g)?;
+                report.relative_error = geometry::relative_error(&d, &g)?;
                 report.update_norm = d.norm();
                 report.gradient_norm = g.norm();
             }
@@ -312,7 +320,9 @@ impl Harness {
     }
 }
 
-/// proptest strategies for harness inputs (matrices with entries in a range).
+/// proptest strategies for harness inputs (matrices with entries in a range); crate feature
+/// `testing`.
+#[cfg(feature = "testing")]
 pub mod strategies {
     use neurograd_tensor::{Matrix, Real};
     use proptest::prelude::*;
@@ -338,6 +348,28 @@ pub mod strategies {
                 }
             }
             m
+        })
+    }
+
+    /// A spike train on a 1 ms grid of `len` steps, each step spiking with probability `p`
+    /// (sorted times in ms; coincident pre/post spikes occur, the edge case of the trace rules).
+    pub fn grid_train(len: usize, p: f64) -> impl Strategy<Value = Vec<Real>> {
+        proptest::collection::vec(proptest::bool::weighted(p), len).prop_map(|bits| {
+            bits.iter()
+                .enumerate()
+                .filter(|(_, b)| **b)
+                .map(|(i, _)| i as Real)
+                .collect()
+        })
+    }
+
+    /// Up to `max_count - 1` reward pulses `(time, amount)` on the same 1 ms grid of `len` steps,
+    /// amounts uniform in `[-1, 1)`, sorted by time.
+    pub fn rewards(len: usize, max_count: usize) -> impl Strategy<Value = Vec<(Real, Real)>> {
+        proptest::collection::vec((0..len, -1.0..1.0), 0..max_count).prop_map(|r| {
+            let mut v: Vec<(Real, Real)> = r.into_iter().map(|(i, a)| (i as Real, a)).collect();
+            v.sort_by(|a, b| a.0.total_cmp(&b.0));
+            v
         })
     }
 }

@@ -19,7 +19,7 @@ pub struct Hebb;
 impl LocalRule for Hebb {
     fn delta(&self, activity: &Activity<'_>, weights: &Matrix) -> Result<Matrix> {
         activity.validate("Hebb::delta", weights)?;
-        Ok(mean_outer(activity.post, activity.pre))
+        mean_outer(activity.post, activity.pre)
     }
 
     fn name(&self) -> &'static str {

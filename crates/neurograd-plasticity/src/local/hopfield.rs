@@ -11,8 +11,20 @@
 //! `ΔE = −Δs_i (h_i − θ_i) − ½ W_ii Δs_i² ≤ 0`: energy never increases. Storing `ξ` with
 //! `ΔW = (ξξᵀ − I)/N` changes `E(ξ)` by exactly `−(N − 1)/2`. Synchronous updates can 2-cycle.
 //! Capacity (Amit, Gutfreund & Sompolinsky 1985): `α_c = p/N ≈ 0.138` for Hebbian storage.
+//!
+//! As a [`LocalRule`]: [`HopfieldStorage`] is the Hebbian storage prescription with the network
+//! clamped to each pattern (`post = pre = ξ`), `ΔW = mean_b ξ_b ξ_bᵀ` with a zero diagonal (so
+//! [`Hopfield::hebbian`] is `p/N` of one batch update from `W = 0`). Its objective
+//! ([`PatternStability`]) is `R(W) = mean_b Σ_{i≠j} W_ij ξ_bi ξ_bj`, which for ±1 patterns and
+//! `θ = 0` is `−2 mean_b E(ξ_b)` (the Hopfield energy of the stored patterns, with the diagonal of
+//! `W` ignored; the factor 2 counts each symmetric pair twice). Every single-pattern update is
+//! exactly the gradient step `∇R` (relation `GradientStep`): Hebbian storage is gradient descent
+//! on the energy of the patterns.
 
 use super::check;
+use super::harness::Relation;
+use super::objective::{Batch, Objective};
+use super::rule::{Activity, LocalRule, Theory, mean_outer};
 use crate::{PlasticityError, Result};
 use neurograd_tensor::{Matrix, Real, Vector};
 use rand::Rng;
@@ -283,4 +295,70 @@ pub fn overlap(a: &Vector, b: &Vector) -> Result<Real> {
 pub fn random_patterns<R: Rng + ?Sized>(p: usize, n: usize, rng: &mut R) -> Matrix {
     use rand::RngExt;
     Matrix::from_fn(p, n, |_, _| if rng.random::<bool>() { 1.0 } else { -1.0 })
+}
+
+/// Errors unless `weights` is square and matches `n_in` of `pre` (`B x N`).
+fn check_square(op: &'static str, weights: &Matrix, pre: &Matrix) -> Result<()> {
+    let n = weights.ncols();
+    check::shape(op, weights, (n, n))?;
+    check::shape(op, pre, (pre.nrows(), n))
+}
+
+/// Hebbian storage as a local rule (Hopfield 1982): `ΔW = mean_b ξ_b ξ_bᵀ`, diagonal zeroed,
+/// with the units clamped to the pattern (`post = pre`). Weights `N x N`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HopfieldStorage;
+
+impl LocalRule for HopfieldStorage {
+    fn delta(&self, activity: &Activity<'_>, weights: &Matrix) -> Result<Matrix> {
+        check_square("HopfieldStorage::delta", weights, activity.pre)?;
+        activity.validate("HopfieldStorage::delta", weights)?;
+        let mut d = mean_outer(activity.post, activity.pre)?;
+        d.fill_diagonal(0.0);
+        Ok(d)
+    }
+
+    fn name(&self) -> &'static str {
+        "hopfield (hebbian storage)"
+    }
+
+    /// The clamped state: `post = pre`.
+    fn response(&self, weights: &Matrix, pre: &Matrix) -> Result<Matrix> {
+        check_square("HopfieldStorage::response", weights, pre)?;
+        Ok(pre.clone())
+    }
+
+    fn theory(&self) -> Option<Theory> {
+        Some(Theory {
+            objective: Box::new(PatternStability),
+            relation: Relation::GradientStep,
+            source: "Hopfield 1982",
+        })
+    }
+}
+
+/// `R(W) = mean_b Σ_{i≠j} W_ij x_bi x_bj = mean_b (x_bᵀ W x_b − Σ_i W_ii x_bi²)`, which is
+/// `−2 mean_b E(x_b)` for ±1 patterns, `θ = 0` and the diagonal of `W` ignored (ascent). No
+/// analytic gradient: the harness differentiates the value (linear in `W`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PatternStability;
+
+impl Objective for PatternStability {
+    fn name(&self) -> &'static str {
+        "pattern stability −2E[E(ξ)]"
+    }
+
+    fn value(&self, weights: &Matrix, batch: &Batch) -> Result<Real> {
+        check_square("PatternStability::value", weights, &batch.pre)?;
+        let x = &batch.pre;
+        let total: Real = x
+            .row_iter()
+            .map(|r| {
+                let xt = r.transpose();
+                let diag: Real = (0..xt.len()).map(|i| weights[(i, i)] * xt[i] * xt[i]).sum();
+                xt.dot(&(weights * &xt)) - diag
+            })
+            .sum();
+        Ok(total / batch.len() as Real)
+    }
 }

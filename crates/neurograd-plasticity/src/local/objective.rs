@@ -187,7 +187,7 @@ impl Objective for OutputSecondMoment {
     fn gradient(&self, weights: &Matrix, batch: &Batch) -> Option<Result<Matrix>> {
         Some(
             super::rule::linear_response(weights, &batch.pre)
-                .map(|y| super::rule::mean_outer(&y, &batch.pre)),
+                .and_then(|y| super::rule::mean_outer(&y, &batch.pre)),
         )
     }
 }
@@ -211,7 +211,10 @@ impl Objective for OutputVariance {
 
     fn gradient(&self, weights: &Matrix, batch: &Batch) -> Option<Result<Matrix>> {
         let xc = centred(&batch.pre);
-        Some(super::rule::linear_response(weights, &xc).map(|y| super::rule::mean_outer(&y, &xc)))
+        Some(
+            super::rule::linear_response(weights, &xc)
+                .and_then(|y| super::rule::mean_outer(&y, &xc)),
+        )
     }
 }
 

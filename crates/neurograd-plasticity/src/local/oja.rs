@@ -28,7 +28,7 @@ impl LocalRule for Oja {
         activity.validate("Oja::delta", weights)?;
         let y = activity.post;
         let b = y.nrows() as Real;
-        let mut d = mean_outer(y, activity.pre);
+        let mut d = mean_outer(y, activity.pre)?;
         for k in 0..weights.nrows() {
             let m2 = y.column(k).norm_squared() / b;
             let row = d.row(k) - weights.row(k) * m2;

@@ -23,8 +23,8 @@ impl LocalRule for OjaSubspace {
     fn delta(&self, activity: &Activity<'_>, weights: &Matrix) -> Result<Matrix> {
         activity.validate("OjaSubspace::delta", weights)?;
         let y = activity.post;
-        let yy = mean_outer(y, y);
-        let mut d = mean_outer(y, activity.pre);
+        let yy = mean_outer(y, y)?;
+        let mut d = mean_outer(y, activity.pre)?;
         d -= yy * weights;
         Ok(d)
     }
@@ -57,9 +57,11 @@ pub fn row_projector(w: &Matrix) -> Result<Matrix> {
     Ok(w.transpose() * inv * w)
 }
 
-/// `‖P(W) − P(E)‖_F`, the principal-subspace distance between the row spaces of `w` and `e`
-/// (same number of columns).
-pub fn subspace_distance(w: &Matrix, e: &Matrix) -> Result<Real> {
-    check::shape("subspace_distance", e, (e.nrows(), w.ncols()))?;
+/// `‖P(W) − P(E)‖_F`, the Frobenius distance between the orthogonal projectors onto the row
+/// spaces of `w` and `e` (same number of columns). Not the chordal
+/// [`neurograd_tensor::geometry::subspace_distance`], which divides by `√2` and takes column
+/// spaces.
+pub fn projector_distance(w: &Matrix, e: &Matrix) -> Result<Real> {
+    check::shape("projector_distance", e, (e.nrows(), w.ncols()))?;
     Ok((row_projector(w)? - row_projector(e)?).norm())
 }

@@ -33,7 +33,7 @@ impl LocalRule for Perceptron {
     fn delta(&self, activity: &Activity<'_>, weights: &Matrix) -> Result<Matrix> {
         activity.validate("Perceptron::delta", weights)?;
         let t = activity.require_target("perceptron")?;
-        Ok(mean_outer(&(t - activity.post), activity.pre))
+        mean_outer(&(t - activity.post), activity.pre)
     }
 
     fn name(&self) -> &'static str {

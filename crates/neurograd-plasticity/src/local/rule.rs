@@ -5,7 +5,7 @@ use super::check;
 use super::harness::Relation;
 use super::objective::Objective;
 use crate::{PlasticityError, Result};
-use neurograd_tensor::{Matrix, Vector};
+use neurograd_tensor::{Matrix, Real, Vector};
 
 /// What a synapse sees during one update, for a batch of `B` samples (one sample per row).
 ///
@@ -162,10 +162,22 @@ pub fn linear_response(weights: &Matrix, pre: &Matrix) -> Result<Matrix> {
     Ok(pre * weights.transpose())
 }
 
-/// `Yᵀ X / B`, the batch-mean Hebbian outer product `mean_b y_b x_bᵀ`, computed with one gemm (matrixmultiply).
-pub fn mean_outer(post: &Matrix, pre: &Matrix) -> Matrix {
-    let b = pre.nrows().max(1) as f64;
+/// `Yᵀ X / B`, the batch-mean Hebbian outer product `mean_b y_b x_bᵀ`, computed with one gemm
+/// (matrixmultiply).
+///
+/// # Errors
+/// [`PlasticityError::ShapeMismatch`] unless `post` (`B x n_out`) and `pre` (`B x n_in`) have the
+/// same number of rows; [`PlasticityError::InvalidParameter`] for an empty batch (`B = 0`).
+pub fn mean_outer(post: &Matrix, pre: &Matrix) -> Result<Matrix> {
+    check::non_empty("mean_outer batch", pre.nrows())?;
+    if post.nrows() != pre.nrows() {
+        return Err(PlasticityError::ShapeMismatch {
+            op: "mean_outer",
+            expected: (pre.nrows(), post.ncols()),
+            got: post.shape(),
+        });
+    }
     let mut out = post.transpose() * pre;
-    out /= b;
-    out
+    out /= pre.nrows() as Real;
+    Ok(out)
 }

@@ -21,13 +21,13 @@ impl LocalRule for Sanger {
     fn delta(&self, activity: &Activity<'_>, weights: &Matrix) -> Result<Matrix> {
         activity.validate("Sanger::delta", weights)?;
         let y = activity.post;
-        let mut yy = mean_outer(y, y);
+        let mut yy = mean_outer(y, y)?;
         for i in 0..yy.nrows() {
             for j in (i + 1)..yy.ncols() {
                 yy[(i, j)] = 0.0;
             }
         }
-        let mut d = mean_outer(y, activity.pre);
+        let mut d = mean_outer(y, activity.pre)?;
         d -= yy * weights;
         Ok(d)
     }

@@ -16,12 +16,16 @@
 //! Theory: for independent stationary Poisson trains the all-to-all drift is
 //! `⟨dw/dt⟩ = ν_pre ν_post (A₊τ₊ − A₋τ₋)` (Kempter et al. 1999); nearest-spike:
 //! `A₊ ν_pre ν_post τ₊/(1 + ν_pre τ₊) − A₋ ν_pre ν_post τ₋/(1 + ν_post τ₋)`.
+//!
+//! Units: spike times and time constants in ms, rates in Hz, drifts in 1/s (the `τ` in the drift
+//! formulas are converted to seconds). [`PairStdp`] implements [`SpikeRule`]; additive rules
+//! state their [`SpikeKernel`], which the harness checks (see
+//! [`harness::spikes`](super::harness::spikes)).
 
 use super::check;
+use super::spike_rule::{SpikeKernel, SpikeRule, SpikeTrains};
 use crate::{PlasticityError, Result};
 use neurograd_tensor::Real;
-use rand::Rng;
-use rand_distr::{Distribution, Exp};
 
 /// Which spike pairs interact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,16 +53,16 @@ pub enum WeightDependence {
     },
 }
 
-/// Pair-based STDP; times in seconds.
+/// Pair-based STDP; times in ms.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PairStdp {
     /// Potentiation amplitude `A₊ ≥ 0`.
     pub a_plus: Real,
     /// Depression amplitude `A₋ ≥ 0`.
     pub a_minus: Real,
-    /// Potentiation time constant `τ₊ > 0` (s).
+    /// Potentiation time constant `τ₊ > 0` (ms).
     pub tau_plus: Real,
-    /// Depression time constant `τ₋ > 0` (s).
+    /// Depression time constant `τ₋ > 0` (ms).
     pub tau_minus: Real,
     /// Pairing scheme.
     pub pairing: Pairing,
@@ -114,8 +118,8 @@ impl PairStdp {
         Self {
             a_plus: 0.005,
             a_minus: 1.05 * 0.005,
-            tau_plus: 0.020,
-            tau_minus: 0.020,
+            tau_plus: 20.0,
+            tau_minus: 20.0,
             pairing: Pairing::AllToAll,
             dependence: WeightDependence::Additive,
         }
@@ -151,22 +155,27 @@ impl PairStdp {
         }
     }
 
-    /// `∫W(s) ds = A₊τ₊ − A₋τ₋`.
+    /// `∫W(s) ds = A₊τ₊ − A₋τ₋` (ms).
     pub fn window_integral(&self) -> Real {
         self.a_plus * self.tau_plus - self.a_minus * self.tau_minus
     }
 
-    /// The theoretical mean drift `⟨dw/dt⟩` (additive) for independent Poisson trains at rates
-    /// `nu_pre`, `nu_post` (Hz), for this rule's pairing scheme.
+    /// The theoretical mean drift `⟨dw/dt⟩` (1/s, additive) for independent Poisson trains at
+    /// rates `nu_pre`, `nu_post` (Hz), for this rule's pairing scheme
+    /// ([`SpikeKernel::increment_drift`]).
     pub fn rate_drift(&self, nu_pre: Real, nu_post: Real) -> Real {
-        match self.pairing {
-            Pairing::AllToAll => nu_pre * nu_post * self.window_integral(),
-            Pairing::Nearest => {
-                self.a_plus * nu_pre * nu_post * self.tau_plus / (1.0 + nu_pre * self.tau_plus)
-                    - self.a_minus * nu_pre * nu_post * self.tau_minus
-                        / (1.0 + nu_post * self.tau_minus)
-            }
-        }
+        self.additive_kernel().increment_drift(nu_pre, nu_post)
+    }
+
+    /// The kernel of the additive rule with these amplitudes, time constants and pairing.
+    fn additive_kernel(&self) -> SpikeKernel {
+        SpikeKernel::pair(
+            self.a_plus,
+            self.a_minus,
+            self.tau_plus,
+            self.tau_minus,
+            self.pairing,
+        )
     }
 
     fn apply(&self, w: Real, ltp: Real, ltd: Real) -> Real {
@@ -177,7 +186,7 @@ impl PairStdp {
         }
     }
 
-    /// Event-driven, trace-based run over sorted spike trains `pre`, `post` (s) from weight
+    /// Event-driven, trace-based run over sorted spike trains `pre`, `post` (ms) from weight
     /// `w0`; returns the final weight.
     pub fn run(&self, pre: &[Real], post: &[Real], w0: Real) -> Result<Real> {
         check::spike_train("pre spike times", pre)?;
@@ -232,62 +241,32 @@ impl PairStdp {
         }
         Ok(w)
     }
-
-    /// Brute-force total additive change: the sum of `W(t_post − t_pre)` over all pairs
-    /// (all-to-all) or over nearest earlier partners (nearest-spike). `O(n_pre · n_post)`.
-    pub fn brute_force(&self, pre: &[Real], post: &[Real]) -> Result<Real> {
-        check::spike_train("pre spike times", pre)?;
-        check::spike_train("post spike times", post)?;
-        let mut dw = 0.0;
-        match self.pairing {
-            Pairing::AllToAll => {
-                for &tp in pre {
-                    for &tq in post {
-                        dw += self.window(tq - tp);
-                    }
-                }
-            }
-            Pairing::Nearest => {
-                for &tq in post {
-                    if let Some(&tp) = pre.iter().rev().find(|&&tp| tp < tq) {
-                        dw += self.window(tq - tp);
-                    }
-                }
-                for &tp in pre {
-                    if let Some(&tq) = post.iter().rev().find(|&&tq| tq < tp) {
-                        dw += self.window(tq - tp);
-                    }
-                }
-            }
-        }
-        Ok(dw)
-    }
 }
 
-/// A homogeneous Poisson spike train at `rate` (Hz) on `[0, duration)` (s), from exponential
-/// inter-spike intervals drawn from `rng`.
-pub fn poisson_train<R: Rng + ?Sized>(
-    rate: Real,
-    duration: Real,
-    rng: &mut R,
-) -> Result<Vec<Real>> {
-    check::non_negative("rate", rate)?;
-    check::non_negative("duration", duration)?;
-    if rate == 0.0 {
-        return Ok(Vec::new());
+impl SpikeRule for PairStdp {
+    fn weight_change(&self, trains: &SpikeTrains<'_>, weight: Real) -> Result<Real> {
+        trains.validate_unmodulated("pair STDP")?;
+        Ok(self.run(trains.pre, trains.post, weight)? - weight)
     }
-    let exp = Exp::new(rate).map_err(|e| PlasticityError::InvalidParameter {
-        name: "rate",
-        value: format!("{rate}"),
-        reason: e.to_string(),
-    })?;
-    let mut out = Vec::with_capacity((rate * duration * 1.1) as usize + 8);
-    let mut t = exp.sample(rng);
-    while t < duration {
-        out.push(t);
-        t += exp.sample(rng);
+
+    /// The pair kernel; an error for weight-dependent (clipped or multiplicative) rules.
+    fn kernel(&self) -> Result<SpikeKernel> {
+        if self.dependence != WeightDependence::Additive {
+            return Err(PlasticityError::InvalidParameter {
+                name: "dependence",
+                value: format!("{:?}", self.dependence),
+                reason: "a weight-dependent rule has no additive kernel".to_string(),
+            });
+        }
+        Ok(self.additive_kernel())
     }
-    Ok(out)
+
+    fn name(&self) -> &'static str {
+        match self.pairing {
+            Pairing::AllToAll => "pair STDP (all-to-all)",
+            Pairing::Nearest => "pair STDP (nearest-spike)",
+        }
+    }
 }
 
 /// Clock-driven all-to-all additive pair STDP on a dense `n_post x n_pre` weight matrix, for
@@ -307,7 +286,7 @@ pub struct StdpPopulation {
 }
 
 impl StdpPopulation {
-    /// A population with all weights `w0` and time step `dt` (s).
+    /// A population with all weights `w0` and time step `dt` (ms).
     pub fn new(rule: PairStdp, n_pre: usize, n_post: usize, w0: Real, dt: Real) -> Result<Self> {
         check::positive("dt", dt)?;
         check::finite_slice("w0", &[w0])?;

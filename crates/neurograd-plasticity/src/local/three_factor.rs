@@ -10,9 +10,16 @@
 //! a reward pulse `r` at time `t_r` changes the weight by `Δw = r e(t_r)`. Exactly:
 //! `Δw = Σ_r r Σ_pairs W(t_post − t_pre) exp(−(t_r − t_pair)/τ_e)` over pairs whose later spike
 //! `t_pair ≤ t_r` (a reward at a spike's time sees that spike's increment).
+//!
+//! Units: times and `τ_e` in ms. [`RewardModulatedStdp`] implements [`SpikeRule`] with the pair
+//! [`SpikeKernel`] gated by an eligibility trace (`tau_eligibility = Some(τ_e)`); its drift under
+//! Poisson spikes and Poisson rewards of rate `ρ_r` and amount `a` is
+//! `ρ_r a τ_e ρ_pre ρ_post (A₊τ₊ − A₋τ₋)` (the eligibility trace's stationary mean is `τ_e` times
+//! the pair drift).
 
 use super::check;
 use super::rule::{Activity, LocalRule, mean_outer};
+use super::spike_rule::{SpikeKernel, SpikeRule, SpikeTrains};
 use super::stdp::{PairStdp, Pairing, Trace, count_at, next_time};
 use crate::{PlasticityError, Result};
 use neurograd_tensor::{Matrix, Real};
@@ -33,7 +40,7 @@ impl LocalRule for ModulatedHebb {
             })?;
         let post = activity.post;
         let gated = Matrix::from_fn(post.nrows(), post.ncols(), |b, k| m[b] * post[(b, k)]);
-        Ok(mean_outer(&gated, activity.pre))
+        mean_outer(&gated, activity.pre)
     }
 
     fn name(&self) -> &'static str {
@@ -46,15 +53,8 @@ impl LocalRule for ModulatedHebb {
 pub struct RewardModulatedStdp {
     /// The pair rule whose increments feed the eligibility trace (all-to-all, additive).
     pub stdp: PairStdp,
-    /// Eligibility time constant `τ_e > 0` (s).
+    /// Eligibility time constant `τ_e > 0` (ms).
     pub tau_e: Real,
-}
-
-fn check_rewards(rewards: &[(Real, Real)]) -> Result<()> {
-    let times: Vec<Real> = rewards.iter().map(|r| r.0).collect();
-    check::spike_train("reward times", &times)?;
-    let amounts: Vec<Real> = rewards.iter().map(|r| r.1).collect();
-    check::finite_slice("reward amounts", &amounts)
 }
 
 impl RewardModulatedStdp {
@@ -67,7 +67,7 @@ impl RewardModulatedStdp {
         })
     }
 
-    /// Event-driven run: spike trains `pre`, `post` (sorted, s), reward pulses `(time, amount)`
+    /// Event-driven run: spike trains `pre`, `post` (sorted, ms), reward pulses `(time, amount)`
     /// sorted by time, from weight `w0`. Returns `(final weight, final eligibility)`.
     pub fn run(
         &self,
@@ -76,9 +76,7 @@ impl RewardModulatedStdp {
         rewards: &[(Real, Real)],
         w0: Real,
     ) -> Result<(Real, Real)> {
-        check::spike_train("pre spike times", pre)?;
-        check::spike_train("post spike times", post)?;
-        check_rewards(rewards)?;
+        SpikeTrains::new(pre, post).with_rewards(rewards).validate()?;
         check::finite_slice("w0", &[w0])?;
         let s = &self.stdp;
         let mut x = Trace {
@@ -119,28 +117,30 @@ impl RewardModulatedStdp {
         }
         Ok((w, e.value))
     }
+}
 
-    /// Brute-force total weight change (see the module docs). `O(n_rewards · n_pre · n_post)`.
-    pub fn brute_force(
-        &self,
-        pre: &[Real],
-        post: &[Real],
-        rewards: &[(Real, Real)],
-    ) -> Result<Real> {
-        check::spike_train("pre spike times", pre)?;
-        check::spike_train("post spike times", post)?;
-        check_rewards(rewards)?;
-        let mut dw = 0.0;
-        for &(tr, r) in rewards {
-            for &tp in pre {
-                for &tq in post {
-                    let t_pair = tp.max(tq);
-                    if t_pair <= tr {
-                        dw += r * self.stdp.window(tq - tp) * (-(tr - t_pair) / self.tau_e).exp();
-                    }
-                }
-            }
-        }
-        Ok(dw)
+impl SpikeRule for RewardModulatedStdp {
+    fn weight_change(&self, trains: &SpikeTrains<'_>, weight: Real) -> Result<Real> {
+        let (w, _) = self.run(trains.pre, trains.post, trains.rewards, weight)?;
+        Ok(w - weight)
+    }
+
+    fn kernel(&self) -> Result<SpikeKernel> {
+        // the run is additive all-to-all whatever `stdp.dependence` says
+        let s = &self.stdp;
+        Ok(SpikeKernel {
+            tau_eligibility: Some(self.tau_e),
+            ..SpikeKernel::pair(
+                s.a_plus,
+                s.a_minus,
+                s.tau_plus,
+                s.tau_minus,
+                Pairing::AllToAll,
+            )
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        "reward-modulated STDP (R-STDP)"
     }
 }

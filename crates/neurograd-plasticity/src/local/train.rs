@@ -1,7 +1,7 @@
 //! Running a rule over data: learning-rate schedules and divergence detection.
 //!
 //! `W ← W + η_t Δ(W, batch_t)`, batches of consecutive samples cycled in order (deterministic).
-//! If the Frobenius norm of `W` becomes non-finite or exceeds [`TrainConfig::max_norm`], training
+//! If the Frobenius norm of `W` becomes non-finite or exceeds [`RuleTrainConfig::max_norm`], training
 //! stops with [`PlasticityError::Diverged`] naming the step and the norm; the weights keep their
 //! last value below the limit, so no NaN is ever written back silently.
 
@@ -13,7 +13,7 @@ use neurograd_tensor::{Matrix, Real, Vector};
 
 /// A learning-rate schedule.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Schedule {
+pub enum RateSchedule {
     /// `η_t = η`.
     Constant(Real),
     /// Phases of `(steps, η)` run in order; the last rate continues if steps remain.
@@ -27,12 +27,12 @@ pub enum Schedule {
     },
 }
 
-impl Schedule {
+impl RateSchedule {
     /// Checks that every rate is finite and positive (and `t0 > 0`).
     pub fn check(&self) -> Result<()> {
         match self {
-            Schedule::Constant(e) => check::positive("learning_rate", *e).map(|_| ()),
-            Schedule::Piecewise(p) => {
+            RateSchedule::Constant(e) => check::positive("learning_rate", *e).map(|_| ()),
+            RateSchedule::Piecewise(p) => {
                 if p.is_empty() {
                     return Err(PlasticityError::InvalidParameter {
                         name: "schedule",
@@ -43,7 +43,7 @@ impl Schedule {
                 p.iter()
                     .try_for_each(|(_, e)| check::positive("learning_rate", *e).map(|_| ()))
             }
-            Schedule::InverseTime { eta0, t0 } => {
+            RateSchedule::InverseTime { eta0, t0 } => {
                 check::positive("eta0", *eta0)?;
                 check::positive("t0", *t0).map(|_| ())
             }
@@ -53,8 +53,8 @@ impl Schedule {
     /// The rate at step `t` (0-based).
     pub fn rate(&self, t: usize) -> Real {
         match self {
-            Schedule::Constant(e) => *e,
-            Schedule::Piecewise(p) => {
+            RateSchedule::Constant(e) => *e,
+            RateSchedule::Piecewise(p) => {
                 let mut acc = 0;
                 for (n, e) in p {
                     acc += n;
@@ -64,14 +64,14 @@ impl Schedule {
                 }
                 p.last().map_or(0.0, |x| x.1)
             }
-            Schedule::InverseTime { eta0, t0 } => eta0 * t0 / (t0 + t as Real),
+            RateSchedule::InverseTime { eta0, t0 } => eta0 * t0 / (t0 + t as Real),
         }
     }
 
     /// Total steps of a piecewise schedule (`None` for the others).
     pub fn total_steps(&self) -> Option<usize> {
         match self {
-            Schedule::Piecewise(p) => Some(p.iter().map(|x| x.0).sum()),
+            RateSchedule::Piecewise(p) => Some(p.iter().map(|x| x.0).sum()),
             _ => None,
         }
     }
@@ -79,9 +79,9 @@ impl Schedule {
 
 /// Training settings.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TrainConfig {
+pub struct RuleTrainConfig {
     /// Learning-rate schedule.
-    pub schedule: Schedule,
+    pub schedule: RateSchedule,
     /// Number of updates.
     pub steps: usize,
     /// Samples per update (consecutive rows, cycled).
@@ -90,9 +90,9 @@ pub struct TrainConfig {
     pub max_norm: Real,
 }
 
-impl TrainConfig {
+impl RuleTrainConfig {
     /// `steps` updates of `batch_size` samples with `schedule`, `max_norm = 1e6`.
-    pub fn new(schedule: Schedule, steps: usize, batch_size: usize) -> Self {
+    pub fn new(schedule: RateSchedule, steps: usize, batch_size: usize) -> Self {
         Self {
             schedule,
             steps,
@@ -116,11 +116,11 @@ pub struct TrainReport {
 /// Trains `weights` in place with `rule` on `data`. Errors: shape/finiteness of inputs, invalid
 /// schedule or batch size, and [`PlasticityError::Diverged`] (1-based step, norm) when the
 /// weights blow up.
-pub fn train(
+pub fn train_rule(
     rule: &dyn LocalRule,
     weights: &mut Matrix,
     data: &Batch,
-    config: &TrainConfig,
+    config: &RuleTrainConfig,
 ) -> Result<TrainReport> {
     config.schedule.check()?;
     check::finite_matrix("weights", weights)?;

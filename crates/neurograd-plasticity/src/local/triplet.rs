@@ -9,13 +9,18 @@
 //! `⟨dw/dt⟩ = ν_pre ν_post (A₂⁺τ₊ − A₂⁻τ₋) + A₃⁺τ₊τ_y ν_pre ν_post² − A₃⁻τ₋τ_x ν_pre² ν_post`.
 //! With `A₃⁻ = 0` this is `ν_pre φ(ν_post)`, a BCM parabola with threshold
 //! `θ = (A₂⁻τ₋ − A₂⁺τ₊)/(A₃⁺τ₊τ_y)` (18.12 Hz for the minimal visual-cortex set).
+//!
+//! Units: times and time constants in ms, rates in Hz, drift in 1/s (`τ` converted to seconds in
+//! the formulas). [`TripletStdp`] implements [`SpikeRule`] with the all-to-all triplet
+//! [`SpikeKernel`].
 
 use super::check;
-use super::stdp::{Trace, count_at, next_time};
+use super::spike_rule::{SpikeKernel, SpikeRule, SpikeTrains};
+use super::stdp::{Pairing, Trace, count_at, next_time};
 use crate::{PlasticityError, Result};
 use neurograd_tensor::Real;
 
-/// Triplet STDP parameters; times in seconds.
+/// Triplet STDP parameters; times in ms.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TripletStdp {
     /// Pair potentiation `A₂⁺`.
@@ -26,18 +31,18 @@ pub struct TripletStdp {
     pub a2_minus: Real,
     /// Triplet depression `A₃⁻`.
     pub a3_minus: Real,
-    /// `τ₊` (pre trace `r₁`).
+    /// `τ₊` (ms, pre trace `r₁`).
     pub tau_plus: Real,
-    /// `τ₋` (post trace `o₁`).
+    /// `τ₋` (ms, post trace `o₁`).
     pub tau_minus: Real,
-    /// `τ_x` (pre trace `r₂`).
+    /// `τ_x` (ms, pre trace `r₂`).
     pub tau_x: Real,
-    /// `τ_y` (post trace `o₂`).
+    /// `τ_y` (ms, post trace `o₂`).
     pub tau_y: Real,
 }
 
 impl TripletStdp {
-    /// Checks amplitudes `≥ 0` and time constants `> 0`.
+    /// Checks amplitudes `≥ 0` and time constants `> 0` ([`SpikeKernel::check`]).
     pub fn check(self) -> Result<Self> {
         for (n, v) in [
             ("a2_plus", self.a2_plus),
@@ -47,14 +52,7 @@ impl TripletStdp {
         ] {
             check::non_negative(n, v)?;
         }
-        for (n, v) in [
-            ("tau_plus", self.tau_plus),
-            ("tau_minus", self.tau_minus),
-            ("tau_x", self.tau_x),
-            ("tau_y", self.tau_y),
-        ] {
-            check::positive(n, v)?;
-        }
+        self.triplet_kernel().check()?;
         Ok(self)
     }
 
@@ -67,10 +65,10 @@ impl TripletStdp {
             a3_plus: 6.2e-3,
             a2_minus: 7e-3,
             a3_minus: 2.3e-4,
-            tau_plus: 16.8e-3,
-            tau_minus: 33.7e-3,
-            tau_x: 101e-3,
-            tau_y: 125e-3,
+            tau_plus: 16.8,
+            tau_minus: 33.7,
+            tau_x: 101.0,
+            tau_y: 125.0,
         }
     }
 
@@ -91,22 +89,37 @@ impl TripletStdp {
             a3_plus: 6.7e-3,
             a2_minus: 1.6e-3,
             a3_minus: 1.4e-3,
-            tau_plus: 16.8e-3,
-            tau_minus: 33.7e-3,
-            tau_x: 946e-3,
-            tau_y: 27e-3,
+            tau_plus: 16.8,
+            tau_minus: 33.7,
+            tau_x: 946.0,
+            tau_y: 27.0,
         }
     }
 
-    /// Mean drift `⟨dw/dt⟩` for independent Poisson trains (rates in Hz).
+    /// Mean drift `⟨dw/dt⟩` (1/s) for independent Poisson trains (rates in Hz)
+    /// ([`SpikeKernel::increment_drift`] of [`kernel`](SpikeRule::kernel)).
     pub fn rate_drift(&self, nu_pre: Real, nu_post: Real) -> Real {
-        nu_pre * nu_post * (self.a2_plus * self.tau_plus - self.a2_minus * self.tau_minus)
-            + self.a3_plus * self.tau_plus * self.tau_y * nu_pre * nu_post * nu_post
-            - self.a3_minus * self.tau_minus * self.tau_x * nu_pre * nu_pre * nu_post
+        self.triplet_kernel().increment_drift(nu_pre, nu_post)
     }
 
-    /// The BCM-like threshold `θ = (A₂⁻τ₋ − A₂⁺τ₊)/(A₃⁺τ₊τ_y)` of the post rate where the drift
-    /// changes sign; only defined for `A₃⁻ = 0` and `A₃⁺ > 0` (else an error).
+    fn triplet_kernel(&self) -> SpikeKernel {
+        SpikeKernel {
+            a2_plus: self.a2_plus,
+            a2_minus: self.a2_minus,
+            a3_plus: self.a3_plus,
+            a3_minus: self.a3_minus,
+            tau_plus: self.tau_plus,
+            tau_minus: self.tau_minus,
+            tau_x: self.tau_x,
+            tau_y: self.tau_y,
+            pairing: Pairing::AllToAll,
+            tau_eligibility: None,
+        }
+    }
+
+    /// The BCM-like threshold `θ = (A₂⁻τ₋ − A₂⁺τ₊)/(A₃⁺τ₊τ_y)` (Hz, with `τ` in seconds) of the
+    /// post rate where the drift changes sign; only defined for `A₃⁻ = 0` and `A₃⁺ > 0` (else an
+    /// error).
     pub fn bcm_threshold(&self) -> Result<Real> {
         if self.a3_minus != 0.0 || self.a3_plus <= 0.0 {
             return Err(PlasticityError::InvalidParameter {
@@ -116,8 +129,9 @@ impl TripletStdp {
                     .to_string(),
             });
         }
+        // τ in ms: (ms / ms²) = 1/ms, × 1000 for Hz
         Ok(
-            (self.a2_minus * self.tau_minus - self.a2_plus * self.tau_plus)
+            1e3 * (self.a2_minus * self.tau_minus - self.a2_plus * self.tau_plus)
                 / (self.a3_plus * self.tau_plus * self.tau_y),
         )
     }
@@ -173,29 +187,20 @@ impl TripletStdp {
         }
         Ok(w)
     }
+}
 
-    /// Brute-force total change: pair terms over all (pre, post) pairs plus the triplet terms
-    /// (post, pre, post) with the earlier post strictly before the later one and (pre, post, pre)
-    /// likewise. `O(n²)` per spike; for tests.
-    pub fn brute_force(&self, pre: &[Real], post: &[Real]) -> Result<Real> {
-        check::spike_train("pre spike times", pre)?;
-        check::spike_train("post spike times", post)?;
-        let sum = |train: &[Real], t: Real, tau: Real| -> Real {
-            train
-                .iter()
-                .filter(|&&s| s < t)
-                .map(|&s| (-(t - s) / tau).exp())
-                .sum()
-        };
-        let mut dw = 0.0;
-        for &t in post {
-            dw += sum(pre, t, self.tau_plus)
-                * (self.a2_plus + self.a3_plus * sum(post, t, self.tau_y));
-        }
-        for &t in pre {
-            dw -= sum(post, t, self.tau_minus)
-                * (self.a2_minus + self.a3_minus * sum(pre, t, self.tau_x));
-        }
-        Ok(dw)
+impl SpikeRule for TripletStdp {
+    fn weight_change(&self, trains: &SpikeTrains<'_>, weight: Real) -> Result<Real> {
+        trains.validate_unmodulated("triplet STDP")?;
+        Ok(self.run(trains.pre, trains.post, weight)? - weight)
+    }
+
+    fn kernel(&self) -> Result<SpikeKernel> {
+        self.check()?;
+        Ok(self.triplet_kernel())
+    }
+
+    fn name(&self) -> &'static str {
+        "triplet STDP (all-to-all)"
     }
 }

@@ -6,8 +6,10 @@ use neurograd_plasticity::local::delta::DeltaRule;
 use neurograd_plasticity::local::hebb::Hebb;
 use neurograd_plasticity::local::oja::Oja;
 use neurograd_plasticity::local::stdp::PairStdp;
-use neurograd_plasticity::local::train::{Schedule, TrainConfig, train};
-use neurograd_plasticity::local::{Activity, Batch, LocalRule, RULE_NAMES, rule_by_name};
+use neurograd_plasticity::local::train::{RateSchedule, RuleTrainConfig, train_rule};
+use neurograd_plasticity::local::{
+    Activity, Batch, LocalRule, rule_by_name, rule_names, spike_rule_by_name, spike_rule_names,
+};
 
 #[test]
 fn shape_mismatch_is_typed() {
@@ -42,7 +44,13 @@ fn non_finite_activity_is_typed() {
             index: 9
         }
     );
-    assert!(Batch::new(x).is_err());
+    assert_eq!(
+        Batch::new(x).unwrap_err(),
+        PlasticityError::NonFinite {
+            what: "pre activity".into(),
+            index: 9
+        }
+    );
 }
 
 /// A learning rate that makes plain Hebb diverge is reported with its step and norm, and the
@@ -53,8 +61,8 @@ fn divergence_is_reported() {
     let x = gaussian(50, 4, &mut rng(80)) * 3.0;
     let batch = Batch::new(x).unwrap();
     let mut w = gaussian(1, 4, &mut rng(81));
-    let cfg = TrainConfig::new(Schedule::Constant(5.0), 10_000, 1);
-    match train(&Hebb, &mut w, &batch, &cfg) {
+    let cfg = RuleTrainConfig::new(RateSchedule::Constant(5.0), 10_000, 1);
+    match train_rule(&Hebb, &mut w, &batch, &cfg) {
         Err(PlasticityError::Diverged { step, norm }) => {
             assert!((1..10_000).contains(&step));
             assert!(!norm.is_finite() || norm > 1e6);
@@ -63,8 +71,10 @@ fn divergence_is_reported() {
         other => panic!("expected Diverged, got {other:?}"),
     }
     let mut w = gaussian(1, 4, &mut rng(81));
-    let cfg = TrainConfig::new(Schedule::Constant(1e-3), 1000, 1);
-    assert!(train(&Oja, &mut w, &batch, &cfg).is_ok());
+    let cfg = RuleTrainConfig::new(RateSchedule::Constant(1e-3), 1000, 1);
+    let report = train_rule(&Oja, &mut w, &batch, &cfg).unwrap();
+    assert_eq!(report.steps, 1000);
+    assert!(report.max_norm_seen <= 1e6 && report.final_norm.is_finite());
 }
 
 #[test]
@@ -74,16 +84,35 @@ fn invalid_parameters_are_typed() {
         Err(PlasticityError::InvalidParameter { name: "a_plus", .. })
     ));
     assert!(matches!(
-        PairStdp::song_2000().run(&[0.2, 0.1], &[], 0.0),
-        Err(PlasticityError::InvalidParameter { .. })
+        PairStdp::song_2000().run(&[200.0, 100.0], &[], 0.0),
+        Err(PlasticityError::InvalidParameter {
+            name: "pre spike times",
+            ..
+        })
     ));
-    assert!(Schedule::Constant(f64::NAN).check().is_err());
+    assert!(matches!(
+        RateSchedule::Constant(f64::NAN).check(),
+        Err(PlasticityError::InvalidParameter {
+            name: "learning_rate",
+            ..
+        })
+    ));
     assert!(matches!(
         rule_by_name("hebbb"),
         Err(PlasticityError::UnknownName { .. })
     ));
-    for name in RULE_NAMES {
+    assert!(matches!(
+        spike_rule_by_name("hebb"),
+        Err(PlasticityError::UnknownName {
+            kind: "spike rule",
+            ..
+        })
+    ));
+    for name in rule_names() {
         assert!(!rule_by_name(name).unwrap().name().is_empty());
+    }
+    for name in spike_rule_names() {
+        assert!(!spike_rule_by_name(name).unwrap().name().is_empty());
     }
     let w = M::zeros(1, 3);
     let x = M::zeros(2, 3);

@@ -2,7 +2,12 @@
 
 use super::common::rng;
 use nalgebra::{DMatrix, DVector};
-use neurograd_plasticity::local::hopfield::{Hopfield, overlap, random_patterns};
+use neurograd_plasticity::local::harness::{Harness, Relation};
+use neurograd_plasticity::local::hebb::Hebb;
+use neurograd_plasticity::local::hopfield::{
+    Hopfield, HopfieldStorage, PatternStability, overlap, random_patterns,
+};
+use neurograd_plasticity::local::{Activity, Batch, LocalRule, Objective};
 
 /// Checklists 40 and 42 (hopfield_energy_monotone, hopfield_capacity), Hopfield 1982; Amit,
 /// Gutfreund & Sompolinsky 1985: N = 500, asynchronous recall from each stored pattern; mean final
@@ -37,8 +42,8 @@ fn hopfield_capacity_and_energy() {
 }
 
 /// Personnaz, Guyon & Dreyfus 1985: the pseudo-inverse rule makes every linearly independent
-/// stored pattern an exact fixed point, so recall succeeds at α = 0.20 where Hebbian storage fails;
-/// its weights are symmetric.
+/// stored pattern an exact fixed point, so recall succeeds at α = 0.20 where Hebbian storage fails
+/// (mean overlap of Hebbian recall from the same patterns < 0.9); its weights are symmetric.
 #[test]
 fn pseudo_inverse_recalls_above_hebbian_capacity() {
     let n = 200;
@@ -53,6 +58,98 @@ fn pseudo_inverse_recalls_above_hebbian_capacity() {
     }
     let w = net.weights();
     assert!((w - w.transpose()).amax() < 1e-10);
+    let hebb = Hopfield::hebbian(&patterns).unwrap();
+    let mean: f64 = (0..40)
+        .map(|mu| {
+            let xi = patterns.row(mu).transpose();
+            let out = hebb.recall_async(&xi, 50, &mut r).unwrap();
+            overlap(&out.state, &xi).unwrap()
+        })
+        .sum::<f64>()
+        / 40.0;
+    assert!(mean < 0.9, "hebbian overlap {mean}");
+}
+
+/// Hopfield 1982 as a local rule: one batch update of `HopfieldStorage` from `W = 0`, scaled by
+/// `p/N`, is `Hopfield::hebbian` (rel 1e-12); its objective `PatternStability` equals `−2 mean_μ
+/// E(ξ^μ)` computed by `Hopfield::energy` on the weights with a zero diagonal (rel 1e-12); the
+/// harness confirms every single-pattern update is the gradient step of that objective (central
+/// differences, rel 1e-7). Negative controls: the update halved (the energy's own `½`) and plain
+/// Hebb with a linear response are rejected.
+#[test]
+fn hopfield_storage_is_the_gradient_of_pattern_energy() {
+    let (p, n) = (6, 12);
+    let patterns = random_patterns(p, n, &mut rng(76));
+    let d = HopfieldStorage
+        .delta(&Activity::new(&patterns, &patterns), &DMatrix::zeros(n, n))
+        .unwrap();
+    let stored = Hopfield::hebbian(&patterns).unwrap();
+    let scaled = &d * (p as f64 / n as f64);
+    assert!((&scaled - stored.weights()).norm() <= 1e-12 * stored.weights().norm());
+
+    let w = DMatrix::from_fn(n, n, |i, j| ((i * n + j) as f64 * 0.37).sin());
+    let batch = Batch::new(patterns.clone()).unwrap();
+    let mut w0 = w.clone();
+    w0.fill_diagonal(0.0);
+    let net = Hopfield::from_weights(w0).unwrap();
+    let mean_energy: f64 = (0..p)
+        .map(|mu| net.energy(&patterns.row(mu).transpose()).unwrap())
+        .sum::<f64>()
+        / p as f64;
+    let value = PatternStability.value(&w, &batch).unwrap();
+    assert!((value + 2.0 * mean_energy).abs() <= 1e-12 * value.abs().max(1.0));
+
+    let h = Harness {
+        force_finite_differences: true,
+        ..Harness::default()
+    };
+    let r = h.check(&HopfieldStorage, &w, &batch).unwrap();
+    assert!(r.holds && r.relation == Relation::GradientStep, "{r}");
+    struct Half;
+    impl LocalRule for Half {
+        fn delta(
+            &self,
+            a: &Activity<'_>,
+            w: &DMatrix<f64>,
+        ) -> neurograd_plasticity::Result<DMatrix<f64>> {
+            Ok(HopfieldStorage.delta(a, w)? * 0.5)
+        }
+        fn response(
+            &self,
+            w: &DMatrix<f64>,
+            pre: &DMatrix<f64>,
+        ) -> neurograd_plasticity::Result<DMatrix<f64>> {
+            HopfieldStorage.response(w, pre)
+        }
+    }
+    let half = h
+        .check_against(&Half, &PatternStability, Relation::GradientStep, &w, &batch)
+        .unwrap();
+    assert!(!half.holds && half.relative_error > 0.1, "{half}");
+    let hebb = h
+        .check_against(&Hebb, &PatternStability, Relation::GradientStep, &w, &batch)
+        .unwrap();
+    assert!(!hebb.holds && hebb.relative_error > 0.1, "{hebb}");
+}
+
+/// Hopfield storage needs square weights matching the pattern length: a typed shape error.
+#[test]
+fn hopfield_storage_rejects_non_square_weights() {
+    let patterns = random_patterns(3, 5, &mut rng(77));
+    let e = HopfieldStorage
+        .delta(&Activity::new(&patterns, &patterns), &DMatrix::zeros(4, 5))
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            neurograd_plasticity::PlasticityError::ShapeMismatch {
+                expected: (5, 5),
+                got: (4, 5),
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 /// Checklist 41 (hopfield_hebb_energy_drop), theory.md §15: storing ξ with ΔW = (ξξᵀ − I)/N lowers

@@ -6,9 +6,9 @@
 
 use super::common::{M, gaussian, rng, spectrum_data};
 use neurograd_plasticity::local::oja::Oja;
-use neurograd_plasticity::local::oja_subspace::{OjaSubspace, subspace_distance};
+use neurograd_plasticity::local::oja_subspace::{OjaSubspace, projector_distance};
 use neurograd_plasticity::local::sanger::{Sanger, row_alignment, top_eigenvectors};
-use neurograd_plasticity::local::train::{Schedule, TrainConfig, train};
+use neurograd_plasticity::local::train::{RateSchedule, RuleTrainConfig, train_rule};
 use neurograd_plasticity::local::{Batch, LocalRule};
 
 const EIGS: [f64; 6] = [5.0, 3.0, 2.0, 1.0, 0.5, 0.25];
@@ -17,12 +17,12 @@ fn run(rule: &dyn LocalRule, m: usize, seed: u64) -> (M, M) {
     let (x, _, e) = spectrum_data(&EIGS, 50_000, seed);
     let batch = Batch::new(x).unwrap();
     let mut w = gaussian(m, 6, &mut rng(seed + 100)) * 0.3;
-    let cfg = TrainConfig::new(
-        Schedule::Piecewise(vec![(100_000, 1e-3), (100_000, 1e-4)]),
+    let cfg = RuleTrainConfig::new(
+        RateSchedule::Piecewise(vec![(100_000, 1e-3), (100_000, 1e-4)]),
         200_000,
         1,
     );
-    train(rule, &mut w, &batch, &cfg).unwrap();
+    train_rule(rule, &mut w, &batch, &cfg).unwrap();
     (w, e)
 }
 
@@ -61,7 +61,7 @@ fn sanger_converges_to_ordered_eigenvectors() {
 fn oja_subspace_learns_subspace_not_eigenvectors() {
     let (w, e) = run(&OjaSubspace, 3, 23);
     let top = e.rows(0, 3).into_owned();
-    let dist = subspace_distance(&w, &top).unwrap();
+    let dist = projector_distance(&w, &top).unwrap();
     assert!(dist <= 0.2, "distance {dist}");
     let cos = row_alignment(&w, &top).unwrap();
     let min = cos.iter().copied().fold(1.0, f64::min);
@@ -69,7 +69,7 @@ fn oja_subspace_learns_subspace_not_eigenvectors() {
     let (_, c, _) = spectrum_data(&EIGS, 10, 23);
     let (vals, vecs) = top_eigenvectors(&c, 3).unwrap();
     assert!((vals[0] - 5.0).abs() < 1e-9 && (vals[2] - 2.0).abs() < 1e-9);
-    assert!(subspace_distance(&vecs, &top).unwrap() < 1e-9);
+    assert!(projector_distance(&vecs, &top).unwrap() < 1e-9);
 }
 
 /// Oja 1989: on orthonormal rows the subspace rule's batch update equals the gradient of

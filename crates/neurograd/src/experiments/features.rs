@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::plasticity::local::train::{Schedule, TrainConfig};
+use crate::plasticity::local::train::{RateSchedule, RuleTrainConfig};
 use crate::plasticity::local::{self, Batch, LocalRule};
 use crate::tensor::{Matrix, Real};
 use crate::{Error, Progress, Result, VERSION};
@@ -125,8 +125,8 @@ pub fn learn(rule: &str, x: &Matrix, p: &FeaturesParams, seed: u64) -> Result<Ma
     });
     w *= 0.1 / (x.ncols() as Real).sqrt();
     let batch = Batch::new(x.clone())?;
-    let cfg = TrainConfig::new(Schedule::Constant(p.learning_rate), p.steps, 16);
-    local::train::train(r.as_ref(), &mut w, &batch, &cfg)?;
+    let cfg = RuleTrainConfig::new(RateSchedule::Constant(p.learning_rate), p.steps, 16);
+    local::train::train_rule(r.as_ref(), &mut w, &batch, &cfg)?;
     Ok(w)
 }
 
