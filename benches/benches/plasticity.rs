@@ -56,9 +56,10 @@ fn dense_rules(c: &mut Criterion) {
 }
 
 fn stdp_population(c: &mut Criterion) {
-    let (n_pre, n_post, steps, dt) = (1000usize, 100usize, 1000usize, 1e-3);
+    // dt in ms (the workspace's time unit); 10 Hz Poisson spikes: p = rate * dt / 1000.
+    let (n_pre, n_post, steps, dt) = (1000usize, 100usize, 1000usize, 1.0);
     let mut rng = ChaCha8Rng::seed_from_u64(2);
-    let p = 10.0 * dt;
+    let p = 10.0 * dt / 1000.0;
     let spikes: Vec<(Vec<usize>, Vec<usize>)> = (0..steps)
         .map(|_| {
             (
