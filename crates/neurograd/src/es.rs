@@ -254,3 +254,61 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod pin {
+    use super::*;
+    use crate::plasticity::credit::{Loss, Network};
+    use crate::tensor::Activation;
+
+    /// Value stability: the ES estimate on a fixed network, batch and seed. The numbers were
+    /// printed by this implementation (the facade's `es.rs`, commit 2eb7a2d) before OpenAI-ES
+    /// moved to the plasticity crate; the moved code must reproduce them bit for bit.
+    #[test]
+    fn estimate_is_pinned() {
+        let net = Network::new(
+            &[4, 5, 3],
+            Activation::Relu,
+            Activation::Identity,
+            Loss::SoftmaxCrossEntropy,
+            7,
+        )
+        .unwrap();
+        let x = Matrix::from_fn(6, 4, |i, j| ((i * 4 + j) as f64 * 0.7).sin());
+        let t = Matrix::from_fn(6, 3, |i, j| if i % 3 == j { 1.0 } else { 0.0 });
+        let es = EvolutionStrategy::new(EsConfig::default(), 11).unwrap();
+        let (g, loss) = es.estimate(&net, &x, &t, 0).unwrap();
+        assert_eq!(loss, 0.949115161508406);
+        assert_eq!(
+            &g[0].as_slice()[..4],
+            &[
+                1.837434302903246,
+                -0.557132311774439,
+                -0.10824221587932481,
+                1.4160071918628252
+            ]
+        );
+        assert_eq!(
+            g[3].as_slice(),
+            &[
+                -6.0504325409863515,
+                -3.2131072558354874,
+                -0.2640879605369591
+            ]
+        );
+        let (g, _) = es.estimate(&net, &x, &t, 3).unwrap();
+        assert_eq!(
+            &g[0].as_slice()[..4],
+            &[
+                -0.5406739884186983,
+                -0.040390310177589483,
+                -0.29641984909809727,
+                -2.7638992181760615
+            ]
+        );
+        assert_eq!(
+            g[3].as_slice(),
+            &[-4.3852239716907135, 0.9039842405592843, 0.595974617980424]
+        );
+    }
+}
