@@ -2,13 +2,13 @@
 //! optimizer -> per-epoch records, with resumable checkpoints. The `neurograd` facade (and its
 //! `compare` command) and library users run this one loop.
 //!
-//! A [`Trainer`] owns a [`Network`], an algorithm of the [`registry`](super::registry) (its
+//! A [`Trainer`] owns a [`Network`], an algorithm of the [`registry`] (its
 //! activations, loss and learning rate come from the algorithm's
 //! [`AlgorithmInfo`](super::AlgorithmInfo)) and a gradient optimizer of `neurograd-optim` (Adam by
 //! default). Every epoch `e` (0-based):
 //!
 //! 1. the training rows are permuted by the data crate's
-//!    [`Batches`](neurograd_data::transform::Batches) with [`Seeds::shuffle`] (the order of epoch
+//!    [`Batches`] with [`Seeds::shuffle`] (the order of epoch
 //!    `e` is a pure function of that seed and `e`) and cut into mini-batches of
 //!    [`TrainConfig::batch_size`] rows (the last, smaller one kept);
 //! 2. before each batch the algorithm is positioned at the global step `s`
