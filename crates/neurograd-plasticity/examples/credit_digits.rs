@@ -12,8 +12,8 @@
 
 use neurograd_data::bundled;
 use neurograd_data::transform::{Standardizer, one_hot, stratified_split};
-use neurograd_optim::{Adam, AdamConfig, GradientOptimizer};
-use neurograd_plasticity::credit::{self, TrainConfig, TrainData};
+use neurograd_optim::GradientOptimizerConfig;
+use neurograd_plasticity::credit::{self, Seeds, TrainConfig, TrainData, Trainer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -43,60 +43,65 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let t_train = one_hot(&train.labels, ds.n_classes())?;
             let widths = [ds.n_features(), hidden, ds.n_classes()];
-            let mut net = match std::env::var("NG_HIDDEN") {
-                Ok(h) => neurograd_plasticity::credit::Network::new(
-                    &widths,
-                    neurograd_tensor::Activation::from_name(&h)?,
-                    info.output,
-                    info.loss,
-                    seed,
-                )?,
-                Err(_) => info.network(&widths, seed)?,
+            let lr = std::env::var("NG_LR")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(info.learning_rate);
+            let cfg = TrainConfig {
+                algorithm: info.name.into(),
+                hidden: vec![hidden],
+                epochs,
+                batch_size: 32,
+                optimizer: "adam".into(),
+                learning_rate: Some(lr),
+                seeds: Seeds {
+                    network: seed,
+                    algorithm: seed + 1000,
+                    shuffle: seed,
+                },
+                cosine_every: 0,
+                target_accuracy: None,
             };
-            let mut algo = info.build(&net, seed + 1000)?;
-            let mut adam = Adam::new(AdamConfig {
-                lr: std::env::var("NG_LR")
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(info.learning_rate),
-                ..AdamConfig::default()
-            })?;
             let data = TrainData {
                 x_train: &x_train,
                 t_train: &t_train,
                 x_test: &x_test,
                 labels_test: &test.labels,
             };
-            let cfg = TrainConfig {
-                epochs,
-                batch_size: 32,
-                seed,
+            let trainer = match std::env::var("NG_HIDDEN") {
+                Ok(h) => {
+                    let net = neurograd_plasticity::credit::Network::new(
+                        &widths,
+                        neurograd_tensor::Activation::from_name(&h)?,
+                        info.output,
+                        info.loss,
+                        seed,
+                    )?;
+                    let algo = info.build(&net, seed + 1000)?;
+                    let opt = GradientOptimizerConfig::from_name("adam")?
+                        .with_lr(lr)
+                        .build()?;
+                    Trainer::from_parts(&cfg, net, algo, opt)?
+                }
+                Err(_) => Trainer::new(&cfg, &data)?,
             };
-            let report = credit::train(&mut net, algo.as_mut(), &data, &cfg, |p, g| {
-                adam.step(p, g).map_err(|e| {
-                    neurograd_plasticity::PlasticityError::InvalidParameter {
-                        name: "optimizer",
-                        value: e.to_string(),
-                        reason: "optimizer step failed".into(),
-                    }
-                })
-            })?;
+            let report = trainer.run(&data, &mut || {})?;
             if std::env::var("NG_VERBOSE").is_ok() {
-                for e in &report.epochs {
+                for e in &report.history {
                     eprintln!(
                         "    epoch {:3} loss {:.4} acc {:.4} steps {:.1}",
                         e.epoch, e.train_loss, e.test_accuracy, e.relaxation_steps
                     );
                 }
             }
-            if let Some(last) = report.epochs.last() {
+            if let Some(last) = report.history.last() {
                 eprintln!(
                     "  {} seed {seed}: acc {:.4}, relaxation steps/batch {:.1}",
                     info.name, last.test_accuracy, last.relaxation_steps
                 );
             }
-            secs += report.epochs.iter().map(|e| e.seconds).sum::<f64>();
-            accs.push(report.final_test_accuracy());
+            secs += report.wall_s;
+            accs.push(report.test_accuracy);
         }
         let n = accs.len() as f64;
         let mean = accs.iter().sum::<f64>() / n;

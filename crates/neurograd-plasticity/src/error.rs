@@ -65,6 +65,10 @@ pub enum PlasticityError {
     /// A tensor-level error.
     #[error(transparent)]
     Tensor(#[from] neurograd_tensor::TensorError),
+    /// An optimizer error of the training loop (unknown optimizer name, invalid learning rate,
+    /// a step on mismatched shapes).
+    #[error(transparent)]
+    Optim(#[from] neurograd_optim::OptimError),
     /// A neuron-level error.
     #[error(transparent)]
     Neuron(#[from] neurograd_neurons::NeuronError),

@@ -61,16 +61,6 @@ pub enum Error {
         /// Why it is invalid.
         reason: String,
     },
-    /// Training diverged (a loss or parameter became non-finite or exploded).
-    #[error("{algorithm} diverged at epoch {epoch}: {what}")]
-    Diverged {
-        /// The learning algorithm.
-        algorithm: String,
-        /// The epoch (0-based) in which it happened.
-        epoch: usize,
-        /// What was observed.
-        what: String,
-    },
     /// A result could not be serialised.
     #[error("serialisation failed: {0}")]
     Serde(#[from] serde_json::Error),
@@ -90,7 +80,7 @@ impl Error {
     /// the input), `1` for failures of a run (divergence, non-convergence, internal errors).
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Diverged { .. } | Error::Serde(_) | Error::Internal { .. } => 1,
+            Error::Serde(_) | Error::Internal { .. } => 1,
             Error::Plasticity(
                 neurograd_plasticity::PlasticityError::Diverged { .. }
                 | neurograd_plasticity::PlasticityError::NotConverged { .. },

@@ -9,9 +9,13 @@
 //! - [`plasticity`]: local rules and credit assignment;
 //! - [`optim`]: gradient and evolutionary optimizers.
 //!
-//! The composition lives here: [`io`] (atomic file output) and one function per experiment of the
-//! `neurograd` command, each returning a serialisable result that echoes its parameters and
-//! [`VERSION`].
+//! The facade composes; it does not implement. What lives here: [`io`] (atomic file output),
+//! [`train`] (loading and preparing datasets, choosing a run's random streams, driving the
+//! plasticity crate's one training loop with a [`Progress`] observer, checkpoint files) and one
+//! function per experiment of the `neurograd` command, each returning a serialisable result that
+//! echoes its parameters and [`VERSION`]. Algorithms (OpenAI-ES included, in
+//! `plasticity::credit::es`) and the training loop (`plasticity::credit::train`) live in the
+//! crates that own them.
 //!
 //! ```
 //! assert!(!neurograd::VERSION.is_empty());
@@ -24,7 +28,6 @@ pub use neurograd_plasticity as plasticity;
 pub use neurograd_tensor as tensor;
 
 pub mod error;
-pub mod es;
 pub mod experiments;
 pub mod io;
 pub mod train;

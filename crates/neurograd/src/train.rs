@@ -1,38 +1,23 @@
-//! The training loop: dataset -> network -> learning algorithm -> optimizer -> per-epoch metrics.
+//! Training, as the facade composes it: datasets are loaded ([`load_dataset`]) and prepared
+//! ([`prepare`]: stratified split, standardisation, one-hot targets) with the data crate; the
+//! random streams of a run are chosen from one master seed ([`seeds`]); the one training loop,
+//! [`Trainer`] of the plasticity crate (`neurograd::plasticity::credit::train`, re-exported
+//! here), does the training; [`run`] drives it with a [`Progress`] observer and writes a
+//! [`Checkpoint`] after every epoch ([`save_checkpoint`], [`load_checkpoint`]: atomic JSON).
 //!
-//! A [`Trainer`] owns a [`Network`], a credit-assignment algorithm (any name of the plasticity
-//! crate's registry, or `es` for the evolution strategy of [`crate::es`]) and a gradient optimizer
-//! (Adam by default). Every epoch:
-//!
-//! 1. the training rows are shuffled with [`Batches`](crate::data::transform::Batches) seeded by
-//!    the shuffle stream of `seed` ([`sub_seed`]; the order of epoch `e` is a pure function of
-//!    the seed and `e`), cut into
-//!    mini-batches (the last, smaller one kept);
-//! 2. for each batch the algorithm produces updates `u` with the sign of a loss gradient, and the
-//!    optimizer descends along them: `θ ← opt(θ, u)`;
-//! 3. every `cosine_every`-th batch, the true gradient `g` of the same network's loss on the same
-//!    batch is computed by backprop and the cosine `u·g / (|u| |g|)` recorded (the epoch's
-//!    `mean_cosine_to_bp` is the mean over those batches, `angle_to_bp_deg` = acos of it);
-//! 4. test accuracy uses the algorithm's own prediction (the free fixed point for energy-based
-//!    algorithms).
-//!
-//! Divergence: a non-finite loss, update or parameter stops the run with [`Error::Diverged`]
-//! naming the epoch. Checkpoints ([`Checkpoint`]) hold the network, the optimizer state, the epoch
-//! and the history; because the shuffle, the algorithm's feedback weights (its own stream of `seed`) and
-//! the evolution strategy's noise (derived from `(seed, step)`) are pure functions of the seed and
-//! the position, resuming from a checkpoint gives bit-identical results to an uninterrupted run.
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
-
-use serde::{Deserialize, Serialize};
+//! Every algorithm of the plasticity registry trains the same way, the evolution strategy `es`
+//! included (`neurograd::plasticity::credit::es`). Because the shuffle (shuffle stream, epoch),
+//! the algorithm's random feedback (algorithm stream) and the evolution strategy's noise
+//! (algorithm stream, step) are pure functions of the seed and the position, a run resumed from
+//! a checkpoint is bit-identical to an uninterrupted one.
 
 use crate::data::Dataset;
-use crate::optim::{AnyGradientOptimizer, GradientOptimizer, GradientOptimizerConfig};
-use crate::plasticity::credit::{self, Backprop, CreditAssignment, Network, Updates};
 use crate::tensor::{Matrix, Real};
-use crate::{Error, Progress, Result, VERSION};
+use crate::{Error, Progress, Result};
+
+pub use crate::plasticity::credit::train::{
+    Checkpoint, EpochRecord, Seeds, TrainConfig, TrainData, TrainOutcome, Trainer,
+};
 
 /// Names of the dataset sources [`load_dataset`] accepts (`idx:` and `npy:` take paths).
 pub const DATASETS: &[&str] = &["digits", "mnist5k", "idx:DIR", "npy:X.npy,Y.npy"];
@@ -99,6 +84,18 @@ pub struct Prepared {
     pub image_shape: Option<(usize, usize)>,
 }
 
+impl Prepared {
+    /// The borrowed view the training loop takes.
+    pub fn train_data(&self) -> TrainData<'_> {
+        TrainData {
+            x_train: &self.x_train,
+            t_train: &self.t_train,
+            x_test: &self.x_test,
+            labels_test: &self.labels_test,
+        }
+    }
+}
+
 /// The independent random streams of one training run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
@@ -110,17 +107,28 @@ pub enum Stream {
     Shuffle,
 }
 
-/// The seed of `stream` for a run seeded `seed`: the SplitMix64 finaliser ([`crate::es::mix`];
-/// Steele, Lea & Flood 2014) of `seed` and the stream's tag. Runs with neighbouring seeds
-/// (`compare --seeds N` uses `seed, seed + 1, ...`) therefore never share a stream, as they would
-/// with `seed + k` offsets (seed `s + 1`'s initialisation would be seed `s`'s feedback stream).
+/// The seed of `stream` for a run seeded `seed`: the SplitMix64 finaliser
+/// ([`seed::mix`](crate::tensor::seed::mix); Steele, Lea & Flood 2014) of `seed` and the stream's
+/// tag. Runs with neighbouring seeds (`compare --seeds N` uses `seed, seed + 1, ...`) therefore
+/// never share a stream, as they would with `seed + k` offsets (seed `s + 1`'s initialisation
+/// would be seed `s`'s feedback stream).
 pub fn sub_seed(seed: u64, stream: Stream) -> u64 {
     let tag: u64 = match stream {
         Stream::Network => 1,
         Stream::Algorithm => 2,
         Stream::Shuffle => 3,
     };
-    crate::es::mix(seed, 0, tag)
+    crate::tensor::seed::mix(seed, 0, tag)
+}
+
+/// The three streams of a run seeded `seed` ([`sub_seed`] of each [`Stream`]), as the training
+/// loop takes them.
+pub fn seeds(seed: u64) -> Seeds {
+    Seeds {
+        network: sub_seed(seed, Stream::Network),
+        algorithm: sub_seed(seed, Stream::Algorithm),
+        shuffle: sub_seed(seed, Stream::Shuffle),
+    }
 }
 
 /// Splits `ds` (stratified, `test_fraction` held out, seeded) and standardises the features with
@@ -144,413 +152,46 @@ pub fn prepare(name: &str, ds: &Dataset, test_fraction: Real, seed: u64) -> Resu
     })
 }
 
-/// What to train and how.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainSpec {
-    /// Algorithm name (the plasticity registry's names, or `es`).
-    pub algorithm: String,
-    /// Hidden-layer widths.
-    pub hidden: Vec<usize>,
-    /// Epochs to run.
-    pub epochs: usize,
-    /// Mini-batch size.
-    pub batch_size: usize,
-    /// Gradient optimizer name (`adam`, `sgd`, ...).
-    pub optimizer: String,
-    /// Learning rate (`None`: the registry's value for the algorithm).
-    pub learning_rate: Option<Real>,
-    /// Seed: the network's initialisation, the algorithm's random feedback (or noise) and the
-    /// shuffling each draw from their own stream derived from it ([`sub_seed`]).
-    pub seed: u64,
-    /// Measure the cosine to backprop every this many batches (0: never).
-    pub cosine_every: usize,
-    /// Test accuracy that counts as "reached" for `epochs_to_target`.
-    pub target_accuracy: Option<Real>,
+/// Writes a checkpoint atomically as JSON.
+///
+/// # Errors
+/// [`Error::Io`], [`Error::Serde`].
+pub fn save_checkpoint(ck: &Checkpoint, path: &std::path::Path) -> Result<()> {
+    crate::io::write_json(path, ck)
 }
 
-/// Metrics of one epoch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochRecord {
-    /// Epoch number, from 1.
-    pub epoch: usize,
-    /// Mean batch loss over the epoch (before each update).
-    pub train_loss: Real,
-    /// Test accuracy after the epoch.
-    pub test_accuracy: Real,
-    /// Mean cosine between the algorithm's update and the backprop gradient over the measured
-    /// batches of this epoch (`None` if none measured).
-    pub mean_cosine_to_bp: Option<Real>,
-    /// `acos(mean_cosine_to_bp)` in degrees.
-    pub angle_to_bp_deg: Option<Real>,
-    /// Mean relaxation steps per batch (energy-based algorithms).
-    pub relaxation_steps: Real,
-    /// Wall-clock seconds of the epoch (training and evaluation).
-    pub wall_s: Real,
+/// Reads a checkpoint written by [`save_checkpoint`].
+///
+/// # Errors
+/// [`Error::Io`] if the file cannot be read, [`Error::Corrupt`] naming it if it does not parse.
+pub fn load_checkpoint(path: &std::path::Path) -> Result<Checkpoint> {
+    let s = crate::io::read_to_string(path)?;
+    serde_json::from_str(&s).map_err(|e| Error::Corrupt {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
 }
 
-/// A resumable snapshot of a training run (serde JSON).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Checkpoint {
-    /// neurograd version that wrote it.
-    pub version: String,
-    /// The run's specification.
-    pub spec: TrainSpec,
-    /// Epochs completed.
-    pub epoch: usize,
-    /// Optimizer steps completed (the evolution strategy's noise stream position).
-    pub step: u64,
-    /// The network.
-    pub network: Network,
-    /// The optimizer with its state.
-    pub optimizer: AnyGradientOptimizer,
-    /// History so far.
-    pub history: Vec<EpochRecord>,
-}
-
-impl Checkpoint {
-    /// Writes the checkpoint atomically as JSON.
-    ///
-    /// # Errors
-    /// [`Error::Io`], [`Error::Serde`].
-    pub fn save(&self, path: &std::path::Path) -> Result<()> {
-        crate::io::write_json(path, self)
-    }
-
-    /// Reads a checkpoint.
-    ///
-    /// # Errors
-    /// [`Error::Io`] if the file cannot be read, [`Error::Corrupt`] naming it if it does not parse.
-    pub fn load(path: &std::path::Path) -> Result<Self> {
-        let s = crate::io::read_to_string(path)?;
-        serde_json::from_str(&s).map_err(|e| Error::Corrupt {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })
-    }
-}
-
-/// A training run in progress.
-pub struct Trainer {
-    spec: TrainSpec,
-    net: Network,
-    algo: Box<dyn CreditAssignment>,
-    opt: AnyGradientOptimizer,
-    epoch: usize,
-    step: u64,
-    history: Vec<EpochRecord>,
-    wall_s: Real,
-    es_step: Option<Arc<AtomicU64>>,
-}
-
-type Built = (
-    Network,
-    Box<dyn CreditAssignment>,
-    Real,
-    Option<Arc<AtomicU64>>,
-);
-
-fn build_algorithm(spec: &TrainSpec, widths: &[usize]) -> Result<Built> {
-    if spec.algorithm == crate::es::NAME {
-        let info = credit::registry::info("bp")?;
-        let net = info.network(widths, sub_seed(spec.seed, Stream::Network))?;
-        let es = crate::es::EvolutionStrategy::new(
-            crate::es::EsConfig::default(),
-            sub_seed(spec.seed, Stream::Algorithm),
-        )?;
-        let handle = es.step_handle();
-        return Ok((
-            net,
-            Box::new(es),
-            crate::es::EsConfig::default().learning_rate,
-            Some(handle),
-        ));
-    }
-    let info = credit::registry::info(&spec.algorithm).map_err(|_| {
-        let mut valid: Vec<&str> = credit::registry::algorithms()
-            .iter()
-            .filter(|a| a.supervised)
-            .map(|a| a.name)
-            .collect();
-        valid.push(crate::es::NAME);
-        Error::unknown("algorithm", &spec.algorithm, &valid)
-    })?;
-    if !info.supervised {
-        return Err(Error::invalid(
-            "algorithm",
-            &spec.algorithm,
-            "is unsupervised and cannot classify",
-        ));
-    }
-    let net = info.network(widths, sub_seed(spec.seed, Stream::Network))?;
-    let algo = info.build(&net, sub_seed(spec.seed, Stream::Algorithm))?;
-    Ok((net, algo, info.learning_rate, None))
-}
-
-fn flat_norm(ms: &[Matrix]) -> Real {
-    ms.iter().map(|m| m.norm_squared()).sum::<Real>().sqrt()
-}
-
-/// Cosine between two parameter lists (flattened); `None` if either is zero.
-pub fn cosine(a: &[Matrix], b: &[Matrix]) -> Option<Real> {
-    let dot: Real = a.iter().zip(b).map(|(x, y)| x.dot(y)).sum();
-    let (na, nb) = (flat_norm(a), flat_norm(b));
-    (na > 0.0 && nb > 0.0).then(|| (dot / (na * nb)).clamp(-1.0, 1.0))
-}
-
-impl Trainer {
-    /// Sets up a run: network `[d, hidden..., classes]` for the algorithm, its optimizer.
-    ///
-    /// # Errors
-    /// Unknown algorithm or optimizer names (listing the valid ones), invalid sizes.
-    pub fn new(spec: &TrainSpec, data: &Prepared) -> Result<Self> {
-        if spec.epochs == 0 {
-            return Err(Error::invalid("epochs", spec.epochs, "must be at least 1"));
-        }
-        if spec.batch_size == 0 {
-            return Err(Error::invalid(
-                "batch_size",
-                spec.batch_size,
-                "must be at least 1",
-            ));
-        }
-        if spec.hidden.contains(&0) {
-            return Err(Error::invalid(
-                "hidden",
-                format!("{:?}", spec.hidden),
-                "widths must be at least 1",
-            ));
-        }
-        let mut widths = vec![data.x_train.ncols()];
-        widths.extend(&spec.hidden);
-        widths.push(data.n_classes);
-        let (net, algo, default_lr, es_step) = build_algorithm(spec, &widths)?;
-        let lr = spec.learning_rate.unwrap_or(default_lr);
-        let opt = GradientOptimizerConfig::from_name(&spec.optimizer)?
-            .with_lr(lr)
-            .build()?;
-        Ok(Self {
-            spec: spec.clone(),
-            net,
-            algo,
-            opt,
-            epoch: 0,
-            step: 0,
-            history: Vec::new(),
-            wall_s: 0.0,
-            es_step,
-        })
-    }
-
-    /// Resumes from a checkpoint (the algorithm is rebuilt from the spec's seed).
-    ///
-    /// # Errors
-    /// As [`Trainer::new`]; [`Error::InvalidParameter`] if the checkpoint's network does not fit
-    /// the data.
-    pub fn resume(ck: &Checkpoint, data: &Prepared) -> Result<Self> {
-        let mut t = Self::new(&ck.spec, data)?;
-        if ck.network.widths() != t.net.widths() {
-            return Err(Error::invalid(
-                "checkpoint",
-                format!("{:?}", ck.network.widths()),
-                format!("network widths do not fit the data ({:?})", t.net.widths()),
-            ));
-        }
-        t.net = ck.network.clone();
-        t.opt = ck.optimizer.clone();
-        t.epoch = ck.epoch;
-        t.step = ck.step;
-        t.history = ck.history.clone();
-        t.wall_s = ck.history.iter().map(|h| h.wall_s).sum();
-        Ok(t)
-    }
-
-    /// A checkpoint of the current state.
-    pub fn checkpoint(&self) -> Checkpoint {
-        Checkpoint {
-            version: VERSION.to_string(),
-            spec: self.spec.clone(),
-            epoch: self.epoch,
-            step: self.step,
-            network: self.net.clone(),
-            optimizer: self.opt.clone(),
-            history: self.history.clone(),
+/// Runs the remaining epochs of `trainer` on `data`, advancing `progress` by one per batch and,
+/// if `checkpoint` is given, saving a checkpoint there after every epoch; returns the outcome.
+///
+/// # Errors
+/// The training loop's errors (divergence, algorithm and optimizer errors); checkpoint write
+/// errors.
+pub fn run(
+    mut trainer: Trainer,
+    data: &Prepared,
+    progress: &dyn Progress,
+    checkpoint: Option<&std::path::Path>,
+) -> Result<TrainOutcome> {
+    let td = data.train_data();
+    while !trainer.done() {
+        trainer.run_epoch(&td, &mut || progress.inc(1))?;
+        if let Some(p) = checkpoint {
+            save_checkpoint(&trainer.checkpoint(), p)?;
         }
     }
-
-    /// The network.
-    pub fn network(&self) -> &Network {
-        &self.net
-    }
-
-    /// Epochs completed.
-    pub fn epoch(&self) -> usize {
-        self.epoch
-    }
-
-    /// History so far.
-    pub fn history(&self) -> &[EpochRecord] {
-        &self.history
-    }
-
-    /// Whether all epochs of the spec are done.
-    pub fn done(&self) -> bool {
-        self.epoch >= self.spec.epochs
-    }
-
-    /// Runs one epoch; `progress.inc(1)` after each batch.
-    ///
-    /// # Errors
-    /// [`Error::Diverged`] on a non-finite loss, update or parameter; algorithm and optimizer
-    /// errors.
-    pub fn run_epoch(&mut self, data: &Prepared, progress: &dyn Progress) -> Result<EpochRecord> {
-        let start = Instant::now();
-        let n = data.x_train.nrows();
-        let batches = crate::data::transform::Batches::new(
-            n,
-            self.spec.batch_size,
-            sub_seed(self.spec.seed, Stream::Shuffle),
-            false,
-        )?
-        .epoch(self.epoch as u64);
-        let mut updates = Updates::zeros(&self.net);
-        let mut bp = Backprop::new();
-        let (mut loss_sum, mut relax_sum, mut cos_sum, mut cos_n) = (0.0, 0.0, 0.0, 0usize);
-        let d = data.x_train.ncols();
-        let k = data.t_train.ncols();
-        let diverged = |what: String| Error::Diverged {
-            algorithm: self.spec.algorithm.clone(),
-            epoch: self.epoch + 1,
-            what,
-        };
-        for (bi, idx) in batches.iter().enumerate() {
-            let xb = Matrix::from_fn(idx.len(), d, |r, c| data.x_train[(idx[r], c)]);
-            let tb = Matrix::from_fn(idx.len(), k, |r, c| data.t_train[(idx[r], c)]);
-            if let Some(h) = &self.es_step {
-                h.store(self.step, Ordering::Relaxed);
-            }
-            self.algo.updates_into(&self.net, &xb, &tb, &mut updates)?;
-            let loss = updates.diagnostics.loss;
-            if !loss.is_finite() {
-                return Err(diverged(format!("loss {loss} at step {}", self.step + 1)));
-            }
-            if !flat_norm(&updates.grads).is_finite() {
-                return Err(diverged(format!(
-                    "non-finite update at step {}",
-                    self.step + 1
-                )));
-            }
-            if self.spec.cosine_every > 0 && bi % self.spec.cosine_every == 0 {
-                let g = bp.updates(&self.net, &xb, &tb)?;
-                if let Some(c) = cosine(&updates.grads, &g.grads) {
-                    cos_sum += c;
-                    cos_n += 1;
-                }
-            }
-            self.opt.step(self.net.params_mut(), &updates.grads)?;
-            self.step += 1;
-            if !flat_norm(self.net.params()).is_finite() {
-                return Err(diverged(format!(
-                    "non-finite parameters after step {}",
-                    self.step
-                )));
-            }
-            loss_sum += loss;
-            relax_sum += updates.diagnostics.relaxation_steps as Real;
-            progress.inc(1);
-        }
-        let acc = credit::train::accuracy(
-            self.algo.as_mut(),
-            &self.net,
-            &data.x_test,
-            &data.labels_test,
-        )?;
-        let nb = batches.len().max(1) as Real;
-        let mean_cos = (cos_n > 0).then(|| cos_sum / cos_n as Real);
-        self.epoch += 1;
-        let rec = EpochRecord {
-            epoch: self.epoch,
-            train_loss: loss_sum / nb,
-            test_accuracy: acc,
-            mean_cosine_to_bp: mean_cos,
-            angle_to_bp_deg: mean_cos.map(|c| c.clamp(-1.0, 1.0).acos().to_degrees()),
-            relaxation_steps: relax_sum / nb,
-            wall_s: start.elapsed().as_secs_f64(),
-        };
-        self.wall_s += rec.wall_s;
-        self.history.push(rec.clone());
-        Ok(rec)
-    }
-
-    /// Batches per epoch for `data`.
-    pub fn batches_per_epoch(&self, data: &Prepared) -> usize {
-        data.x_train.nrows().div_ceil(self.spec.batch_size)
-    }
-
-    /// Runs the remaining epochs (checkpointing to `checkpoint` after each, if given) and returns
-    /// the outcome.
-    ///
-    /// # Errors
-    /// As [`Trainer::run_epoch`]; checkpoint write errors.
-    pub fn run(
-        mut self,
-        data: &Prepared,
-        progress: &dyn Progress,
-        checkpoint: Option<&std::path::Path>,
-    ) -> Result<TrainOutcome> {
-        while !self.done() {
-            self.run_epoch(data, progress)?;
-            if let Some(p) = checkpoint {
-                self.checkpoint().save(p)?;
-            }
-        }
-        Ok(self.outcome())
-    }
-
-    /// The outcome so far.
-    pub fn outcome(&self) -> TrainOutcome {
-        let cos: Vec<Real> = self
-            .history
-            .iter()
-            .filter_map(|h| h.mean_cosine_to_bp)
-            .collect();
-        let target = self.spec.target_accuracy;
-        let reached = target.and_then(|t| self.history.iter().position(|h| h.test_accuracy >= t));
-        TrainOutcome {
-            algorithm: self.spec.algorithm.clone(),
-            test_accuracy: self.history.last().map_or(0.0, |h| h.test_accuracy),
-            epochs: self.epoch,
-            wall_s: self.wall_s,
-            mean_cosine_to_bp: (!cos.is_empty())
-                .then(|| cos.iter().sum::<Real>() / cos.len() as Real),
-            epochs_to_target: reached.map(|i| i + 1),
-            wall_s_to_target: reached.map(|i| self.history[..=i].iter().map(|h| h.wall_s).sum()),
-            relaxation_steps_per_batch: self.history.last().map_or(0.0, |h| h.relaxation_steps),
-            history: self.history.clone(),
-        }
-    }
-}
-
-/// The outcome of a training run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainOutcome {
-    /// Algorithm name.
-    pub algorithm: String,
-    /// Test accuracy after the last epoch.
-    pub test_accuracy: Real,
-    /// Epochs run.
-    pub epochs: usize,
-    /// Total wall-clock seconds (training and evaluation).
-    pub wall_s: Real,
-    /// Mean over epochs of the per-epoch mean cosine to the backprop gradient.
-    pub mean_cosine_to_bp: Option<Real>,
-    /// First epoch whose test accuracy reached the target.
-    pub epochs_to_target: Option<usize>,
-    /// Wall-clock seconds until that epoch ended.
-    pub wall_s_to_target: Option<Real>,
-    /// Mean relaxation steps per batch in the last epoch.
-    pub relaxation_steps_per_batch: Real,
-    /// Per-epoch metrics.
-    pub history: Vec<EpochRecord>,
+    Ok(trainer.outcome())
 }
 
 #[cfg(test)]
@@ -561,61 +202,72 @@ mod tests {
         crate::experiments::compare::prepare_data("digits", Some(200), 0.25, 3).unwrap()
     }
 
-    fn spec(algorithm: &str) -> TrainSpec {
-        TrainSpec {
+    fn config(algorithm: &str) -> TrainConfig {
+        TrainConfig {
             algorithm: algorithm.into(),
             hidden: vec![8],
             epochs: 2,
             batch_size: 16,
             optimizer: "adam".into(),
             learning_rate: None,
-            seed: 5,
+            seeds: seeds(5),
             cosine_every: 3,
             target_accuracy: Some(0.5),
         }
     }
 
-    /// Checkpoints resume bit-identically: 2 epochs straight equal 1 epoch, save to JSON, load,
-    /// 1 more epoch (network, optimizer state and history compared exactly), for a feedback
-    /// algorithm (fixed random feedback from the seed) and for the evolution strategy (noise
-    /// stream from the step).
+    /// Checkpoints resume bit-identically through a JSON file: 2 epochs straight equal 1 epoch,
+    /// [`run`] writing the checkpoint, load, resume, 1 more epoch (network and history compared
+    /// exactly), for a feedback algorithm (fixed random feedback from the seed) and for the
+    /// evolution strategy (noise stream from the step). Negative control: resuming with a
+    /// different master seed's streams changes the run.
     #[test]
     fn checkpoint_resume_is_bit_identical() {
         let d = data();
+        let td = d.train_data();
         for algo in ["fa", "es"] {
-            let s = spec(algo);
-            let straight = Trainer::new(&s, &d)
-                .unwrap()
-                .run(&d, &crate::NoProgress, None)
-                .unwrap();
-            let mut t = Trainer::new(&s, &d).unwrap();
-            t.run_epoch(&d, &crate::NoProgress).unwrap();
+            let s = config(algo);
+            let straight =
+                run(Trainer::new(&s, &td).unwrap(), &d, &crate::NoProgress, None).unwrap();
             let dir = tempfile::tempdir().unwrap();
             let p = dir.path().join("ck.json");
-            t.checkpoint().save(&p).unwrap();
-            drop(t);
-            let ck = Checkpoint::load(&p).unwrap();
-            let mut r = Trainer::resume(&ck, &d).unwrap();
-            r.run_epoch(&d, &crate::NoProgress).unwrap();
+            let one = TrainConfig {
+                epochs: 1,
+                ..s.clone()
+            };
+            run(
+                Trainer::new(&one, &td).unwrap(),
+                &d,
+                &crate::NoProgress,
+                Some(&p),
+            )
+            .unwrap();
+            let mut ck = load_checkpoint(&p).unwrap();
+            assert_eq!(ck.epoch, 1);
+            ck.config.epochs = 2;
+            let r = Trainer::resume(&ck, &td).unwrap();
+            let resumed = run(r, &d, &crate::NoProgress, None).unwrap();
             let strip = |h: &[EpochRecord]| {
                 h.iter()
                     .map(|e| (e.train_loss, e.test_accuracy, e.mean_cosine_to_bp))
                     .collect::<Vec<_>>()
             };
-            assert_eq!(strip(&r.history), strip(&straight.history), "{algo}");
-            let mut t2 = Trainer::new(&s, &d).unwrap();
-            t2.run_epoch(&d, &crate::NoProgress).unwrap();
-            t2.run_epoch(&d, &crate::NoProgress).unwrap();
+            assert_eq!(strip(&resumed.history), strip(&straight.history), "{algo}");
+            let mut t2 = Trainer::new(&s, &td).unwrap();
+            t2.run_epoch(&td, &mut || {}).unwrap();
+            t2.run_epoch(&td, &mut || {}).unwrap();
+            let mut r2 = Trainer::resume(&ck, &td).unwrap();
+            r2.run_epoch(&td, &mut || {}).unwrap();
             assert_eq!(
-                r.network(),
+                r2.network(),
                 t2.network(),
                 "{algo}: parameters differ after resume"
             );
-            // Negative control: resuming with a different seed changes the run.
+            // Negative control: resuming with another seed's streams changes the run.
             let mut other = ck.clone();
-            other.spec.seed += 1;
-            let mut o = Trainer::resume(&other, &d).unwrap();
-            o.run_epoch(&d, &crate::NoProgress).unwrap();
+            other.config.seeds = seeds(6);
+            let mut o = Trainer::resume(&other, &td).unwrap();
+            o.run_epoch(&td, &mut || {}).unwrap();
             assert_ne!(o.network(), t2.network());
         }
     }
@@ -625,18 +277,57 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ck.json");
         std::fs::write(&p, b"{not json").unwrap();
-        let e = Checkpoint::load(&p).unwrap_err();
+        let e = load_checkpoint(&p).unwrap_err();
+        assert!(matches!(e, Error::Corrupt { .. }), "{e:?}");
         assert!(e.to_string().contains("ck.json"));
         assert_eq!(e.exit_code(), 2);
     }
 
     #[test]
     fn unknown_algorithm_lists_valid_names() {
-        let e = Trainer::new(&spec("nope"), &data()).err().unwrap();
-        let m = e.to_string();
+        let d = data();
+        let e: Error = Trainer::new(&config("nope"), &d.train_data())
+            .err()
+            .unwrap()
+            .into();
         assert!(
-            m.contains("nope") && m.contains("bp") && m.contains("es"),
-            "{m}"
+            matches!(
+                e,
+                Error::Plasticity(crate::plasticity::PlasticityError::UnknownName { .. })
+            ),
+            "{e:?}"
         );
+        assert_eq!(e.exit_code(), 2);
+        let m = e.to_string();
+        assert!(m.contains("'nope'"), "{m}");
+        let Error::Plasticity(crate::plasticity::PlasticityError::UnknownName { valid, .. }) = e
+        else {
+            unreachable!()
+        };
+        let valid: Vec<&str> = valid.split(", ").collect();
+        // The supervised algorithms, the evolution strategy among them; not the autoencoder.
+        for name in ["bp", "fa", "ep", "es"] {
+            assert!(valid.contains(&name), "{name}: {valid:?}");
+        }
+        assert!(!valid.contains(&"recirculation"), "{valid:?}");
+    }
+
+    /// The streams of a seed are distinct, and neighbouring seeds share none.
+    #[test]
+    fn streams_are_distinct() {
+        let (a, b) = (seeds(0), seeds(1));
+        let all = [
+            a.network,
+            a.algorithm,
+            a.shuffle,
+            b.network,
+            b.algorithm,
+            b.shuffle,
+        ];
+        for i in 0..all.len() {
+            for j in 0..i {
+                assert_ne!(all[i], all[j], "{i} {j}");
+            }
+        }
     }
 }

@@ -44,7 +44,7 @@ pub use ga::{
     BinaryCrossover, BinaryGa, BinaryGaConfig, RealCrossover, RealGa, RealGaConfig, RealMutation,
 };
 pub use ipop::{IpopCmaEs, IpopConfig};
-pub use nes::{Nes, NesConfig};
+pub use nes::{Nes, NesConfig, centred_ranks};
 pub use one_plus_one::{OnePlusOneConfig, OnePlusOneEs};
 pub use random_search::{RandomSearch, RandomSearchConfig};
 

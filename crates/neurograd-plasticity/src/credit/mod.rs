@@ -11,12 +11,14 @@
 //! - One file per algorithm: [`Backprop`] (and the autodiff-tape reference
 //!   [`backprop::tape_gradients`]), [`FeedbackAlignment`], [`DirectFeedbackAlignment`],
 //!   [`SignSymmetry`], [`Recirculation`], [`ContrastiveHebbian`], [`EquilibriumPropagation`],
-//!   [`PredictiveCoding`], [`DifferenceTargetPropagation`].
+//!   [`PredictiveCoding`], [`DifferenceTargetPropagation`], and the black-box baseline
+//!   [`EvolutionStrategy`] (OpenAI-ES).
 //! - [`registry`]: name -> constructor for every algorithm (`bp,fa,dfa,ss,pc,ep,chl,dtp,...`); an
 //!   unknown name is an error that lists the valid ones.
-//! - [`train()`]: a minimal mini-batch training loop (epochs, batch size, any optimizer step),
-//!   per-epoch metrics; [`compare`]: the numbers behind the claims lab (error against backprop as
-//!   a function of beta, gamma, precision, lambda; alignment angles over training).
+//! - [`train`]: the training loop ([`Trainer`]: registry algorithm, optimizer, per-epoch records
+//!   with the cosine to backprop, resumable [`Checkpoint`]s); [`compare`]: the numbers behind the
+//!   claims lab (error against backprop as a function of beta, gamma, precision, lambda; alignment
+//!   angles over training).
 //!
 //! Energy-based algorithms ([`EquilibriumPropagation`], [`ContrastiveHebbian`],
 //! [`PredictiveCoding`]) relax a state to a fixed point with a documented step size, iteration
@@ -47,6 +49,7 @@ pub mod compare;
 pub mod dfa;
 pub mod dtp;
 pub mod equilibrium_propagation;
+pub mod es;
 pub mod feedback_alignment;
 pub(crate) mod linalg;
 pub mod network;
@@ -62,13 +65,16 @@ pub use chl::ContrastiveHebbian;
 pub use dfa::DirectFeedbackAlignment;
 pub use dtp::DifferenceTargetPropagation;
 pub use equilibrium_propagation::{EpVariant, EquilibriumPropagation};
+pub use es::{EsConfig, EvolutionStrategy};
 pub use feedback_alignment::FeedbackAlignment;
 pub use network::{ForwardCache, Loss, Network};
 pub use predictive_coding::{PcVariant, PredictiveCoding};
 pub use recirculation::Recirculation;
 pub use registry::{AlgorithmInfo, algorithms, by_name, parse_list};
 pub use sign_symmetry::SignSymmetry;
-pub use train::{EpochMetrics, TrainConfig, TrainData, TrainReport, train};
+pub use train::{
+    Checkpoint, EpochRecord, Seeds, TrainConfig, TrainData, TrainOutcome, Trainer, train_network,
+};
 
 use neurograd_tensor::{Matrix, Real};
 
@@ -204,4 +210,12 @@ pub trait CreditAssignment: Send {
     fn predict(&mut self, net: &Network, x: &Matrix) -> Result<Matrix> {
         net.forward(x)
     }
+
+    /// Positions the algorithm's per-step randomness at training step `step` (0-based, counting
+    /// optimizer steps since the start of the run). The training loop ([`Trainer`]) calls it
+    /// before every batch, so a run resumed from a [`Checkpoint`] draws the same random numbers as
+    /// an uninterrupted one. The default ignores it: algorithms whose updates draw nothing per
+    /// step (backprop, fixed random feedback) need no position; [`EvolutionStrategy`] draws its
+    /// perturbations from `(seed, step)`.
+    fn set_step(&mut self, _step: u64) {}
 }

@@ -18,8 +18,9 @@ use neurograd_tensor::{Activation, Matrix, Real};
 
 use super::{
     Backprop, ContrastiveHebbian, CreditAssignment, DifferenceTargetPropagation,
-    DirectFeedbackAlignment, EpVariant, EquilibriumPropagation, FeedbackAlignment, Loss, Network,
-    PcVariant, PredictiveCoding, Recirculation, SignSymmetry, Updates,
+    DirectFeedbackAlignment, EpVariant, EquilibriumPropagation, EsConfig, EvolutionStrategy,
+    FeedbackAlignment, Loss, Network, PcVariant, PredictiveCoding, Recirculation, SignSymmetry,
+    Updates,
 };
 use crate::{PlasticityError, Result};
 
@@ -89,6 +90,10 @@ impl<A: CreditAssignment> CreditAssignment for Renamed<A> {
 
     fn predict(&mut self, net: &Network, x: &Matrix) -> Result<Matrix> {
         self.inner.predict(net, x)
+    }
+
+    fn set_step(&mut self, step: u64) {
+        self.inner.set_step(step);
     }
 }
 
@@ -259,6 +264,16 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         loss: CE,
         learning_rate: 1e-3,
         constructor: |n, s| boxed(DifferenceTargetPropagation::new(n, 0.5, 0.01, 0.1, s)?),
+    },
+    AlgorithmInfo {
+        name: "es",
+        summary: "OpenAI-ES, antithetic pairs, population 100, sigma 0.02, centred ranks (Salimans et al. 2017); a black-box baseline",
+        supervised: true,
+        hidden: RELU,
+        output: ID,
+        loss: CE,
+        learning_rate: 1e-2,
+        constructor: |_, s| boxed(EvolutionStrategy::new(EsConfig::default(), s)?),
     },
     AlgorithmInfo {
         name: "recirculation",

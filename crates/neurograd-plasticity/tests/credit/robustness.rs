@@ -1,8 +1,10 @@
 //! Typed errors on bad input, the registry, determinism.
 
+use neurograd_optim::GradientOptimizerConfig;
 use neurograd_plasticity::PlasticityError;
 use neurograd_plasticity::credit::{
-    self, Backprop, CreditAssignment, FeedbackAlignment, Loss, Network, TrainConfig, TrainData,
+    self, Backprop, CreditAssignment, FeedbackAlignment, Loss, Network, Seeds, TrainConfig,
+    TrainData, Trainer,
 };
 use neurograd_tensor::{Activation, Matrix};
 
@@ -113,13 +115,40 @@ fn every_registered_algorithm_runs() {
     }
 }
 
-fn sgd(lr: f64) -> impl FnMut(&mut [Matrix], &[Matrix]) -> neurograd_plasticity::Result<()> {
-    move |p, g| {
-        for (pi, gi) in p.iter_mut().zip(g) {
-            *pi -= gi * lr;
-        }
-        Ok(())
+fn sgd_config(lr: f64) -> TrainConfig {
+    TrainConfig {
+        algorithm: "custom".into(),
+        hidden: vec![6],
+        epochs: 2,
+        batch_size: 8,
+        optimizer: "sgd".into(),
+        learning_rate: Some(lr),
+        seeds: Seeds {
+            network: 8,
+            algorithm: 10,
+            shuffle: 9,
+        },
+        cosine_every: 0,
+        target_accuracy: None,
     }
+}
+
+/// The training loop on a caller-built network and algorithm, plain SGD at `lr`.
+fn train_parts(
+    net: Network,
+    algo: Box<dyn CreditAssignment>,
+    data: &TrainData<'_>,
+    lr: f64,
+) -> neurograd_plasticity::Result<(Network, credit::TrainOutcome)> {
+    let cfg = sgd_config(lr);
+    let opt = GradientOptimizerConfig::from_name("sgd")?
+        .with_lr(lr)
+        .build()?;
+    let mut t = Trainer::from_parts(&cfg, net, algo, opt)?;
+    while !t.done() {
+        t.run_epoch(data, &mut || {})?;
+    }
+    Ok((t.network().clone(), t.outcome()))
 }
 
 /// Same seed, same result, bit for bit; a divergent learning rate is reported with its step.
@@ -134,13 +163,8 @@ fn training_is_deterministic_and_divergence_is_reported() {
         x_test: &x,
         labels_test: &labels,
     };
-    let cfg = TrainConfig {
-        epochs: 2,
-        batch_size: 8,
-        seed: 9,
-    };
     let run = || {
-        let mut n = Network::new(
+        let n = Network::new(
             &[4, 6, 3],
             Activation::Tanh,
             Activation::Identity,
@@ -148,18 +172,17 @@ fn training_is_deterministic_and_divergence_is_reported() {
             8,
         )
         .expect("net");
-        let mut fa = FeedbackAlignment::new(&n, 10).expect("fa");
-        let r = credit::train(&mut n, &mut fa, &data, &cfg, sgd(0.1)).expect("train");
-        (n, r)
+        let fa = FeedbackAlignment::new(&n, 10).expect("fa");
+        train_parts(n, Box::new(fa), &data, 0.1).expect("train")
     };
     let (a, ra) = run();
     let (b, rb) = run();
     assert_eq!(a.params(), b.params());
     assert_eq!(
-        ra.epochs[1].train_loss.to_bits(),
-        rb.epochs[1].train_loss.to_bits()
+        ra.history[1].train_loss.to_bits(),
+        rb.history[1].train_loss.to_bits()
     );
-    let mut n = Network::new(
+    let n = Network::new(
         &[4, 6, 3],
         Activation::Tanh,
         Activation::Identity,
@@ -167,7 +190,7 @@ fn training_is_deterministic_and_divergence_is_reported() {
         8,
     )
     .expect("net");
-    let res = credit::train(&mut n, &mut Backprop::new(), &data, &cfg, sgd(1e200));
+    let res = train_parts(n, Box::new(Backprop::new()), &data, 1e200);
     assert!(
         matches!(res, Err(PlasticityError::Diverged { step, .. }) if step <= 10),
         "{res:?}"

@@ -1,5 +1,6 @@
 //! Training floors on bundled digits (stratified 75/25, one hidden layer of 256 units, 30 epochs,
-//! Adam at the registry's rate, batch 32, seed 0): a result below its floor is a bug, not a
+//! Adam at the registry's rate, batch 32; network seed 0, algorithm seed 1000, shuffle seed 0;
+//! the one training loop `credit::Trainer`): a result below its floor is a bug, not a
 //! biological cost (theory.md §17d: a correct BP MLP reaches >= 0.95; logistic regression about
 //! 0.96). The floors are the issue's; the 5-seed means and spreads are in docs/benchmarks.md
 //! (`neurograd compare --seeds 5`). Negative control: the same loop with a zero learning rate
@@ -7,9 +8,7 @@
 
 use neurograd_data::bundled;
 use neurograd_data::transform::{Standardizer, one_hot, stratified_split};
-use neurograd_optim::{Adam, AdamConfig, GradientOptimizer};
-use neurograd_plasticity::PlasticityError;
-use neurograd_plasticity::credit::{self, TrainConfig, TrainData};
+use neurograd_plasticity::credit::{Seeds, TrainConfig, TrainData, train_network};
 use neurograd_tensor::Matrix;
 
 struct Digits {
@@ -41,14 +40,7 @@ fn accuracy_lr(name: &str, hidden: usize, epochs: usize, lr: Option<f64>) -> f64
 
 fn accuracy_widths(name: &str, widths: &[usize], epochs: usize, lr: Option<f64>) -> f64 {
     let d = digits();
-    let info = credit::registry::info(name).expect("registered");
-    let mut net = info.network(widths, 0).expect("net");
-    let mut algo = info.build(&net, 1000).expect("algo");
-    let mut adam = Adam::new(AdamConfig {
-        lr: lr.unwrap_or(info.learning_rate),
-        ..AdamConfig::default()
-    })
-    .expect("adam");
+    assert_eq!((widths[0], widths[widths.len() - 1]), (64, 10));
     let data = TrainData {
         x_train: &d.x_train,
         t_train: &d.t_train,
@@ -56,20 +48,21 @@ fn accuracy_widths(name: &str, widths: &[usize], epochs: usize, lr: Option<f64>)
         labels_test: &d.labels_test,
     };
     let cfg = TrainConfig {
+        algorithm: name.into(),
+        hidden: widths[1..widths.len() - 1].to_vec(),
         epochs,
         batch_size: 32,
-        seed: 0,
+        optimizer: "adam".into(),
+        learning_rate: lr,
+        seeds: Seeds {
+            network: 0,
+            algorithm: 1000,
+            shuffle: 0,
+        },
+        cosine_every: 0,
+        target_accuracy: None,
     };
-    let report = credit::train(&mut net, algo.as_mut(), &data, &cfg, |p, g| {
-        adam.step(p, g)
-            .map_err(|e| PlasticityError::InvalidParameter {
-                name: "optimizer",
-                value: e.to_string(),
-                reason: "step failed".into(),
-            })
-    })
-    .expect("training");
-    report.final_test_accuracy()
+    train_network(&cfg, &data).expect("training").test_accuracy
 }
 
 /// Backprop on digits reaches the floor 0.97 (theory.md §17d anchor: MLP 0.979 ± 0.004).

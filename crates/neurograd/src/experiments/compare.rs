@@ -1,6 +1,8 @@
 //! `compare`, the main job: the same network trained on the same split with backprop and the
 //! biologically motivated rules (and an evolution strategy); per-algorithm test accuracy, epochs,
-//! wall time and mean cosine to the backprop gradient during training.
+//! wall time and mean cosine to the backprop gradient during training. The training is the
+//! plasticity crate's one loop ([`Trainer`]); this module composes the data, the seeds and the
+//! progress bars and aggregates over seeds.
 //!
 //! With [`CompareParams::seeds`] = N > 1 the whole comparison is repeated for the seeds
 //! `seed, seed + 1, ..., seed + N - 1`; each seed re-draws the stratified split (and the stratified
@@ -12,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::train::{EpochRecord, Prepared, TrainSpec, Trainer, load_dataset, prepare};
+use crate::train::{EpochRecord, Prepared, TrainConfig, Trainer, load_dataset, prepare, seeds};
 use crate::{Error, Progress, Result, VERSION};
 
 /// The default algorithm list of `compare`.
@@ -362,25 +364,25 @@ pub fn run(p: &CompareParams, progress: &dyn Progress) -> Result<CompareResult> 
     for k in 0..p.seeds {
         let seed = p.seed + k as u64;
         let data = prepare_loaded(&p.dataset, &ds, p.max_samples, p.test_fraction, seed)?;
-        let specs: Vec<TrainSpec> = p
+        let td = data.train_data();
+        // Validate every name and size first, so a typo fails before minutes of training.
+        let mut trainers = p
             .algorithms
             .iter()
-            .map(|a| TrainSpec {
-                algorithm: a.trim().to_string(),
-                hidden: p.hidden.clone(),
-                epochs: p.epochs,
-                batch_size: p.batch_size,
-                optimizer: "adam".into(),
-                learning_rate: p.learning_rate,
-                seed,
-                cosine_every: p.cosine_every,
-                target_accuracy: Some(p.target_accuracy),
+            .map(|a| {
+                let config = TrainConfig {
+                    algorithm: a.trim().to_string(),
+                    hidden: p.hidden.clone(),
+                    epochs: p.epochs,
+                    batch_size: p.batch_size,
+                    optimizer: "adam".into(),
+                    learning_rate: p.learning_rate,
+                    seeds: seeds(seed),
+                    cosine_every: p.cosine_every,
+                    target_accuracy: Some(p.target_accuracy),
+                };
+                Ok(Trainer::new(&config, &td)?)
             })
-            .collect();
-        // Validate every name and size first, so a typo fails before minutes of training.
-        let mut trainers = specs
-            .iter()
-            .map(|s| Trainer::new(s, &data))
             .collect::<Result<Vec<_>>>()?;
         info.get_or_insert_with(|| DatasetInfo {
             name: data.name.clone(),
@@ -396,10 +398,10 @@ pub fn run(p: &CompareParams, progress: &dyn Progress) -> Result<CompareResult> 
             } else {
                 name
             };
-            progress.start(&label, (p.epochs * t.batches_per_epoch(&data)) as u64);
+            progress.start(&label, (p.epochs * t.batches_per_epoch(&td)) as u64);
             let mut status = "ok".to_string();
             while !t.done() {
-                if let Err(e) = t.run_epoch(&data, progress) {
+                if let Err(e) = t.run_epoch(&td, &mut || progress.inc(1)) {
                     status = e.to_string();
                     break;
                 }
