@@ -151,6 +151,28 @@ pub fn relative_error(a: &Matrix, b: &Matrix) -> Result<Real> {
     Ok(if s == 0.0 { 0.0 } else { d / s })
 }
 
+/// [`relative_error`] between two parameter lists after [`flatten`]ing them:
+/// `‖a - b‖ / max(‖a‖, ‖b‖)` over all entries of all matrices, 0 when both are zero. Symmetric in
+/// `a` and `b`, in `[0, 2]`.
+///
+/// # Errors
+/// Lists of different lengths or a pair of matrices of different shapes (checked matrix by
+/// matrix, [`TensorError::ShapeMismatch`]), non-finite values.
+pub fn relative_error_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
+    if a.len() != b.len() {
+        return Err(TensorError::ShapeMismatch {
+            op: "relative_error_params",
+            expected: (a.len(), 1),
+            got: (b.len(), 1),
+        });
+    }
+    for (x, y) in a.iter().zip(b) {
+        check_same_shape("relative_error_params", x, y)?;
+    }
+    let column = |v: Vector| Matrix::from_column_slice(v.len(), 1, v.as_slice());
+    relative_error(&column(flatten(a)), &column(flatten(b)))
+}
+
 /// Relative tolerance on `‖A - Aᵀ‖_F / ‖A‖_F` accepted as symmetric by
 /// [`symmetric_eigen_sorted`].
 pub const SYMMETRY_TOL: Real = 1e-10;
@@ -400,6 +422,49 @@ mod tests {
             Err(TensorError::ZeroNorm { .. })
         ));
         assert!(cosine(&a, &Vector::zeros(3)).is_err());
+    }
+
+    #[test]
+    fn relative_error_of_lists_is_that_of_the_flattened_vectors() {
+        let a = vec![
+            Matrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]),
+            Matrix::from_row_slice(1, 2, &[0.5, -1.0]),
+        ];
+        let b = vec![
+            Matrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 5.0]),
+            Matrix::from_row_slice(1, 2, &[0.5, 1.0]),
+        ];
+        // ‖a - b‖² = 1 + 4 = 5, ‖a‖² = 31.25, ‖b‖² = 40.25: the larger norm is b's.
+        let want = (5.0f64 / 40.25).sqrt();
+        let got = relative_error_params(&a, &b).unwrap();
+        assert!((got - want).abs() < 1e-15, "{got} vs {want}");
+        assert_eq!(relative_error_params(&b, &a).unwrap(), got);
+        assert_eq!(relative_error_params(&a, &a).unwrap(), 0.0);
+        let zeros = vec![Matrix::zeros(2, 2)];
+        assert_eq!(relative_error_params(&zeros, &zeros).unwrap(), 0.0);
+        assert!(matches!(
+            relative_error_params(&a, &b[..1]),
+            Err(TensorError::ShapeMismatch {
+                op: "relative_error_params",
+                expected: (2, 1),
+                got: (1, 1)
+            })
+        ));
+        let transposed = vec![b[0].clone(), b[1].transpose()];
+        assert!(matches!(
+            relative_error_params(&a, &transposed),
+            Err(TensorError::ShapeMismatch {
+                expected: (1, 2),
+                got: (2, 1),
+                ..
+            })
+        ));
+        let mut nan = b.clone();
+        nan[1][(0, 1)] = Real::NAN;
+        assert!(matches!(
+            relative_error_params(&a, &nan),
+            Err(TensorError::NonFinite { index: 5, .. })
+        ));
     }
 
     #[test]
