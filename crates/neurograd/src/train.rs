@@ -446,7 +446,8 @@ impl Trainer {
                     cos_n += 1;
                 }
             }
-            self.opt.step(self.net.params_mut(), &updates.grads)?;
+            self.net
+                .update_params(|p| self.opt.step(p, &updates.grads).map_err(Error::from))?;
             self.step += 1;
             if !flat_norm(self.net.params()).is_finite() {
                 return Err(diverged(format!(

@@ -182,7 +182,7 @@ where
                     norm: un,
                 });
             }
-            step(net.params_mut(), &updates.grads)?;
+            net.update_params(|p| step(p, &updates.grads))?;
             let pn = norm(net.params());
             if !pn.is_finite() {
                 return Err(PlasticityError::Diverged {

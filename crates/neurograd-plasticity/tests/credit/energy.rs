@@ -8,8 +8,9 @@ use neurograd_plasticity::credit::compare::{
 };
 use neurograd_plasticity::credit::{
     Backprop, ContrastiveHebbian, CreditAssignment, EpVariant, EquilibriumPropagation, Loss,
-    PcVariant, PredictiveCoding, Recirculation,
+    PcVariant, PredictiveCoding, Recirculation, Relaxation,
 };
+use neurograd_tensor::geometry::relative_error_params;
 use neurograd_tensor::{Activation, Matrix, init};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -63,7 +64,11 @@ fn ep_energy_descends_and_converges() {
     let (x, t) = batch(3, 3, 2, 25);
     let ep = EquilibriumPropagation::new(0.1, EpVariant::Symmetric)
         .expect("beta")
-        .with_relaxation(0.1, 1e-13, 100_000)
+        .with_relaxation(Relaxation {
+            step: 0.1,
+            tol: 1e-13,
+            max_iters: 100_000,
+        })
         .expect("relaxation");
     for beta in [0.0, 0.1, -0.1] {
         let mut trace = Vec::new();
@@ -147,12 +152,16 @@ fn chl_converges_to_backprop_first_order() {
     assert!((&free.states[2] - &y).amax() <= 1e-10 * y.amax());
     let mut unscaled = ContrastiveHebbian::new(1e-3)
         .expect("gamma")
-        .with_relaxation(1.0, 1e-14, 10_000)
+        .with_relaxation(Relaxation {
+            step: 1.0,
+            tol: 1e-14,
+            max_iters: 10_000,
+        })
         .expect("relax")
         .with_layer_scaling(false);
     let u = unscaled.updates(&n, &x, &t).expect("chl");
     let b = Backprop::new().updates(&n, &x, &t).expect("bp");
-    let r = u.weight(0).norm() / b.weight(0).norm();
+    let r = u.weight(0).expect("layer").norm() / b.weight(0).expect("layer").norm();
     assert!(r < 1e-5, "lowest layer should vanish as gamma^2, got {r:e}");
 }
 
@@ -176,11 +185,15 @@ fn pc_weak_precision_first_order_and_small_error_control() {
     let y = n.forward(&x).expect("forward");
     let t_small = &y + (&t - &y) * 1e-3;
     let mut pc = PredictiveCoding::new(PcVariant::Standard)
-        .with_inference(0.2, 1e-14, 200_000)
+        .with_inference(Relaxation {
+            step: 0.2,
+            tol: 1e-14,
+            max_iters: 200_000,
+        })
         .expect("params");
     let a = pc.updates(&n, &x, &t_small).expect("pc");
     let b = Backprop::new().updates(&n, &x, &t_small).expect("bp");
-    let err = max_layer_relative_error(&a.grads, &b.grads);
+    let err = max_layer_relative_error(&a.grads, &b.grads).expect("shapes");
     assert!(
         err >= 0.1,
         "small output error must not make PC backprop: {err}"
@@ -205,7 +218,11 @@ fn recirculation_matches_gradient_with_symmetric_weights() {
     assert!((1.8..=2.2).contains(&ratio), "ratio {ratio}");
     // Asymmetric weights: decoder independent of the encoder.
     let mut asym = n.clone();
-    *asym.weight_mut(1) = init::uniform(8, 4, -1.0, 1.0, &mut rng).expect("uniform");
+    asym.set_weight(
+        1,
+        init::uniform(8, 4, -1.0, 1.0, &mut rng).expect("uniform"),
+    )
+    .expect("decoder shape");
     let q = recirculation_vs_lambda(&asym, &x, &[0.99]).expect("recirculation");
     assert!(q[0].encoder_cosine < 0.9, "{q:?}");
     assert!((q[0].decoder_cosine - 1.0).abs() < 1e-12);
@@ -219,7 +236,11 @@ fn non_convergence_is_an_error() {
     let (x, t) = batch(2, 3, 2, 27);
     let mut ep = EquilibriumPropagation::new(0.1, EpVariant::OneSided)
         .expect("beta")
-        .with_relaxation(0.5, 1e-14, 2)
+        .with_relaxation(Relaxation {
+            step: 0.5,
+            tol: 1e-14,
+            max_iters: 2,
+        })
         .expect("relax");
     match ep.updates(&n, &x, &t) {
         Err(PlasticityError::NotConverged {
@@ -233,7 +254,11 @@ fn non_convergence_is_an_error() {
         other => panic!("expected NotConverged, got {other:?}"),
     }
     let mut pc = PredictiveCoding::new(PcVariant::Standard)
-        .with_inference(0.01, 1e-14, 3)
+        .with_inference(Relaxation {
+            step: 0.01,
+            tol: 1e-14,
+            max_iters: 3,
+        })
         .expect("params");
     let n2 = net(
         &[4, 6, 3],
@@ -274,16 +299,21 @@ fn ep_block_case(output: Activation) {
     );
     let (x, _) = batch(3, 3, 2, 32);
     let t = Matrix::from_fn(3, 2, |i, j| if (i + j) % 2 == 0 { 0.9 } else { 0.1 });
+    let relaxation = Relaxation {
+        step: 0.5,
+        tol: 1e-14,
+        max_iters: 100_000,
+    };
     let block = |beta: f64, variant| {
         EquilibriumPropagation::new(beta, variant)
             .expect("ep")
-            .with_relaxation(0.5, 1e-14, 100_000)
+            .with_relaxation(relaxation)
             .expect("relaxation")
             .with_block_coordinate(true)
     };
     let flow = EquilibriumPropagation::new(1e-3, EpVariant::Symmetric)
         .expect("ep")
-        .with_relaxation(0.5, 1e-14, 100_000)
+        .with_relaxation(relaxation)
         .expect("relaxation");
     let b = block(1e-3, EpVariant::Symmetric);
     for beta in [0.0, 0.3] {
@@ -296,11 +326,11 @@ fn ep_block_case(output: Activation) {
     let truth = neurograd_plasticity::credit::compare::ep_true_gradient(&b, &n, &x, &t, 1e-6)
         .expect("true gradient");
     let est = b.clone().updates(&n, &x, &t).expect("estimate");
-    let err = neurograd_plasticity::credit::compare::relative_error(&est.grads, &truth);
+    let err = relative_error_params(&est.grads, &truth).expect("shapes");
     assert!(err <= 1e-5, "{output:?}: symmetric block estimate {err:e}");
     let coarse = block(0.5, EpVariant::OneSided)
         .updates(&n, &x, &t)
         .expect("one-sided");
-    let err_coarse = neurograd_plasticity::credit::compare::relative_error(&coarse.grads, &truth);
+    let err_coarse = relative_error_params(&coarse.grads, &truth).expect("shapes");
     assert!(err_coarse > 1e-2, "{output:?}: control {err_coarse:e}");
 }

@@ -4,7 +4,7 @@ use neurograd_plasticity::PlasticityError;
 use neurograd_plasticity::credit::{
     self, Backprop, CreditAssignment, FeedbackAlignment, Loss, Network, TrainConfig, TrainData,
 };
-use neurograd_tensor::{Activation, Matrix};
+use neurograd_tensor::{Activation, Matrix, TensorError};
 
 use super::common::{batch, net, one_hot_cycle};
 
@@ -33,7 +33,10 @@ fn bad_shapes_and_values_are_typed_errors() {
     bad[(2, 1)] = f64::NAN;
     assert!(matches!(
         bp.updates(&n, &bad, &one_hot_cycle(6, 3)),
-        Err(PlasticityError::NonFinite { .. })
+        Err(PlasticityError::Tensor(TensorError::NonFinite {
+            index: 8,
+            ..
+        }))
     ));
     let chain = Network::from_layers(
         vec![Matrix::zeros(5, 4), Matrix::zeros(3, 6)],
@@ -42,10 +45,103 @@ fn bad_shapes_and_values_are_typed_errors() {
         Loss::HalfSquaredError,
     );
     assert!(matches!(chain, Err(PlasticityError::ShapeMismatch { .. })));
-    assert!(FeedbackAlignment::with_feedback(&n, vec![Matrix::zeros(2, 2)]).is_err());
-    assert!(credit::EquilibriumPropagation::new(0.0, credit::EpVariant::OneSided).is_err());
-    assert!(credit::ContrastiveHebbian::new(-1.0).is_err());
-    assert!(credit::Recirculation::new(1.0).is_err());
+    // One feedback matrix for a two-layer network is right in count but not in shape.
+    let r = FeedbackAlignment::with_feedback(&n, vec![Matrix::zeros(2, 2)]);
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                expected: (3, 5),
+                got: (2, 2),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = credit::EquilibriumPropagation::new(0.0, credit::EpVariant::OneSided);
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "beta", .. })
+        ),
+        "{r:?}"
+    );
+    let r = credit::ContrastiveHebbian::new(-1.0);
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "gamma", .. })
+        ),
+        "{r:?}"
+    );
+    let r = credit::Recirculation::new(1.0);
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "lambda", .. })
+        ),
+        "{r:?}"
+    );
+    // Layer indices and hyperparameter structs are checked.
+    assert_eq!(
+        n.weight(2).err(),
+        Some(PlasticityError::LayerOutOfRange {
+            layer: 2,
+            layers: 2
+        })
+    );
+    let u = bp.updates(&n, &x, &one_hot_cycle(6, 3)).expect("bp");
+    assert!(matches!(
+        u.bias(7),
+        Err(PlasticityError::LayerOutOfRange {
+            layer: 7,
+            layers: 2
+        })
+    ));
+    let r = credit::DifferenceTargetPropagation::new(
+        &n,
+        credit::DtpConfig {
+            noise: -0.1,
+            ..credit::DtpConfig::default()
+        },
+        1,
+    );
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "noise", .. })
+        ),
+        "{r:?}"
+    );
+    let r = credit::ContrastiveHebbian::new(0.5)
+        .expect("gamma")
+        .with_relaxation(credit::Relaxation {
+            max_iters: 0,
+            ..credit::ContrastiveHebbian::DEFAULT_RELAXATION
+        });
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter {
+                name: "max_iters",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = credit::PredictiveCoding::new(credit::PcVariant::Standard).with_inference(
+        credit::Relaxation {
+            step: 1.5,
+            ..credit::PredictiveCoding::DEFAULT_INFERENCE
+        },
+    );
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "step", .. })
+        ),
+        "{r:?}"
+    );
     // PC on a cross-entropy network is refused, not silently wrong.
     let mut pc = credit::PredictiveCoding::new(credit::PcVariant::Standard);
     assert!(matches!(
@@ -78,7 +174,17 @@ fn unknown_algorithm_lists_valid_names() {
         }
         other => panic!("expected UnknownName, got {other:?}"),
     }
-    assert!(credit::parse_list(" , ").is_err());
+    let r = credit::parse_list(" , ");
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter {
+                name: "algorithms",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
 }
 
 /// Every registered supervised algorithm builds on its recommended network and produces finite
