@@ -86,10 +86,18 @@ fn ep_energy_descends_and_converges() {
 }
 
 /// Theorem 1 of Scellier & Bengio (2017) at finite β: the one-sided estimate's error halves
-/// when β halves (ratio in [1.8, 2.2], β from 0.1 to 0.0125), the symmetric estimate of
-/// Laborieux et al. (2021) quarters (ratio in [3.6, 4.4]) and is below 1e-5 relative at
-/// β = 1e-3 (theory.md checklist 21-22). Negative control: the one-sided estimate does not
-/// quarter.
+/// when β halves (ratio in [1.8, 2.2], β from 0.1 to 0.0125; measured 1.91, 1.95, 1.98), the
+/// symmetric estimate of Laborieux et al. (2021) quarters (ratio in [3.6, 4.4]; measured 3.99,
+/// 4.00, 4.00) and is below 1e-5 relative at β = 1e-3 (measured 9.7e-7; theory.md checklist
+/// 21-22). Errors are `relative_error_params` against the finite-difference gradient of
+/// `J = C(s⁰)`.
+///
+/// Negative control: the same one-sided estimates measured against backprop's gradient of the
+/// feed-forward loss, which is not EP's objective (the free fixed point of the energy, with its
+/// top-down feedback, is not the feed-forward pass), do not converge, so their error does not
+/// halve with β: it stays near 0.77 and the ratio is about 1.0 (measured 1.013, 1.007, 1.004),
+/// asserted below 1.2, outside the [1.8, 2.2] band of the theorem. A halving that came from the
+/// 1/β scaling of the estimate, or from the way the error is measured, would show here too.
 #[test]
 fn ep_error_orders_in_beta() {
     let n = ep_net();
@@ -104,9 +112,26 @@ fn ep_error_orders_in_beta() {
         EpVariant::Symmetric,
     )
     .expect("symmetric");
+    let bp = Backprop::new().updates(&n, &x, &t).expect("bp");
+    let vs_bp: Vec<f64> = betas
+        .iter()
+        .map(|&beta| {
+            let mut ep = EquilibriumPropagation::new(beta, EpVariant::OneSided)
+                .expect("beta")
+                .with_relaxation(Relaxation {
+                    step: 0.5,
+                    tol: 1e-13,
+                    max_iters: 200_000,
+                })
+                .expect("relaxation");
+            let u = ep.updates(&n, &x, &t).expect("one-sided");
+            relative_error_params(&u.grads, &bp.grads).expect("shapes")
+        })
+        .collect();
     for i in 0..3 {
         let r1 = one[i].relative_error / one[i + 1].relative_error;
         let r2 = sym[i].relative_error / sym[i + 1].relative_error;
+        let r_bp = vs_bp[i] / vs_bp[i + 1];
         assert!(
             (1.8..=2.2).contains(&r1),
             "one-sided ratio {r1} at {}",
@@ -118,8 +143,9 @@ fn ep_error_orders_in_beta() {
             betas[i]
         );
         assert!(
-            r1 < 2.5,
-            "negative control: one-sided must not be second order"
+            r_bp < 1.2 && vs_bp[i] > 0.5,
+            "negative control: against backprop the error must not halve: ratio {r_bp}, \
+             errors {vs_bp:?}"
         );
     }
     assert!(sym[4].relative_error <= 1e-5, "{:e}", sym[4].relative_error);
@@ -132,7 +158,9 @@ fn ep_error_orders_in_beta() {
 /// CHL with Xie & Seung's feedback gain converges to backprop at first order in γ
 /// (Xie & Seung 2003; theory.md checklist 18: error ratio between γ = 1e-2 and 1e-3 in [8, 12]).
 /// The free phase at γ = 1e-12 is the feed-forward pass (1e-10). Negative control: without the
-/// γ^{-(L-k)} scaling the lowest layer's update vanishes like γ².
+/// γ^{-(L-k)} scaling the lowest layer's update vanishes like γ²: at γ = 1e-3 its norm is
+/// γ² = 1e-6 times backprop's up to the O(γ) relative error of the theorem (measured
+/// 1.0018e-6; asserted within 1 % of γ²).
 #[test]
 fn chl_converges_to_backprop_first_order() {
     let n = net(
@@ -162,7 +190,10 @@ fn chl_converges_to_backprop_first_order() {
     let u = unscaled.updates(&n, &x, &t).expect("chl");
     let b = Backprop::new().updates(&n, &x, &t).expect("bp");
     let r = u.weight(0).expect("layer").norm() / b.weight(0).expect("layer").norm();
-    assert!(r < 1e-5, "lowest layer should vanish as gamma^2, got {r:e}");
+    assert!(
+        (r / 1e-6 - 1.0).abs() < 1e-2,
+        "lowest layer should vanish as gamma^2 = 1e-6, got {r:e}"
+    );
 }
 
 /// Predictive coding with weak output precision (Whittington & Bogacz 2017): (1/π_L)·ΔW → BP at
