@@ -101,21 +101,32 @@ pub fn angle_degrees(a: &Vector, b: &Vector) -> Result<Real> {
     Ok(theta.to_degrees())
 }
 
-/// Cosine between two parameter lists after [`flatten`]ing them.
+/// Checks that two parameter lists have the same length and, pair by pair, the same shapes.
 ///
 /// # Errors
-/// Different shapes (checked matrix by matrix), plus the errors of [`cosine`].
-pub fn cosine_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
+/// [`TensorError::ShapeMismatch`] with `op`: lengths as `(len, 1)`, or the first pair of
+/// matrices that differ (the first list's shape as expected).
+pub fn check_same_shapes(op: &'static str, a: &[Matrix], b: &[Matrix]) -> Result<()> {
     if a.len() != b.len() {
         return Err(TensorError::ShapeMismatch {
-            op: "cosine_params",
+            op,
             expected: (a.len(), 1),
             got: (b.len(), 1),
         });
     }
     for (x, y) in a.iter().zip(b) {
-        check_same_shape("cosine_params", x, y)?;
+        check_same_shape(op, x, y)?;
     }
+    Ok(())
+}
+
+/// Cosine between two parameter lists after [`flatten`]ing them.
+///
+/// # Errors
+/// Different shapes (checked matrix by matrix, [`check_same_shapes`]), plus the errors of
+/// [`cosine`].
+pub fn cosine_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
+    check_same_shapes("cosine_params", a, b)?;
     cosine(&flatten(a), &flatten(b))
 }
 
@@ -159,16 +170,7 @@ pub fn relative_error(a: &Matrix, b: &Matrix) -> Result<Real> {
 /// Lists of different lengths or a pair of matrices of different shapes (checked matrix by
 /// matrix, [`TensorError::ShapeMismatch`]), non-finite values.
 pub fn relative_error_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
-    if a.len() != b.len() {
-        return Err(TensorError::ShapeMismatch {
-            op: "relative_error_params",
-            expected: (a.len(), 1),
-            got: (b.len(), 1),
-        });
-    }
-    for (x, y) in a.iter().zip(b) {
-        check_same_shape("relative_error_params", x, y)?;
-    }
+    check_same_shapes("relative_error_params", a, b)?;
     let column = |v: Vector| Matrix::from_column_slice(v.len(), 1, v.as_slice());
     relative_error(&column(flatten(a)), &column(flatten(b)))
 }

@@ -33,7 +33,7 @@ use neurograd_tensor::{Matrix, Real};
 
 use super::linalg::{add_row, ensure_shape, gemm_nn, gemm_nt};
 use super::network::Network;
-use super::relax::{Relaxation, hebbian_into, require_squared_error};
+use super::relax::{Relaxation, check_states, hebbian_into, require_squared_error};
 use super::{CreditAssignment, Diagnostics, Updates};
 use crate::{PlasticityError, Result};
 
@@ -137,23 +137,7 @@ impl ContrastiveHebbian {
             net.check_batch(x, t)?;
         }
         if let Some(s) = init {
-            if s.len() != l_count {
-                return Err(PlasticityError::ShapeMismatch {
-                    op: "contrastive Hebbian: number of starting activity layers",
-                    expected: (l_count, 1),
-                    got: (s.len(), 1),
-                });
-            }
-            for (k, m) in s.iter().enumerate() {
-                let expected = (x.nrows(), net.widths()[k + 1]);
-                if m.shape() != expected {
-                    return Err(PlasticityError::ShapeMismatch {
-                        op: "contrastive Hebbian: starting activities (batch, n_k)",
-                        expected,
-                        got: m.shape(),
-                    });
-                }
-            }
+            check_states(net, x, s)?;
         }
         let mut states: Vec<Matrix> = match init {
             Some(s) => s.to_vec(),

@@ -12,7 +12,9 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use neurograd_tensor::geometry::{self, cosine_params, flatten, relative_error_params};
+use neurograd_tensor::geometry::{
+    self, check_same_shapes, cosine_params, flatten, relative_error_params,
+};
 use neurograd_tensor::{Activation, Matrix, Real, init};
 
 use super::{
@@ -22,27 +24,12 @@ use super::{
 };
 use crate::{PlasticityError, Result};
 
-/// Checks that two parameter lists have the same length and pairwise shapes.
-fn check_same_shapes(op: &'static str, a: &[Matrix], b: &[Matrix]) -> Result<()> {
-    if a.len() != b.len() {
-        return Err(PlasticityError::ShapeMismatch {
-            op,
-            expected: (a.len(), 1),
-            got: (b.len(), 1),
-        });
-    }
-    for (x, y) in a.iter().zip(b) {
-        neurograd_tensor::validate::check_same_shape(op, x, y)?;
-    }
-    Ok(())
-}
-
 /// Largest per-layer [`geometry::relative_error`] `‖a_k - b_k‖ / max(‖a_k‖, ‖b_k‖)` over the
 /// weight matrices only (`a[0], a[2], ...` of the `[W_1, b_1, ...]` layout).
 ///
 /// # Errors
-/// Lists of different lengths or shapes ([`PlasticityError::ShapeMismatch`], or the tensor
-/// crate's for a pair of matrices), non-finite values.
+/// Lists of different lengths or shapes, non-finite values (the tensor crate's errors, wrapped
+/// in [`PlasticityError::Tensor`]).
 pub fn max_layer_relative_error(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
     check_same_shapes("max_layer_relative_error", a, b)?;
     let mut worst: Real = 0.0;

@@ -41,7 +41,7 @@ use neurograd_tensor::{Activation, Matrix, Real};
 
 use super::linalg::{add_row, ensure_shape, gemm_nn, gemm_nt};
 use super::network::Network;
-use super::relax::{Relaxation, hebbian_into, require_squared_error};
+use super::relax::{Relaxation, check_states, hebbian_into, require_squared_error};
 use super::{CreditAssignment, Diagnostics, Updates};
 use crate::{PlasticityError, Result};
 
@@ -220,7 +220,7 @@ impl EquilibriumPropagation {
         beta: Real,
     ) -> Result<Real> {
         net.check_batch(x, t)?;
-        Self::check_states(net, x, states)?;
+        check_states(net, x, states)?;
         let r = Self::rho_all(net, states);
         let mut e = 0.0;
         let mut a = Matrix::zeros(0, 0);
@@ -250,7 +250,7 @@ impl EquilibriumPropagation {
         beta: Real,
     ) -> Result<Vec<Matrix>> {
         net.check_batch(x, t)?;
-        Self::check_states(net, x, states)?;
+        check_states(net, x, states)?;
         let r = Self::rho_all(net, states);
         let mut d = Matrix::zeros(0, 0);
         let mut out = Vec::with_capacity(states.len());
@@ -267,27 +267,6 @@ impl EquilibriumPropagation {
             out.push(g);
         }
         Ok(out)
-    }
-
-    fn check_states(net: &Network, x: &Matrix, states: &[Matrix]) -> Result<()> {
-        if states.len() != net.num_layers() {
-            return Err(PlasticityError::ShapeMismatch {
-                op: "equilibrium propagation: number of state layers",
-                expected: (net.num_layers(), 1),
-                got: (states.len(), 1),
-            });
-        }
-        for (k, s) in states.iter().enumerate() {
-            let e = (x.nrows(), net.widths()[k + 1]);
-            if s.shape() != e {
-                return Err(PlasticityError::ShapeMismatch {
-                    op: "equilibrium propagation: state (batch, n_k)",
-                    expected: e,
-                    got: s.shape(),
-                });
-            }
-        }
-        Ok(())
     }
 
     /// Relaxes to a fixed point of `F = E + βC` (`t` is only used when `beta != 0`), starting
@@ -310,7 +289,7 @@ impl EquilibriumPropagation {
         let l_count = net.num_layers();
         let mut states: Vec<Matrix> = match init {
             Some(s) => {
-                Self::check_states(net, x, s)?;
+                check_states(net, x, s)?;
                 s.to_vec()
             }
             None => net.forward_cache(x)?.post.into_iter().skip(1).collect(),

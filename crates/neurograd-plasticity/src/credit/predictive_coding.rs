@@ -54,6 +54,19 @@ pub enum PcVariant {
     ZeroDivergence,
 }
 
+/// The top-down term of `∂F/∂x_l` (0-based hidden layer `l`): `back = π_{l+1} ε_{l+1} W_{l+1}`.
+fn top_down_into(
+    net: &Network,
+    x: &Matrix,
+    eps: &[Matrix],
+    l: usize,
+    pi_next: Real,
+    back: &mut Matrix,
+) {
+    ensure_shape(back, x.nrows(), net.widths()[l + 1]);
+    gemm_nn(back, pi_next, &eps[l + 1], net.layer_weight(l + 1), 0.0);
+}
+
 /// Predictive coding.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveCoding {
@@ -237,14 +250,7 @@ impl PredictiveCoding {
             // Gradient of F w.r.t. hidden value nodes, then the step.
             let mut grads = Vec::with_capacity(l_count.saturating_sub(1));
             for l in 0..l_count - 1 {
-                ensure_shape(&mut back, x.nrows(), net.widths()[l + 1]);
-                gemm_nn(
-                    &mut back,
-                    pi(l + 1),
-                    &eps[l + 1],
-                    net.layer_weight(l + 1),
-                    0.0,
-                );
+                top_down_into(net, x, &eps, l, pi(l + 1), &mut back);
                 let act = net.layer_activation(l);
                 let mut g = eps[l].clone() * pi(l);
                 for (gv, (&xv, &bv)) in g.iter_mut().zip(xs[l].iter().zip(back.iter())) {
@@ -298,8 +304,7 @@ impl PredictiveCoding {
             let mut residual: Real = 0.0;
             let mut grads = Vec::with_capacity(l_count.saturating_sub(1));
             for l in 0..l_count - 1 {
-                ensure_shape(&mut back, x.nrows(), net.widths()[l + 1]);
-                gemm_nn(&mut back, 1.0, &eps[l + 1], net.layer_weight(l + 1), 0.0);
+                top_down_into(net, x, &eps, l, 1.0, &mut back);
                 let mut g = eps[l].clone();
                 g -= back.component_mul(&fprime[l]);
                 residual = residual.max(g.amax() / self.output_precision);
@@ -351,14 +356,7 @@ impl PredictiveCoding {
             self.layer_update(net, x, pre.as_ref(), l, &eps[l], pi(l), out);
             let mut new_xs = xs.clone();
             for h in 0..l_count - 1 {
-                ensure_shape(&mut back, x.nrows(), net.widths()[h + 1]);
-                gemm_nn(
-                    &mut back,
-                    pi(h + 1),
-                    &eps[h + 1],
-                    net.layer_weight(h + 1),
-                    0.0,
-                );
+                top_down_into(net, x, &eps, h, pi(h + 1), &mut back);
                 let act = net.layer_activation(h);
                 for ((nv, &xv), (&ev, &bv)) in new_xs[h]
                     .iter_mut()

@@ -150,6 +150,32 @@ pub(crate) fn hebbian_into(
     }
 }
 
+/// Checks that `states` holds one `(batch, n_k)` matrix per layer `k = 1..=L` of `net` for the
+/// batch `x` (the state of a relaxation).
+///
+/// # Errors
+/// [`PlasticityError::ShapeMismatch`] for a wrong number of layers or a wrong shape.
+pub(crate) fn check_states(net: &Network, x: &Matrix, states: &[Matrix]) -> Result<()> {
+    if states.len() != net.num_layers() {
+        return Err(PlasticityError::ShapeMismatch {
+            op: "relaxation: number of state layers",
+            expected: (net.num_layers(), 1),
+            got: (states.len(), 1),
+        });
+    }
+    for (k, s) in states.iter().enumerate() {
+        let expected = (x.nrows(), net.widths()[k + 1]);
+        if s.shape() != expected {
+            return Err(PlasticityError::ShapeMismatch {
+                op: "relaxation: state (batch, n_k)",
+                expected,
+                got: s.shape(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Checks that `net` is trained on the half squared error, which `algorithm` needs because it
 /// clamps or nudges the output towards the target.
 ///

@@ -142,6 +142,73 @@ fn bad_shapes_and_values_are_typed_errors() {
         ),
         "{r:?}"
     );
+    // Public relaxations and DTP's inverses check what they are given.
+    let chl = credit::ContrastiveHebbian::new(0.5).expect("gamma");
+    let r = chl.relax(&n, &x, Some(&Matrix::zeros(6, 2)), None);
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                expected: (6, 3),
+                got: (6, 2),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = chl.relax(&n, &x, None, Some(&[Matrix::zeros(6, 5)]));
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                expected: (2, 1),
+                got: (1, 1),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let deep = net(
+        &[4, 5, 5, 3],
+        Activation::Tanh,
+        Activation::Identity,
+        Loss::SoftmaxCrossEntropy,
+        3,
+    );
+    let mut dtp = credit::DifferenceTargetPropagation::new(&deep, credit::DtpConfig::default(), 4)
+        .expect("dtp");
+    let r = dtp.set_inverse(&deep, 1, Matrix::zeros(5, 5), Matrix::zeros(1, 4));
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                expected: (1, 5),
+                got: (1, 4),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = dtp.set_inverse(&deep, 2, Matrix::zeros(5, 3), Matrix::zeros(1, 5));
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "layer", .. })
+        ),
+        "{r:?}"
+    );
+    let r = dtp.targets_from_top(&n, &x, &Matrix::zeros(6, 5));
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                expected: (3, 1),
+                got: (2, 1),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
     // PC on a cross-entropy network is refused, not silently wrong.
     let mut pc = credit::PredictiveCoding::new(credit::PcVariant::Standard);
     assert!(matches!(
