@@ -40,9 +40,9 @@ fn scale(c: &mut Criterion, label: &str, widths: [usize; 3], batch: usize, names
             b.iter(|| {
                 algo.updates_into(&net, black_box(&x), black_box(&t), &mut up)
                     .expect("updates");
-                for (p, g) in net.params_mut().iter_mut().zip(&up.grads) {
+                for (p, g) in net.param_slices_mut().zip(&up.grads) {
                     // Slices, not nalgebra's strided element iterators (which do not vectorise).
-                    for (pv, gv) in p.as_mut_slice().iter_mut().zip(g.as_slice()) {
+                    for (pv, gv) in p.iter_mut().zip(g.as_slice()) {
                         *pv -= 1e-3 * gv;
                     }
                 }

@@ -62,14 +62,21 @@ pub enum PlasticityError {
         /// The valid names, comma-separated.
         valid: String,
     },
-    /// A tensor-level error.
+    /// A layer index is not below the number of layers (`Network::weight(l)`,
+    /// `Updates::bias(l)`, ...).
+    #[error("layer index {layer} out of range: the network has {layers} layers")]
+    LayerOutOfRange {
+        /// The 0-based layer index asked for.
+        layer: usize,
+        /// The number of weight layers `L` (valid indices are `0..L`).
+        layers: usize,
+    },
+    /// A tensor-level error (shapes, non-finite values and empty input of the shared
+    /// `neurograd_tensor` helpers: `validate::check_finite`, `geometry::cosine_params`, ...).
     #[error(transparent)]
     Tensor(#[from] neurograd_tensor::TensorError),
     /// An optimizer error of the training loop (unknown optimizer name, invalid learning rate,
     /// a step on mismatched shapes).
     #[error(transparent)]
     Optim(#[from] neurograd_optim::OptimError),
-    /// A neuron-level error.
-    #[error(transparent)]
-    Neuron(#[from] neurograd_neurons::NeuronError),
 }

@@ -101,18 +101,12 @@ pub fn angle_degrees(a: &Vector, b: &Vector) -> Result<Real> {
     Ok(theta.to_degrees())
 }
 
-/// Cosine between two parameter lists after [`flatten`]ing them.
+/// Checks that two parameter lists have the same length and, pair by pair, the same shapes.
 ///
 /// # Errors
-/// Different shapes (checked matrix by matrix), plus the errors of [`cosine`].
-pub fn cosine_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
-    check_same_shapes("cosine_params", a, b)?;
-    cosine(&flatten(a), &flatten(b))
-}
-
-/// Checks that two parameter lists have the same length (reported as `(len, 1)`) and the same
-/// shapes matrix by matrix.
-fn check_same_shapes(op: &'static str, a: &[Matrix], b: &[Matrix]) -> Result<()> {
+/// [`TensorError::ShapeMismatch`] with `op`: lengths as `(len, 1)`, or the first pair of
+/// matrices that differ (the first list's shape as expected).
+pub fn check_same_shapes(op: &'static str, a: &[Matrix], b: &[Matrix]) -> Result<()> {
     if a.len() != b.len() {
         return Err(TensorError::ShapeMismatch {
             op,
@@ -124,6 +118,16 @@ fn check_same_shapes(op: &'static str, a: &[Matrix], b: &[Matrix]) -> Result<()>
         check_same_shape(op, x, y)?;
     }
     Ok(())
+}
+
+/// Cosine between two parameter lists after [`flatten`]ing them.
+///
+/// # Errors
+/// Different shapes (checked matrix by matrix, [`check_same_shapes`]), plus the errors of
+/// [`cosine`].
+pub fn cosine_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
+    check_same_shapes("cosine_params", a, b)?;
+    cosine(&flatten(a), &flatten(b))
 }
 
 /// Projection of `v` onto the tangent space of the sphere `{u : ‖u‖ = ‖w‖}` at `w`:
@@ -158,21 +162,17 @@ pub fn relative_error(a: &Matrix, b: &Matrix) -> Result<Real> {
     Ok(if s == 0.0 { 0.0 } else { d / s })
 }
 
-/// [`relative_error`] of two parameter lists after [`flatten`]ing them:
-/// `‖a − b‖ / max(‖a‖, ‖b‖)` with `‖·‖` the Euclidean norm of the whole flattened list (the root
-/// of the sum of the squared Frobenius norms), 0 when both lists are zero. Symmetric, in `[0, 2]`.
+/// [`relative_error`] between two parameter lists after [`flatten`]ing them:
+/// `‖a - b‖ / max(‖a‖, ‖b‖)` over all entries of all matrices, 0 when both are zero. Symmetric in
+/// `a` and `b`, in `[0, 2]`.
 ///
 /// # Errors
-/// Different list lengths ([`TensorError::ShapeMismatch`] with op `relative_error_params` and
-/// the lengths as `(n, 1)`), different shapes (checked matrix by matrix), non-finite values.
+/// Lists of different lengths or a pair of matrices of different shapes (checked matrix by
+/// matrix, [`TensorError::ShapeMismatch`]), non-finite values.
 pub fn relative_error_params(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
     check_same_shapes("relative_error_params", a, b)?;
-    let (fa, fb) = (flatten(a), flatten(b));
-    check_finite_slice(fa.as_slice(), "relative_error_params: a")?;
-    check_finite_slice(fb.as_slice(), "relative_error_params: b")?;
-    let d = (&fa - &fb).norm();
-    let s = fa.norm().max(fb.norm());
-    Ok(if s == 0.0 { 0.0 } else { d / s })
+    let column = |v: Vector| Matrix::from_column_slice(v.len(), 1, v.as_slice());
+    relative_error(&column(flatten(a)), &column(flatten(b)))
 }
 
 /// Relative tolerance on `‖A - Aᵀ‖_F / ‖A‖_F` accepted as symmetric by
@@ -451,6 +451,49 @@ mod tests {
         assert!(matches!(
             cosine(&a, &Vector::zeros(3)),
             Err(TensorError::ShapeMismatch { op: "cosine", .. })
+        ));
+    }
+
+    #[test]
+    fn relative_error_of_lists_is_that_of_the_flattened_vectors() {
+        let a = vec![
+            Matrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]),
+            Matrix::from_row_slice(1, 2, &[0.5, -1.0]),
+        ];
+        let b = vec![
+            Matrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 5.0]),
+            Matrix::from_row_slice(1, 2, &[0.5, 1.0]),
+        ];
+        // ‖a - b‖² = 1 + 4 = 5, ‖a‖² = 31.25, ‖b‖² = 40.25: the larger norm is b's.
+        let want = (5.0f64 / 40.25).sqrt();
+        let got = relative_error_params(&a, &b).unwrap();
+        assert!((got - want).abs() < 1e-15, "{got} vs {want}");
+        assert_eq!(relative_error_params(&b, &a).unwrap(), got);
+        assert_eq!(relative_error_params(&a, &a).unwrap(), 0.0);
+        let zeros = vec![Matrix::zeros(2, 2)];
+        assert_eq!(relative_error_params(&zeros, &zeros).unwrap(), 0.0);
+        assert!(matches!(
+            relative_error_params(&a, &b[..1]),
+            Err(TensorError::ShapeMismatch {
+                op: "relative_error_params",
+                expected: (2, 1),
+                got: (1, 1)
+            })
+        ));
+        let transposed = vec![b[0].clone(), b[1].transpose()];
+        assert!(matches!(
+            relative_error_params(&a, &transposed),
+            Err(TensorError::ShapeMismatch {
+                expected: (1, 2),
+                got: (2, 1),
+                ..
+            })
+        ));
+        let mut nan = b.clone();
+        nan[1][(0, 1)] = Real::NAN;
+        assert!(matches!(
+            relative_error_params(&a, &nan),
+            Err(TensorError::NonFinite { index: 5, .. })
         ));
     }
 

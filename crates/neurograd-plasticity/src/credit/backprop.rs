@@ -62,7 +62,7 @@ pub(crate) fn feedforward_updates(
         let d = &mut ws.delta[l_count - 1];
         ensure_shape(d, batch, net.output_width());
         d.copy_from(&ws.dloss);
-        let act = net.activation(l_count - 1);
+        let act = net.layer_activation(l_count - 1);
         act.mul_derivative_slice(ws.cache.pre[l_count - 1].as_slice(), d.as_mut_slice());
         let inv_b = 1.0 / batch as Real;
         for dv in d.as_mut_slice() {
@@ -85,11 +85,11 @@ pub(crate) fn feedforward_updates(
         let below = &mut lower[l - 1];
         ensure_shape(below, batch, net.widths()[l]);
         match &feedback {
-            FeedbackPath::Transport => gemm_nn(below, 1.0, &upper[0], net.weight(l), 0.0),
+            FeedbackPath::Transport => gemm_nn(below, 1.0, &upper[0], net.layer_weight(l), 0.0),
             FeedbackPath::Layerwise(b) => gemm_nn(below, 1.0, &upper[0], &b[l], 0.0),
             FeedbackPath::Direct(d) => gemm_nn(below, 1.0, &upper[upper.len() - 1], &d[l - 1], 0.0),
         }
-        net.activation(l - 1)
+        net.layer_activation(l - 1)
             .mul_derivative_slice(ws.cache.pre[l - 1].as_slice(), below.as_mut_slice());
     }
     loss
@@ -144,7 +144,7 @@ pub fn tape_gradients(net: &Network, x: &Matrix, t: &Matrix) -> Result<(Real, Ve
     for l in 0..net.num_layers() {
         let a = tape.matmul_t(h, params[2 * l])?;
         let a = tape.add_row(a, params[2 * l + 1])?;
-        h = tape.activation(a, net.activation(l));
+        h = tape.activation(a, net.layer_activation(l));
     }
     let loss = match net.loss() {
         Loss::HalfSquaredError => {

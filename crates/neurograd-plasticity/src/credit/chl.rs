@@ -33,7 +33,7 @@ use neurograd_tensor::{Matrix, Real};
 
 use super::linalg::{add_row, ensure_shape, gemm_nn, gemm_nt};
 use super::network::Network;
-use super::relax::{Relaxation, hebbian_into, require_squared_error};
+use super::relax::{Relaxation, check_states, hebbian_into, require_squared_error};
 use super::{CreditAssignment, Diagnostics, Updates};
 use crate::{PlasticityError, Result};
 
@@ -57,8 +57,16 @@ pub struct Relaxed {
 }
 
 impl ContrastiveHebbian {
-    /// CHL with feedback gain `γ > 0`, step `ε = 1`, tolerance `1e-10`, budget 1000 sweeps,
-    /// Xie-Seung layer scaling on.
+    /// The relaxation settings of [`ContrastiveHebbian::new`]: step `ε = 1`, tolerance `1e-10`,
+    /// budget 1000 sweeps per phase.
+    pub const DEFAULT_RELAXATION: Relaxation = Relaxation {
+        step: 1.0,
+        tol: 1e-10,
+        max_iters: 1000,
+    };
+
+    /// CHL with feedback gain `γ > 0`, [`ContrastiveHebbian::DEFAULT_RELAXATION`], Xie-Seung
+    /// layer scaling on.
     ///
     /// # Errors
     /// [`PlasticityError::InvalidParameter`] unless `0 < γ <= 1`.
@@ -72,22 +80,24 @@ impl ContrastiveHebbian {
         }
         Ok(ContrastiveHebbian {
             gamma,
-            relaxation: Relaxation {
-                step: 1.0,
-                tol: 1e-10,
-                max_iters: 1000,
-            },
+            relaxation: Self::DEFAULT_RELAXATION,
             scale_layers: true,
         })
     }
 
-    /// Sets the relaxation step `ε ∈ (0, 1]`, tolerance (> 0) and budget (>= 1).
+    /// Sets the relaxation step `ε ∈ (0, 1]`, tolerance (> 0) and budget (>= 1) per phase.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for values out of range.
-    pub fn with_relaxation(mut self, step: Real, tol: Real, max_iters: usize) -> Result<Self> {
-        self.relaxation = Relaxation::new(step, tol, max_iters, "step")?;
+    /// [`PlasticityError::InvalidParameter`] for values out of range ([`Relaxation::check`]).
+    pub fn with_relaxation(mut self, relaxation: Relaxation) -> Result<Self> {
+        relaxation.check()?;
+        self.relaxation = relaxation;
         Ok(self)
+    }
+
+    /// The relaxation settings.
+    pub fn relaxation(&self) -> Relaxation {
+        self.relaxation
     }
 
     /// Turns the Xie-Seung `γ^{-(L-k)}` layer scaling on or off (off: the negative control whose
@@ -110,6 +120,8 @@ impl ContrastiveHebbian {
     /// gives the starting activities (default: the feed-forward pass).
     ///
     /// # Errors
+    /// Bad input; [`PlasticityError::ShapeMismatch`] for a clamp that is not `(batch, n_L)` or
+    /// starting activities that are not one `(batch, n_k)` matrix per layer; a non-finite clamp;
     /// [`PlasticityError::NotConverged`] with the residual if the budget is exhausted;
     /// [`PlasticityError::NonFinite`] if the state diverges.
     pub fn relax(
@@ -121,6 +133,12 @@ impl ContrastiveHebbian {
     ) -> Result<Relaxed> {
         net.check_input(x)?;
         let l_count = net.num_layers();
+        if let Some(t) = clamp {
+            net.check_batch(x, t)?;
+        }
+        if let Some(s) = init {
+            check_states(net, x, s)?;
+        }
         let mut states: Vec<Matrix> = match init {
             Some(s) => s.to_vec(),
             None => net.forward_cache(x)?.post.into_iter().skip(1).collect(),
@@ -143,18 +161,18 @@ impl ContrastiveHebbian {
                 for k in 0..top {
                     let below = if k == 0 { x } else { &states[k - 1] };
                     ensure_shape(&mut drive, x.nrows(), net.widths()[k + 1]);
-                    gemm_nt(&mut drive, 1.0, below, net.weight(k), 0.0);
-                    add_row(&mut drive, net.bias(k));
+                    gemm_nt(&mut drive, 1.0, below, net.layer_weight(k), 0.0);
+                    add_row(&mut drive, net.layer_bias(k));
                     if k + 1 < l_count {
                         gemm_nn(
                             &mut drive,
                             self.gamma,
                             &states[k + 1],
-                            net.weight(k + 1),
+                            net.layer_weight(k + 1),
                             1.0,
                         );
                     }
-                    let act = net.activation(k);
+                    let act = net.layer_activation(k);
                     for ((n, &s), &d) in next[k].iter_mut().zip(states[k].iter()).zip(drive.iter())
                     {
                         let target = act.apply(d);
@@ -209,7 +227,7 @@ impl CreditAssignment for ContrastiveHebbian {
         hebbian_into(net, x, &clamped.states, &scales, out, true);
         let neg: Vec<Real> = scales.iter().map(|s| -s).collect();
         hebbian_into(net, x, &free.states, &neg, out, false);
-        let loss = net.loss().value(&free.states[l_count - 1], t);
+        let loss = net.loss().batch_value(&free.states[l_count - 1], t);
         out.diagnostics = Diagnostics {
             loss,
             relaxation_steps: free.iterations + clamped.iterations,

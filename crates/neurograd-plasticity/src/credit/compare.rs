@@ -2,67 +2,59 @@
 //! lab: error against backprop as a function of `β` (EP), `γ` (CHL), `π_L` (PC) and `λ`
 //! (recirculation); the angle between an update and backprop's; the feedback-alignment teacher
 //! task of Lillicrap et al. (2016).
+//!
+//! The cosine and the relative error of parameter lists are the tensor crate's
+//! ([`neurograd_tensor::geometry::cosine_params`],
+//! [`neurograd_tensor::geometry::relative_error_params`]: `‖a - b‖ / max(‖a‖, ‖b‖)`), which
+//! check lengths, shapes and finiteness; this module adds the angle of two lists and the largest
+//! per-layer relative error on top of them.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use neurograd_tensor::geometry::{
+    self, check_same_shapes, cosine_params, flatten, relative_error_params,
+};
 use neurograd_tensor::{Activation, Matrix, Real, init};
 
 use super::{
     Backprop, ContrastiveHebbian, CreditAssignment, EpVariant, EquilibriumPropagation,
-    FeedbackAlignment, Loss, Network, PcVariant, PredictiveCoding, Recirculation, Updates,
+    FeedbackAlignment, Loss, Network, PcVariant, PredictiveCoding, Recirculation, Relaxation,
+    Updates,
 };
 use crate::{PlasticityError, Result};
 
-/// `‖a - b‖ / ‖b‖` over all weight and bias matrices (flattened), `b` the reference.
-pub fn relative_error(a: &[Matrix], b: &[Matrix]) -> Real {
-    let num: Real = a.iter().zip(b).map(|(x, y)| (x - y).norm_squared()).sum();
-    let den: Real = b.iter().map(|y| y.norm_squared()).sum();
-    if den == 0.0 {
-        num.sqrt()
-    } else {
-        (num / den).sqrt()
+/// Largest per-layer [`geometry::relative_error`] `‖a_k - b_k‖ / max(‖a_k‖, ‖b_k‖)` over the
+/// weight matrices only (`a[0], a[2], ...` of the `[W_1, b_1, ...]` layout).
+///
+/// # Errors
+/// Lists of different lengths or shapes, non-finite values (the tensor crate's errors, wrapped
+/// in [`PlasticityError::Tensor`]).
+pub fn max_layer_relative_error(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
+    check_same_shapes("max_layer_relative_error", a, b)?;
+    let mut worst: Real = 0.0;
+    for (x, y) in a.iter().zip(b).step_by(2) {
+        worst = worst.max(geometry::relative_error(x, y)?);
     }
+    Ok(worst)
 }
 
-/// Largest per-matrix relative error `‖a_k - b_k‖ / ‖b_k‖` over the weight matrices only.
-pub fn max_layer_relative_error(a: &[Matrix], b: &[Matrix]) -> Real {
-    a.iter()
-        .zip(b)
-        .step_by(2)
-        .map(|(x, y)| {
-            let d = y.norm();
-            if d == 0.0 {
-                (x - y).norm()
-            } else {
-                (x - y).norm() / d
-            }
-        })
-        .fold(0.0, Real::max)
-}
-
-/// Cosine between two parameter lists (flattened); 0 if either is zero.
-pub fn cosine(a: &[Matrix], b: &[Matrix]) -> Real {
-    let dot: Real = a.iter().zip(b).map(|(x, y)| x.dot(y)).sum();
-    let na: Real = a.iter().map(|x| x.norm_squared()).sum::<Real>().sqrt();
-    let nb: Real = b.iter().map(|y| y.norm_squared()).sum::<Real>().sqrt();
-    if na == 0.0 || nb == 0.0 {
-        0.0
-    } else {
-        dot / (na * nb)
-    }
-}
-
-/// Angle in degrees between two parameter lists (flattened).
-pub fn angle_degrees(a: &[Matrix], b: &[Matrix]) -> Real {
-    cosine(a, b).clamp(-1.0, 1.0).acos().to_degrees()
+/// Angle in degrees between two parameter lists after flattening them, by the tensor crate's
+/// [`geometry::angle_degrees`] (Kahan's formula, accurate near 0° and 180°).
+///
+/// # Errors
+/// Lists of different lengths or shapes, empty or non-finite input, a zero list (the angle is
+/// undefined: `TensorError::ZeroNorm`).
+pub fn angle_degrees(a: &[Matrix], b: &[Matrix]) -> Result<Real> {
+    check_same_shapes("angle_degrees", a, b)?;
+    Ok(geometry::angle_degrees(&flatten(a), &flatten(b))?)
 }
 
 /// Angle in degrees between `algo`'s update and backprop's on one batch, over the weights of
 /// the hidden layers only (the output layer's update is identical for FA, DFA, sign symmetry).
 ///
 /// # Errors
-/// Algorithm errors.
+/// Algorithm errors; a network without hidden layers or a zero update (the angle is undefined).
 pub fn hidden_angle_to_backprop(
     algo: &mut dyn CreditAssignment,
     net: &Network,
@@ -72,8 +64,10 @@ pub fn hidden_angle_to_backprop(
     let a = algo.updates(net, x, t)?;
     let b = Backprop::new().updates(net, x, t)?;
     let l = net.num_layers();
-    let pick = |u: &Updates| -> Vec<Matrix> { (0..l - 1).map(|k| u.weight(k).clone()).collect() };
-    Ok(angle_degrees(&pick(&a), &pick(&b)))
+    let pick = |u: &Updates| -> Result<Vec<Matrix>> {
+        (0..l - 1).map(|k| Ok(u.weight(k)?.clone())).collect()
+    };
+    angle_degrees(&pick(&a)?, &pick(&b)?)
 }
 
 /// One measured point of an error-vs-parameter curve.
@@ -101,7 +95,8 @@ pub fn fitted_order(points: &[ErrorPoint]) -> Real {
 /// differences with re-relaxation (`2 · num_params` relaxations: small networks only).
 ///
 /// # Errors
-/// Relaxation errors.
+/// [`PlasticityError::InvalidParameter`] unless the step `h` is positive and finite; relaxation
+/// errors.
 pub fn ep_true_gradient(
     ep: &EquilibriumPropagation,
     net: &Network,
@@ -109,17 +104,24 @@ pub fn ep_true_gradient(
     t: &Matrix,
     h: Real,
 ) -> Result<Vec<Matrix>> {
+    if !(h.is_finite() && h > 0.0) {
+        return Err(PlasticityError::InvalidParameter {
+            name: "h",
+            value: h.to_string(),
+            reason: "the finite-difference step must be positive and finite".into(),
+        });
+    }
     let mut work = net.clone();
     let mut out = Vec::new();
     for k in 0..net.params().len() {
         let mut g = Matrix::zeros(net.params()[k].nrows(), net.params()[k].ncols());
         for e in 0..g.len() {
             let orig = work.params()[k].as_slice()[e];
-            work.params_mut()[k].as_mut_slice()[e] = orig + h;
+            work.params_mut_keep_shapes()[k].as_mut_slice()[e] = orig + h;
             let fp = ep.free_cost(&work, x, t)?;
-            work.params_mut()[k].as_mut_slice()[e] = orig - h;
+            work.params_mut_keep_shapes()[k].as_mut_slice()[e] = orig - h;
             let fm = ep.free_cost(&work, x, t)?;
-            work.params_mut()[k].as_mut_slice()[e] = orig;
+            work.params_mut_keep_shapes()[k].as_mut_slice()[e] = orig;
             g.as_mut_slice()[e] = (fp - fm) / (2.0 * h);
         }
         out.push(g);
@@ -140,17 +142,21 @@ pub fn ep_error_vs_beta(
     betas: &[Real],
     variant: EpVariant,
 ) -> Result<Vec<ErrorPoint>> {
-    let base = EquilibriumPropagation::new(1.0, variant)?.with_relaxation(0.5, 1e-13, 200_000)?;
+    let relaxation = Relaxation {
+        step: 0.5,
+        tol: 1e-13,
+        max_iters: 200_000,
+    };
+    let base = EquilibriumPropagation::new(1.0, variant)?.with_relaxation(relaxation)?;
     let truth = ep_true_gradient(&base, net, x, t, 1e-5)?;
     betas
         .iter()
         .map(|&beta| {
-            let mut ep =
-                EquilibriumPropagation::new(beta, variant)?.with_relaxation(0.5, 1e-13, 200_000)?;
+            let mut ep = EquilibriumPropagation::new(beta, variant)?.with_relaxation(relaxation)?;
             let u = ep.updates(net, x, t)?;
             Ok(ErrorPoint {
                 param: beta,
-                relative_error: relative_error(&u.grads, &truth),
+                relative_error: relative_error_params(&u.grads, &truth)?,
             })
         })
         .collect()
@@ -171,11 +177,15 @@ pub fn chl_error_vs_gamma(
     gammas
         .iter()
         .map(|&g| {
-            let mut chl = ContrastiveHebbian::new(g)?.with_relaxation(1.0, 1e-15, 100_000)?;
+            let mut chl = ContrastiveHebbian::new(g)?.with_relaxation(Relaxation {
+                step: 1.0,
+                tol: 1e-15,
+                max_iters: 100_000,
+            })?;
             let u = chl.updates(net, x, t)?;
             Ok(ErrorPoint {
                 param: g,
-                relative_error: max_layer_relative_error(&u.grads, &bp.grads),
+                relative_error: max_layer_relative_error(&u.grads, &bp.grads)?,
             })
         })
         .collect()
@@ -204,11 +214,15 @@ pub fn pc_error_vs_precision(
         .map(|&pi| {
             let mut pc = PredictiveCoding::new(PcVariant::Standard)
                 .with_output_precision(pi)?
-                .with_inference(0.2, 1e-10, 200_000)?;
+                .with_inference(Relaxation {
+                    step: 0.2,
+                    tol: 1e-10,
+                    max_iters: 200_000,
+                })?;
             let u = pc.updates(net, x, t)?;
             Ok(ErrorPoint {
                 param: pi,
-                relative_error: max_layer_relative_error(&u.grads, &bp.grads),
+                relative_error: max_layer_relative_error(&u.grads, &bp.grads)?,
             })
         })
         .collect()
@@ -242,14 +256,12 @@ pub fn recirculation_vs_lambda(
         .iter()
         .map(|&lam| {
             let u = Recirculation::new(lam)?.updates(net, x, x)?;
+            let one = std::slice::from_ref;
             Ok(RecirculationPoint {
                 lambda: lam,
-                decoder_cosine: cosine(&[u.weight(1).clone()], &[g.weight(1).clone()]),
-                encoder_cosine: cosine(&[u.weight(0).clone()], &[g.weight(0).clone()]),
-                encoder_relative_error: relative_error(
-                    &[u.weight(0).clone()],
-                    &[g.weight(0).clone()],
-                ),
+                decoder_cosine: cosine_params(one(u.weight(1)?), one(g.weight(1)?))?,
+                encoder_cosine: cosine_params(one(u.weight(0)?), one(g.weight(0)?))?,
+                encoder_relative_error: geometry::relative_error(u.weight(0)?, g.weight(0)?)?,
             })
         })
         .collect()
@@ -398,7 +410,7 @@ pub fn teacher_alignment(
             let (mut bp_sig, mut rule_sig) = (e.clone(), e.clone());
             let mut ang = 0.0;
             for l in (1..l_count).rev() {
-                bp_sig = &bp_sig * net.weight(l);
+                bp_sig = &bp_sig * net.layer_weight(l);
                 rule_sig = match rule {
                     TeacherRule::Backprop => bp_sig.clone(),
                     TeacherRule::FeedbackAlignment => &rule_sig * &feedback[l - 1],
@@ -411,9 +423,9 @@ pub fn teacher_alignment(
                 }
             }
             // Output-to-first-hidden paths (n_L, n_1): forward W_L ⋯ W_2, the rule's own.
-            let mut fwd = net.weight(l_count - 1).clone();
+            let mut fwd = net.layer_weight(l_count - 1).clone();
             for l in (1..l_count - 1).rev() {
-                fwd = &fwd * net.weight(l);
+                fwd = &fwd * net.layer_weight(l);
             }
             let path = match rule {
                 TeacherRule::Backprop => fwd.clone(),
@@ -432,16 +444,18 @@ pub fn teacher_alignment(
                 weight_angle: angle_degrees(
                     std::slice::from_ref(&path),
                     std::slice::from_ref(&fwd),
-                ),
-                loss: net.loss().value(&y, &t),
+                )?,
+                loss: net.loss().batch_value(&y, &t),
             });
         }
         if step == steps {
             break;
         }
         let u = algo.updates(&net, &x, &t)?;
-        for (p, g) in net.params_mut().iter_mut().zip(&u.grads) {
-            *p -= g * lr;
+        for (p, g) in net.param_slices_mut().zip(&u.grads) {
+            for (pv, &gv) in p.iter_mut().zip(g.as_slice()) {
+                *pv -= gv * lr;
+            }
         }
     }
     Ok(out)

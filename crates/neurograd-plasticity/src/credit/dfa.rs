@@ -67,7 +67,10 @@ impl DirectFeedbackAlignment {
                     got: d.shape(),
                 });
             }
-            super::network::check_finite(d, &format!("direct feedback matrix of layer {}", i + 1))?;
+            neurograd_tensor::validate::check_finite(
+                d,
+                &format!("direct feedback matrix of layer {}", i + 1),
+            )?;
         }
         Ok(DirectFeedbackAlignment {
             direct: matrices,
@@ -76,8 +79,17 @@ impl DirectFeedbackAlignment {
     }
 
     /// Direct feedback matrix of hidden layer `l` (1-based hidden index, `1 <= l < L`).
-    pub fn feedback(&self, l: usize) -> &Matrix {
-        &self.direct[l - 1]
+    ///
+    /// # Errors
+    /// [`PlasticityError::InvalidParameter`] naming `layer` for `l = 0` or `l >= L`.
+    pub fn feedback(&self, l: usize) -> Result<&Matrix> {
+        l.checked_sub(1)
+            .and_then(|i| self.direct.get(i))
+            .ok_or_else(|| PlasticityError::InvalidParameter {
+                name: "layer",
+                value: l.to_string(),
+                reason: format!("hidden layers are 1..={} (1-based)", self.direct.len()),
+            })
     }
 }
 

@@ -29,6 +29,71 @@ use super::network::Network;
 use super::{CreditAssignment, Diagnostics, Updates};
 use crate::{PlasticityError, Result};
 
+/// Hyperparameters of [`DifferenceTargetPropagation`], checked once by
+/// [`DtpConfig::check`] when the algorithm is built. The defaults are the registry's (`dtp`):
+/// `alpha = 0.5`, `inverse_lr = 0.01`, `noise = 0.1`.
+///
+/// ```
+/// use neurograd_plasticity::{PlasticityError, credit::DtpConfig};
+///
+/// let exact_inverses = DtpConfig { inverse_lr: 0.0, noise: 0.0, ..DtpConfig::default() };
+/// exact_inverses.check()?;
+/// let r = DtpConfig { alpha: 0.0, ..DtpConfig::default() }.check();
+/// assert!(matches!(r, Err(PlasticityError::InvalidParameter { name: "alpha", .. })));
+/// # Ok::<(), neurograd_plasticity::PlasticityError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DtpConfig {
+    /// Top target step `α` (> 0): `ĥ_{L-1} = h_{L-1} - α ∂ℓ/∂h_{L-1}`.
+    pub alpha: Real,
+    /// Learning rate of the inverses' plain SGD (>= 0; 0 keeps them fixed).
+    pub inverse_lr: Real,
+    /// Standard deviation `σ` of the noise the inverses are trained on (>= 0).
+    pub noise: Real,
+}
+
+impl Default for DtpConfig {
+    fn default() -> Self {
+        DtpConfig {
+            alpha: 0.5,
+            inverse_lr: 0.01,
+            noise: 0.1,
+        }
+    }
+}
+
+impl DtpConfig {
+    /// Checks the hyperparameters.
+    ///
+    /// # Errors
+    /// [`PlasticityError::InvalidParameter`] naming `alpha` (not positive and finite),
+    /// `inverse_lr` or `noise` (negative or non-finite).
+    pub fn check(&self) -> Result<()> {
+        if !(self.alpha.is_finite() && self.alpha > 0.0) {
+            return Err(invalid(
+                "alpha",
+                self.alpha,
+                "target step must be positive and finite",
+            ));
+        }
+        if !(self.inverse_lr.is_finite() && self.inverse_lr >= 0.0) {
+            return Err(invalid(
+                "inverse_lr",
+                self.inverse_lr,
+                "must be non-negative and finite",
+            ));
+        }
+        if !(self.noise.is_finite() && self.noise >= 0.0) {
+            return Err(invalid(
+                "noise",
+                self.noise,
+                "must be non-negative and finite",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Difference target propagation with learned inverses.
 #[derive(Clone, Debug)]
 pub struct DifferenceTargetPropagation {
@@ -50,41 +115,25 @@ fn invalid(name: &'static str, value: impl std::fmt::Display, reason: &str) -> P
 }
 
 impl DifferenceTargetPropagation {
-    /// DTP for `net` with top target step `α` (> 0), inverse learning rate (>= 0) and inverse
-    /// training noise `σ` (>= 0); inverses Glorot-uniform from `ChaCha8Rng::seed_from_u64(seed)`.
+    /// DTP for `net` with the hyperparameters of `config` (top target step, inverse learning
+    /// rate and training noise); inverses Glorot-uniform from `ChaCha8Rng::seed_from_u64(seed)`.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for out-of-range hyperparameters.
-    pub fn new(
-        net: &Network,
-        alpha: Real,
-        inverse_lr: Real,
-        noise: Real,
-        seed: u64,
-    ) -> Result<Self> {
-        if !(alpha.is_finite() && alpha > 0.0) {
-            return Err(invalid(
-                "alpha",
-                alpha,
-                "target step must be positive and finite",
-            ));
-        }
-        if !(inverse_lr.is_finite() && inverse_lr >= 0.0) {
-            return Err(invalid(
-                "inverse_lr",
-                inverse_lr,
-                "must be non-negative and finite",
-            ));
-        }
-        if !(noise.is_finite() && noise >= 0.0) {
-            return Err(invalid("noise", noise, "must be non-negative and finite"));
-        }
+    /// [`PlasticityError::InvalidParameter`] for out-of-range hyperparameters
+    /// ([`DtpConfig::check`]).
+    pub fn new(net: &Network, config: DtpConfig, seed: u64) -> Result<Self> {
+        config.check()?;
+        let DtpConfig {
+            alpha,
+            inverse_lr,
+            noise,
+        } = config;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let l_count = net.num_layers();
         let mut inverses = vec![(Matrix::zeros(0, 0), Matrix::zeros(0, 0))];
         for l in 1..l_count {
             if l + 1 < l_count {
-                let w = net.weight(l);
+                let w = net.layer_weight(l);
                 inverses.push((
                     init::glorot_uniform(w.ncols(), w.nrows(), &mut rng)?,
                     Matrix::zeros(1, w.ncols()),
@@ -102,11 +151,22 @@ impl DifferenceTargetPropagation {
         })
     }
 
+    /// The hyperparameters.
+    pub fn config(&self) -> DtpConfig {
+        DtpConfig {
+            alpha: self.alpha,
+            inverse_lr: self.inverse_lr,
+            noise: self.noise,
+        }
+    }
+
     /// Sets the inverse of forward layer `l` (0-based, a hidden-to-hidden layer `1 <= l < L-1`):
     /// `g(h) = act_{l-1}(h Vᵀ + c)` with `V` of shape `(n_in, n_out)` of that layer.
     ///
     /// # Errors
-    /// [`PlasticityError::ShapeMismatch`] for wrong shapes or a layer without an inverse.
+    /// [`PlasticityError::InvalidParameter`] naming `layer` for a layer without an inverse;
+    /// [`PlasticityError::ShapeMismatch`] for a `V` or `c` of the wrong shape; a non-finite
+    /// entry; a network of another depth than the one the algorithm was built for.
     pub fn set_inverse(&mut self, net: &Network, l: usize, v: Matrix, c: Matrix) -> Result<()> {
         if l == 0 || l + 1 >= net.num_layers() {
             return Err(invalid(
@@ -115,15 +175,47 @@ impl DifferenceTargetPropagation {
                 "only hidden-to-hidden layers (1 <= l < L-1) have inverses",
             ));
         }
-        let w = net.weight(l);
-        if v.shape() != (w.ncols(), w.nrows()) || c.shape() != (1, w.ncols()) {
+        self.check_depth(net)?;
+        let w = net.layer_weight(l);
+        if v.shape() != (w.ncols(), w.nrows()) {
             return Err(PlasticityError::ShapeMismatch {
-                op: "dtp inverse (n_in, n_out)",
+                op: "dtp inverse V (n_in, n_out)",
                 expected: (w.ncols(), w.nrows()),
                 got: v.shape(),
             });
         }
+        if c.shape() != (1, w.ncols()) {
+            return Err(PlasticityError::ShapeMismatch {
+                op: "dtp inverse bias c (1, n_in)",
+                expected: (1, w.ncols()),
+                got: c.shape(),
+            });
+        }
+        neurograd_tensor::validate::check_finite(&v, "dtp inverse V")?;
+        neurograd_tensor::validate::check_finite(&c, "dtp inverse bias c")?;
         self.inverses[l] = (v, c);
+        Ok(())
+    }
+
+    /// Checks that `net` has the depth and layer widths the inverses were built for.
+    fn check_depth(&self, net: &Network) -> Result<()> {
+        if self.inverses.len() != net.num_layers() {
+            return Err(PlasticityError::ShapeMismatch {
+                op: "dtp: network depth",
+                expected: (self.inverses.len(), 1),
+                got: (net.num_layers(), 1),
+            });
+        }
+        for l in 1..net.num_layers().saturating_sub(1) {
+            let w = net.layer_weight(l);
+            if self.inverses[l].0.shape() != (w.ncols(), w.nrows()) {
+                return Err(PlasticityError::ShapeMismatch {
+                    op: "dtp: network widths (inverse V is (n_in, n_out) of its layer)",
+                    expected: self.inverses[l].0.shape(),
+                    got: (w.ncols(), w.nrows()),
+                });
+            }
+        }
         Ok(())
     }
 
@@ -133,7 +225,7 @@ impl DifferenceTargetPropagation {
         let mut out = Matrix::zeros(h.nrows(), v.nrows());
         gemm_nt(&mut out, 1.0, h, v, 0.0);
         add_row(&mut out, c);
-        net.activation(l - 1).map_in_place(&mut out);
+        net.layer_activation(l - 1).map_in_place(&mut out);
         out
     }
 
@@ -151,6 +243,7 @@ impl DifferenceTargetPropagation {
                 "target propagation needs a hidden layer",
             ));
         }
+        self.check_depth(net)?;
         let cache = net.forward_cache(x)?;
         let expected = cache.post[l_count - 1].shape();
         if top.shape() != expected {
@@ -188,15 +281,15 @@ impl DifferenceTargetPropagation {
                 h[(i, j)] + normal.sample(&mut self.rng)
             });
             let mut a = Matrix::zeros(h.nrows(), net.widths()[l + 1]);
-            gemm_nt(&mut a, 1.0, &hn, net.weight(l), 0.0);
-            add_row(&mut a, net.bias(l));
-            net.activation(l).map_in_place(&mut a);
+            gemm_nt(&mut a, 1.0, &hn, net.layer_weight(l), 0.0);
+            add_row(&mut a, net.layer_bias(l));
+            net.layer_activation(l).map_in_place(&mut a);
             // Reconstruction r = act_{l-1}(a Vᵀ + c); loss ½‖r - hn‖² / B.
             let (v, c) = &self.inverses[l];
             let mut z = Matrix::zeros(h.nrows(), v.nrows());
             gemm_nt(&mut z, 1.0, &a, v, 0.0);
             add_row(&mut z, c);
-            let act = net.activation(l - 1);
+            let act = net.layer_activation(l - 1);
             let mut d = act.map(&z);
             d -= &hn;
             for (dv, &zv) in d.iter_mut().zip(z.iter()) {
@@ -211,7 +304,10 @@ impl DifferenceTargetPropagation {
             let (v, c) = &mut self.inverses[l];
             axpy(v, -lr, &gv);
             axpy(c, -lr, &gc);
-            super::network::check_finite(v, &format!("dtp inverse of layer {}", l + 1))?;
+            neurograd_tensor::validate::check_finite(
+                v,
+                &format!("dtp inverse of layer {}", l + 1),
+            )?;
         }
         Ok(())
     }
@@ -231,21 +327,15 @@ impl CreditAssignment for DifferenceTargetPropagation {
     ) -> Result<()> {
         net.check_batch(x, t)?;
         let l_count = net.num_layers();
-        if self.inverses.len() != l_count {
-            return Err(PlasticityError::ShapeMismatch {
-                op: "dtp: network depth",
-                expected: (self.inverses.len(), 1),
-                got: (l_count, 1),
-            });
-        }
+        self.check_depth(net)?;
         let cache = net.forward_cache(x)?;
         let b = x.nrows() as Real;
         let y = &cache.post[l_count];
-        let loss = net.loss().value(y, t);
+        let loss = net.loss().batch_value(y, t);
         let mut dl = Matrix::zeros(0, 0);
         net.loss().grad_output_into(y, t, &mut dl);
         // Per-sample output delta ∂ℓ/∂a_L.
-        let act_l = net.activation(l_count - 1);
+        let act_l = net.layer_activation(l_count - 1);
         for (dv, &a) in dl.iter_mut().zip(cache.pre[l_count - 1].iter()) {
             *dv *= act_l.derivative(a);
         }
@@ -258,12 +348,12 @@ impl CreditAssignment for DifferenceTargetPropagation {
         if l_count >= 2 {
             // Top target: a per-sample gradient step on h_{L-1}.
             let mut grad_h = Matrix::zeros(x.nrows(), net.widths()[l_count - 1]);
-            gemm_nn(&mut grad_h, 1.0, &dl, net.weight(l_count - 1), 0.0);
+            gemm_nn(&mut grad_h, 1.0, &dl, net.layer_weight(l_count - 1), 0.0);
             let top = &cache.post[l_count - 1] - grad_h * self.alpha;
             let targets = self.propagate(net, &cache.post, top);
             for l in 0..l_count - 1 {
                 let mut d = &cache.post[l + 1] - &targets[l];
-                let act = net.activation(l);
+                let act = net.layer_activation(l);
                 for (dv, &a) in d.iter_mut().zip(cache.pre[l].iter()) {
                     *dv *= act.derivative(a);
                 }

@@ -41,7 +41,7 @@ use neurograd_tensor::{Activation, Matrix, Real};
 
 use super::linalg::{add_row, ensure_shape, gemm_nn, gemm_nt};
 use super::network::Network;
-use super::relax::{Relaxation, hebbian_into, require_squared_error};
+use super::relax::{Relaxation, check_states, hebbian_into, require_squared_error};
 use super::{CreditAssignment, Diagnostics, Updates};
 use crate::{PlasticityError, Result};
 
@@ -106,8 +106,16 @@ fn rho_prime(a: Activation, s: Real) -> Real {
 }
 
 impl EquilibriumPropagation {
-    /// EP with nudging strength `β > 0`, the given variant, step `ε = 0.5`, tolerance `1e-6` and
-    /// a budget of 2000 steps per phase.
+    /// The relaxation settings of [`EquilibriumPropagation::new`]: step `ε = 0.5` (the paper's),
+    /// tolerance `1e-6`, budget 2000 steps per phase.
+    pub const DEFAULT_RELAXATION: Relaxation = Relaxation {
+        step: 0.5,
+        tol: 1e-6,
+        max_iters: 2000,
+    };
+
+    /// EP with nudging strength `β > 0`, the given variant and
+    /// [`EquilibriumPropagation::DEFAULT_RELAXATION`].
     ///
     /// # Errors
     /// [`PlasticityError::InvalidParameter`] for `β <= 0` or non-finite.
@@ -122,23 +130,25 @@ impl EquilibriumPropagation {
         Ok(EquilibriumPropagation {
             beta,
             variant,
-            relaxation: Relaxation {
-                step: 0.5,
-                tol: 1e-6,
-                max_iters: 2000,
-            },
+            relaxation: Self::DEFAULT_RELAXATION,
             block: false,
             random_sign: None,
         })
     }
 
-    /// Sets the relaxation step `ε ∈ (0, 1]`, tolerance and budget.
+    /// Sets the relaxation step `ε ∈ (0, 1]`, tolerance and budget per phase.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for values out of range.
-    pub fn with_relaxation(mut self, step: Real, tol: Real, max_iters: usize) -> Result<Self> {
-        self.relaxation = Relaxation::new(step, tol, max_iters, "step")?;
+    /// [`PlasticityError::InvalidParameter`] for values out of range ([`Relaxation::check`]).
+    pub fn with_relaxation(mut self, relaxation: Relaxation) -> Result<Self> {
+        relaxation.check()?;
+        self.relaxation = relaxation;
         Ok(self)
+    }
+
+    /// The relaxation settings.
+    pub fn relaxation(&self) -> Relaxation {
+        self.relaxation
     }
 
     /// Uses block-coordinate descent instead of gradient flow when every layer is a hard
@@ -183,10 +193,10 @@ impl EquilibriumPropagation {
     fn drive_into(net: &Network, x: &Matrix, rho_s: &[Matrix], k: usize, out: &mut Matrix) {
         ensure_shape(out, x.nrows(), net.widths()[k + 1]);
         let below = if k == 0 { x } else { &rho_s[k - 1] };
-        gemm_nt(out, 1.0, below, net.weight(k), 0.0);
-        add_row(out, net.bias(k));
+        gemm_nt(out, 1.0, below, net.layer_weight(k), 0.0);
+        add_row(out, net.layer_bias(k));
         if k + 1 < net.num_layers() {
-            gemm_nn(out, 1.0, &rho_s[k + 1], net.weight(k + 1), 1.0);
+            gemm_nn(out, 1.0, &rho_s[k + 1], net.layer_weight(k + 1), 1.0);
         }
     }
 
@@ -194,7 +204,7 @@ impl EquilibriumPropagation {
         states
             .iter()
             .enumerate()
-            .map(|(k, s)| net.activation(k).map(s))
+            .map(|(k, s)| net.layer_activation(k).map(s))
             .collect()
     }
 
@@ -210,7 +220,7 @@ impl EquilibriumPropagation {
         beta: Real,
     ) -> Result<Real> {
         net.check_batch(x, t)?;
-        Self::check_states(net, x, states)?;
+        check_states(net, x, states)?;
         let r = Self::rho_all(net, states);
         let mut e = 0.0;
         let mut a = Matrix::zeros(0, 0);
@@ -218,8 +228,8 @@ impl EquilibriumPropagation {
             e += 0.5 * states[k].norm_squared();
             ensure_shape(&mut a, x.nrows(), net.widths()[k + 1]);
             let below = if k == 0 { x } else { &r[k - 1] };
-            gemm_nt(&mut a, 1.0, below, net.weight(k), 0.0);
-            add_row(&mut a, net.bias(k));
+            gemm_nt(&mut a, 1.0, below, net.layer_weight(k), 0.0);
+            add_row(&mut a, net.layer_bias(k));
             e -= r[k].dot(&a);
         }
         let l = net.num_layers() - 1;
@@ -240,13 +250,13 @@ impl EquilibriumPropagation {
         beta: Real,
     ) -> Result<Vec<Matrix>> {
         net.check_batch(x, t)?;
-        Self::check_states(net, x, states)?;
+        check_states(net, x, states)?;
         let r = Self::rho_all(net, states);
         let mut d = Matrix::zeros(0, 0);
         let mut out = Vec::with_capacity(states.len());
         for k in 0..net.num_layers() {
             Self::drive_into(net, x, &r, k, &mut d);
-            let act = net.activation(k);
+            let act = net.layer_activation(k);
             let mut g = states[k].clone();
             for (gv, (&s, &dv)) in g.iter_mut().zip(states[k].iter().zip(d.iter())) {
                 *gv = s - rho_prime(act, s) * dv;
@@ -257,27 +267,6 @@ impl EquilibriumPropagation {
             out.push(g);
         }
         Ok(out)
-    }
-
-    fn check_states(net: &Network, x: &Matrix, states: &[Matrix]) -> Result<()> {
-        if states.len() != net.num_layers() {
-            return Err(PlasticityError::ShapeMismatch {
-                op: "equilibrium propagation: number of state layers",
-                expected: (net.num_layers(), 1),
-                got: (states.len(), 1),
-            });
-        }
-        for (k, s) in states.iter().enumerate() {
-            let e = (x.nrows(), net.widths()[k + 1]);
-            if s.shape() != e {
-                return Err(PlasticityError::ShapeMismatch {
-                    op: "equilibrium propagation: state (batch, n_k)",
-                    expected: e,
-                    got: s.shape(),
-                });
-            }
-        }
-        Ok(())
     }
 
     /// Relaxes to a fixed point of `F = E + βC` (`t` is only used when `beta != 0`), starting
@@ -300,12 +289,12 @@ impl EquilibriumPropagation {
         let l_count = net.num_layers();
         let mut states: Vec<Matrix> = match init {
             Some(s) => {
-                Self::check_states(net, x, s)?;
+                check_states(net, x, s)?;
                 s.to_vec()
             }
             None => net.forward_cache(x)?.post.into_iter().skip(1).collect(),
         };
-        if self.block && (0..l_count).all(|k| block_layer(net.activation(k))) {
+        if self.block && (0..l_count).all(|k| block_layer(net.layer_activation(k))) {
             return self.relax_block(net, x, t, beta, states, trace);
         }
         let mut r = Self::rho_all(net, &states);
@@ -317,7 +306,7 @@ impl EquilibriumPropagation {
                 let mut residual: Real = 0.0;
                 for k in 0..l_count {
                     Self::drive_into(net, x, &r, k, &mut d);
-                    let act = net.activation(k);
+                    let act = net.layer_activation(k);
                     let is_box = boxed(act);
                     let out_layer = k + 1 == l_count && beta != 0.0;
                     for (i, (n, (&s, &dv))) in next[k]
@@ -344,7 +333,7 @@ impl EquilibriumPropagation {
                 }
                 std::mem::swap(&mut states, &mut next);
                 for k in 0..l_count {
-                    let act = net.activation(k);
+                    let act = net.layer_activation(k);
                     for (rv, &s) in r[k].iter_mut().zip(states[k].iter()) {
                         *rv = rho(act, s);
                     }
@@ -379,7 +368,7 @@ impl EquilibriumPropagation {
         }
         let l_count = net.num_layers();
         for (k, s) in states.iter_mut().enumerate() {
-            if boxed(net.activation(k)) {
+            if boxed(net.layer_activation(k)) {
                 s.apply(|v| *v = v.clamp(0.0, 1.0));
             }
         }
@@ -389,7 +378,7 @@ impl EquilibriumPropagation {
             for k in 0..l_count {
                 Self::drive_into(net, x, &states, k, &mut d);
                 let out_layer = k + 1 == l_count;
-                let is_box = boxed(net.activation(k));
+                let is_box = boxed(net.layer_activation(k));
                 for (i, (s, &dv)) in states[k].iter_mut().zip(d.iter()).enumerate() {
                     let target = if out_layer {
                         (dv + beta * t[i]) / (1.0 + beta)
@@ -423,7 +412,7 @@ impl EquilibriumPropagation {
     /// As [`EquilibriumPropagation::relax`].
     pub fn free_cost(&self, net: &Network, x: &Matrix, t: &Matrix) -> Result<Real> {
         let s0 = self.relax(net, x, t, 0.0, None, None)?;
-        Ok(net.loss().value(&s0.states[net.num_layers() - 1], t))
+        Ok(net.loss().batch_value(&s0.states[net.num_layers() - 1], t))
     }
 }
 
@@ -477,7 +466,9 @@ impl CreditAssignment for EquilibriumPropagation {
                 )
             }
         };
-        let loss = net.loss().value(&free.states[net.num_layers() - 1], t);
+        let loss = net
+            .loss()
+            .batch_value(&free.states[net.num_layers() - 1], t);
         out.diagnostics = Diagnostics {
             loss,
             relaxation_steps: steps,

@@ -128,7 +128,7 @@ impl EvolutionStrategy {
                 let mut probe = net.clone();
                 let set = |sign: Real, probe: &mut Network| {
                     let mut k = 0;
-                    for m in probe.params_mut() {
+                    for m in probe.param_slices_mut() {
                         for v in m.iter_mut() {
                             *v = theta[k] + sign * sigma * eps[k];
                             k += 1;

@@ -43,7 +43,7 @@ impl FeedbackAlignment {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut feedback = vec![Matrix::zeros(0, 0)];
         for l in 1..net.num_layers() {
-            let w = net.weight(l);
+            let w = net.layer_weight(l);
             feedback.push(init::glorot_uniform(w.nrows(), w.ncols(), &mut rng)?);
         }
         Ok(FeedbackAlignment {
@@ -57,7 +57,7 @@ impl FeedbackAlignment {
     ///
     /// # Errors
     /// [`PlasticityError::ShapeMismatch`] if a matrix has the wrong shape or count,
-    /// [`PlasticityError::NonFinite`] for NaN/Inf entries.
+    /// [`PlasticityError::Tensor`] (`TensorError::NonFinite`) for NaN/Inf entries.
     pub fn with_feedback(net: &Network, matrices: Vec<Matrix>) -> Result<Self> {
         if matrices.len() + 1 != net.num_layers() {
             return Err(PlasticityError::ShapeMismatch {
@@ -68,7 +68,7 @@ impl FeedbackAlignment {
         }
         let mut feedback = vec![Matrix::zeros(0, 0)];
         for (i, b) in matrices.into_iter().enumerate() {
-            let w = net.weight(i + 1);
+            let w = net.layer_weight(i + 1);
             if b.shape() != w.shape() {
                 return Err(PlasticityError::ShapeMismatch {
                     op: "feedback alignment: feedback matrix (shape of W_l)",
@@ -76,7 +76,10 @@ impl FeedbackAlignment {
                     got: b.shape(),
                 });
             }
-            super::network::check_finite(&b, &format!("feedback matrix of layer {}", i + 2))?;
+            neurograd_tensor::validate::check_finite(
+                &b,
+                &format!("feedback matrix of layer {}", i + 2),
+            )?;
             feedback.push(b);
         }
         Ok(FeedbackAlignment {
@@ -85,9 +88,23 @@ impl FeedbackAlignment {
         })
     }
 
-    /// Feedback matrix used in place of `W_l` (0-based `l >= 1`). Panics if out of range.
-    pub fn feedback(&self, l: usize) -> &Matrix {
-        &self.feedback[l]
+    /// Feedback matrix used in place of `W_l` (0-based layer index, `1 <= l < L`; the first
+    /// layer has none).
+    ///
+    /// # Errors
+    /// [`PlasticityError::InvalidParameter`] naming `layer` for `l = 0` or `l >= L`.
+    pub fn feedback(&self, l: usize) -> Result<&Matrix> {
+        match self.feedback.get(l) {
+            Some(b) if l >= 1 => Ok(b),
+            _ => Err(PlasticityError::InvalidParameter {
+                name: "layer",
+                value: l.to_string(),
+                reason: format!(
+                    "feedback matrices exist for layers 1..{} (0-based)",
+                    self.feedback.len()
+                ),
+            }),
+        }
     }
 
     fn check_net(&self, net: &Network) -> Result<()> {
@@ -99,10 +116,10 @@ impl FeedbackAlignment {
             });
         }
         for l in 1..net.num_layers() {
-            if self.feedback[l].shape() != net.weight(l).shape() {
+            if self.feedback[l].shape() != net.layer_weight(l).shape() {
                 return Err(PlasticityError::ShapeMismatch {
                     op: "feedback alignment: feedback vs weight shape",
-                    expected: net.weight(l).shape(),
+                    expected: net.layer_weight(l).shape(),
                     got: self.feedback[l].shape(),
                 });
             }

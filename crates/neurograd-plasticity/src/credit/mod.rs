@@ -35,7 +35,7 @@
 //! let x = Matrix::from_fn(5, 4, |i, j| ((i * 4 + j) as f64).sin());
 //! let t = Matrix::from_fn(5, 3, |i, j| if i % 3 == j { 1.0 } else { 0.0 });
 //! let up = Backprop::new().updates(&net, &x, &t)?;
-//! assert_eq!(up.weight(0).shape(), (8, 4));
+//! assert_eq!(up.weight(0)?.shape(), (8, 4));
 //! # Ok::<(), neurograd_plasticity::PlasticityError>(())
 //! ```
 
@@ -63,7 +63,7 @@ pub mod train;
 pub use backprop::{Backprop, TapeBackprop};
 pub use chl::ContrastiveHebbian;
 pub use dfa::DirectFeedbackAlignment;
-pub use dtp::DifferenceTargetPropagation;
+pub use dtp::{DifferenceTargetPropagation, DtpConfig};
 pub use equilibrium_propagation::{EpVariant, EquilibriumPropagation};
 pub use es::{EsConfig, EvolutionStrategy};
 pub use feedback_alignment::FeedbackAlignment;
@@ -71,6 +71,7 @@ pub use network::{ForwardCache, Loss, Network};
 pub use predictive_coding::{PcVariant, PredictiveCoding};
 pub use recirculation::Recirculation;
 pub use registry::{AlgorithmInfo, algorithms, by_name, parse_list};
+pub use relax::Relaxation;
 pub use sign_symmetry::SignSymmetry;
 pub use train::{
     Checkpoint, EpochRecord, Seeds, TrainConfig, TrainData, TrainOutcome, Trainer, train_network,
@@ -131,13 +132,29 @@ impl Updates {
     }
 
     /// Weight update of layer `l` (0-based).
-    pub fn weight(&self, l: usize) -> &Matrix {
-        &self.grads[2 * l]
+    ///
+    /// # Errors
+    /// [`PlasticityError::LayerOutOfRange`](crate::PlasticityError::LayerOutOfRange) unless
+    /// `l <` [`Updates::num_layers`].
+    pub fn weight(&self, l: usize) -> Result<&Matrix> {
+        self.grads.get(2 * l).ok_or_else(|| self.out_of_range(l))
     }
 
     /// Bias update of layer `l` (0-based).
-    pub fn bias(&self, l: usize) -> &Matrix {
-        &self.grads[2 * l + 1]
+    ///
+    /// # Errors
+    /// As [`Updates::weight`].
+    pub fn bias(&self, l: usize) -> Result<&Matrix> {
+        self.grads
+            .get(2 * l + 1)
+            .ok_or_else(|| self.out_of_range(l))
+    }
+
+    fn out_of_range(&self, l: usize) -> crate::PlasticityError {
+        crate::PlasticityError::LayerOutOfRange {
+            layer: l,
+            layers: self.num_layers(),
+        }
     }
 
     /// Mutable (weight, bias) updates of layer `l` (0-based).
@@ -154,7 +171,8 @@ impl Updates {
     /// Checks that every update is finite.
     ///
     /// # Errors
-    /// [`PlasticityError::NonFinite`](crate::PlasticityError::NonFinite) naming the layer.
+    /// [`PlasticityError::Tensor`](crate::PlasticityError::Tensor) wrapping
+    /// `TensorError::NonFinite` naming the layer.
     pub fn check_finite(&self) -> Result<()> {
         for (i, g) in self.grads.iter().enumerate() {
             let what = if i % 2 == 0 {
@@ -162,7 +180,7 @@ impl Updates {
             } else {
                 "bias update"
             };
-            network::check_finite(g, &format!("{what} of layer {}", i / 2 + 1))?;
+            neurograd_tensor::validate::check_finite(g, &format!("{what} of layer {}", i / 2 + 1))?;
         }
         Ok(())
     }

@@ -10,12 +10,20 @@
 //!
 //! Parameters are stored interleaved, `[W_1, b_1, W_2, b_2, ...]`, which is also the layout of
 //! [`Updates::grads`](super::Updates), so an optimizer's `step(params, grads)` applies any
-//! algorithm's updates directly to [`Network::params_mut`].
+//! algorithm's updates through [`Network::update_params`].
+//!
+//! The shapes are an invariant of the network: no public method can change them. Reads by layer
+//! ([`Network::weight`], [`Network::bias`], [`Network::activation`]) check the index; writes go
+//! through [`Network::set_weight`] / [`Network::set_bias`] (shape and finiteness checked),
+//! [`Network::param_slices_mut`] (flat `&mut [Real]` views: values only) or
+//! [`Network::update_params`] (an optimizer step on `&mut [Matrix]`, transactional: a step that
+//! fails or changes a shape leaves the network as it was).
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use neurograd_tensor::validate::check_finite;
 use neurograd_tensor::{Activation, Matrix, Real, init};
 
 use super::linalg::{add_row, ensure_shape, gemm_nt};
@@ -33,7 +41,22 @@ pub enum Loss {
 
 impl Loss {
     /// Batch loss: the mean over rows of `ℓ(y_i, t_i)`.
-    pub fn value(&self, y: &Matrix, t: &Matrix) -> Real {
+    ///
+    /// # Errors
+    /// [`PlasticityError::ShapeMismatch`] unless `t` has the shape of `y`.
+    pub fn value(&self, y: &Matrix, t: &Matrix) -> Result<Real> {
+        if y.shape() != t.shape() {
+            return Err(PlasticityError::ShapeMismatch {
+                op: "loss value (targets shaped like outputs)",
+                expected: y.shape(),
+                got: t.shape(),
+            });
+        }
+        Ok(self.batch_value(y, t))
+    }
+
+    /// [`Loss::value`] for outputs and targets of equal shapes (checked by the callers).
+    pub(crate) fn batch_value(&self, y: &Matrix, t: &Matrix) -> Real {
         let b = y.nrows().max(1) as Real;
         match self {
             Loss::HalfSquaredError => 0.5 * (y - t).norm_squared() / b,
@@ -124,6 +147,33 @@ pub struct Network {
     activations: Vec<Activation>,
     loss: Loss,
     params: Vec<Matrix>,
+    /// Spare buffers of [`Network::update_params`]; not part of the network's value (not
+    /// compared, cloned or serialised).
+    #[serde(skip)]
+    scratch: Scratch,
+}
+
+/// The spare parameter buffers [`Network::update_params`] steps on, kept between calls so that a
+/// training step does not allocate. Carries no state: equal to any other, cloned empty.
+#[derive(Default)]
+struct Scratch(Vec<Matrix>);
+
+impl Clone for Scratch {
+    fn clone(&self) -> Self {
+        Scratch::default()
+    }
+}
+
+impl PartialEq for Scratch {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Scratch")
+    }
 }
 
 fn invalid(name: &'static str, value: impl std::fmt::Debug, reason: &str) -> PlasticityError {
@@ -131,25 +181,6 @@ fn invalid(name: &'static str, value: impl std::fmt::Debug, reason: &str) -> Pla
         name,
         value: format!("{value:?}"),
         reason: reason.to_string(),
-    }
-}
-
-/// Checks that every entry of `m` is finite.
-pub(crate) fn check_finite(m: &Matrix, what: &str) -> Result<()> {
-    // Branch-free scan by chunks (vectorises); the index is searched only on failure.
-    let all_finite = m
-        .as_slice()
-        .chunks(256)
-        .all(|c| c.iter().fold(true, |ok, v| ok & v.is_finite()));
-    if all_finite {
-        return Ok(());
-    }
-    match m.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(PlasticityError::NonFinite {
-            what: what.to_string(),
-            index,
-        }),
-        None => Ok(()),
     }
 }
 
@@ -216,6 +247,7 @@ impl Network {
             activations,
             loss,
             params,
+            scratch: Scratch::default(),
         })
     }
 
@@ -224,7 +256,9 @@ impl Network {
     /// # Errors
     /// [`PlasticityError::ShapeMismatch`] if consecutive layers do not chain or a bias is not a
     /// `(1, out)` row; [`PlasticityError::InvalidParameter`] for empty or unequal lists;
-    /// [`PlasticityError::NonFinite`] for a NaN/Inf parameter.
+    /// [`PlasticityError::Tensor`] wrapping
+    /// [`TensorError::NonFinite`](neurograd_tensor::TensorError::NonFinite) for a NaN/Inf
+    /// parameter.
     pub fn from_layers(
         weights: Vec<Matrix>,
         biases: Vec<Matrix>,
@@ -280,6 +314,7 @@ impl Network {
             activations,
             loss,
             params,
+            scratch: Scratch::default(),
         })
     }
 
@@ -303,29 +338,98 @@ impl Network {
         self.widths[self.widths.len() - 1]
     }
 
-    /// Weight `W_l` of layer `l` (0-based index `l` = layer `l + 1`). Panics if out of range.
-    pub fn weight(&self, l: usize) -> &Matrix {
-        &self.params[2 * l]
+    /// Checks that `l` is a layer index (`l < L`).
+    fn check_layer(&self, l: usize) -> Result<()> {
+        if l < self.num_layers() {
+            Ok(())
+        } else {
+            Err(PlasticityError::LayerOutOfRange {
+                layer: l,
+                layers: self.num_layers(),
+            })
+        }
     }
 
-    /// Bias `b_l` of layer `l` (0-based). Panics if out of range.
-    pub fn bias(&self, l: usize) -> &Matrix {
-        &self.params[2 * l + 1]
+    /// Weight `W_l` of layer `l` (0-based index `l` = layer `l + 1`), shape `(n_{l+1}, n_l)`.
+    ///
+    /// # Errors
+    /// [`PlasticityError::LayerOutOfRange`] unless `l < L`.
+    pub fn weight(&self, l: usize) -> Result<&Matrix> {
+        self.check_layer(l)?;
+        Ok(self.layer_weight(l))
     }
 
-    /// Mutable weight of layer `l` (0-based). Keep its shape.
-    pub fn weight_mut(&mut self, l: usize) -> &mut Matrix {
-        &mut self.params[2 * l]
-    }
-
-    /// Mutable bias of layer `l` (0-based). Keep its shape.
-    pub fn bias_mut(&mut self, l: usize) -> &mut Matrix {
-        &mut self.params[2 * l + 1]
+    /// Bias `b_l` of layer `l` (0-based), a `(1, n_{l+1})` row.
+    ///
+    /// # Errors
+    /// [`PlasticityError::LayerOutOfRange`] unless `l < L`.
+    pub fn bias(&self, l: usize) -> Result<&Matrix> {
+        self.check_layer(l)?;
+        Ok(self.layer_bias(l))
     }
 
     /// Activation of layer `l` (0-based).
-    pub fn activation(&self, l: usize) -> Activation {
+    ///
+    /// # Errors
+    /// [`PlasticityError::LayerOutOfRange`] unless `l < L`.
+    pub fn activation(&self, l: usize) -> Result<Activation> {
+        self.check_layer(l)?;
+        Ok(self.activations[l])
+    }
+
+    /// Weight of layer `l < L` for the crate's own layer loops (which run over `0..L`).
+    pub(crate) fn layer_weight(&self, l: usize) -> &Matrix {
+        &self.params[2 * l]
+    }
+
+    /// Bias of layer `l < L` for the crate's own layer loops.
+    pub(crate) fn layer_bias(&self, l: usize) -> &Matrix {
+        &self.params[2 * l + 1]
+    }
+
+    /// Activation of layer `l < L` for the crate's own layer loops.
+    pub(crate) fn layer_activation(&self, l: usize) -> Activation {
         self.activations[l]
+    }
+
+    /// Replaces `W_l` (0-based layer `l`) by `w`, which must have the same shape and be finite.
+    ///
+    /// # Errors
+    /// [`PlasticityError::LayerOutOfRange`]; [`PlasticityError::ShapeMismatch`] for another
+    /// shape; [`PlasticityError::Tensor`] (non-finite) for a NaN/Inf entry. On error the network
+    /// is unchanged.
+    pub fn set_weight(&mut self, l: usize, w: Matrix) -> Result<()> {
+        self.set_param(l, 0, w, "Network::set_weight (n_out, n_in)", "weight")
+    }
+
+    /// Replaces `b_l` (0-based layer `l`) by `b`, a finite `(1, n_out)` row.
+    ///
+    /// # Errors
+    /// As [`Network::set_weight`].
+    pub fn set_bias(&mut self, l: usize, b: Matrix) -> Result<()> {
+        self.set_param(l, 1, b, "Network::set_bias (1, n_out)", "bias")
+    }
+
+    fn set_param(
+        &mut self,
+        l: usize,
+        offset: usize,
+        m: Matrix,
+        op: &'static str,
+        what: &str,
+    ) -> Result<()> {
+        self.check_layer(l)?;
+        let slot = &mut self.params[2 * l + offset];
+        if m.shape() != slot.shape() {
+            return Err(PlasticityError::ShapeMismatch {
+                op,
+                expected: slot.shape(),
+                got: m.shape(),
+            });
+        }
+        check_finite(&m, &format!("{what} of layer {}", l + 1))?;
+        *slot = m;
+        Ok(())
     }
 
     /// All activations, one per layer.
@@ -348,8 +452,83 @@ impl Network {
         &self.params
     }
 
-    /// Mutable parameters (hand to an optimizer's `step`); shapes must be kept.
-    pub fn params_mut(&mut self) -> &mut [Matrix] {
+    /// The parameters as flat mutable slices, one per matrix in the order of
+    /// [`Network::params`], each in nalgebra's column-major order. Values can be changed, shapes
+    /// cannot (for element-wise updates: a plain SGD step, a perturbation).
+    pub fn param_slices_mut(&mut self) -> impl ExactSizeIterator<Item = &mut [Real]> + '_ {
+        self.params.iter_mut().map(|m| m.as_mut_slice())
+    }
+
+    /// Runs `f` on the parameters `[W_1, b_1, ..., W_L, b_L]` as `&mut [Matrix]` (what a
+    /// gradient optimizer's `step(params, grads)` takes), transactionally: `f` works on a copy,
+    /// which replaces the parameters only if `f` succeeds and every shape is unchanged. A
+    /// failing `f` or a changed shape leaves the network exactly as it was. The copy goes into
+    /// buffers kept between calls (no allocation after the first call); the values `f` sees are
+    /// the parameters bit for bit, so a step through this method gives the same result as one on
+    /// the parameters themselves.
+    ///
+    /// ```
+    /// use neurograd_plasticity::PlasticityError;
+    /// use neurograd_plasticity::credit::{Backprop, CreditAssignment, Loss, Network};
+    /// use neurograd_tensor::{Activation, Matrix};
+    ///
+    /// let mut net = Network::new(&[2, 3, 1], Activation::Tanh, Activation::Identity,
+    ///                            Loss::HalfSquaredError, 1)?;
+    /// let (x, t) = (Matrix::from_element(4, 2, 0.5), Matrix::from_element(4, 1, 1.0));
+    /// let up = Backprop::new().updates(&net, &x, &t)?;
+    /// net.update_params(|p| {
+    ///     for (pi, gi) in p.iter_mut().zip(&up.grads) {
+    ///         *pi -= gi * 0.1;
+    ///     }
+    ///     Ok::<(), PlasticityError>(())
+    /// })?;
+    /// // A step that changes a shape is refused and changes nothing.
+    /// let before = net.clone();
+    /// let r = net.update_params(|p| {
+    ///     p[0] = Matrix::zeros(1, 1);
+    ///     Ok::<(), PlasticityError>(())
+    /// });
+    /// assert!(matches!(r, Err(PlasticityError::ShapeMismatch { .. })) && net == before);
+    /// # Ok::<(), PlasticityError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The error of `f`; [`PlasticityError::ShapeMismatch`] (converted into `E`) if `f` changed
+    /// the shape of a parameter.
+    pub fn update_params<R, E>(
+        &mut self,
+        f: impl FnOnce(&mut [Matrix]) -> std::result::Result<R, E>,
+    ) -> std::result::Result<R, E>
+    where
+        E: From<PlasticityError>,
+    {
+        let mut work = std::mem::take(&mut self.scratch.0);
+        work.resize_with(self.params.len(), || Matrix::zeros(0, 0));
+        for (w, p) in work.iter_mut().zip(&self.params) {
+            ensure_shape(w, p.nrows(), p.ncols());
+            w.as_mut_slice().copy_from_slice(p.as_slice());
+        }
+        let result = f(&mut work).and_then(|r| {
+            for (w, p) in work.iter().zip(&self.params) {
+                if w.shape() != p.shape() {
+                    return Err(E::from(PlasticityError::ShapeMismatch {
+                        op: "Network::update_params (parameter shapes are fixed)",
+                        expected: p.shape(),
+                        got: w.shape(),
+                    }));
+                }
+            }
+            Ok(r)
+        });
+        if result.is_ok() {
+            std::mem::swap(&mut self.params, &mut work);
+        }
+        self.scratch.0 = work;
+        result
+    }
+
+    /// The parameters for crate-internal code that changes values only (finite differences).
+    pub(crate) fn params_mut_keep_shapes(&mut self) -> &mut [Matrix] {
         &mut self.params
     }
 
@@ -362,7 +541,7 @@ impl Network {
     ///
     /// # Errors
     /// [`PlasticityError::ShapeMismatch`], [`PlasticityError::InvalidParameter`] (empty),
-    /// [`PlasticityError::NonFinite`].
+    /// [`PlasticityError::Tensor`] wrapping `TensorError::NonFinite`.
     pub fn check_input(&self, x: &Matrix) -> Result<()> {
         if x.ncols() != self.input_width() {
             return Err(PlasticityError::ShapeMismatch {
@@ -374,7 +553,7 @@ impl Network {
         if x.nrows() == 0 {
             return Err(invalid("batch", 0usize, "the batch is empty"));
         }
-        check_finite(x, "input batch")
+        Ok(check_finite(x, "input batch")?)
     }
 
     /// Checks `x` as [`Network::check_input`] and that `t` is a finite `(batch, n_L)` target.
@@ -390,13 +569,13 @@ impl Network {
                 got: t.shape(),
             });
         }
-        check_finite(t, "targets")
+        Ok(check_finite(t, "targets")?)
     }
 
     /// Checks that all parameters are finite.
     ///
     /// # Errors
-    /// [`PlasticityError::NonFinite`] naming the parameter.
+    /// [`PlasticityError::Tensor`] wrapping `TensorError::NonFinite` naming the parameter.
     pub fn check_params(&self) -> Result<()> {
         for (i, p) in self.params.iter().enumerate() {
             let what = if i % 2 == 0 { "weight" } else { "bias" };
@@ -414,8 +593,8 @@ impl Network {
         let mut h = x.clone();
         for l in 0..self.num_layers() {
             let mut a = Matrix::zeros(x.nrows(), self.widths[l + 1]);
-            gemm_nt(&mut a, 1.0, &h, self.weight(l), 0.0);
-            add_row(&mut a, self.bias(l));
+            gemm_nt(&mut a, 1.0, &h, self.layer_weight(l), 0.0);
+            add_row(&mut a, self.layer_bias(l));
             self.activations[l].map_in_place(&mut a);
             h = a;
         }
@@ -451,10 +630,10 @@ impl Network {
             let input = if l == 0 { x } else { &lo[l] };
             let a = &mut cache.pre[l];
             ensure_shape(a, x.nrows(), self.widths[l + 1]);
-            gemm_nt(a, 1.0, input, self.weight(l), 0.0);
+            gemm_nt(a, 1.0, input, self.layer_weight(l), 0.0);
             let h = &mut hi[0];
             ensure_shape(h, x.nrows(), self.widths[l + 1]);
-            bias_activate(a, self.bias(l), self.activations[l], h);
+            bias_activate(a, self.layer_bias(l), self.activations[l], h);
         }
     }
 
@@ -464,24 +643,29 @@ impl Network {
     /// Bad shapes or non-finite values.
     pub fn loss_value(&self, x: &Matrix, t: &Matrix) -> Result<Real> {
         self.check_batch(x, t)?;
-        Ok(self.loss.value(&self.forward(x)?, t))
+        Ok(self.loss.batch_value(&self.forward(x)?, t))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use neurograd_tensor::TensorError;
 
-    #[test]
-    fn forward_shapes_and_errors() {
-        let net = Network::new(
+    fn small() -> Network {
+        Network::new(
             &[3, 5, 2],
             Activation::Tanh,
             Activation::Identity,
             Loss::HalfSquaredError,
             1,
         )
-        .expect("valid network");
+        .expect("valid network")
+    }
+
+    #[test]
+    fn forward_shapes_and_errors() {
+        let net = small();
         let x = Matrix::from_fn(4, 3, |i, j| (i + j) as Real * 0.1);
         assert_eq!(net.forward(&x).expect("forward").shape(), (4, 2));
         let bad = Matrix::zeros(4, 2);
@@ -489,25 +673,146 @@ mod tests {
             net.forward(&bad),
             Err(PlasticityError::ShapeMismatch { .. })
         ));
-        assert!(
-            Network::new(
-                &[3],
+        for widths in [&[3][..], &[3, 0, 2]] {
+            let r = Network::new(
+                widths,
                 Activation::Tanh,
                 Activation::Identity,
                 Loss::HalfSquaredError,
-                1
-            )
-            .is_err()
+                1,
+            );
+            assert!(
+                matches!(
+                    r,
+                    Err(PlasticityError::InvalidParameter { name: "widths", .. })
+                ),
+                "{r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn loss_value_checks_shapes() {
+        let y = Matrix::zeros(2, 3);
+        assert_eq!(
+            Loss::HalfSquaredError.value(&y, &Matrix::zeros(3, 2)),
+            Err(PlasticityError::ShapeMismatch {
+                op: "loss value (targets shaped like outputs)",
+                expected: (2, 3),
+                got: (3, 2),
+            })
         );
+        // ½‖y - t‖² / B = ½ · 6 / 2 with every entry of y - t equal to -1.
+        let t = Matrix::from_element(2, 3, 1.0);
+        assert_eq!(Loss::HalfSquaredError.value(&y, &t), Ok(1.5));
+        // -Σ t log softmax(0) / B = ln 3 per row for one-hot targets.
+        let onehot = Matrix::from_fn(2, 3, |i, j| if i == j { 1.0 } else { 0.0 });
+        let ce = Loss::SoftmaxCrossEntropy
+            .value(&y, &onehot)
+            .expect("shapes");
+        assert!((ce - 3f64.ln()).abs() < 1e-15, "{ce}");
+    }
+
+    #[test]
+    fn layer_accessors_check_the_index() {
+        let net = small();
+        assert_eq!(net.weight(1).expect("layer 1").shape(), (2, 5));
+        assert_eq!(net.bias(0).expect("layer 0").shape(), (1, 5));
+        assert_eq!(net.activation(1).expect("layer 1"), Activation::Identity);
+        let oob = PlasticityError::LayerOutOfRange {
+            layer: 2,
+            layers: 2,
+        };
+        assert_eq!(net.weight(2).err(), Some(oob.clone()));
+        assert_eq!(net.bias(2).err(), Some(oob.clone()));
+        assert_eq!(net.activation(2).err(), Some(oob));
+    }
+
+    #[test]
+    fn setters_keep_shapes_and_finiteness() {
+        let mut net = small();
+        let before = net.clone();
+        let r = net.set_weight(0, Matrix::zeros(3, 5));
+        assert_eq!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                op: "Network::set_weight (n_out, n_in)",
+                expected: (5, 3),
+                got: (3, 5),
+            })
+        );
+        let r = net.set_bias(1, Matrix::from_element(1, 2, Real::NAN));
         assert!(
-            Network::new(
-                &[3, 0, 2],
-                Activation::Tanh,
-                Activation::Identity,
-                Loss::HalfSquaredError,
-                1
-            )
-            .is_err()
+            matches!(
+                r,
+                Err(PlasticityError::Tensor(TensorError::NonFinite {
+                    index: 0,
+                    ..
+                }))
+            ),
+            "{r:?}"
         );
+        let r = net.set_bias(5, Matrix::zeros(1, 2));
+        assert!(matches!(
+            r,
+            Err(PlasticityError::LayerOutOfRange {
+                layer: 5,
+                layers: 2
+            })
+        ));
+        assert_eq!(net, before);
+        net.set_bias(1, Matrix::from_element(1, 2, 0.25))
+            .expect("valid bias");
+        assert_eq!(net.bias(1).expect("layer 1")[(0, 1)], 0.25);
+    }
+
+    #[test]
+    fn update_params_is_transactional() {
+        let mut net = small();
+        let before = net.clone();
+        // A changed shape is refused and nothing changes, not even the matrices before it.
+        let r = net.update_params(|p| {
+            p[0].fill(7.0);
+            p[3] = Matrix::zeros(1, 3);
+            Ok::<(), PlasticityError>(())
+        });
+        assert_eq!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                op: "Network::update_params (parameter shapes are fixed)",
+                expected: (1, 2),
+                got: (1, 3),
+            })
+        );
+        assert_eq!(net, before);
+        // An error of the step itself changes nothing either.
+        let r: std::result::Result<(), PlasticityError> = net.update_params(|p| {
+            p[1].fill(3.0);
+            Err(PlasticityError::Diverged { step: 1, norm: 0.0 })
+        });
+        assert!(matches!(r, Err(PlasticityError::Diverged { step: 1, .. })));
+        assert_eq!(net, before);
+        // A successful step equals the same step on a plain copy, bit for bit, twice in a row
+        // (the second call reuses the spare buffers).
+        let mut plain = before.params().to_vec();
+        for _ in 0..2 {
+            net.update_params(|p| {
+                for m in p.iter_mut() {
+                    m.apply(|v| *v = *v * 0.5 - 0.125);
+                }
+                Ok::<(), PlasticityError>(())
+            })
+            .expect("step");
+            for m in plain.iter_mut() {
+                m.apply(|v| *v = *v * 0.5 - 0.125);
+            }
+            assert_eq!(net.params(), &plain[..]);
+        }
+        // Flat slices change values in column-major order and nothing else.
+        let mut slices = net.param_slices_mut();
+        assert_eq!(slices.len(), 4);
+        slices.next().expect("W_1")[1] = 42.0;
+        drop(slices);
+        assert_eq!(net.weight(0).expect("layer 0")[(1, 0)], 42.0);
     }
 }

@@ -54,6 +54,19 @@ pub enum PcVariant {
     ZeroDivergence,
 }
 
+/// The top-down term of `∂F/∂x_l` (0-based hidden layer `l`): `back = π_{l+1} ε_{l+1} W_{l+1}`.
+fn top_down_into(
+    net: &Network,
+    x: &Matrix,
+    eps: &[Matrix],
+    l: usize,
+    pi_next: Real,
+    back: &mut Matrix,
+) {
+    ensure_shape(back, x.nrows(), net.widths()[l + 1]);
+    gemm_nn(back, pi_next, &eps[l + 1], net.layer_weight(l + 1), 0.0);
+}
+
 /// Predictive coding.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveCoding {
@@ -71,20 +84,29 @@ fn invalid(name: &'static str, value: impl std::fmt::Display, reason: &str) -> P
 }
 
 impl PredictiveCoding {
-    /// Predictive coding of the given variant, output precision 1, inference rate 0.2 (1 for
-    /// Z-IL), tolerance `1e-8`, budget 5000.
+    /// The inference settings of [`PredictiveCoding::new`] for the standard and
+    /// fixed-prediction variants: rate `γ = 0.2`, tolerance `1e-8`, budget 5000 steps (Z-IL
+    /// takes rate 1 and runs exactly `L` steps).
+    pub const DEFAULT_INFERENCE: Relaxation = Relaxation {
+        step: 0.2,
+        tol: 1e-8,
+        max_iters: 5000,
+    };
+
+    /// Predictive coding of the given variant, output precision 1 and
+    /// [`PredictiveCoding::DEFAULT_INFERENCE`] (with rate 1 for Z-IL).
     pub fn new(variant: PcVariant) -> Self {
+        let step = if variant == PcVariant::ZeroDivergence {
+            1.0
+        } else {
+            Self::DEFAULT_INFERENCE.step
+        };
         PredictiveCoding {
             variant,
             output_precision: 1.0,
             relaxation: Relaxation {
-                step: if variant == PcVariant::ZeroDivergence {
-                    1.0
-                } else {
-                    0.2
-                },
-                tol: 1e-8,
-                max_iters: 5000,
+                step,
+                ..Self::DEFAULT_INFERENCE
             },
         }
     }
@@ -105,13 +127,19 @@ impl PredictiveCoding {
         Ok(self)
     }
 
-    /// Sets the inference rate `γ ∈ (0, 1]`, tolerance and budget.
+    /// Sets the inference rate `γ ∈ (0, 1]` (the [`Relaxation::step`]), tolerance and budget.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for values out of range.
-    pub fn with_inference(mut self, rate: Real, tol: Real, max_iters: usize) -> Result<Self> {
-        self.relaxation = Relaxation::new(rate, tol, max_iters, "rate")?;
+    /// [`PlasticityError::InvalidParameter`] for values out of range ([`Relaxation::check`]).
+    pub fn with_inference(mut self, inference: Relaxation) -> Result<Self> {
+        inference.check()?;
+        self.relaxation = inference;
         Ok(self)
+    }
+
+    /// The inference settings.
+    pub fn inference(&self) -> Relaxation {
+        self.relaxation
     }
 
     /// The variant.
@@ -126,7 +154,7 @@ impl PredictiveCoding {
 
     fn check(net: &Network) -> Result<()> {
         require_squared_error(net, "predictive coding")?;
-        let out = net.activation(net.num_layers() - 1);
+        let out = net.layer_activation(net.num_layers() - 1);
         if out != Activation::Identity {
             return Err(invalid(
                 "output activation",
@@ -144,12 +172,12 @@ impl PredictiveCoding {
             let below = if l == 0 {
                 x
             } else {
-                below_act = net.activation(l - 1).map(&xs[l - 1]);
+                below_act = net.layer_activation(l - 1).map(&xs[l - 1]);
                 &below_act
             };
             ensure_shape(mu, x.nrows(), net.widths()[l + 1]);
-            gemm_nt(mu, 1.0, below, net.weight(l), 0.0);
-            add_row(mu, net.bias(l));
+            gemm_nt(mu, 1.0, below, net.layer_weight(l), 0.0);
+            add_row(mu, net.layer_bias(l));
             ensure_shape(&mut eps[l], x.nrows(), net.widths()[l + 1]);
             eps[l].copy_from(&xs[l]);
             eps[l] -= &*mu;
@@ -173,7 +201,7 @@ impl PredictiveCoding {
         let pre = match pre_values {
             None => x,
             Some(v) => {
-                pre_act = net.activation(l - 1).map(v);
+                pre_act = net.layer_activation(l - 1).map(v);
                 &pre_act
             }
         };
@@ -187,7 +215,7 @@ impl PredictiveCoding {
     fn value_nodes(net: &Network, x: &Matrix, t: &Matrix) -> Result<(Real, Vec<Matrix>)> {
         let l_count = net.num_layers();
         let ff = net.forward_cache(x)?;
-        let loss = net.loss().value(&ff.post[l_count], t);
+        let loss = net.loss().batch_value(&ff.post[l_count], t);
         let mut xs = ff.pre;
         xs[l_count - 1].copy_from(t);
         Ok((loss, xs))
@@ -222,9 +250,8 @@ impl PredictiveCoding {
             // Gradient of F w.r.t. hidden value nodes, then the step.
             let mut grads = Vec::with_capacity(l_count.saturating_sub(1));
             for l in 0..l_count - 1 {
-                ensure_shape(&mut back, x.nrows(), net.widths()[l + 1]);
-                gemm_nn(&mut back, pi(l + 1), &eps[l + 1], net.weight(l + 1), 0.0);
-                let act = net.activation(l);
+                top_down_into(net, x, &eps, l, pi(l + 1), &mut back);
+                let act = net.layer_activation(l);
                 let mut g = eps[l].clone() * pi(l);
                 for (gv, (&xv, &bv)) in g.iter_mut().zip(xs[l].iter().zip(back.iter())) {
                     *gv -= act.derivative(xv) * bv;
@@ -260,7 +287,7 @@ impl PredictiveCoding {
     ) -> Result<Diagnostics> {
         let l_count = net.num_layers();
         let ff = net.forward_cache(x)?;
-        let loss = net.loss().value(&ff.post[l_count], t);
+        let loss = net.loss().batch_value(&ff.post[l_count], t);
         // Errors are the state: ε_l = x_l - μ_l with μ_l fixed at a_l; output error clamped.
         let mut eps: Vec<Matrix> = ff
             .pre
@@ -269,7 +296,7 @@ impl PredictiveCoding {
             .collect();
         eps[l_count - 1] = (t - &ff.pre[l_count - 1]) * self.output_precision;
         let fprime: Vec<Matrix> = (0..l_count)
-            .map(|l| net.activation(l).derivative_map(&ff.pre[l]))
+            .map(|l| net.layer_activation(l).derivative_map(&ff.pre[l]))
             .collect();
         let mut back = Matrix::zeros(0, 0);
         let rel = self.relaxation;
@@ -277,8 +304,7 @@ impl PredictiveCoding {
             let mut residual: Real = 0.0;
             let mut grads = Vec::with_capacity(l_count.saturating_sub(1));
             for l in 0..l_count - 1 {
-                ensure_shape(&mut back, x.nrows(), net.widths()[l + 1]);
-                gemm_nn(&mut back, 1.0, &eps[l + 1], net.weight(l + 1), 0.0);
+                top_down_into(net, x, &eps, l, 1.0, &mut back);
                 let mut g = eps[l].clone();
                 g -= back.component_mul(&fprime[l]);
                 residual = residual.max(g.amax() / self.output_precision);
@@ -330,9 +356,8 @@ impl PredictiveCoding {
             self.layer_update(net, x, pre.as_ref(), l, &eps[l], pi(l), out);
             let mut new_xs = xs.clone();
             for h in 0..l_count - 1 {
-                ensure_shape(&mut back, x.nrows(), net.widths()[h + 1]);
-                gemm_nn(&mut back, pi(h + 1), &eps[h + 1], net.weight(h + 1), 0.0);
-                let act = net.activation(h);
+                top_down_into(net, x, &eps, h, pi(h + 1), &mut back);
+                let act = net.layer_activation(h);
                 for ((nv, &xv), (&ev, &bv)) in new_xs[h]
                     .iter_mut()
                     .zip(xs[h].iter())

@@ -77,9 +77,9 @@ impl Recirculation {
             Loss::HalfSquaredError,
             seed,
         )?;
-        let decoder = net.weight(1).clone();
         let mut net = net;
-        *net.weight_mut(0) = decoder.transpose();
+        let encoder = net.layer_weight(1).transpose();
+        net.set_weight(0, encoder)?;
         Ok(net)
     }
 
@@ -103,10 +103,10 @@ fn check_autoencoder(net: &Network) -> Result<()> {
             got: (w[0], w[w.len() - 1]),
         });
     }
-    if net.activation(1) != Activation::Identity {
+    if net.layer_activation(1) != Activation::Identity {
         return Err(PlasticityError::InvalidParameter {
             name: "output activation",
-            value: net.activation(1).name().into(),
+            value: net.layer_activation(1).name().into(),
             reason: "recirculation needs linear visible units (identity)".into(),
         });
     }
@@ -130,22 +130,22 @@ impl CreditAssignment for Recirculation {
         let lam = self.lambda;
         let b = x.nrows();
         let nh = net.widths()[1];
-        let sigma = net.activation(0);
+        let sigma = net.layer_activation(0);
         // Pass 1.
         let mut h1 = Matrix::zeros(b, nh);
-        gemm_nt(&mut h1, 1.0, x, net.weight(0), 0.0);
-        add_row(&mut h1, net.bias(0));
+        gemm_nt(&mut h1, 1.0, x, net.layer_weight(0), 0.0);
+        add_row(&mut h1, net.layer_bias(0));
         sigma.map_in_place(&mut h1);
         // Reconstruction.
         let mut r = Matrix::zeros(b, x.ncols());
-        gemm_nt(&mut r, 1.0, &h1, net.weight(1), 0.0);
-        add_row(&mut r, net.bias(1));
+        gemm_nt(&mut r, 1.0, &h1, net.layer_weight(1), 0.0);
+        add_row(&mut r, net.layer_bias(1));
         let loss = 0.5 * (x - &r).norm_squared() / b as Real;
         let v2 = x * lam + &r * (1.0 - lam);
         // Pass 2.
         let mut h3 = Matrix::zeros(b, nh);
-        gemm_nt(&mut h3, 1.0, &v2, net.weight(0), 0.0);
-        add_row(&mut h3, net.bias(0));
+        gemm_nt(&mut h3, 1.0, &v2, net.layer_weight(0), 0.0);
+        add_row(&mut h3, net.layer_bias(0));
         sigma.map_in_place(&mut h3);
         let h3 = &h1 * lam + h3 * (1.0 - lam);
         let dv = x - &v2; // post difference at the visible units

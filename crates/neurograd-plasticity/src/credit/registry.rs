@@ -18,9 +18,9 @@ use neurograd_tensor::{Activation, Matrix, Real};
 
 use super::{
     Backprop, ContrastiveHebbian, CreditAssignment, DifferenceTargetPropagation,
-    DirectFeedbackAlignment, EpVariant, EquilibriumPropagation, EsConfig, EvolutionStrategy,
-    FeedbackAlignment, Loss, Network, PcVariant, PredictiveCoding, Recirculation, SignSymmetry,
-    Updates,
+    DirectFeedbackAlignment, DtpConfig, EpVariant, EquilibriumPropagation, EsConfig,
+    EvolutionStrategy, FeedbackAlignment, Loss, Network, PcVariant, PredictiveCoding,
+    Recirculation, Relaxation, SignSymmetry, Updates,
 };
 use crate::{PlasticityError, Result};
 
@@ -101,7 +101,11 @@ impl<A: CreditAssignment> CreditAssignment for Renamed<A> {
 /// sweeps, optionally with a random sign of β per batch.
 fn ep(variant: EpVariant, random_sign: Option<u64>) -> Result<Box<dyn CreditAssignment>> {
     let a = EquilibriumPropagation::new(0.5, variant)?
-        .with_relaxation(0.5, 1e-4, 5000)?
+        .with_relaxation(Relaxation {
+            step: 0.5,
+            tol: 1e-4,
+            max_iters: 5000,
+        })?
         .with_block_coordinate(true);
     match random_sign {
         Some(seed) => boxed(a.with_random_sign(seed)),
@@ -177,7 +181,13 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         loss: SE,
         learning_rate: 1e-3,
         constructor: |_, _| {
-            boxed(PredictiveCoding::new(PcVariant::Standard).with_inference(0.3, 1e-5, 2000)?)
+            boxed(
+                PredictiveCoding::new(PcVariant::Standard).with_inference(Relaxation {
+                    step: 0.3,
+                    tol: 1e-5,
+                    max_iters: 2000,
+                })?,
+            )
         },
     },
     AlgorithmInfo {
@@ -263,7 +273,13 @@ pub const ALGORITHMS: &[AlgorithmInfo] = &[
         output: ID,
         loss: CE,
         learning_rate: 1e-3,
-        constructor: |n, s| boxed(DifferenceTargetPropagation::new(n, 0.5, 0.01, 0.1, s)?),
+        constructor: |n, s| {
+            boxed(DifferenceTargetPropagation::new(
+                n,
+                DtpConfig::default(),
+                s,
+            )?)
+        },
     },
     AlgorithmInfo {
         name: "es",

@@ -16,48 +16,76 @@ use super::linalg::{col_sums_into, gemm_tn};
 use super::network::Network;
 use crate::{PlasticityError, Result};
 
-/// Step size, residual tolerance and iteration budget of a relaxation.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Relaxation {
-    /// Step size (relaxation step `ε` or inference rate `γ`), in `(0, 1]`.
-    pub(crate) step: Real,
-    /// Converged when the residual is at most this (> 0).
-    pub(crate) tol: Real,
+/// Step size, residual tolerance and iteration budget of a relaxation: the settings of
+/// [`EquilibriumPropagation::with_relaxation`], [`ContrastiveHebbian::with_relaxation`] and
+/// [`PredictiveCoding::with_inference`]. Their defaults differ by algorithm:
+/// [`EquilibriumPropagation::DEFAULT_RELAXATION`] (0.5, 1e-6, 2000),
+/// [`ContrastiveHebbian::DEFAULT_RELAXATION`] (1, 1e-10, 1000),
+/// [`PredictiveCoding::DEFAULT_INFERENCE`] (0.2, 1e-8, 5000). Change a field with struct update
+/// syntax:
+///
+/// ```
+/// use neurograd_plasticity::credit::{EpVariant, EquilibriumPropagation, Relaxation};
+///
+/// let ep = EquilibriumPropagation::new(0.5, EpVariant::OneSided)?.with_relaxation(Relaxation {
+///     tol: 1e-4,
+///     max_iters: 5000,
+///     ..EquilibriumPropagation::DEFAULT_RELAXATION
+/// })?;
+/// assert_eq!(ep.relaxation().tol, 1e-4);
+/// # Ok::<(), neurograd_plasticity::PlasticityError>(())
+/// ```
+///
+/// [`EquilibriumPropagation::with_relaxation`]: super::EquilibriumPropagation::with_relaxation
+/// [`EquilibriumPropagation::DEFAULT_RELAXATION`]: super::EquilibriumPropagation::DEFAULT_RELAXATION
+/// [`ContrastiveHebbian::with_relaxation`]: super::ContrastiveHebbian::with_relaxation
+/// [`ContrastiveHebbian::DEFAULT_RELAXATION`]: super::ContrastiveHebbian::DEFAULT_RELAXATION
+/// [`PredictiveCoding::with_inference`]: super::PredictiveCoding::with_inference
+/// [`PredictiveCoding::DEFAULT_INFERENCE`]: super::PredictiveCoding::DEFAULT_INFERENCE
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Relaxation {
+    /// Step size (relaxation step `ε` of EP and CHL, inference rate `γ` of PC), in `(0, 1]`.
+    pub step: Real,
+    /// Converged when the residual is at most this (> 0, finite).
+    pub tol: Real,
     /// At most this many steps (>= 1).
-    pub(crate) max_iters: usize,
+    pub max_iters: usize,
 }
 
 impl Relaxation {
-    /// Validated settings; `step_name` names the step in the error (`"step"`, `"rate"`).
+    /// Checks the settings (done once, when an algorithm takes them).
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] unless `0 < step <= 1`, `tol > 0` (finite) and
-    /// `max_iters >= 1`.
-    pub(crate) fn new(
-        step: Real,
-        tol: Real,
-        max_iters: usize,
-        step_name: &'static str,
-    ) -> Result<Self> {
-        if !(step.is_finite() && step > 0.0 && step <= 1.0) {
-            return Err(PlasticityError::InvalidParameter {
-                name: step_name,
-                value: format!("{step}"),
-                reason: format!("{step_name} must lie in (0, 1]"),
-            });
+    /// [`PlasticityError::InvalidParameter`] naming `step`, `tol` or `max_iters` unless
+    /// `0 < step <= 1`, `tol > 0` (finite) and `max_iters >= 1`.
+    pub fn check(&self) -> Result<()> {
+        let invalid = |name, value: String, reason: &str| PlasticityError::InvalidParameter {
+            name,
+            value,
+            reason: reason.into(),
+        };
+        if !(self.step.is_finite() && self.step > 0.0 && self.step <= 1.0) {
+            return Err(invalid(
+                "step",
+                self.step.to_string(),
+                "the relaxation step must lie in (0, 1]",
+            ));
         }
-        if !(tol.is_finite() && tol > 0.0) || max_iters == 0 {
-            return Err(PlasticityError::InvalidParameter {
-                name: "tol/max_iters",
-                value: format!("{tol}/{max_iters}"),
-                reason: "tolerance must be positive and the budget at least 1".into(),
-            });
+        if !(self.tol.is_finite() && self.tol > 0.0) {
+            return Err(invalid(
+                "tol",
+                self.tol.to_string(),
+                "the tolerance must be positive and finite",
+            ));
         }
-        Ok(Relaxation {
-            step,
-            tol,
-            max_iters,
-        })
+        if self.max_iters == 0 {
+            return Err(invalid(
+                "max_iters",
+                "0".into(),
+                "the budget must be at least 1",
+            ));
+        }
+        Ok(())
     }
 
     /// Runs `sweep(it)` for `it = 0, 1, ..., max_iters` until the residual it returns is at most
@@ -120,6 +148,32 @@ pub(crate) fn hebbian_into(
             *gb += &sums;
         }
     }
+}
+
+/// Checks that `states` holds one `(batch, n_k)` matrix per layer `k = 1..=L` of `net` for the
+/// batch `x` (the state of a relaxation).
+///
+/// # Errors
+/// [`PlasticityError::ShapeMismatch`] for a wrong number of layers or a wrong shape.
+pub(crate) fn check_states(net: &Network, x: &Matrix, states: &[Matrix]) -> Result<()> {
+    if states.len() != net.num_layers() {
+        return Err(PlasticityError::ShapeMismatch {
+            op: "relaxation: number of state layers",
+            expected: (net.num_layers(), 1),
+            got: (states.len(), 1),
+        });
+    }
+    for (k, s) in states.iter().enumerate() {
+        let expected = (x.nrows(), net.widths()[k + 1]);
+        if s.shape() != expected {
+            return Err(PlasticityError::ShapeMismatch {
+                op: "relaxation: state (batch, n_k)",
+                expected,
+                got: s.shape(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Checks that `net` is trained on the half squared error, which `algorithm` needs because it

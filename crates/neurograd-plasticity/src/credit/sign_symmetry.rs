@@ -76,7 +76,7 @@ impl CreditAssignment for SignSymmetry {
         self.feedback
             .resize_with(net.num_layers(), || Matrix::zeros(0, 0));
         for l in 1..net.num_layers() {
-            let w = net.weight(l);
+            let w = net.layer_weight(l);
             let b = &mut self.feedback[l];
             super::linalg::ensure_shape(b, w.nrows(), w.ncols());
             for (bv, &wv) in b.as_mut_slice().iter_mut().zip(w.as_slice()) {

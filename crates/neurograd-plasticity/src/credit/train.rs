@@ -492,7 +492,9 @@ impl Trainer {
                     Err(e) => return Err(e.into()),
                 }
             }
-            self.opt.step(self.net.params_mut(), &updates.grads)?;
+            let opt = &mut self.opt;
+            self.net
+                .update_params(|p| opt.step(p, &updates.grads).map_err(PlasticityError::from))?;
             self.step += 1;
             let pn = norm(self.net.params());
             if !pn.is_finite() {

@@ -24,8 +24,9 @@ pub fn net(
     let mut n = Network::new(widths, hidden, output, loss, seed).expect("valid network");
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xb1a5);
     for l in 0..n.num_layers() {
-        let c = n.bias(l).ncols();
-        *n.bias_mut(l) = init::uniform(1, c, -0.3, 0.3, &mut rng).expect("valid uniform");
+        let c = n.bias(l).expect("layer").ncols();
+        let b = init::uniform(1, c, -0.3, 0.3, &mut rng).expect("valid uniform");
+        n.set_bias(l, b).expect("bias of the same shape");
     }
     n
 }

@@ -8,8 +8,9 @@ use neurograd_plasticity::credit::compare::{
 };
 use neurograd_plasticity::credit::{
     Backprop, ContrastiveHebbian, CreditAssignment, EpVariant, EquilibriumPropagation, Loss,
-    PcVariant, PredictiveCoding, Recirculation,
+    PcVariant, PredictiveCoding, Recirculation, Relaxation,
 };
+use neurograd_tensor::geometry::relative_error_params;
 use neurograd_tensor::{Activation, Matrix, init};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -63,7 +64,11 @@ fn ep_energy_descends_and_converges() {
     let (x, t) = batch(3, 3, 2, 25);
     let ep = EquilibriumPropagation::new(0.1, EpVariant::Symmetric)
         .expect("beta")
-        .with_relaxation(0.1, 1e-13, 100_000)
+        .with_relaxation(Relaxation {
+            step: 0.1,
+            tol: 1e-13,
+            max_iters: 100_000,
+        })
         .expect("relaxation");
     for beta in [0.0, 0.1, -0.1] {
         let mut trace = Vec::new();
@@ -81,10 +86,18 @@ fn ep_energy_descends_and_converges() {
 }
 
 /// Theorem 1 of Scellier & Bengio (2017) at finite β: the one-sided estimate's error halves
-/// when β halves (ratio in [1.8, 2.2], β from 0.1 to 0.0125), the symmetric estimate of
-/// Laborieux et al. (2021) quarters (ratio in [3.6, 4.4]) and is below 1e-5 relative at
-/// β = 1e-3 (theory.md checklist 21-22). Negative control: the one-sided estimate does not
-/// quarter.
+/// when β halves (ratio in [1.8, 2.2], β from 0.1 to 0.0125; measured 1.91, 1.95, 1.98), the
+/// symmetric estimate of Laborieux et al. (2021) quarters (ratio in [3.6, 4.4]; measured 3.99,
+/// 4.00, 4.00) and is below 1e-5 relative at β = 1e-3 (measured 9.7e-7; theory.md checklist
+/// 21-22). Errors are `relative_error_params` against the finite-difference gradient of
+/// `J = C(s⁰)`.
+///
+/// Negative control: the same one-sided estimates measured against backprop's gradient of the
+/// feed-forward loss, which is not EP's objective (the free fixed point of the energy, with its
+/// top-down feedback, is not the feed-forward pass), do not converge, so their error does not
+/// halve with β: it stays near 0.77 and the ratio is about 1.0 (measured 1.013, 1.007, 1.004),
+/// asserted below 1.2, outside the [1.8, 2.2] band of the theorem. A halving that came from the
+/// 1/β scaling of the estimate, or from the way the error is measured, would show here too.
 #[test]
 fn ep_error_orders_in_beta() {
     let n = ep_net();
@@ -99,9 +112,26 @@ fn ep_error_orders_in_beta() {
         EpVariant::Symmetric,
     )
     .expect("symmetric");
+    let bp = Backprop::new().updates(&n, &x, &t).expect("bp");
+    let vs_bp: Vec<f64> = betas
+        .iter()
+        .map(|&beta| {
+            let mut ep = EquilibriumPropagation::new(beta, EpVariant::OneSided)
+                .expect("beta")
+                .with_relaxation(Relaxation {
+                    step: 0.5,
+                    tol: 1e-13,
+                    max_iters: 200_000,
+                })
+                .expect("relaxation");
+            let u = ep.updates(&n, &x, &t).expect("one-sided");
+            relative_error_params(&u.grads, &bp.grads).expect("shapes")
+        })
+        .collect();
     for i in 0..3 {
         let r1 = one[i].relative_error / one[i + 1].relative_error;
         let r2 = sym[i].relative_error / sym[i + 1].relative_error;
+        let r_bp = vs_bp[i] / vs_bp[i + 1];
         assert!(
             (1.8..=2.2).contains(&r1),
             "one-sided ratio {r1} at {}",
@@ -113,8 +143,9 @@ fn ep_error_orders_in_beta() {
             betas[i]
         );
         assert!(
-            r1 < 2.5,
-            "negative control: one-sided must not be second order"
+            r_bp < 1.2 && vs_bp[i] > 0.5,
+            "negative control: against backprop the error must not halve: ratio {r_bp}, \
+             errors {vs_bp:?}"
         );
     }
     assert!(sym[4].relative_error <= 1e-5, "{:e}", sym[4].relative_error);
@@ -127,7 +158,9 @@ fn ep_error_orders_in_beta() {
 /// CHL with Xie & Seung's feedback gain converges to backprop at first order in γ
 /// (Xie & Seung 2003; theory.md checklist 18: error ratio between γ = 1e-2 and 1e-3 in [8, 12]).
 /// The free phase at γ = 1e-12 is the feed-forward pass (1e-10). Negative control: without the
-/// γ^{-(L-k)} scaling the lowest layer's update vanishes like γ².
+/// γ^{-(L-k)} scaling the lowest layer's update vanishes like γ²: at γ = 1e-3 its norm is
+/// γ² = 1e-6 times backprop's up to the O(γ) relative error of the theorem (measured
+/// 1.0018e-6; asserted within 1 % of γ²).
 #[test]
 fn chl_converges_to_backprop_first_order() {
     let n = net(
@@ -147,13 +180,20 @@ fn chl_converges_to_backprop_first_order() {
     assert!((&free.states[2] - &y).amax() <= 1e-10 * y.amax());
     let mut unscaled = ContrastiveHebbian::new(1e-3)
         .expect("gamma")
-        .with_relaxation(1.0, 1e-14, 10_000)
+        .with_relaxation(Relaxation {
+            step: 1.0,
+            tol: 1e-14,
+            max_iters: 10_000,
+        })
         .expect("relax")
         .with_layer_scaling(false);
     let u = unscaled.updates(&n, &x, &t).expect("chl");
     let b = Backprop::new().updates(&n, &x, &t).expect("bp");
-    let r = u.weight(0).norm() / b.weight(0).norm();
-    assert!(r < 1e-5, "lowest layer should vanish as gamma^2, got {r:e}");
+    let r = u.weight(0).expect("layer").norm() / b.weight(0).expect("layer").norm();
+    assert!(
+        (r / 1e-6 - 1.0).abs() < 1e-2,
+        "lowest layer should vanish as gamma^2 = 1e-6, got {r:e}"
+    );
 }
 
 /// Predictive coding with weak output precision (Whittington & Bogacz 2017): (1/π_L)·ΔW → BP at
@@ -176,11 +216,15 @@ fn pc_weak_precision_first_order_and_small_error_control() {
     let y = n.forward(&x).expect("forward");
     let t_small = &y + (&t - &y) * 1e-3;
     let mut pc = PredictiveCoding::new(PcVariant::Standard)
-        .with_inference(0.2, 1e-14, 200_000)
+        .with_inference(Relaxation {
+            step: 0.2,
+            tol: 1e-14,
+            max_iters: 200_000,
+        })
         .expect("params");
     let a = pc.updates(&n, &x, &t_small).expect("pc");
     let b = Backprop::new().updates(&n, &x, &t_small).expect("bp");
-    let err = max_layer_relative_error(&a.grads, &b.grads);
+    let err = max_layer_relative_error(&a.grads, &b.grads).expect("shapes");
     assert!(
         err >= 0.1,
         "small output error must not make PC backprop: {err}"
@@ -205,7 +249,11 @@ fn recirculation_matches_gradient_with_symmetric_weights() {
     assert!((1.8..=2.2).contains(&ratio), "ratio {ratio}");
     // Asymmetric weights: decoder independent of the encoder.
     let mut asym = n.clone();
-    *asym.weight_mut(1) = init::uniform(8, 4, -1.0, 1.0, &mut rng).expect("uniform");
+    asym.set_weight(
+        1,
+        init::uniform(8, 4, -1.0, 1.0, &mut rng).expect("uniform"),
+    )
+    .expect("decoder shape");
     let q = recirculation_vs_lambda(&asym, &x, &[0.99]).expect("recirculation");
     assert!(q[0].encoder_cosine < 0.9, "{q:?}");
     assert!((q[0].decoder_cosine - 1.0).abs() < 1e-12);
@@ -219,7 +267,11 @@ fn non_convergence_is_an_error() {
     let (x, t) = batch(2, 3, 2, 27);
     let mut ep = EquilibriumPropagation::new(0.1, EpVariant::OneSided)
         .expect("beta")
-        .with_relaxation(0.5, 1e-14, 2)
+        .with_relaxation(Relaxation {
+            step: 0.5,
+            tol: 1e-14,
+            max_iters: 2,
+        })
         .expect("relax");
     match ep.updates(&n, &x, &t) {
         Err(PlasticityError::NotConverged {
@@ -233,7 +285,11 @@ fn non_convergence_is_an_error() {
         other => panic!("expected NotConverged, got {other:?}"),
     }
     let mut pc = PredictiveCoding::new(PcVariant::Standard)
-        .with_inference(0.01, 1e-14, 3)
+        .with_inference(Relaxation {
+            step: 0.01,
+            tol: 1e-14,
+            max_iters: 3,
+        })
         .expect("params");
     let n2 = net(
         &[4, 6, 3],
@@ -274,16 +330,21 @@ fn ep_block_case(output: Activation) {
     );
     let (x, _) = batch(3, 3, 2, 32);
     let t = Matrix::from_fn(3, 2, |i, j| if (i + j) % 2 == 0 { 0.9 } else { 0.1 });
+    let relaxation = Relaxation {
+        step: 0.5,
+        tol: 1e-14,
+        max_iters: 100_000,
+    };
     let block = |beta: f64, variant| {
         EquilibriumPropagation::new(beta, variant)
             .expect("ep")
-            .with_relaxation(0.5, 1e-14, 100_000)
+            .with_relaxation(relaxation)
             .expect("relaxation")
             .with_block_coordinate(true)
     };
     let flow = EquilibriumPropagation::new(1e-3, EpVariant::Symmetric)
         .expect("ep")
-        .with_relaxation(0.5, 1e-14, 100_000)
+        .with_relaxation(relaxation)
         .expect("relaxation");
     let b = block(1e-3, EpVariant::Symmetric);
     for beta in [0.0, 0.3] {
@@ -296,11 +357,11 @@ fn ep_block_case(output: Activation) {
     let truth = neurograd_plasticity::credit::compare::ep_true_gradient(&b, &n, &x, &t, 1e-6)
         .expect("true gradient");
     let est = b.clone().updates(&n, &x, &t).expect("estimate");
-    let err = neurograd_plasticity::credit::compare::relative_error(&est.grads, &truth);
+    let err = relative_error_params(&est.grads, &truth).expect("shapes");
     assert!(err <= 1e-5, "{output:?}: symmetric block estimate {err:e}");
     let coarse = block(0.5, EpVariant::OneSided)
         .updates(&n, &x, &t)
         .expect("one-sided");
-    let err_coarse = neurograd_plasticity::credit::compare::relative_error(&coarse.grads, &truth);
+    let err_coarse = relative_error_params(&coarse.grads, &truth).expect("shapes");
     assert!(err_coarse > 1e-2, "{output:?}: control {err_coarse:e}");
 }

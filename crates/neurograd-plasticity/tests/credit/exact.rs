@@ -1,15 +1,27 @@
 //! Exact equivalences with backprop (algebraic identities, tolerance 1e-12 unless stated).
 
+use neurograd_plasticity::PlasticityError;
 use neurograd_plasticity::credit::backprop::tape_gradients;
-use neurograd_plasticity::credit::compare::{max_layer_relative_error, relative_error};
+use neurograd_plasticity::credit::compare::max_layer_relative_error;
 use neurograd_plasticity::credit::{
-    Backprop, CreditAssignment, DifferenceTargetPropagation, DirectFeedbackAlignment,
-    FeedbackAlignment, Loss, Network, PcVariant, PredictiveCoding,
+    Backprop, CreditAssignment, DifferenceTargetPropagation, DirectFeedbackAlignment, DtpConfig,
+    FeedbackAlignment, Loss, Network, PcVariant, PredictiveCoding, Relaxation,
 };
-use neurograd_tensor::{Activation, Matrix, gradcheck::numerical_gradient};
+use neurograd_tensor::geometry::{relative_error, relative_error_params};
+use neurograd_tensor::{Activation, Matrix, Real, gradcheck::numerical_gradient};
 use proptest::prelude::*;
 
 use super::common::{batch, net, one_hot_cycle};
+
+/// Relative error of two parameter lists of equal shapes (`relative_error_params`).
+fn rel(a: &[Matrix], b: &[Matrix]) -> Real {
+    relative_error_params(a, b).expect("equal shapes, finite")
+}
+
+/// Largest per-layer relative error of two parameter lists of equal shapes.
+fn max_layer(a: &[Matrix], b: &[Matrix]) -> Real {
+    max_layer_relative_error(a, b).expect("equal shapes, finite")
+}
 
 /// Backprop equals central finite differences (theory.md tolerance vocabulary: relative error
 /// below 1e-6 with step 1e-6), for both losses and a tanh/sigmoid mix.
@@ -31,19 +43,23 @@ fn backprop_equals_finite_differences() {
         let numeric = numerical_gradient(
             |p: &[Matrix]| {
                 let mut m = n.clone();
-                m.params_mut().clone_from_slice(p);
+                m.update_params(|q| {
+                    q.clone_from_slice(p);
+                    Ok::<(), PlasticityError>(())
+                })
+                .expect("same shapes");
                 Ok(m.loss_value(&x, &t).expect("loss"))
             },
             &params,
             1e-6,
         )
         .expect("finite differences");
-        let err = relative_error(&analytic, &numeric);
+        let err = rel(&analytic, &numeric);
         assert!(err < 1e-6, "{loss:?}: relative error {err:e}");
         // Negative control: a perturbed gradient fails the same check.
-        n.params_mut()[0][(0, 0)] += 0.1;
+        n.param_slices_mut().next().expect("W_1")[0] += 0.1;
         let wrong = Backprop::new().updates(&n, &x, &t).expect("bp").grads;
-        assert!(relative_error(&wrong, &numeric) > 1e-4);
+        assert!(rel(&wrong, &numeric) > 1e-4);
     }
 }
 
@@ -59,7 +75,7 @@ proptest! {
         let t = if ce { one_hot_cycle(rows, 4) } else { t0 };
         let hand = Backprop::new().updates(&n, &x, &t).expect("bp");
         let (tape_loss, tape) = tape_gradients(&n, &x, &t).expect("tape");
-        prop_assert!(relative_error(&hand.grads, &tape) < 1e-12);
+        prop_assert!(rel(&hand.grads, &tape) < 1e-12);
         prop_assert!((hand.diagnostics.loss - tape_loss).abs() <= 1e-12 * tape_loss.abs().max(1.0));
     }
 
@@ -70,10 +86,10 @@ proptest! {
         let n = net(&[5, 7, 6, 3], Activation::Tanh, Activation::Identity, Loss::SoftmaxCrossEntropy, seed);
         let (x, _) = batch(4, 5, 3, seed + 2);
         let t = one_hot_cycle(4, 3);
-        let mut fa = FeedbackAlignment::with_feedback(&n, vec![n.weight(1).clone(), n.weight(2).clone()]).expect("shapes");
+        let mut fa = FeedbackAlignment::with_feedback(&n, vec![n.weight(1).expect("W_2").clone(), n.weight(2).expect("W_3").clone()]).expect("shapes");
         let a = fa.updates(&n, &x, &t).expect("fa");
         let b = Backprop::new().updates(&n, &x, &t).expect("bp");
-        prop_assert!(relative_error(&a.grads, &b.grads) < 1e-12);
+        prop_assert!(rel(&a.grads, &b.grads) < 1e-12);
     }
 
     /// Predictive coding under the fixed-prediction assumption converges to exact backprop
@@ -82,10 +98,10 @@ proptest! {
     fn pc_fixed_prediction_is_backprop(seed in 0u64..10_000) {
         let n = net(&[4, 6, 5, 3], Activation::Tanh, Activation::Identity, Loss::HalfSquaredError, seed);
         let (x, t) = batch(3, 4, 3, seed + 3);
-        let mut pc = PredictiveCoding::new(PcVariant::FixedPrediction).with_inference(0.1, 1e-14, 100_000).expect("params");
+        let mut pc = PredictiveCoding::new(PcVariant::FixedPrediction).with_inference(Relaxation { step: 0.1, tol: 1e-14, max_iters: 100_000 }).expect("params");
         let a = pc.updates(&n, &x, &t).expect("pc");
         let b = Backprop::new().updates(&n, &x, &t).expect("bp");
-        prop_assert!(relative_error(&a.grads, &b.grads) < 1e-9, "{}", relative_error(&a.grads, &b.grads));
+        prop_assert!(rel(&a.grads, &b.grads) < 1e-9, "{}", rel(&a.grads, &b.grads));
     }
 
     /// Z-IL (Song et al. 2020) — forward-pass initialisation, inference rate 1, layer l updated at
@@ -96,8 +112,8 @@ proptest! {
         let (x, t) = batch(3, 4, 3, seed + 4);
         let a = PredictiveCoding::new(PcVariant::ZeroDivergence).updates(&n, &x, &t).expect("zil");
         let b = Backprop::new().updates(&n, &x, &t).expect("bp");
-        prop_assert!(max_layer_relative_error(&a.grads, &b.grads) < 1e-12);
-        prop_assert!(relative_error(&a.grads, &b.grads) < 1e-12);
+        prop_assert!(max_layer(&a.grads, &b.grads) < 1e-12);
+        prop_assert!(rel(&a.grads, &b.grads) < 1e-12);
     }
 }
 
@@ -114,12 +130,18 @@ fn pc_zero_divergence_needs_unit_rate() {
     );
     let (x, t) = batch(3, 4, 3, 10);
     let mut pc = PredictiveCoding::new(PcVariant::ZeroDivergence)
-        .with_inference(0.5, 1e-9, 10)
+        .with_inference(Relaxation {
+            step: 0.5,
+            tol: 1e-9,
+            max_iters: 10,
+        })
         .expect("params");
     let a = pc.updates(&n, &x, &t).expect("zil");
     let b = Backprop::new().updates(&n, &x, &t).expect("bp");
-    let e1 = relative_error(&[a.weight(1).clone()], &[b.weight(1).clone()]);
-    let e0 = relative_error(&[a.weight(0).clone()], &[b.weight(0).clone()]);
+    let layer_error = |l: usize| {
+        relative_error(a.weight(l).expect("layer"), b.weight(l).expect("layer")).expect("shapes")
+    };
+    let (e1, e0) = (layer_error(1), layer_error(0));
     assert!(
         (e1 - 0.5).abs() < 1e-9 && (e0 - 0.75).abs() < 1e-9,
         "{e1} {e0}"
@@ -140,10 +162,11 @@ fn dfa_with_transported_weights_one_hidden_is_backprop() {
     let (x, _) = batch(6, 5, 3, 6);
     let t = one_hot_cycle(6, 3);
     let mut dfa =
-        DirectFeedbackAlignment::with_feedback(&n, vec![n.weight(1).clone()]).expect("shapes");
+        DirectFeedbackAlignment::with_feedback(&n, vec![n.weight(1).expect("W_2").clone()])
+            .expect("shapes");
     let a = dfa.updates(&n, &x, &t).expect("dfa");
     let b = Backprop::new().updates(&n, &x, &t).expect("bp");
-    assert!(relative_error(&a.grads, &b.grads) < 1e-12);
+    assert!(rel(&a.grads, &b.grads) < 1e-12);
 }
 
 /// Difference target propagation with exact inverses (Lee et al. 2015; theory.md §13,
@@ -160,11 +183,17 @@ fn dtp_exact_inverse_pulls_back_exactly() {
         Loss::HalfSquaredError,
         11,
     );
-    let mut dtp = DifferenceTargetPropagation::new(&n, 0.5, 0.0, 0.0, 1).expect("params");
+    // Fixed inverses: no inverse learning, no noise.
+    let fixed = DtpConfig {
+        alpha: 0.5,
+        inverse_lr: 0.0,
+        noise: 0.0,
+    };
+    let mut dtp = DifferenceTargetPropagation::new(&n, fixed, 1).expect("params");
+    let w = |l: usize| n.weight(l).expect("layer").clone();
     for l in 1..3 {
-        let w = n.weight(l);
-        let winv = w.clone().try_inverse().expect("invertible");
-        let c = -(n.bias(l) * winv.transpose());
+        let winv = w(l).try_inverse().expect("invertible");
+        let c = -(n.bias(l).expect("layer") * winv.transpose());
         dtp.set_inverse(&n, l, winv, c).expect("shapes");
     }
     let (x, _) = batch(5, 4, 3, 12);
@@ -174,7 +203,7 @@ fn dtp_exact_inverse_pulls_back_exactly() {
     let targets = dtp.targets_from_top(&n, &x, &top).expect("targets");
     let mut expected = pert * 0.1;
     for l in (1..3).rev() {
-        expected = &expected * n.weight(l).clone().try_inverse().expect("inv").transpose();
+        expected = &expected * w(l).try_inverse().expect("inv").transpose();
         let got = &targets[l - 1] - &cache.post[l];
         let err = (&got - &expected).norm() / expected.norm();
         assert!(err < 1e-12, "layer {l}: {err:e}");
@@ -186,10 +215,9 @@ fn dtp_exact_inverse_pulls_back_exactly() {
         assert!((t - &cache.post[l + 1]).amax() < 1e-15 * 100.0);
     }
     // Negative control: a wrong inverse does not pull back exactly.
-    let mut bad = DifferenceTargetPropagation::new(&n, 0.5, 0.0, 0.0, 2).expect("params");
+    let mut bad = DifferenceTargetPropagation::new(&n, fixed, 2).expect("params");
     let t_bad = bad.targets_from_top(&n, &x, &top).expect("targets");
-    let expected0 =
-        (&top - &cache.post[3]) * n.weight(2).clone().try_inverse().expect("inv").transpose();
+    let expected0 = (&top - &cache.post[3]) * w(2).try_inverse().expect("inv").transpose();
     assert!((&t_bad[1] - &cache.post[2] - &expected0).norm() / expected0.norm() > 1e-3);
     let up = bad.updates(&n, &x, &Matrix::zeros(5, 3)).expect("updates");
     assert!(up.check_finite().is_ok());

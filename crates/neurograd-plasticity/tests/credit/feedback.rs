@@ -11,31 +11,40 @@ use neurograd_tensor::Activation;
 use super::common::{batch, net, one_hot_cycle};
 
 /// Feedback alignment learns by alignment (Lillicrap et al. 2016; theory.md §12 and checklist
-/// 33): on the linear 30-20-10 teacher task with W ~ U(±0.01), B ~ N(0,1), η = 0.005, the mean
-/// angle between the FA hidden signal and backprop's starts near 90° and falls below 60° after
-/// 4000 steps (reference run: about 31°), while the loss falls at least 100-fold. Negative
-/// control: at step 0 the angle is above 80° (random feedback is not aligned).
+/// 33): on the linear 30-20-10 teacher task with W ~ U(±0.01), B ~ N(0,1), η = 0.005 (seed 7,
+/// batch 8), the mean angle between the FA hidden signal and backprop's starts near 90°
+/// (measured 89.3°) and settles at 34.2° after 4000 steps (measured: 29.6°, 33.8°, 34.3°, 34.2°
+/// at steps 1000-4000), while the loss falls at least 100-fold; the angle between the feedback
+/// `B` and the forward weights `W_2` falls from 88.0° to 31.2°. theory.md's reference run
+/// (another seed and batch) reports about 31° for the signal angle and 34° for the weight
+/// angle: the same two values, swapped, so the bands are ±4° around this run's measurements
+/// (signal [30, 38], weight [27, 35]), each containing the reference values, and well below the
+/// checklist's bound of 60°. Negative control: at step 0 both angles are within 10° of 90°
+/// (random feedback is not aligned).
 #[test]
 fn fa_aligns_on_linear_teacher() {
     let pts = fa_teacher_alignment(7, 4000, 8, 0.005, 1000, false).expect("teacher task");
     let first = pts.first().expect("points");
     let last = pts.last().expect("points");
-    assert!(first.signal_angle > 80.0, "start {first:?}");
-    assert!(last.signal_angle < 60.0, "end {last:?}");
+    assert!((first.signal_angle - 90.0).abs() < 10.0, "start {first:?}");
+    assert!((first.weight_angle - 90.0).abs() < 10.0, "start {first:?}");
+    assert!((30.0..=38.0).contains(&last.signal_angle), "end {last:?}");
+    assert!((27.0..=35.0).contains(&last.weight_angle), "end {last:?}");
     assert!(
         last.loss * 100.0 <= first.loss,
         "loss {} -> {}",
         first.loss,
         last.loss
     );
-    assert!(last.weight_angle < first.weight_angle);
 }
 
 /// Direct feedback alignment aligns likewise (Nøkland 2016; theory.md §12): on a linear
 /// 30-20-20-10 teacher task, where DFA's lower hidden layer receives `e D_1` instead of
 /// backprop's `e W_3 W_2` (so DFA differs from FA), the mean hidden-signal angle to backprop
-/// starts near 90° and falls below 60° while the loss falls at least 100-fold; the direct feedback
-/// path `D_1` and the forward path `W_3 W_2` align too. Control: backprop's own signal angle is 0.
+/// starts near 90° (measured 90.3°) and falls to 35.2° after 4000 steps (asserted: ±4°, well
+/// below 60°) while the loss falls at least 100-fold; the direct feedback path `D_1` and the
+/// forward path `W_3 W_2` align too (96.8° -> 35.9°, asserted ±4°). Control: backprop's own
+/// signal angle is 0.
 #[test]
 fn dfa_aligns_on_linear_teacher() {
     let widths = [30, 20, 20, 10];
@@ -50,16 +59,17 @@ fn dfa_aligns_on_linear_teacher() {
     )
     .expect("teacher task");
     let (first, last) = (pts[0], pts[pts.len() - 1]);
-    assert!(first.signal_angle > 80.0, "start {first:?}");
-    assert!(last.signal_angle < 60.0, "end {last:?}");
+    assert!((first.signal_angle - 90.0).abs() < 10.0, "start {first:?}");
+    assert!((31.0..=39.0).contains(&last.signal_angle), "end {last:?}");
     assert!(
         last.loss * 100.0 <= first.loss,
         "loss {} -> {}",
         first.loss,
         last.loss
     );
+    assert!(first.weight_angle > 80.0, "{first:?}");
     assert!(
-        last.weight_angle < first.weight_angle - 10.0,
+        (32.0..=40.0).contains(&last.weight_angle),
         "{first:?} -> {last:?}"
     );
     let bp = teacher_alignment(7, &widths, TeacherRule::Backprop, 10, 8, 0.005, 5).expect("bp");
@@ -67,8 +77,9 @@ fn dfa_aligns_on_linear_teacher() {
 }
 
 /// Sign symmetry (Liao, Leibo & Poggio 2016) is aligned from the first step: its hidden update is
-/// well within 90° of backprop's on a random network, while feedback alignment's (random
-/// feedback, negative control) and DFA's are near 90° before training.
+/// well within 90° of backprop's on a random network (measured 53.7°, asserted < 60°), while
+/// feedback alignment's (random feedback, negative control) and DFA's are near 90° before
+/// training (measured 85.1° and 87.5°, asserted within 10° of 90°).
 #[test]
 fn sign_symmetry_aligned_from_first_step() {
     let n = net(
@@ -91,6 +102,9 @@ fn sign_symmetry_aligned_from_first_step() {
     )
     .expect("dfa");
     assert!(ss < 60.0, "sign symmetry angle {ss}");
-    assert!(fa > 70.0, "random feedback angle {fa}");
-    assert!(dfa > 70.0, "random direct feedback angle {dfa}");
+    assert!((fa - 90.0).abs() < 10.0, "random feedback angle {fa}");
+    assert!(
+        (dfa - 90.0).abs() < 10.0,
+        "random direct feedback angle {dfa}"
+    );
 }

@@ -6,7 +6,7 @@ use neurograd_plasticity::credit::{
     self, Backprop, CreditAssignment, FeedbackAlignment, Loss, Network, Seeds, TrainConfig,
     TrainData, Trainer,
 };
-use neurograd_tensor::{Activation, Matrix};
+use neurograd_tensor::{Activation, Matrix, TensorError};
 
 use super::common::{batch, net, one_hot_cycle};
 
@@ -35,7 +35,10 @@ fn bad_shapes_and_values_are_typed_errors() {
     bad[(2, 1)] = f64::NAN;
     assert!(matches!(
         bp.updates(&n, &bad, &one_hot_cycle(6, 3)),
-        Err(PlasticityError::NonFinite { .. })
+        Err(PlasticityError::Tensor(TensorError::NonFinite {
+            index: 8,
+            ..
+        }))
     ));
     let chain = Network::from_layers(
         vec![Matrix::zeros(5, 4), Matrix::zeros(3, 6)],
@@ -44,10 +47,170 @@ fn bad_shapes_and_values_are_typed_errors() {
         Loss::HalfSquaredError,
     );
     assert!(matches!(chain, Err(PlasticityError::ShapeMismatch { .. })));
-    assert!(FeedbackAlignment::with_feedback(&n, vec![Matrix::zeros(2, 2)]).is_err());
-    assert!(credit::EquilibriumPropagation::new(0.0, credit::EpVariant::OneSided).is_err());
-    assert!(credit::ContrastiveHebbian::new(-1.0).is_err());
-    assert!(credit::Recirculation::new(1.0).is_err());
+    // One feedback matrix for a two-layer network is right in count but not in shape.
+    let r = FeedbackAlignment::with_feedback(&n, vec![Matrix::zeros(2, 2)]);
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                expected: (3, 5),
+                got: (2, 2),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = credit::EquilibriumPropagation::new(0.0, credit::EpVariant::OneSided);
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "beta", .. })
+        ),
+        "{r:?}"
+    );
+    let r = credit::ContrastiveHebbian::new(-1.0);
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "gamma", .. })
+        ),
+        "{r:?}"
+    );
+    let r = credit::Recirculation::new(1.0);
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "lambda", .. })
+        ),
+        "{r:?}"
+    );
+    // Layer indices and hyperparameter structs are checked.
+    assert_eq!(
+        n.weight(2).err(),
+        Some(PlasticityError::LayerOutOfRange {
+            layer: 2,
+            layers: 2
+        })
+    );
+    let u = bp.updates(&n, &x, &one_hot_cycle(6, 3)).expect("bp");
+    assert!(matches!(
+        u.bias(7),
+        Err(PlasticityError::LayerOutOfRange {
+            layer: 7,
+            layers: 2
+        })
+    ));
+    let r = credit::DifferenceTargetPropagation::new(
+        &n,
+        credit::DtpConfig {
+            noise: -0.1,
+            ..credit::DtpConfig::default()
+        },
+        1,
+    );
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "noise", .. })
+        ),
+        "{r:?}"
+    );
+    let r = credit::ContrastiveHebbian::new(0.5)
+        .expect("gamma")
+        .with_relaxation(credit::Relaxation {
+            max_iters: 0,
+            ..credit::ContrastiveHebbian::DEFAULT_RELAXATION
+        });
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter {
+                name: "max_iters",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = credit::PredictiveCoding::new(credit::PcVariant::Standard).with_inference(
+        credit::Relaxation {
+            step: 1.5,
+            ..credit::PredictiveCoding::DEFAULT_INFERENCE
+        },
+    );
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "step", .. })
+        ),
+        "{r:?}"
+    );
+    // Public relaxations and DTP's inverses check what they are given.
+    let chl = credit::ContrastiveHebbian::new(0.5).expect("gamma");
+    let r = chl.relax(&n, &x, Some(&Matrix::zeros(6, 2)), None);
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                expected: (6, 3),
+                got: (6, 2),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = chl.relax(&n, &x, None, Some(&[Matrix::zeros(6, 5)]));
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                expected: (2, 1),
+                got: (1, 1),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let deep = net(
+        &[4, 5, 5, 3],
+        Activation::Tanh,
+        Activation::Identity,
+        Loss::SoftmaxCrossEntropy,
+        3,
+    );
+    let mut dtp = credit::DifferenceTargetPropagation::new(&deep, credit::DtpConfig::default(), 4)
+        .expect("dtp");
+    let r = dtp.set_inverse(&deep, 1, Matrix::zeros(5, 5), Matrix::zeros(1, 4));
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                expected: (1, 5),
+                got: (1, 4),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let r = dtp.set_inverse(&deep, 2, Matrix::zeros(5, 3), Matrix::zeros(1, 5));
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter { name: "layer", .. })
+        ),
+        "{r:?}"
+    );
+    let r = dtp.targets_from_top(&n, &x, &Matrix::zeros(6, 5));
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::ShapeMismatch {
+                expected: (3, 1),
+                got: (2, 1),
+                ..
+            })
+        ),
+        "{r:?}"
+    );
     // PC on a cross-entropy network is refused, not silently wrong.
     let mut pc = credit::PredictiveCoding::new(credit::PcVariant::Standard);
     assert!(matches!(
@@ -80,7 +243,17 @@ fn unknown_algorithm_lists_valid_names() {
         }
         other => panic!("expected UnknownName, got {other:?}"),
     }
-    assert!(credit::parse_list(" , ").is_err());
+    let r = credit::parse_list(" , ");
+    assert!(
+        matches!(
+            r,
+            Err(PlasticityError::InvalidParameter {
+                name: "algorithms",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
 }
 
 /// Every registered supervised algorithm builds on its recommended network and produces finite

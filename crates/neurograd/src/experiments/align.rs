@@ -125,8 +125,8 @@ pub fn run(p: &AlignParams, progress: &dyn Progress) -> Result<AlignResult> {
     progress.inc(1);
     let rc = credit::registry::info("recirculation")?;
     let mut sym = rc.network(&[6, 3, 6], p.seed)?;
-    let enc = sym.weight(0).transpose();
-    sym.weight_mut(1).copy_from(&enc);
+    let enc = sym.weight(0)?.transpose();
+    sym.set_weight(1, enc)?;
     let xa = Matrix::from_fn(8, 6, |_, _| rand::RngExt::random_range(&mut rng, 0.0..1.0));
     for r in credit::compare::recirculation_vs_lambda(&sym, &xa, &[0.5, 0.75, 0.9, 0.99])? {
         rows.push(row(

@@ -220,8 +220,8 @@ pub fn claim4(seed: u64) -> Result<Claim> {
     let info = credit::registry::info("recirculation")?;
     let asym = info.network(&[6, 3, 6], seed)?;
     let mut sym = asym.clone();
-    let enc = sym.weight(0).transpose();
-    sym.weight_mut(1).copy_from(&enc);
+    let enc = sym.weight(0)?.transpose();
+    sym.set_weight(1, enc)?;
     let x = Matrix::from_fn(8, 6, |_, _| rand::RngExt::random_range(&mut rng, 0.0..1.0));
     let lambdas = [0.5, 0.75, 0.9, 0.99];
     let s = credit::compare::recirculation_vs_lambda(&sym, &x, &lambdas)?;
@@ -596,10 +596,10 @@ pub fn claim9(seed: u64) -> Result<Claim> {
         for idx in batches.epoch(e) {
             let xb = Matrix::from_fn(idx.len(), 6, |r, c| x[(idx[r], c)]);
             let u = credit::CreditAssignment::updates(&mut bp, &net, &xb, &xb)?;
-            opt.step(net.params_mut(), &u.grads)?;
+            net.update_params(|p| opt.step(p, &u.grads).map_err(Error::from))?;
         }
     }
-    let enc = net.weight(0).clone();
+    let enc = net.weight(0)?.clone();
     let ae_dist = crate::tensor::geometry::subspace_distance(&enc.transpose(), &top_cols)?;
     let ae_cos = local::sanger::row_alignment(&enc, &top_rows)?;
     let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
