@@ -33,6 +33,7 @@
 use neurograd_tensor::{Matrix, Real, Vector};
 use serde::{Deserialize, Serialize};
 
+use crate::validate;
 use crate::{NeuronError, Result};
 
 /// Transfer function `f` of a rate unit (input in rate units, output in Hz).
@@ -209,17 +210,6 @@ pub struct RateNetwork {
     activation: Activation,
 }
 
-/// Check that every element of `v` is finite; `what` names the quantity in the error.
-pub(crate) fn check_finite(what: &str, v: &[Real]) -> Result<()> {
-    match v.iter().position(|x| !x.is_finite()) {
-        Some(index) => Err(NeuronError::NonFinite {
-            what: what.to_string(),
-            index,
-        }),
-        None => Ok(()),
-    }
-}
-
 /// Check that `dt` is finite and positive.
 pub(crate) fn check_dt_positive(dt: Real) -> Result<()> {
     if !(dt.is_finite() && dt > 0.0) {
@@ -262,21 +252,14 @@ impl RateNetwork {
                 reason: format!("time constant of unit {i} must be finite and > 0"),
             });
         }
-        if weights.nrows() != n {
+        if weights.shape() != (n, n) {
             return Err(NeuronError::ShapeMismatch {
-                op: "rate network weights (rows)",
-                expected: n,
-                got: weights.nrows(),
+                op: "rate network weights",
+                expected: (n, n),
+                got: weights.shape(),
             });
         }
-        if weights.ncols() != n {
-            return Err(NeuronError::ShapeMismatch {
-                op: "rate network weights (columns)",
-                expected: n,
-                got: weights.ncols(),
-            });
-        }
-        check_finite("rate network weights", weights.as_slice())?;
+        validate::all_finite("rate network weights", weights.as_slice())?;
         activation.check()?;
         Ok(Self {
             tau,
@@ -346,11 +329,7 @@ impl RateNetwork {
             ("rate network derivative output", out.len()),
         ] {
             if got != n {
-                return Err(NeuronError::ShapeMismatch {
-                    op,
-                    expected: n,
-                    got,
-                });
+                return Err(NeuronError::vector_len(op, n, got));
             }
         }
         self.derivative_unchecked(r, input, out);
@@ -370,11 +349,11 @@ impl RateNetwork {
     pub fn jacobian(&self, r: &Vector, input: &Vector) -> Result<Matrix> {
         let n = self.size();
         if r.len() != n || input.len() != n {
-            return Err(NeuronError::ShapeMismatch {
-                op: "rate network jacobian",
-                expected: n,
-                got: if r.len() != n { r.len() } else { input.len() },
-            });
+            return Err(NeuronError::vector_len(
+                "rate network jacobian",
+                n,
+                if r.len() != n { r.len() } else { input.len() },
+            ));
         }
         let u = &self.weights * r + input;
         let mut j = self.weights.clone();
@@ -401,13 +380,13 @@ impl RateNetwork {
         }
         let n = self.size();
         if input.len() != n {
-            return Err(NeuronError::ShapeMismatch {
-                op: "linear steady state input",
-                expected: n,
-                got: input.len(),
-            });
+            return Err(NeuronError::vector_len(
+                "linear steady state input",
+                n,
+                input.len(),
+            ));
         }
-        check_finite("rate network input", input.as_slice())?;
+        validate::all_finite("rate network input", input.as_slice())?;
         let a = Matrix::identity(n, n) - &self.weights;
         a.lu()
             .solve(input)
@@ -439,13 +418,13 @@ impl RateNetwork {
             });
         }
         if r0.len() != n {
-            return Err(NeuronError::ShapeMismatch {
-                op: "rate network initial state",
-                expected: n,
-                got: r0.len(),
-            });
+            return Err(NeuronError::vector_len(
+                "rate network initial state",
+                n,
+                r0.len(),
+            ));
         }
-        check_finite("rate network initial state", r0.as_slice())?;
+        validate::all_finite("rate network initial state", r0.as_slice())?;
         let dt = cfg.dt;
         let mut r = r0.clone();
         let mut inp = Vector::zeros(n);
@@ -460,7 +439,7 @@ impl RateNetwork {
         };
         let mut get_input = |t: Real, buf: &mut Vector| -> Result<()> {
             input(t, buf);
-            check_finite("rate network input", buf.as_slice())
+            validate::all_finite("rate network input", buf.as_slice())
         };
         for step in 1..=cfg.steps {
             let t = (step - 1) as Real * dt;
@@ -511,13 +490,13 @@ impl RateNetwork {
         cfg: &SimConfig,
     ) -> Result<RateTrace> {
         if input.len() != self.size() {
-            return Err(NeuronError::ShapeMismatch {
-                op: "rate network input",
-                expected: self.size(),
-                got: input.len(),
-            });
+            return Err(NeuronError::vector_len(
+                "rate network input",
+                self.size(),
+                input.len(),
+            ));
         }
-        check_finite("rate network input", input.as_slice())?;
+        validate::all_finite("rate network input", input.as_slice())?;
         self.simulate(r0, |_, buf| buf.copy_from(input), cfg)
     }
 }

@@ -134,7 +134,13 @@ fn lif_bad_input_is_typed_error() {
         ),
         "{e}"
     );
-    assert!(fi_curve(&p, &[], 0.1, 100.0).is_err());
+    assert!(matches!(
+        fi_curve(&p, &[], 0.1, 100.0),
+        Err(NeuronError::InvalidParameter {
+            name: "currents_na",
+            ..
+        })
+    ));
     assert!(matches!(
         fi_curve(&p, &[1.0, f64::INFINITY], 0.1, 100.0).unwrap_err(),
         NeuronError::NonFinite { index: 1, .. }
