@@ -13,6 +13,7 @@
 //! ```
 
 pub mod adex;
+pub mod alif;
 pub mod circuits;
 pub mod connectivity;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod hh;
 pub mod integrators;
 pub mod izhikevich;
 pub mod lif;
+pub mod model;
 pub mod monitor;
 pub mod poisson;
 pub mod rate;
@@ -27,6 +29,7 @@ pub mod stats;
 pub mod synapse;
 mod validate;
 pub use error::NeuronError;
+pub use model::{Input, NeuronModel, Population};
 
 /// Real number type (re-exported from the tensor crate).
 pub use neurograd_tensor::Real;

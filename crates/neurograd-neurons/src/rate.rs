@@ -33,6 +33,7 @@
 use neurograd_tensor::{Matrix, Real, Vector};
 use serde::{Deserialize, Serialize};
 
+use crate::model::{Input, NeuronModel};
 use crate::validate;
 use crate::{NeuronError, Result};
 
@@ -154,6 +155,109 @@ impl Activation {
                 max_rate, width, ..
             } => max_rate / (4.0 * width),
         }
+    }
+}
+
+/// State of one rate unit.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RateState {
+    /// Rate `r` (Hz).
+    pub r: Real,
+}
+
+/// One rate unit `tau dr/dt = -r + f(x)` discretised for step `dt` with forward Euler,
+/// `r <- r + (dt/tau) (-r + f(x))`: the [`NeuronModel`] of this module (Wilson & Cowan 1972).
+///
+/// [`Input`]: the drive `x = current + syn_exc + syn_inh` (rate units; a network passes
+/// `x = sum_j W_ij r_j + I_i`). [`NeuronModel::potential`] is the rate. A rate unit never spikes;
+/// its reset does nothing. The Euler factor `dt/tau` is unit-free and computed once.
+/// Stable step range (the unit alone): `dt max f' / tau <= 2`; a network adds the recurrent
+/// bound of [`RateNetwork::max_stable_dt`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RateUnit {
+    activation: Activation,
+    dt_ms: Real,
+    factor: Real,
+}
+
+impl RateUnit {
+    /// A unit with time constant `tau_ms` and step `dt_ms` (both ms, finite, > 0).
+    pub fn new(tau_ms: Real, activation: Activation, dt_ms: Real) -> Result<Self> {
+        Self::with_factor(tau_ms, activation, dt_ms, dt_ms / tau_ms, dt_ms)
+    }
+
+    /// A unit with `tau_s` and `dt_s` given in seconds, the unit of the rate networks and circuits
+    /// ([`RateNetwork`], the macaque model). The factor `dt/tau` is computed from the seconds, so
+    /// those circuits keep their numbers bit for bit; [`NeuronModel::dt_ms`] reports `1000 dt_s`.
+    pub fn new_in_seconds(tau_s: Real, activation: Activation, dt_s: Real) -> Result<Self> {
+        Self::with_factor(tau_s, activation, dt_s, dt_s / tau_s, dt_s * 1000.0)
+    }
+
+    fn with_factor(
+        tau: Real,
+        activation: Activation,
+        dt: Real,
+        factor: Real,
+        dt_ms: Real,
+    ) -> Result<Self> {
+        validate::positive("tau", tau)?;
+        check_dt_positive(dt)?;
+        activation.check()?;
+        if factor * activation.max_slope() > Integrator::Euler.real_axis_limit() {
+            return Err(NeuronError::InvalidParameter {
+                name: "dt",
+                value: format!("{dt}"),
+                reason: format!(
+                    "beyond the stable range of forward Euler for a rate unit (dt <= {} tau / max f')",
+                    Integrator::Euler.real_axis_limit()
+                ),
+            });
+        }
+        Ok(Self {
+            activation,
+            dt_ms,
+            factor,
+        })
+    }
+
+    /// The transfer function.
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+}
+
+impl NeuronModel for RateUnit {
+    type State = RateState;
+    const NAME: &'static str = "rate unit";
+    const SPIKE_AT_STEP_END: bool = true;
+
+    fn dt_ms(&self) -> Real {
+        self.dt_ms
+    }
+
+    fn integrator(&self) -> crate::integrators::Integrator {
+        crate::integrators::Integrator::ForwardEuler
+    }
+
+    /// `r = 0`.
+    fn initial_state(&self) -> RateState {
+        RateState { r: 0.0 }
+    }
+
+    fn step(&self, s: &mut RateState, input: &Input) -> bool {
+        let x = input.current + input.syn_exc + input.syn_inh;
+        s.r += self.factor * (-s.r + self.activation.apply(x));
+        false
+    }
+
+    fn reset(&self, _: &mut RateState) {}
+
+    fn potential(&self, s: &RateState) -> Real {
+        s.r
+    }
+
+    fn set_potential(&self, s: &mut RateState, v: Real) {
+        s.r = v;
     }
 }
 
