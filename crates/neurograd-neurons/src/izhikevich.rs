@@ -163,25 +163,6 @@ pub enum Feature {
     InhibitionInducedBursting,
 }
 
-/// A feature's protocol: parameters, variant, initial state, step, duration (all from `figure1.m`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Protocol {
-    /// The feature.
-    pub feature: Feature,
-    /// Model parameters.
-    pub params: IzhParams,
-    /// Right-hand side variant.
-    pub variant: IzhVariant,
-    /// Initial v (mV).
-    pub v0: Real,
-    /// Initial u.
-    pub u0: Real,
-    /// Euler step (ms).
-    pub dt_ms: Real,
-    /// Duration (ms).
-    pub t_end_ms: Real,
-}
-
 impl Feature {
     /// All 20, in panel order A-T.
     pub const ALL: [Feature; 20] = [
@@ -262,8 +243,9 @@ impl Feature {
             })
     }
 
-    /// The protocol of `figure1.m` for this panel.
-    pub fn protocol(self) -> Protocol {
+    /// The protocol of `figure1.m` for this panel: parameters, variant, initial state, step and
+    /// duration (the input is [`Feature::input`]).
+    pub fn protocol(self) -> IzhRun {
         use Feature::*;
         let (a, b, c, d, v0, dt, t_end) = match self {
             TonicSpiking => (0.02, 0.2, -65.0, 6.0, -70.0, 0.25, 100.0),
@@ -293,8 +275,7 @@ impl Feature {
             _ => IzhVariant::Standard,
         };
         let u0 = if self == Accommodation { -16.0 } else { b * v0 };
-        Protocol {
-            feature: self,
+        IzhRun {
             params: IzhParams { a, b, c, d },
             variant,
             v0,
@@ -587,20 +568,6 @@ pub struct IzhRun {
     pub t_end_ms: Real,
 }
 
-impl Protocol {
-    /// The run of this protocol.
-    pub fn run(&self) -> IzhRun {
-        IzhRun {
-            params: self.params,
-            variant: self.variant,
-            v0: self.v0,
-            u0: self.u0,
-            dt_ms: self.dt_ms,
-            t_end_ms: self.t_end_ms,
-        }
-    }
-}
-
 impl IzhTrace {
     /// The Izhikevich view of a generic [`Trace`] recorded at every step of a model with reset
     /// increment `d`: samples at the start of their step, `u` after the reset (as `figure1.m`).
@@ -644,7 +611,7 @@ pub fn simulate(run: &IzhRun, input: impl Fn(Real) -> Real) -> Result<IzhTrace> 
 
 /// Run a feature's protocol (the paper's step, or `dt_override_ms` if given).
 pub fn simulate_feature(feature: Feature, dt_override_ms: Option<Real>) -> Result<IzhTrace> {
-    let mut run = feature.protocol().run();
+    let mut run = feature.protocol();
     run.dt_ms = dt_override_ms.unwrap_or(run.dt_ms);
     simulate(&run, |t| feature.input(t))
 }
