@@ -220,12 +220,32 @@ impl<M: NeuronModel> Population<M> {
 
     /// One step with neuron `i` receiving `input(i)`: step every neuron, collect the spikes,
     /// reset the neurons that spiked. Returns the spike indices (sorted).
-    pub fn step_with(&mut self, mut input: impl FnMut(usize) -> Input) -> &[u32] {
+    pub fn step_with(&mut self, input: impl FnMut(usize) -> Input) -> &[u32] {
+        let n = self.states.len();
+        self.step_zip((0..n).map(input))
+    }
+
+    /// [`Population::step_with`] with the inputs as an iterator of exactly [`Population::len`]
+    /// items (the circuits' path: no bounds checks, chunks of 64 stepped before their spikes are
+    /// scanned so the model's update can vectorise).
+    pub(crate) fn step_zip(&mut self, inputs: impl Iterator<Item = Input>) -> &[u32] {
+        const CHUNK: usize = 64;
         self.spikes.clear();
-        for (i, s) in self.states.iter_mut().enumerate() {
-            if self.model.step(s, &input(i)) {
-                self.model.reset(s);
-                self.spikes.push(i as u32);
+        let mut flags = [false; CHUNK];
+        let mut inputs = inputs;
+        for (c, chunk) in self.states.chunks_mut(CHUNK).enumerate() {
+            let mut any = false;
+            for ((s, f), inp) in chunk.iter_mut().zip(flags.iter_mut()).zip(&mut inputs) {
+                *f = self.model.step(s, &inp);
+                any |= *f;
+            }
+            if any {
+                for (k, s) in chunk.iter_mut().enumerate() {
+                    if flags[k] {
+                        self.model.reset(s);
+                        self.spikes.push((c * CHUNK + k) as u32);
+                    }
+                }
             }
         }
         &self.spikes

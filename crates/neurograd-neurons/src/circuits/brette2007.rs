@@ -324,14 +324,14 @@ impl NeuronModel for BrettLif {
         }
     }
 
+    /// Branch-free (the update is computed and discarded while refractory; a held `V = V_reset`
+    /// is below threshold), so a population's loop vectorises.
     #[inline]
     fn step(&self, s: &mut BrettLifState, input: &Input) -> bool {
-        if s.refractory_steps > 0 {
-            s.refractory_steps -= 1;
-            return false;
-        }
+        let free = s.refractory_steps == 0;
+        s.refractory_steps = s.refractory_steps.saturating_sub(1);
         let (v, e, i) = (s.v_mv, input.syn_exc, input.syn_inh);
-        s.v_mv = match self.kind {
+        let nv = match self.kind {
             BenchmarkKind::Coba => {
                 v + self.c_v
                     * (e * (self.e_e - v) + i * (self.e_i - v) - (v - self.e_l) + input.current)
@@ -344,6 +344,7 @@ impl NeuronModel for BrettLif {
                     + input.current * (1.0 - self.c_v)
             }
         };
+        s.v_mv = if free { nv } else { v };
         s.v_mv > self.v_th
     }
 
@@ -494,18 +495,19 @@ impl<M: NeuronModel> BrettNetwork<M> {
     /// variables, so the membrane sees them from the next step.
     pub fn step(&mut self) -> &[u32] {
         let (ge, gi) = (&mut self.ge, &mut self.gi);
-        self.pop.step_with(|i| Input {
-            current: 0.0,
-            syn_exc: ge[i],
-            syn_inh: gi[i],
-        });
         let (c_e, c_i) = (self.c_e, self.c_i);
-        for g in ge.iter_mut() {
-            *g *= c_e;
-        }
-        for g in gi.iter_mut() {
-            *g *= c_i;
-        }
+        // each neuron sees its synaptic variables at the step's start; they decay in the same pass
+        self.pop
+            .step_zip(ge.iter_mut().zip(gi.iter_mut()).map(|(e, i)| {
+                let input = Input {
+                    current: 0.0,
+                    syn_exc: *e,
+                    syn_inh: *i,
+                };
+                *e *= c_e;
+                *i *= c_i;
+                input
+            }));
         let n_exc = self.p.n_exc as u32;
         for &i in self.pop.spikes() {
             if i < n_exc {
