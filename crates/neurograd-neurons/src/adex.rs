@@ -315,7 +315,7 @@ impl AdexTrace {
 }
 
 /// Simulate `run` from `V = E_L`, `w = 0` with input current `input(t)` (pA): the generic
-/// [`model::simulate`](crate::model::simulate) of [`Adex`] seen as an [`AdexTrace`].
+/// [`model::simulate`] of [`Adex`] seen as an [`AdexTrace`].
 pub fn simulate(run: &AdexRun, input: impl Fn(Real) -> Real) -> Result<AdexTrace> {
     let m = Adex::new(run.params, run.dt_ms)?;
     let cfg = RunConfig::for_duration(run.t_end_ms, run.dt_ms, run.record_every.max(1))?;

@@ -274,7 +274,7 @@ pub struct HhRun {
 }
 
 /// Simulate `run` with input `input(t)` (uA/cm^2): the generic
-/// [`model::simulate`](crate::model::simulate) of [`HodgkinHuxley`], V sampled at the start of
+/// [`model::simulate`] of [`HodgkinHuxley`], V sampled at the start of
 /// every `record_every`-th step.
 pub fn simulate(run: &HhRun, input: impl Fn(Real) -> Real) -> Result<HhTrace> {
     let m = HodgkinHuxley::new(run.params, run.integrator, run.dt_ms)?;

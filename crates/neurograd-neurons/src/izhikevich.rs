@@ -597,7 +597,7 @@ impl IzhTrace {
 }
 
 /// Simulate `run` with an arbitrary input `input(t)` (forward Euler, see module docs): the
-/// generic [`model::simulate`](crate::model::simulate) of [`Izhikevich`] as an [`IzhTrace`].
+/// generic [`model::simulate`] of [`Izhikevich`] as an [`IzhTrace`].
 pub fn simulate(run: &IzhRun, input: impl Fn(Real) -> Real) -> Result<IzhTrace> {
     let m =
         Izhikevich::new(run.params, run.variant, run.dt_ms)?.with_initial_state(run.v0, run.u0)?;

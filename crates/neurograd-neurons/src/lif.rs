@@ -16,7 +16,7 @@
 //!
 //! With constant input the subthreshold equation is integrated **exactly**
 //! (`V <- V_inf + (V - V_inf) e^{-dt/tau_m}`, `V_inf = E_L + R I`, [`Integrator::Exact`]); with
-//! conductance input [`LifNeuron::step`] uses exponential Euler with the conductances frozen over
+//! conductance input [`Lif`] uses exponential Euler with the conductances frozen over
 //! the step. The step order follows Brian2's clock-driven scheme so the two are comparable spike for
 //! spike: (1) integrate unless refractory, (2) test `V > V_th` on the new value, stamp the spike with
 //! the step's start time, (3) reset. The refractory period lasts `n_ref = round(t_ref/dt)` steps
