@@ -19,6 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::integrators::Integrator;
+use crate::model::{self, Input, NeuronModel, RunConfig, Trace};
 use crate::validate;
 use crate::{NeuronError, Real, Result};
 
@@ -200,64 +201,138 @@ pub struct AdexTrace {
     pub spikes_ms: Vec<Real>,
 }
 
-/// Integrator of [`simulate`].
-pub const INTEGRATOR: Integrator = Integrator::ForwardEuler;
+/// State of an AdEx neuron.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AdexState {
+    /// Membrane potential (mV).
+    pub v_mv: Real,
+    /// Adaptation current (pA).
+    pub w_pa: Real,
+}
 
-/// Simulate from `V = E_L`, `w = 0` with input `input(t)` (pA), recording every `record_every`
-/// steps (>= 1).
-pub fn simulate(
-    p: &AdexParams,
+/// The AdEx neuron discretised for step `dt`: the [`NeuronModel`] of this module.
+///
+/// [`Input`]: `current`, `syn_exc`, `syn_inh` are currents (pA), summed into `I`. Integrator:
+/// forward Euler on the old state ([`Integrator::ForwardEuler`]). Event: `V > V_peak` on the new
+/// value, stamped at the step's end and recorded at `V_peak`; reset `V <- V_r`, `w <- w + b`; no
+/// refractory period.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Adex {
+    params: AdexParams,
     dt_ms: Real,
-    t_end_ms: Real,
-    record_every: usize,
-    input: impl Fn(Real) -> Real,
-) -> Result<AdexTrace> {
-    p.check()?;
-    validate::dt_in_range("adex", dt_ms, p.max_dt_ms())?;
-    let steps = validate::n_steps(t_end_ms, dt_ms)?;
-    let every = record_every.max(1);
-    let (mut v, mut w) = (p.e_l_mv, 0.0);
-    let mut tr = AdexTrace {
-        t_ms: Vec::with_capacity(steps / every + 1),
-        v_mv: Vec::with_capacity(steps / every + 1),
-        w_pa: Vec::with_capacity(steps / every + 1),
-        spikes_ms: Vec::new(),
-    };
-    for k in 0..steps {
-        let t = k as Real * dt_ms;
-        let i = input(t);
-        if !i.is_finite() {
-            return Err(NeuronError::NonFinite {
-                what: "adex input current".into(),
-                index: k,
-            });
+}
+
+impl Adex {
+    /// Validate `params` and the step (`dt` in `(0, max_dt]`, see [`AdexParams::max_dt_ms`]).
+    pub fn new(params: AdexParams, dt_ms: Real) -> Result<Self> {
+        params.check()?;
+        validate::dt_in_range("adex", dt_ms, params.max_dt_ms())?;
+        Ok(Self { params, dt_ms })
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &AdexParams {
+        &self.params
+    }
+}
+
+impl NeuronModel for Adex {
+    type State = AdexState;
+    const NAME: &'static str = "adex";
+    const SPIKE_AT_STEP_END: bool = true;
+
+    fn dt_ms(&self) -> Real {
+        self.dt_ms
+    }
+
+    fn integrator(&self) -> Integrator {
+        Integrator::ForwardEuler
+    }
+
+    /// `V = E_L`, `w = 0`.
+    fn initial_state(&self) -> AdexState {
+        AdexState {
+            v_mv: self.params.e_l_mv,
+            w_pa: 0.0,
         }
+    }
+
+    fn step(&self, s: &mut AdexState, input: &Input) -> bool {
+        let p = &self.params;
+        let i = input.current + input.syn_exc + input.syn_inh;
+        let (v, w) = (s.v_mv, s.w_pa);
         let x = ((v - p.v_t_mv) / p.delta_t_mv).min(20.0);
         let dv = (-p.g_l_ns * (v - p.e_l_mv) + p.g_l_ns * p.delta_t_mv * x.exp() - w + i) / p.c_pf;
         let dw = (p.a_ns * (v - p.e_l_mv) - w) / p.tau_w_ms;
-        v += dt_ms * dv;
-        w += dt_ms * dw;
-        let spiked = v > p.v_peak_mv;
-        if spiked {
-            tr.spikes_ms.push(t + dt_ms);
-        }
-        if k % every == 0 {
-            tr.t_ms.push(t + dt_ms);
-            tr.v_mv.push(if spiked { p.v_peak_mv } else { v });
-            tr.w_pa.push(w);
-        }
-        if spiked {
-            v = p.v_r_mv;
-            w += p.b_pa;
+        s.v_mv = v + self.dt_ms * dv;
+        s.w_pa = w + self.dt_ms * dw;
+        s.v_mv > p.v_peak_mv
+    }
+
+    fn reset(&self, s: &mut AdexState) {
+        s.v_mv = self.params.v_r_mv;
+        s.w_pa += self.params.b_pa;
+    }
+
+    fn potential(&self, s: &AdexState) -> Real {
+        s.v_mv
+    }
+
+    fn set_potential(&self, s: &mut AdexState, v: Real) {
+        s.v_mv = v;
+    }
+
+    fn spike_peak(&self) -> Option<Real> {
+        Some(self.params.v_peak_mv)
+    }
+}
+
+/// An AdEx run: parameters, step, length and recording.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AdexRun {
+    /// The neuron.
+    pub params: AdexParams,
+    /// Step (ms).
+    pub dt_ms: Real,
+    /// Duration (ms).
+    pub t_end_ms: Real,
+    /// Record every this many steps (0 is taken as 1).
+    pub record_every: usize,
+}
+
+impl AdexTrace {
+    /// The AdEx view of a generic [`Trace`]: samples at the end of their step, `w` before the
+    /// spike increment.
+    pub fn from_trace(tr: &Trace<AdexState>) -> Self {
+        let dt = tr.dt_ms;
+        AdexTrace {
+            t_ms: tr.step.iter().map(|&k| k as Real * dt + dt).collect(),
+            v_mv: tr.v.clone(),
+            w_pa: tr.states.iter().map(|s| s.w_pa).collect(),
+            spikes_ms: tr.spikes_ms.clone(),
         }
     }
-    Ok(tr)
+}
+
+/// Simulate `run` from `V = E_L`, `w = 0` with input current `input(t)` (pA): the generic
+/// [`model::simulate`] of [`Adex`] seen as an [`AdexTrace`].
+pub fn simulate(run: &AdexRun, input: impl Fn(Real) -> Real) -> Result<AdexTrace> {
+    let m = Adex::new(run.params, run.dt_ms)?;
+    let cfg = RunConfig::for_duration(run.t_end_ms, run.dt_ms, run.record_every.max(1))?;
+    let tr = model::simulate(&m, m.initial_state(), &cfg, |t| Input::current(input(t)))?;
+    Ok(AdexTrace::from_trace(&tr))
 }
 
 /// Run a Naud pattern: 600 ms, step current on from t = 0, Euler at 0.1 ms.
 pub fn simulate_pattern(pattern: NaudPattern, record_every: usize) -> Result<AdexTrace> {
-    let (p, i) = pattern.params();
-    simulate(&p, 0.1, 600.0, record_every, |_| i)
+    let (params, i) = pattern.params();
+    let run = AdexRun {
+        params,
+        dt_ms: 0.1,
+        t_end_ms: 600.0,
+        record_every,
+    };
+    simulate(&run, |_| i)
 }
 
 /// Verdict of a pattern criterion.

@@ -117,10 +117,10 @@ impl Csr {
         let mut targets = Vec::new();
         for row in rows {
             if let Some(&bad) = row.iter().find(|&&j| j as usize >= n_post) {
-                return Err(NeuronError::ShapeMismatch {
-                    op: "csr target index",
-                    expected: n_post,
-                    got: bad as usize,
+                return Err(NeuronError::IndexOutOfRange {
+                    what: "csr target index",
+                    index: bad as usize,
+                    len: n_post,
                 });
             }
             targets.extend_from_slice(row);
@@ -200,11 +200,7 @@ impl Projection {
             Weights::Uniform(w) => validate::finite("weight", *w)?,
             Weights::PerSynapse(w) => {
                 if w.len() != n {
-                    return Err(NeuronError::ShapeMismatch {
-                        op: "projection weights",
-                        expected: n,
-                        got: w.len(),
-                    });
+                    return Err(NeuronError::vector_len("projection weights", n, w.len()));
                 }
                 validate::all_finite("projection weights", w)?;
             }
@@ -212,11 +208,7 @@ impl Projection {
         if let Delays::PerSynapse(d) = &delays
             && d.len() != n
         {
-            return Err(NeuronError::ShapeMismatch {
-                op: "projection delays",
-                expected: n,
-                got: d.len(),
-            });
+            return Err(NeuronError::vector_len("projection delays", n, d.len()));
         }
         Ok(Self {
             csr,
@@ -257,17 +249,17 @@ impl Projection {
 
     fn check_io(&self, spikes: &[u32], n_target: usize) -> Result<()> {
         if n_target != self.csr.n_post {
-            return Err(NeuronError::ShapeMismatch {
-                op: "propagate target",
-                expected: self.csr.n_post,
-                got: n_target,
-            });
+            return Err(NeuronError::vector_len(
+                "propagate target",
+                self.csr.n_post,
+                n_target,
+            ));
         }
         if let Some(&bad) = spikes.iter().find(|&&i| i as usize >= self.csr.n_pre) {
-            return Err(NeuronError::ShapeMismatch {
-                op: "propagate spike index",
-                expected: self.csr.n_pre,
-                got: bad as usize,
+            return Err(NeuronError::IndexOutOfRange {
+                what: "propagate spike index",
+                index: bad as usize,
+                len: self.csr.n_pre,
             });
         }
         Ok(())
@@ -325,11 +317,11 @@ impl DelayBuffer {
     /// Add what arrives at `step` into `target` and clear that slot.
     pub fn deliver(&mut self, step: u64, target: &mut [Real]) -> Result<()> {
         if target.len() != self.n_post {
-            return Err(NeuronError::ShapeMismatch {
-                op: "delay buffer deliver",
-                expected: self.n_post,
-                got: target.len(),
-            });
+            return Err(NeuronError::vector_len(
+                "delay buffer deliver",
+                self.n_post,
+                target.len(),
+            ));
         }
         let slot = (step % self.n_slots as u64) as usize;
         let buf = &mut self.data[slot * self.n_post..(slot + 1) * self.n_post];

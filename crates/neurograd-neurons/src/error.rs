@@ -23,15 +23,26 @@ pub enum NeuronError {
         /// Index of the first offending element.
         index: usize,
     },
-    /// Sizes disagree.
-    #[error("shape mismatch in {op}: expected {expected}, got {got}")]
+    /// Shapes disagree (the same shape as `neurograd_tensor::TensorError::ShapeMismatch`: vectors
+    /// and slices of length `n` are `(n, 1)`).
+    #[error("shape mismatch in {op}: expected {expected:?}, got {got:?}")]
     ShapeMismatch {
-        /// Where.
+        /// The operation that detected the mismatch.
         op: &'static str,
-        /// Expected size.
-        expected: usize,
-        /// Actual size.
-        got: usize,
+        /// The shape it expected (rows, cols).
+        expected: (usize, usize),
+        /// The shape it got (rows, cols).
+        got: (usize, usize),
+    },
+    /// An index (neuron, area, ...) is outside `0..len`.
+    #[error("index {index} out of range in {what}: must be < {len}")]
+    IndexOutOfRange {
+        /// What the index addresses.
+        what: &'static str,
+        /// The offending index.
+        index: usize,
+        /// The number of valid entries.
+        len: usize,
     },
     /// A name (model, area, pattern) is not known.
     #[error("unknown {kind} '{name}'; valid names: {valid}")]
@@ -51,7 +62,19 @@ pub enum NeuronError {
         /// What went non-finite.
         what: String,
     },
-    /// A tensor-level error.
+    /// A tensor-level error other than a non-finite value (those are mapped to
+    /// [`NeuronError::NonFinite`]).
     #[error(transparent)]
     Tensor(#[from] neurograd_tensor::TensorError),
+}
+
+impl NeuronError {
+    /// A length mismatch of two vectors or slices, as `(n, 1)` shapes.
+    pub(crate) fn vector_len(op: &'static str, expected: usize, got: usize) -> Self {
+        NeuronError::ShapeMismatch {
+            op,
+            expected: (expected, 1),
+            got: (got, 1),
+        }
+    }
 }

@@ -26,6 +26,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::integrators::{Integrator, exp_euler_scalar, rk4_step};
+use crate::model::{self, Input, NeuronModel, RunConfig};
 use crate::validate;
 use crate::{NeuronError, Real, Result};
 
@@ -147,63 +148,64 @@ pub fn max_dt_ms(integrator: Integrator) -> Result<Real> {
     }
 }
 
-/// A simulated trace.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HhTrace {
-    /// Sample times (ms), every `record_every` steps.
-    pub t_ms: Vec<Real>,
-    /// Membrane potential samples (mV).
-    pub v_mv: Vec<Real>,
-    /// Spike times (upward 0-mV crossings, ms, at the end of the crossing step).
-    pub spikes_ms: Vec<Real>,
-    /// Final state.
-    pub final_state: HhState,
-}
-
-/// Simulate from `state0` for `t_end_ms` with input `input(t)` (uA/cm^2), recording V every
-/// `record_every` steps (0: no trace).
-pub fn simulate(
-    params: &HhParams,
+/// The HH membrane discretised for step `dt` with one integrator: the [`NeuronModel`] of this
+/// module.
+///
+/// [`Input`]: `current`, `syn_exc`, `syn_inh` are currents (uA/cm^2), summed into `I`.
+/// Integrator: [`Integrator::Rk4`] or [`Integrator::ExponentialEuler`] (module docs). Event: an
+/// upward crossing of 0 mV (`V_old < 0 <= V_new`), stamped at the step's end; the reset does
+/// nothing (the spike is the model's own dynamics).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HodgkinHuxley {
+    params: HhParams,
     integrator: Integrator,
     dt_ms: Real,
-    t_end_ms: Real,
-    state0: HhState,
-    record_every: usize,
-    input: impl Fn(Real) -> Real,
-) -> Result<HhTrace> {
-    params.check()?;
-    validate::dt_in_range("hodgkin-huxley", dt_ms, max_dt_ms(integrator)?)?;
-    let steps = validate::n_steps(t_end_ms, dt_ms)?;
-    for (name, x) in [
-        ("v", state0.v),
-        ("m", state0.m),
-        ("h", state0.h),
-        ("n", state0.n),
-    ] {
-        validate::finite(name, x)?;
+    /// State of [`NeuronModel::initial_state`], default the gates' steady state at -65 mV.
+    pub initial: HhState,
+}
+
+impl HodgkinHuxley {
+    /// Validate `params`, the integrator and the step (`dt` in `(0, max_dt_ms(integrator)]`).
+    pub fn new(params: HhParams, integrator: Integrator, dt_ms: Real) -> Result<Self> {
+        params.check()?;
+        validate::dt_in_range("hodgkin-huxley", dt_ms, max_dt_ms(integrator)?)?;
+        Ok(Self {
+            params,
+            integrator,
+            dt_ms,
+            initial: steady_state(-65.0),
+        })
     }
-    let mut s = [state0.v, state0.m, state0.h, state0.n];
-    let mut tr = HhTrace {
-        t_ms: Vec::new(),
-        v_mv: Vec::new(),
-        spikes_ms: Vec::new(),
-        final_state: state0,
-    };
-    for k in 0..steps {
-        let t = k as Real * dt_ms;
-        if record_every > 0 && k % record_every == 0 {
-            tr.t_ms.push(t);
-            tr.v_mv.push(s[0]);
-        }
-        let i = input(t);
-        if !i.is_finite() {
-            return Err(NeuronError::NonFinite {
-                what: "hodgkin-huxley input current".into(),
-                index: k,
-            });
-        }
+
+    /// The parameters.
+    pub fn params(&self) -> &HhParams {
+        &self.params
+    }
+}
+
+impl NeuronModel for HodgkinHuxley {
+    type State = HhState;
+    const NAME: &'static str = "hodgkin-huxley";
+    const SPIKE_AT_STEP_END: bool = true;
+
+    fn dt_ms(&self) -> Real {
+        self.dt_ms
+    }
+
+    fn integrator(&self) -> Integrator {
+        self.integrator
+    }
+
+    fn initial_state(&self) -> HhState {
+        self.initial
+    }
+
+    fn step(&self, st: &mut HhState, input: &Input) -> bool {
+        let (params, dt_ms) = (&self.params, self.dt_ms);
+        let i = input.current + input.syn_exc + input.syn_inh;
+        let s = [st.v, st.m, st.h, st.n];
         let v_old = s[0];
-        s = match integrator {
+        let s = match self.integrator {
             Integrator::Rk4 => rk4_step(&s, dt_ms, |x| deriv(params, x, i)),
             _ => {
                 let [v, m, h, n] = s;
@@ -221,36 +223,95 @@ pub fn simulate(
                 ]
             }
         };
-        if !s[0].is_finite() {
-            return Err(NeuronError::Diverged {
-                step: k,
-                what: "hodgkin-huxley membrane potential".into(),
-            });
-        }
-        if v_old < 0.0 && s[0] >= 0.0 {
-            tr.spikes_ms.push(t + dt_ms);
-        }
+        *st = HhState {
+            v: s[0],
+            m: s[1],
+            h: s[2],
+            n: s[3],
+        };
+        v_old < 0.0 && s[0] >= 0.0
     }
-    tr.final_state = HhState {
-        v: s[0],
-        m: s[1],
-        h: s[2],
-        n: s[3],
-    };
-    Ok(tr)
+
+    fn reset(&self, _: &mut HhState) {}
+
+    fn potential(&self, s: &HhState) -> Real {
+        s.v
+    }
+
+    fn set_potential(&self, s: &mut HhState, v: Real) {
+        s.v = v;
+    }
+}
+
+/// A simulated trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HhTrace {
+    /// Sample times (ms), every `record_every` steps.
+    pub t_ms: Vec<Real>,
+    /// Membrane potential samples (mV), taken at the start of their step.
+    pub v_mv: Vec<Real>,
+    /// Spike times (upward 0-mV crossings, ms, at the end of the crossing step).
+    pub spikes_ms: Vec<Real>,
+    /// Final state.
+    pub final_state: HhState,
+}
+
+/// An HH run: parameters, integrator, step, duration, initial state and recording.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HhRun {
+    /// The membrane.
+    pub params: HhParams,
+    /// [`Integrator::Rk4`] or [`Integrator::ExponentialEuler`].
+    pub integrator: Integrator,
+    /// Step (ms).
+    pub dt_ms: Real,
+    /// Duration (ms).
+    pub t_end_ms: Real,
+    /// Initial state (finite).
+    pub state0: HhState,
+    /// Record V every this many steps (0: no trace).
+    pub record_every: usize,
+}
+
+/// Simulate `run` with input `input(t)` (uA/cm^2): the generic
+/// [`model::simulate`] of [`HodgkinHuxley`], V sampled at the start of
+/// every `record_every`-th step.
+pub fn simulate(run: &HhRun, input: impl Fn(Real) -> Real) -> Result<HhTrace> {
+    let m = HodgkinHuxley::new(run.params, run.integrator, run.dt_ms)?;
+    let s0 = run.state0;
+    for (name, x) in [("v", s0.v), ("m", s0.m), ("h", s0.h), ("n", s0.n)] {
+        validate::finite(name, x)?;
+    }
+    let cfg = RunConfig::for_duration(run.t_end_ms, run.dt_ms, run.record_every.min(1))?;
+    let tr = model::simulate(&m, s0, &cfg, |t| Input::current(input(t)))?;
+    let every = run.record_every.max(1);
+    let samples = if run.record_every == 0 { 0 } else { cfg.steps };
+    let (t_ms, v_mv) = (0..samples)
+        .step_by(every)
+        .map(|k| {
+            let v = if k == 0 { s0.v } else { tr.v[k - 1] };
+            (k as Real * run.dt_ms, v)
+        })
+        .unzip();
+    Ok(HhTrace {
+        t_ms,
+        v_mv,
+        spikes_ms: tr.spikes_ms,
+        final_state: tr.final_state,
+    })
 }
 
 /// The resting state at `I = 0`: the gates' steady state at -65 mV relaxed for 200 ms with RK4.
 pub fn resting_state(params: &HhParams) -> Result<HhState> {
-    let tr = simulate(
-        params,
-        Integrator::Rk4,
-        0.01,
-        200.0,
-        steady_state(-65.0),
-        0,
-        |_| 0.0,
-    )?;
+    let run = HhRun {
+        params: *params,
+        integrator: Integrator::Rk4,
+        dt_ms: 0.01,
+        t_end_ms: 200.0,
+        state0: steady_state(-65.0),
+        record_every: 0,
+    };
+    let tr = simulate(&run, |_| 0.0)?;
     Ok(tr.final_state)
 }
 
@@ -264,7 +325,15 @@ pub fn step_response(
 ) -> Result<Vec<Real>> {
     validate::finite("amplitude", amplitude)?;
     let rest = resting_state(params)?;
-    Ok(simulate(params, integrator, dt_ms, t_end_ms, rest, 0, |_| amplitude)?.spikes_ms)
+    let run = HhRun {
+        params: *params,
+        integrator,
+        dt_ms,
+        t_end_ms,
+        state0: rest,
+        record_every: 0,
+    };
+    Ok(simulate(&run, |_| amplitude)?.spikes_ms)
 }
 
 /// Smallest step amplitude in `[lo, hi]` for which `fires(amplitude)` holds, by bisection to

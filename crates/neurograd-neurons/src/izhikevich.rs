@@ -26,6 +26,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::integrators::Integrator;
+use crate::model::{self, Input, NeuronModel, RunConfig, Trace};
 use crate::validate;
 use crate::{NeuronError, Real, Result};
 
@@ -162,25 +163,6 @@ pub enum Feature {
     InhibitionInducedBursting,
 }
 
-/// A feature's protocol: parameters, variant, initial state, step, duration (all from `figure1.m`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Protocol {
-    /// The feature.
-    pub feature: Feature,
-    /// Model parameters.
-    pub params: IzhParams,
-    /// Right-hand side variant.
-    pub variant: IzhVariant,
-    /// Initial v (mV).
-    pub v0: Real,
-    /// Initial u.
-    pub u0: Real,
-    /// Euler step (ms).
-    pub dt_ms: Real,
-    /// Duration (ms).
-    pub t_end_ms: Real,
-}
-
 impl Feature {
     /// All 20, in panel order A-T.
     pub const ALL: [Feature; 20] = [
@@ -261,8 +243,9 @@ impl Feature {
             })
     }
 
-    /// The protocol of `figure1.m` for this panel.
-    pub fn protocol(self) -> Protocol {
+    /// The protocol of `figure1.m` for this panel: parameters, variant, initial state, step and
+    /// duration (the input is [`Feature::input`]).
+    pub fn protocol(self) -> IzhRun {
         use Feature::*;
         let (a, b, c, d, v0, dt, t_end) = match self {
             TonicSpiking => (0.02, 0.2, -65.0, 6.0, -70.0, 0.25, 100.0),
@@ -292,8 +275,7 @@ impl Feature {
             _ => IzhVariant::Standard,
         };
         let u0 = if self == Accommodation { -16.0 } else { b * v0 };
-        Protocol {
-            feature: self,
+        IzhRun {
             params: IzhParams { a, b, c, d },
             variant,
             v0,
@@ -460,84 +442,178 @@ pub struct IzhTrace {
     pub spikes_ms: Vec<Real>,
 }
 
-/// Simulate the simple model with an arbitrary input `input(t)` (forward Euler, see module docs).
-pub fn simulate(
-    params: &IzhParams,
+/// State of the simple model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct IzhState {
+    /// Membrane potential `v` (mV).
+    pub v: Real,
+    /// Recovery variable `u`.
+    pub u: Real,
+}
+
+/// The simple model discretised for step `dt`: the [`NeuronModel`] of this module.
+///
+/// [`Input`]: `current`, `syn_exc`, `syn_inh` are currents in the model's units, summed into `I`.
+/// Integrator: forward Euler in the order of `figure1.m` (`v` first, then `u` with the new `v`;
+/// [`Integrator::ForwardEuler`]). Event: `v > 30` on the new value, stamped at the step's start
+/// and recorded at 30 mV; reset `v <- c`, `u <- u + d`; no refractory period.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Izhikevich {
+    params: IzhParams,
     variant: IzhVariant,
-    v0: Real,
-    u0: Real,
     dt_ms: Real,
-    t_end_ms: Real,
-    input: impl Fn(Real) -> Real,
-) -> Result<IzhTrace> {
-    params.check()?;
-    validate::finite("v0", v0)?;
-    validate::finite("u0", u0)?;
-    validate::dt_in_range("izhikevich", dt_ms, MAX_DT_MS)?;
-    let n = validate::n_steps(t_end_ms, dt_ms)?;
-    let IzhParams { a, b, c, d } = *params;
-    let mut tr = IzhTrace {
-        t_ms: Vec::with_capacity(n + 1),
-        v_mv: Vec::with_capacity(n + 1),
-        u: Vec::with_capacity(n + 1),
-        input: Vec::with_capacity(n + 1),
-        spikes_ms: Vec::new(),
-    };
-    let (mut v, mut u) = (v0, u0);
-    for k in 0..=n {
-        let t = k as Real * dt_ms;
-        let i = input(t);
-        if !i.is_finite() {
-            return Err(NeuronError::NonFinite {
-                what: "izhikevich input current".into(),
-                index: k,
-            });
+    /// Initial `v` of [`NeuronModel::initial_state`] (mV), default -65.
+    pub v0: Real,
+    /// Initial `u`, default `b v0`.
+    pub u0: Real,
+}
+
+impl Izhikevich {
+    /// Validate `params` and the step (`dt` in `(0, MAX_DT_MS]`); initial state `v = -65`,
+    /// `u = b v`.
+    pub fn new(params: IzhParams, variant: IzhVariant, dt_ms: Real) -> Result<Self> {
+        params.check()?;
+        validate::dt_in_range("izhikevich", dt_ms, MAX_DT_MS)?;
+        Ok(Self {
+            params,
+            variant,
+            dt_ms,
+            v0: -65.0,
+            u0: params.b * -65.0,
+        })
+    }
+
+    /// The same model starting from `(v0, u0)` (both finite).
+    pub fn with_initial_state(self, v0: Real, u0: Real) -> Result<Self> {
+        validate::finite("v0", v0)?;
+        validate::finite("u0", u0)?;
+        Ok(Self { v0, u0, ..self })
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &IzhParams {
+        &self.params
+    }
+}
+
+impl NeuronModel for Izhikevich {
+    type State = IzhState;
+    const NAME: &'static str = "izhikevich";
+    const SPIKE_AT_STEP_END: bool = false;
+
+    fn dt_ms(&self) -> Real {
+        self.dt_ms
+    }
+
+    fn integrator(&self) -> Integrator {
+        Integrator::ForwardEuler
+    }
+
+    fn initial_state(&self) -> IzhState {
+        IzhState {
+            v: self.v0,
+            u: self.u0,
         }
-        let f = match variant {
+    }
+
+    fn step(&self, s: &mut IzhState, input: &Input) -> bool {
+        let IzhParams { a, b, .. } = self.params;
+        let i = input.current + input.syn_exc + input.syn_inh;
+        let (v, u) = (s.v, s.u);
+        let f = match self.variant {
             IzhVariant::Shifted => 0.04 * v * v + 4.1 * v + 108.0,
             _ => 0.04 * v * v + 5.0 * v + 140.0,
         };
-        v += dt_ms * (f - u + i);
-        u += match variant {
-            IzhVariant::Accommodation => dt_ms * a * b * (v + 65.0),
-            _ => dt_ms * a * (b * v - u),
+        let v = v + self.dt_ms * (f - u + i);
+        s.v = v;
+        s.u = u + match self.variant {
+            IzhVariant::Accommodation => self.dt_ms * a * b * (v + 65.0),
+            _ => self.dt_ms * a * (b * v - u),
         };
-        tr.t_ms.push(t);
-        tr.input.push(i);
-        if v > 30.0 {
-            tr.v_mv.push(30.0);
-            tr.spikes_ms.push(t);
-            v = c;
-            u += d;
-        } else {
-            tr.v_mv.push(v);
-        }
-        tr.u.push(u);
-        if !v.is_finite() {
-            return Err(NeuronError::Diverged {
-                step: k,
-                what: "izhikevich membrane potential".into(),
-            });
-        }
+        v > 30.0
     }
-    Ok(tr)
+
+    fn reset(&self, s: &mut IzhState) {
+        s.v = self.params.c;
+        s.u += self.params.d;
+    }
+
+    fn potential(&self, s: &IzhState) -> Real {
+        s.v
+    }
+
+    fn set_potential(&self, s: &mut IzhState, v: Real) {
+        s.v = v;
+    }
+
+    fn spike_peak(&self) -> Option<Real> {
+        Some(30.0)
+    }
 }
 
-/// Integrator used by [`simulate`].
-pub const INTEGRATOR: Integrator = Integrator::ForwardEuler;
+/// A run of the simple model: parameters, right-hand side, initial state, step, duration.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct IzhRun {
+    /// Model parameters.
+    pub params: IzhParams,
+    /// Right-hand side variant.
+    pub variant: IzhVariant,
+    /// Initial v (mV).
+    pub v0: Real,
+    /// Initial u.
+    pub u0: Real,
+    /// Euler step (ms).
+    pub dt_ms: Real,
+    /// Duration (ms): steps `0..=round(t_end/dt)`, sampled at their start as in `figure1.m`.
+    pub t_end_ms: Real,
+}
+
+impl IzhTrace {
+    /// The Izhikevich view of a generic [`Trace`] recorded at every step of a model with reset
+    /// increment `d`: samples at the start of their step, `u` after the reset (as `figure1.m`).
+    pub fn from_trace(tr: &Trace<IzhState>, d: Real) -> Self {
+        let dt = tr.dt_ms;
+        let mut spikes = tr.spike_steps.iter().peekable();
+        let u = tr
+            .step
+            .iter()
+            .zip(&tr.states)
+            .map(|(&k, s)| {
+                if spikes.next_if_eq(&&k).is_some() {
+                    s.u + d
+                } else {
+                    s.u
+                }
+            })
+            .collect();
+        IzhTrace {
+            t_ms: tr.step.iter().map(|&k| k as Real * dt).collect(),
+            v_mv: tr.v.clone(),
+            u,
+            input: tr.current.clone(),
+            spikes_ms: tr.spikes_ms.clone(),
+        }
+    }
+}
+
+/// Simulate `run` with an arbitrary input `input(t)` (forward Euler, see module docs): the
+/// generic [`model::simulate`] of [`Izhikevich`] as an [`IzhTrace`].
+pub fn simulate(run: &IzhRun, input: impl Fn(Real) -> Real) -> Result<IzhTrace> {
+    let m =
+        Izhikevich::new(run.params, run.variant, run.dt_ms)?.with_initial_state(run.v0, run.u0)?;
+    let cfg = RunConfig {
+        steps: validate::n_steps(run.t_end_ms, run.dt_ms)? + 1,
+        record_every: 1,
+    };
+    let tr = model::simulate(&m, m.initial_state(), &cfg, |t| Input::current(input(t)))?;
+    Ok(IzhTrace::from_trace(&tr, run.params.d))
+}
 
 /// Run a feature's protocol (the paper's step, or `dt_override_ms` if given).
 pub fn simulate_feature(feature: Feature, dt_override_ms: Option<Real>) -> Result<IzhTrace> {
-    let p = feature.protocol();
-    simulate(
-        &p.params,
-        p.variant,
-        p.v0,
-        p.u0,
-        dt_override_ms.unwrap_or(p.dt_ms),
-        p.t_end_ms,
-        |t| feature.input(t),
-    )
+    let mut run = feature.protocol();
+    run.dt_ms = dt_override_ms.unwrap_or(run.dt_ms);
+    simulate(&run, |t| feature.input(t))
 }
 
 /// Verdict of a feature criterion on a trace.

@@ -16,7 +16,7 @@
 //!
 //! With constant input the subthreshold equation is integrated **exactly**
 //! (`V <- V_inf + (V - V_inf) e^{-dt/tau_m}`, `V_inf = E_L + R I`, [`Integrator::Exact`]); with
-//! conductance input [`LifNeuron::step`] uses exponential Euler with the conductances frozen over
+//! conductance input [`Lif`] uses exponential Euler with the conductances frozen over
 //! the step. The step order follows Brian2's clock-driven scheme so the two are comparable spike for
 //! spike: (1) integrate unless refractory, (2) test `V > V_th` on the new value, stamp the spike with
 //! the step's start time, (3) reset. The refractory period lasts `n_ref = round(t_ref/dt)` steps
@@ -38,6 +38,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::integrators::Integrator;
+use crate::model::{Input, NeuronModel, RunConfig, simulate};
 use crate::validate;
 use crate::{NeuronError, Real, Result};
 
@@ -74,9 +75,6 @@ impl Default for LifParams {
 }
 
 impl LifParams {
-    /// Integrator used by [`simulate_constant_current`].
-    pub const INTEGRATOR: Integrator = Integrator::Exact;
-
     /// Validate: positive `tau_m`, `R`; finite potentials with `V_reset < V_th`; `t_ref >= 0`.
     pub fn check(&self) -> Result<()> {
         validate::positive("tau_m_ms", self.tau_m_ms)?;
@@ -130,30 +128,48 @@ impl LifParams {
     }
 }
 
-/// A single LIF neuron: state plus parameters, stepped with arbitrary input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LifNeuron {
-    params: LifParams,
-    dt_ms: Real,
-    n_ref: u32,
+/// State of a LIF neuron.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LifState {
     /// Membrane potential (mV).
     pub v_mv: Real,
     /// Remaining refractory steps (the neuron does not integrate while > 0).
     pub refractory_steps: u32,
 }
 
-impl LifNeuron {
-    /// A neuron at `V = E_L`, validated for step `dt_ms` (error if `dt` is outside `(0, max_dt]`).
+/// The LIF neuron discretised for step `dt`: the [`NeuronModel`] of this module.
+///
+/// [`Input`]: `current` = `I_ext + I_syn` (nA); `syn_exc`, `syn_inh` = conductances (uS) to the
+/// reversal potentials `e_exc_mv` (default 0 mV) and `e_inh_mv` (default -80 mV), i.e.
+/// `I = current + g_e (E_e - V) + g_i (E_i - V)`. Integrator: exact for constant current
+/// ([`Integrator::Exact`], `V <- V_inf + (V - V_inf) e^{-dt/tau_m}` with the precomputed decay)
+/// and exponential Euler with the conductances frozen over the step when a conductance is
+/// non-zero (both exact for constant input). Event: `V > V_th` on the new value, stamped with the
+/// step's start; reset `V <- V_reset` and `round(t_ref/dt) - 1` skipped updates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lif {
+    params: LifParams,
+    dt_ms: Real,
+    n_ref: u32,
+    decay: Real,
+    /// Reversal potential of `Input::syn_exc` (mV).
+    pub e_exc_mv: Real,
+    /// Reversal potential of `Input::syn_inh` (mV).
+    pub e_inh_mv: Real,
+}
+
+impl Lif {
+    /// Validate `params` and the step (`dt` in `(0, max_dt]`, see [`LifParams::max_dt_ms`]).
     pub fn new(params: LifParams, dt_ms: Real) -> Result<Self> {
         params.check()?;
         validate::dt_in_range("lif", dt_ms, params.max_dt_ms())?;
-        let n_ref = (params.t_ref_ms / dt_ms).round() as u32;
         Ok(Self {
+            n_ref: (params.t_ref_ms / dt_ms).round() as u32,
+            decay: (-dt_ms / params.tau_m_ms).exp(),
             params,
             dt_ms,
-            n_ref,
-            v_mv: params.e_l_mv,
-            refractory_steps: 0,
+            e_exc_mv: 0.0,
+            e_inh_mv: -80.0,
         })
     }
 
@@ -161,30 +177,63 @@ impl LifNeuron {
     pub fn params(&self) -> &LifParams {
         &self.params
     }
+}
 
-    /// One step with external current `i_ext_na` (nA), synaptic current `i_syn_na` (nA) and total
-    /// synaptic conductance `g_syn_us` (uS) with conductance-weighted reversal `e_syn_mv`, i.e. input
-    /// `I_ext + I_syn + g_syn (E_syn - V)`. Exponential Euler with the input frozen over the step
-    /// (exact for constant input). Returns `true` if the neuron spiked in this step.
-    pub fn step(&mut self, i_ext_na: Real, i_syn_na: Real, g_syn_us: Real, e_syn_mv: Real) -> bool {
+impl NeuronModel for Lif {
+    type State = LifState;
+    const NAME: &'static str = "lif";
+    const SPIKE_AT_STEP_END: bool = false;
+
+    fn dt_ms(&self) -> Real {
+        self.dt_ms
+    }
+
+    fn integrator(&self) -> Integrator {
+        Integrator::Exact
+    }
+
+    /// `V = E_L`, not refractory.
+    fn initial_state(&self) -> LifState {
+        LifState {
+            v_mv: self.params.e_l_mv,
+            refractory_steps: 0,
+        }
+    }
+
+    fn step(&self, s: &mut LifState, input: &Input) -> bool {
         let p = &self.params;
-        if self.refractory_steps > 0 {
-            self.refractory_steps -= 1;
+        if s.refractory_steps > 0 {
+            s.refractory_steps -= 1;
             return false;
         }
-        // tau dV/dt = -(1 + R g) V + E_L + R (I + g E)
-        let rg = p.r_m_mohm * g_syn_us;
-        let a = -(1.0 + rg) / p.tau_m_ms;
-        let b = (p.e_l_mv + p.r_m_mohm * (i_ext_na + i_syn_na + g_syn_us * e_syn_mv)) / p.tau_m_ms;
-        let v_inf = -b / a;
-        self.v_mv = v_inf + (self.v_mv - v_inf) * (a * self.dt_ms).exp();
-        if self.v_mv > p.v_th_mv {
-            self.v_mv = p.v_reset_mv;
-            self.refractory_steps = self.n_ref.saturating_sub(1);
-            true
+        let (ge, gi) = (input.syn_exc, input.syn_inh);
+        if ge == 0.0 && gi == 0.0 {
+            let v_inf = p.e_l_mv + p.r_m_mohm * input.current;
+            s.v_mv = v_inf + (s.v_mv - v_inf) * self.decay;
         } else {
-            false
+            // tau dV/dt = -(1 + R g) V + E_L + R (I + g_e E_e + g_i E_i),  g = g_e + g_i
+            let rg = p.r_m_mohm * (ge + gi);
+            let a = -(1.0 + rg) / p.tau_m_ms;
+            let b = (p.e_l_mv
+                + p.r_m_mohm * (input.current + ge * self.e_exc_mv + gi * self.e_inh_mv))
+                / p.tau_m_ms;
+            let v_inf = -b / a;
+            s.v_mv = v_inf + (s.v_mv - v_inf) * (a * self.dt_ms).exp();
         }
+        s.v_mv > p.v_th_mv
+    }
+
+    fn reset(&self, s: &mut LifState) {
+        s.v_mv = self.params.v_reset_mv;
+        s.refractory_steps = self.n_ref.saturating_sub(1);
+    }
+
+    fn potential(&self, s: &LifState) -> Real {
+        s.v_mv
+    }
+
+    fn set_potential(&self, s: &mut LifState, v: Real) {
+        s.v_mv = v;
     }
 }
 
@@ -197,24 +246,10 @@ pub fn simulate_constant_current(
     duration_ms: Real,
 ) -> Result<Vec<Real>> {
     validate::finite("current_na", current_na)?;
-    let mut n = LifNeuron::new(*params, dt_ms)?;
-    let steps = validate::n_steps(duration_ms, dt_ms)?;
-    let v_inf = params.e_l_mv + params.r_m_mohm * current_na;
-    let decay = (-dt_ms / params.tau_m_ms).exp();
-    let mut spikes = Vec::new();
-    for k in 0..steps {
-        if n.refractory_steps > 0 {
-            n.refractory_steps -= 1;
-            continue;
-        }
-        n.v_mv = v_inf + (n.v_mv - v_inf) * decay;
-        if n.v_mv > params.v_th_mv {
-            n.v_mv = params.v_reset_mv;
-            n.refractory_steps = n.n_ref.saturating_sub(1);
-            spikes.push(k as Real * dt_ms);
-        }
-    }
-    Ok(spikes)
+    let model = Lif::new(*params, dt_ms)?;
+    let cfg = RunConfig::for_duration(duration_ms, dt_ms, 0)?;
+    let input = Input::current(current_na);
+    Ok(simulate(&model, model.initial_state(), &cfg, |_| input)?.spikes_ms)
 }
 
 /// One point of an f-I curve.

@@ -52,11 +52,13 @@ impl SpikeMonitor {
     pub fn spike_trains(&self, n_neurons: usize) -> Result<Vec<Vec<Real>>> {
         let mut out = vec![Vec::new(); n_neurons];
         for (&i, &s) in self.indices.iter().zip(&self.steps) {
-            let slot = out.get_mut(i as usize).ok_or(NeuronError::ShapeMismatch {
-                op: "spike_trains neuron index",
-                expected: n_neurons,
-                got: i as usize,
-            })?;
+            let slot = out
+                .get_mut(i as usize)
+                .ok_or(NeuronError::IndexOutOfRange {
+                    what: "spike_trains neuron index",
+                    index: i as usize,
+                    len: n_neurons,
+                })?;
             slot.push(s as Real * self.dt_ms);
         }
         Ok(out)
@@ -140,10 +142,10 @@ impl StateMonitor {
         }
         self.t_ms.push(t_ms);
         for (k, &i) in self.indices.iter().enumerate() {
-            let v = *state.get(i).ok_or(NeuronError::ShapeMismatch {
-                op: "state monitor index",
-                expected: state.len(),
-                got: i,
+            let v = *state.get(i).ok_or(NeuronError::IndexOutOfRange {
+                what: "state monitor index",
+                index: i,
+                len: state.len(),
             })?;
             self.values[k].push(v);
         }
@@ -163,7 +165,10 @@ mod tests {
         let r = m.population_rate(0..2, 1.0, 2.0).unwrap();
         // bin 0: 2 spikes / (2 neurons * 1 ms) = 1000 Hz; bin 1: 1 spike -> 500 Hz
         assert_eq!(r, vec![1000.0, 500.0]);
-        assert!(m.population_rate(0..0, 1.0, 2.0).is_err());
+        assert!(matches!(
+            m.population_rate(0..0, 1.0, 2.0),
+            Err(NeuronError::InvalidParameter { name: "range", .. })
+        ));
     }
 
     #[test]
@@ -173,7 +178,17 @@ mod tests {
             s.record(k, k as Real, &[0.0, k as Real]).unwrap();
         }
         assert_eq!(s.values[0], vec![0.0, 3.0, 6.0, 9.0]);
-        assert!(StateMonitor::new(vec![], 0).is_err());
-        assert!(s.record(0, 0.0, &[1.0]).is_err());
+        assert!(matches!(
+            StateMonitor::new(vec![], 0),
+            Err(NeuronError::InvalidParameter { name: "every", .. })
+        ));
+        assert!(matches!(
+            s.record(0, 0.0, &[1.0]),
+            Err(NeuronError::IndexOutOfRange {
+                index: 1,
+                len: 1,
+                ..
+            })
+        ));
     }
 }

@@ -21,14 +21,19 @@ fn exp_interval<R: rand::Rng + ?Sized>(rate_hz: Real, rng: &mut R) -> Real {
     -u.ln() * 1000.0 / rate_hz
 }
 
-/// Homogeneous Poisson train of rate `rate_hz` on `[0, duration_ms)` (sorted spike times, ms).
-pub fn homogeneous<R: rand::Rng + ?Sized>(
+/// The spike train of one homogeneous Poisson neuron: sorted spike times (ms) on
+/// `[0, duration_ms)` at `rate_hz` (Hz), from i.i.d. exponential inter-spike intervals
+/// `-ln(U)/r`, `U ~ U(0, 1]` drawn from `rng` (pass a seeded `ChaCha8Rng` for a reproducible
+/// train). `rate_hz >= 0` and `duration_ms >= 0`, both finite; a zero rate or duration gives an
+/// empty train. This is the workspace's one Poisson train (the plasticity crate's STDP drives its
+/// rules with it).
+pub fn poisson_train<R: rand::Rng + ?Sized>(
     rate_hz: Real,
     duration_ms: Real,
     rng: &mut R,
 ) -> Result<Vec<Real>> {
     validate::non_negative("rate_hz", rate_hz)?;
-    validate::positive("duration_ms", duration_ms)?;
+    validate::non_negative("duration_ms", duration_ms)?;
     let mut out = Vec::with_capacity((rate_hz * duration_ms / 1000.0 * 1.2) as usize + 4);
     if rate_hz == 0.0 {
         return Ok(out);
@@ -39,6 +44,18 @@ pub fn homogeneous<R: rand::Rng + ?Sized>(
         t += exp_interval(rate_hz, rng);
     }
     Ok(out)
+}
+
+/// Homogeneous Poisson train of rate `rate_hz` on `[0, duration_ms)` (sorted spike times, ms):
+/// [`poisson_train`] with `duration_ms > 0` required.
+pub fn homogeneous<R: rand::Rng + ?Sized>(
+    rate_hz: Real,
+    duration_ms: Real,
+    rng: &mut R,
+) -> Result<Vec<Real>> {
+    validate::non_negative("rate_hz", rate_hz)?;
+    validate::positive("duration_ms", duration_ms)?;
+    poisson_train(rate_hz, duration_ms, rng)
 }
 
 /// Rate-modulated Poisson train with rate `rate_fn(t)` (Hz, must stay in `[0, max_rate_hz]`) on
@@ -125,5 +142,73 @@ impl PoissonGroup {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    /// Fraction of intervals longer than their mean: `e^{-1}` for exponential intervals
+    /// (`P(X > E X) = e^{-1}`), `3 e^{-2}` for the sum of two (gamma of shape 2).
+    fn frac_above_mean(isi: &[Real]) -> Real {
+        let m = isi.iter().sum::<Real>() / isi.len() as Real;
+        isi.iter().filter(|&&x| x > m).count() as Real / isi.len() as Real
+    }
+
+    /// Poisson counts and intervals (Dayan & Abbott 2001, sec. 1.4): at 20 Hz over 1000 s the
+    /// count is 20000 +- 5 sd (sd = sqrt(20000) = 141), the mean ISI 50 ms, the ISI CV 1 and
+    /// P(ISI > mean) = e^{-1} = 0.368; the spike times are sorted and inside the window.
+    #[test]
+    fn poisson_train_count_and_exponential_intervals() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let t = poisson_train(20.0, 1.0e6, &mut rng).unwrap();
+        assert!(
+            ((t.len() as Real) - 20000.0).abs() < 5.0 * 20000f64.sqrt(),
+            "{}",
+            t.len()
+        );
+        assert!(t.windows(2).all(|w| w[0] < w[1]) && t[0] >= 0.0 && t[t.len() - 1] < 1.0e6);
+        let isi: Vec<Real> = t.windows(2).map(|w| w[1] - w[0]).collect();
+        let n = isi.len() as Real;
+        let m = isi.iter().sum::<Real>() / n;
+        let sd = (isi.iter().map(|x| (x - m).powi(2)).sum::<Real>() / n).sqrt();
+        assert!((m - 50.0).abs() < 1.5, "mean ISI {m}");
+        assert!((sd / m - 1.0).abs() < 0.03, "CV {}", sd / m);
+        let f = frac_above_mean(&isi);
+        assert!((f - (-1.0 as Real).exp()).abs() < 0.01, "P(ISI > mean) {f}");
+        // negative control: intervals that are sums of two exponentials (gamma, shape 2) fail
+        // the exponential check (3 e^-2 = 0.406)
+        let gamma: Vec<Real> = isi.chunks_exact(2).map(|c| c[0] + c[1]).collect();
+        let g = frac_above_mean(&gamma);
+        assert!((g - (-1.0 as Real).exp()).abs() > 0.02, "{g}");
+        assert!((g - 3.0 * (-2.0 as Real).exp()).abs() < 0.015, "{g}");
+    }
+
+    #[test]
+    fn poisson_train_edge_cases_and_errors() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        assert!(poisson_train(0.0, 100.0, &mut rng).unwrap().is_empty());
+        assert!(poisson_train(50.0, 0.0, &mut rng).unwrap().is_empty());
+        assert!(matches!(
+            poisson_train(-1.0, 10.0, &mut rng),
+            Err(NeuronError::InvalidParameter {
+                name: "rate_hz",
+                ..
+            })
+        ));
+        assert!(matches!(
+            poisson_train(1.0, Real::NAN, &mut rng),
+            Err(NeuronError::InvalidParameter {
+                name: "duration_ms",
+                ..
+            })
+        ));
+        // same seed, same train; homogeneous is the same train
+        let a = poisson_train(30.0, 500.0, &mut ChaCha8Rng::seed_from_u64(5)).unwrap();
+        let b = homogeneous(30.0, 500.0, &mut ChaCha8Rng::seed_from_u64(5)).unwrap();
+        assert_eq!(a, b);
     }
 }

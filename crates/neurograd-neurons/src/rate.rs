@@ -33,6 +33,8 @@
 use neurograd_tensor::{Matrix, Real, Vector};
 use serde::{Deserialize, Serialize};
 
+use crate::model::{Input, NeuronModel};
+use crate::validate;
 use crate::{NeuronError, Result};
 
 /// Transfer function `f` of a rate unit (input in rate units, output in Hz).
@@ -156,6 +158,109 @@ impl Activation {
     }
 }
 
+/// State of one rate unit.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RateState {
+    /// Rate `r` (Hz).
+    pub r: Real,
+}
+
+/// One rate unit `tau dr/dt = -r + f(x)` discretised for step `dt` with forward Euler,
+/// `r <- r + (dt/tau) (-r + f(x))`: the [`NeuronModel`] of this module (Wilson & Cowan 1972).
+///
+/// [`Input`]: the drive `x = current + syn_exc + syn_inh` (rate units; a network passes
+/// `x = sum_j W_ij r_j + I_i`). [`NeuronModel::potential`] is the rate. A rate unit never spikes;
+/// its reset does nothing. The Euler factor `dt/tau` is unit-free and computed once.
+/// Stable step range (the unit alone): `dt max f' / tau <= 2`; a network adds the recurrent
+/// bound of [`RateNetwork::max_stable_dt`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RateUnit {
+    activation: Activation,
+    dt_ms: Real,
+    factor: Real,
+}
+
+impl RateUnit {
+    /// A unit with time constant `tau_ms` and step `dt_ms` (both ms, finite, > 0).
+    pub fn new(tau_ms: Real, activation: Activation, dt_ms: Real) -> Result<Self> {
+        Self::with_factor(tau_ms, activation, dt_ms, dt_ms / tau_ms, dt_ms)
+    }
+
+    /// A unit with `tau_s` and `dt_s` given in seconds, the unit of the rate networks and circuits
+    /// ([`RateNetwork`], the macaque model). The factor `dt/tau` is computed from the seconds, so
+    /// those circuits keep their numbers bit for bit; [`NeuronModel::dt_ms`] reports `1000 dt_s`.
+    pub fn new_in_seconds(tau_s: Real, activation: Activation, dt_s: Real) -> Result<Self> {
+        Self::with_factor(tau_s, activation, dt_s, dt_s / tau_s, dt_s * 1000.0)
+    }
+
+    fn with_factor(
+        tau: Real,
+        activation: Activation,
+        dt: Real,
+        factor: Real,
+        dt_ms: Real,
+    ) -> Result<Self> {
+        validate::positive("tau", tau)?;
+        check_dt_positive(dt)?;
+        activation.check()?;
+        if factor * activation.max_slope() > Integrator::Euler.real_axis_limit() {
+            return Err(NeuronError::InvalidParameter {
+                name: "dt",
+                value: format!("{dt}"),
+                reason: format!(
+                    "beyond the stable range of forward Euler for a rate unit (dt <= {} tau / max f')",
+                    Integrator::Euler.real_axis_limit()
+                ),
+            });
+        }
+        Ok(Self {
+            activation,
+            dt_ms,
+            factor,
+        })
+    }
+
+    /// The transfer function.
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+}
+
+impl NeuronModel for RateUnit {
+    type State = RateState;
+    const NAME: &'static str = "rate unit";
+    const SPIKE_AT_STEP_END: bool = true;
+
+    fn dt_ms(&self) -> Real {
+        self.dt_ms
+    }
+
+    fn integrator(&self) -> crate::integrators::Integrator {
+        crate::integrators::Integrator::ForwardEuler
+    }
+
+    /// `r = 0`.
+    fn initial_state(&self) -> RateState {
+        RateState { r: 0.0 }
+    }
+
+    fn step(&self, s: &mut RateState, input: &Input) -> bool {
+        let x = input.current + input.syn_exc + input.syn_inh;
+        s.r += self.factor * (-s.r + self.activation.apply(x));
+        false
+    }
+
+    fn reset(&self, _: &mut RateState) {}
+
+    fn potential(&self, s: &RateState) -> Real {
+        s.r
+    }
+
+    fn set_potential(&self, s: &mut RateState, v: Real) {
+        s.r = v;
+    }
+}
+
 /// Time-stepping scheme of [`RateNetwork::simulate`].
 ///
 /// This is a small local integrator kept in this module so that the rate models do not depend on
@@ -209,17 +314,6 @@ pub struct RateNetwork {
     activation: Activation,
 }
 
-/// Check that every element of `v` is finite; `what` names the quantity in the error.
-pub(crate) fn check_finite(what: &str, v: &[Real]) -> Result<()> {
-    match v.iter().position(|x| !x.is_finite()) {
-        Some(index) => Err(NeuronError::NonFinite {
-            what: what.to_string(),
-            index,
-        }),
-        None => Ok(()),
-    }
-}
-
 /// Check that `dt` is finite and positive.
 pub(crate) fn check_dt_positive(dt: Real) -> Result<()> {
     if !(dt.is_finite() && dt > 0.0) {
@@ -262,21 +356,14 @@ impl RateNetwork {
                 reason: format!("time constant of unit {i} must be finite and > 0"),
             });
         }
-        if weights.nrows() != n {
+        if weights.shape() != (n, n) {
             return Err(NeuronError::ShapeMismatch {
-                op: "rate network weights (rows)",
-                expected: n,
-                got: weights.nrows(),
+                op: "rate network weights",
+                expected: (n, n),
+                got: weights.shape(),
             });
         }
-        if weights.ncols() != n {
-            return Err(NeuronError::ShapeMismatch {
-                op: "rate network weights (columns)",
-                expected: n,
-                got: weights.ncols(),
-            });
-        }
-        check_finite("rate network weights", weights.as_slice())?;
+        validate::all_finite("rate network weights", weights.as_slice())?;
         activation.check()?;
         Ok(Self {
             tau,
@@ -346,11 +433,7 @@ impl RateNetwork {
             ("rate network derivative output", out.len()),
         ] {
             if got != n {
-                return Err(NeuronError::ShapeMismatch {
-                    op,
-                    expected: n,
-                    got,
-                });
+                return Err(NeuronError::vector_len(op, n, got));
             }
         }
         self.derivative_unchecked(r, input, out);
@@ -370,11 +453,11 @@ impl RateNetwork {
     pub fn jacobian(&self, r: &Vector, input: &Vector) -> Result<Matrix> {
         let n = self.size();
         if r.len() != n || input.len() != n {
-            return Err(NeuronError::ShapeMismatch {
-                op: "rate network jacobian",
-                expected: n,
-                got: if r.len() != n { r.len() } else { input.len() },
-            });
+            return Err(NeuronError::vector_len(
+                "rate network jacobian",
+                n,
+                if r.len() != n { r.len() } else { input.len() },
+            ));
         }
         let u = &self.weights * r + input;
         let mut j = self.weights.clone();
@@ -401,13 +484,13 @@ impl RateNetwork {
         }
         let n = self.size();
         if input.len() != n {
-            return Err(NeuronError::ShapeMismatch {
-                op: "linear steady state input",
-                expected: n,
-                got: input.len(),
-            });
+            return Err(NeuronError::vector_len(
+                "linear steady state input",
+                n,
+                input.len(),
+            ));
         }
-        check_finite("rate network input", input.as_slice())?;
+        validate::all_finite("rate network input", input.as_slice())?;
         let a = Matrix::identity(n, n) - &self.weights;
         a.lu()
             .solve(input)
@@ -439,13 +522,13 @@ impl RateNetwork {
             });
         }
         if r0.len() != n {
-            return Err(NeuronError::ShapeMismatch {
-                op: "rate network initial state",
-                expected: n,
-                got: r0.len(),
-            });
+            return Err(NeuronError::vector_len(
+                "rate network initial state",
+                n,
+                r0.len(),
+            ));
         }
-        check_finite("rate network initial state", r0.as_slice())?;
+        validate::all_finite("rate network initial state", r0.as_slice())?;
         let dt = cfg.dt;
         let mut r = r0.clone();
         let mut inp = Vector::zeros(n);
@@ -460,7 +543,7 @@ impl RateNetwork {
         };
         let mut get_input = |t: Real, buf: &mut Vector| -> Result<()> {
             input(t, buf);
-            check_finite("rate network input", buf.as_slice())
+            validate::all_finite("rate network input", buf.as_slice())
         };
         for step in 1..=cfg.steps {
             let t = (step - 1) as Real * dt;
@@ -511,13 +594,13 @@ impl RateNetwork {
         cfg: &SimConfig,
     ) -> Result<RateTrace> {
         if input.len() != self.size() {
-            return Err(NeuronError::ShapeMismatch {
-                op: "rate network input",
-                expected: self.size(),
-                got: input.len(),
-            });
+            return Err(NeuronError::vector_len(
+                "rate network input",
+                self.size(),
+                input.len(),
+            ));
         }
-        check_finite("rate network input", input.as_slice())?;
+        validate::all_finite("rate network input", input.as_slice())?;
         self.simulate(r0, |_, buf| buf.copy_from(input), cfg)
     }
 }

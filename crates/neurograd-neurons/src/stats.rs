@@ -129,7 +129,19 @@ mod tests {
         assert_eq!(isi_cv(&t).unwrap(), Some(0.0));
         assert_eq!(fano_factor(&t, 1000.0, 100.0).unwrap(), Some(0.0));
         assert!((rate_hz(&t, 1000.0).unwrap() - 100.0).abs() < 1e-12);
-        assert!(isi_cv(&[2.0, 1.0, 3.0]).is_err());
-        assert!(fano_factor(&t, 100.0, 80.0).is_err());
+        assert!(matches!(
+            isi_cv(&[2.0, 1.0, 3.0]),
+            Err(NeuronError::InvalidParameter {
+                name: "train_ms",
+                ..
+            })
+        ));
+        assert!(matches!(
+            fano_factor(&t, 100.0, 80.0),
+            Err(NeuronError::InvalidParameter {
+                name: "window_ms",
+                ..
+            })
+        ));
     }
 }

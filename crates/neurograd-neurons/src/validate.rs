@@ -69,15 +69,16 @@ pub(crate) fn less(name: &'static str, a: Real, b: Real, what: &str) -> Result<(
     }
 }
 
-/// Every element of `xs` must be finite.
+/// Every element of `xs` must be finite: the tensor crate's
+/// [`check_finite_slice`](neurograd_tensor::validate::check_finite_slice), with its
+/// `NonFinite` error mapped to [`NeuronError::NonFinite`] (the crate's one finiteness check).
 pub(crate) fn all_finite(what: &str, xs: &[Real]) -> Result<()> {
-    match xs.iter().position(|x| !x.is_finite()) {
-        None => Ok(()),
-        Some(index) => Err(NeuronError::NonFinite {
-            what: what.to_string(),
-            index,
-        }),
-    }
+    neurograd_tensor::validate::check_finite_slice(xs, what).map_err(|e| match e {
+        neurograd_tensor::TensorError::NonFinite { what, index } => {
+            NeuronError::NonFinite { what, index }
+        }
+        other => NeuronError::Tensor(other),
+    })
 }
 
 /// Number of whole steps of `dt` in `duration` (rounded; duration must be > 0).

@@ -5,5 +5,6 @@ mod brette;
 mod hh;
 mod izhikevich;
 mod lif;
+mod model;
 mod poisson;
 mod synapse;

@@ -44,9 +44,8 @@ use nalgebra::linalg::Schur;
 use neurograd_tensor::{Matrix, Real, Vector};
 use serde::{Deserialize, Serialize};
 
-use crate::rate::{
-    Activation, Integrator, RateNetwork, SimConfig, check_dt_positive, check_finite,
-};
+use crate::rate::{Activation, Integrator, RateNetwork, SimConfig, check_dt_positive};
+use crate::validate;
 use crate::{NeuronError, Result};
 
 const SQRT_HALF: Real = std::f64::consts::FRAC_1_SQRT_2;
@@ -74,8 +73,8 @@ fn check_square(op: &'static str, m: &Matrix) -> Result<()> {
     if m.nrows() != m.ncols() {
         return Err(NeuronError::ShapeMismatch {
             op,
-            expected: m.nrows(),
-            got: m.ncols(),
+            expected: (m.nrows(), m.nrows()),
+            got: m.shape(),
         });
     }
     if m.nrows() == 0 {
@@ -85,7 +84,7 @@ fn check_square(op: &'static str, m: &Matrix) -> Result<()> {
             reason: format!("{op} needs a non-empty matrix"),
         });
     }
-    check_finite(op, m.as_slice())
+    validate::all_finite(op, m.as_slice())
 }
 
 /// Real Schur decomposition of a square matrix (nalgebra's Francis QR, `eps = 1e-14`).
@@ -275,7 +274,7 @@ impl BalancedAmplification {
     /// Closed-form steady state `(r_E, r_I)` for constant input `(input_e, input_i)`:
     /// `s* = (I_s + w_FF I_d)/(1 + w_+)`, `d* = I_d`.
     pub fn steady_state_closed(&self, input_e: Real, input_i: Real) -> Result<[Real; 2]> {
-        check_finite("balanced amplification input", &[input_e, input_i])?;
+        validate::all_finite("balanced amplification input", &[input_e, input_i])?;
         let i_s = (input_e + input_i) * SQRT_HALF;
         let i_d = (input_e - input_i) * SQRT_HALF;
         let s = (i_s + self.w_ff() * i_d) / (1.0 + self.w_plus());
@@ -301,7 +300,7 @@ impl BalancedAmplification {
     /// Peak of `||r(t)||` of the closed-form trajectory from `r0` and its time: a scan over
     /// `0 <= t <= 30 tau / min(1, a)` followed by golden-section refinement.
     pub fn transient_peak_closed(&self, r0: [Real; 2]) -> Result<(Real, Real)> {
-        check_finite("balanced amplification initial state", &r0)?;
+        validate::all_finite("balanced amplification initial state", &r0)?;
         let norm = |t: Real| {
             let r = self.transient_closed(r0, t);
             r[0].hypot(r[1])

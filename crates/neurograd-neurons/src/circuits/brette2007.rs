@@ -36,9 +36,9 @@
 //! new value, propagate spikes through the CSR rows, reset. Refractoriness lasts
 //! `round(t_ref/dt)` steps from the spike step.
 //!
-//! Implementation: struct-of-arrays state, CSR projections with uniform weights, no allocation per
-//! step, neurons updated in chunks of 64 whose threshold test is a branch-free maximum so the update
-//! vectorises and only chunks with a spike are scanned.
+//! Implementation: the neurons are a [`Population`] of any [`NeuronModel`] (default [`BrettLif`],
+//! the reference equations above), the synaptic variables two arrays owned by the network, CSR
+//! projections with uniform weights, no allocation per step.
 //!
 //! Stable step range: COBA uses forward Euler, whose stiffest mode is the membrane under the
 //! largest conductance; the reference `dt = 0.1` ms is accepted and the check rejects
@@ -52,6 +52,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::connectivity::Csr;
 use crate::integrators::Integrator;
+use crate::model::{Input, NeuronModel, Population};
 use crate::monitor::SpikeMonitor;
 use crate::stats;
 use crate::validate;
@@ -232,36 +233,176 @@ impl BrettParams {
     }
 }
 
-const CHUNK: usize = 64;
+/// State of a [`BrettLif`] neuron.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BrettLifState {
+    /// Membrane potential (mV).
+    pub v_mv: Real,
+    /// Remaining refractory steps (V is held while > 0).
+    pub refractory_steps: u32,
+}
 
-/// The network state (struct of arrays) and its fixed connectivity.
-#[derive(Debug, Clone)]
-pub struct BrettNetwork {
-    p: BrettParams,
-    n_ref: Real,
-    step: u64,
-    v: Vec<Real>,
-    ge: Vec<Real>,
-    gi: Vec<Real>,
-    /// Step of the last spike as a float (exact below 2^53), so the refractory test vectorises.
-    last_spike: Vec<Real>,
-    exc: Csr,
-    inh: Csr,
-    spikes: Vec<u32>,
-    // per-step constants
+/// The benchmark's LIF neuron (module docs), discretised as the reference scripts: the default
+/// model of [`BrettNetwork`].
+///
+/// COBA: forward Euler, `V += dt/tau_m (g_e (E_e - V) + g_i (E_i - V) - (V - E_L) + current)` with
+/// [`Input`] `syn_exc = g_e`, `syn_inh = g_i` in units of `g_L` and `current = R I` in mV.
+/// CUBA: exact propagation of the membrane with exponentially decaying synaptic currents
+/// (Rotter & Diesmann 1999), `V <- E_L + (V - E_L) e^{-dt/tau_m} + g_e c_e + g_i c_i
+/// + current (1 - e^{-dt/tau_m})`, `c_s = tau_s/(tau_s - tau_m) (e^{-dt/tau_s} - e^{-dt/tau_m})`,
+/// with `syn_exc`, `syn_inh` the synaptic currents (mV) at the step's start. Event: `V > V_th`
+/// on the new value, stamped at the step's start; reset `V <- V_reset`, V held for
+/// `round(t_ref/dt) - 1` further steps.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BrettLif {
+    kind: BenchmarkKind,
+    dt_ms: Real,
+    e_l: Real,
+    v_th: Real,
+    v_reset: Real,
+    e_e: Real,
+    e_i: Real,
+    n_ref: u32,
     c_v: Real,
-    c_e: Real,
-    c_i: Real,
     c_ve: Real,
     c_vi: Real,
 }
 
-impl BrettNetwork {
-    /// Build the network: initial state and connectivity drawn from `ChaCha8Rng::seed_from_u64(seed)`
-    /// (V, then g_e, then g_i for every neuron, then the excitatory rows, then the inhibitory rows).
-    pub fn new(params: BrettParams, seed: u64) -> Result<Self> {
+impl BrettLif {
+    /// The neuron of `params` (validated).
+    pub fn new(params: &BrettParams) -> Result<Self> {
         params.check()?;
         let p = params;
+        let dt = p.dt_ms;
+        let (c_v, c_ve, c_vi) = match p.kind {
+            BenchmarkKind::Coba => (dt / p.tau_m_ms, 0.0, 0.0),
+            BenchmarkKind::Cuba => {
+                let em = (-dt / p.tau_m_ms).exp();
+                let ee = (-dt / p.tau_e_ms).exp();
+                let ei = (-dt / p.tau_i_ms).exp();
+                (
+                    em,
+                    p.tau_e_ms / (p.tau_e_ms - p.tau_m_ms) * (ee - em),
+                    p.tau_i_ms / (p.tau_i_ms - p.tau_m_ms) * (ei - em),
+                )
+            }
+        };
+        Ok(Self {
+            kind: p.kind,
+            dt_ms: dt,
+            e_l: p.e_l_mv,
+            v_th: p.v_th_mv,
+            v_reset: p.v_reset_mv,
+            e_e: p.e_e_mv,
+            e_i: p.e_i_mv,
+            n_ref: (p.t_ref_ms / dt).round() as u32,
+            c_v,
+            c_ve,
+            c_vi,
+        })
+    }
+}
+
+impl NeuronModel for BrettLif {
+    type State = BrettLifState;
+    const NAME: &'static str = "brette2007 lif";
+    const SPIKE_AT_STEP_END: bool = false;
+
+    fn dt_ms(&self) -> Real {
+        self.dt_ms
+    }
+
+    fn integrator(&self) -> Integrator {
+        self.kind.integrator()
+    }
+
+    /// `V = E_L`, not refractory.
+    fn initial_state(&self) -> BrettLifState {
+        BrettLifState {
+            v_mv: self.e_l,
+            refractory_steps: 0,
+        }
+    }
+
+    /// Branch-free (the update is computed and discarded while refractory; a held `V = V_reset`
+    /// is below threshold), so a population's loop vectorises.
+    #[inline]
+    fn step(&self, s: &mut BrettLifState, input: &Input) -> bool {
+        let free = s.refractory_steps == 0;
+        s.refractory_steps = s.refractory_steps.saturating_sub(1);
+        let (v, e, i) = (s.v_mv, input.syn_exc, input.syn_inh);
+        let nv = match self.kind {
+            BenchmarkKind::Coba => {
+                v + self.c_v
+                    * (e * (self.e_e - v) + i * (self.e_i - v) - (v - self.e_l) + input.current)
+            }
+            BenchmarkKind::Cuba => {
+                self.e_l
+                    + (v - self.e_l) * self.c_v
+                    + e * self.c_ve
+                    + i * self.c_vi
+                    + input.current * (1.0 - self.c_v)
+            }
+        };
+        s.v_mv = if free { nv } else { v };
+        s.v_mv > self.v_th
+    }
+
+    #[inline]
+    fn reset(&self, s: &mut BrettLifState) {
+        s.v_mv = self.v_reset;
+        s.refractory_steps = self.n_ref.saturating_sub(1);
+    }
+
+    fn potential(&self, s: &BrettLifState) -> Real {
+        s.v_mv
+    }
+
+    fn set_potential(&self, s: &mut BrettLifState, v: Real) {
+        s.v_mv = v;
+    }
+}
+
+/// The network state and its fixed connectivity, generic over the neuron model (default: the
+/// benchmark's [`BrettLif`]). The network owns the synaptic variables `g_e`, `g_i` (decayed with
+/// `tau_e`, `tau_i` as the benchmark's integrator does: `1 - dt/tau` for COBA, `e^{-dt/tau}` for
+/// CUBA) and passes them to each neuron as [`Input`] `syn_exc`, `syn_inh`; swap the model by type
+/// with [`BrettNetwork::with_model`].
+#[derive(Debug, Clone)]
+pub struct BrettNetwork<M: NeuronModel = BrettLif> {
+    p: BrettParams,
+    step: u64,
+    pop: Population<M>,
+    ge: Vec<Real>,
+    gi: Vec<Real>,
+    exc: Csr,
+    inh: Csr,
+    c_e: Real,
+    c_i: Real,
+}
+
+impl BrettNetwork<BrettLif> {
+    /// Build the reference network (model [`BrettLif`]); see [`BrettNetwork::with_model`].
+    pub fn new(params: BrettParams, seed: u64) -> Result<Self> {
+        Self::with_model(params, BrettLif::new(&params)?, seed)
+    }
+}
+
+impl<M: NeuronModel> BrettNetwork<M> {
+    /// Build the network with neuron model `model` (its step must equal `params.dt_ms`): initial
+    /// state and connectivity drawn from `ChaCha8Rng::seed_from_u64(seed)` (V, then g_e, then g_i
+    /// for every neuron, then the excitatory rows, then the inhibitory rows). Each neuron starts
+    /// in the model's initial state with its potential set to the drawn V.
+    pub fn with_model(params: BrettParams, model: M, seed: u64) -> Result<Self> {
+        params.check()?;
+        let p = params;
+        if model.dt_ms() != p.dt_ms {
+            return Err(NeuronError::InvalidParameter {
+                name: "dt_ms",
+                value: format!("{}", model.dt_ms()),
+                reason: format!("the model's step must equal the network's dt = {}", p.dt_ms),
+            });
+        }
         let n = p.n();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut normal = || -> Real { StandardNormal.sample(&mut rng) };
@@ -283,43 +424,28 @@ impl BrettNetwork {
         let exc = Csr::fixed_probability(p.n_exc, n, p.p_connect, None, &mut rng)?;
         let inh = Csr::fixed_probability(p.n_inh, n, p.p_connect, None, &mut rng)?;
         let dt = p.dt_ms;
-        let (c_v, c_e, c_i, c_ve, c_vi) = match p.kind {
-            BenchmarkKind::Coba => (
-                dt / p.tau_m_ms,
-                1.0 - dt / p.tau_e_ms,
-                1.0 - dt / p.tau_i_ms,
-                0.0,
-                0.0,
-            ),
-            BenchmarkKind::Cuba => {
-                let em = (-dt / p.tau_m_ms).exp();
-                let ee = (-dt / p.tau_e_ms).exp();
-                let ei = (-dt / p.tau_i_ms).exp();
-                (
-                    em,
-                    ee,
-                    ei,
-                    p.tau_e_ms / (p.tau_e_ms - p.tau_m_ms) * (ee - em),
-                    p.tau_i_ms / (p.tau_i_ms - p.tau_m_ms) * (ei - em),
-                )
-            }
+        let (c_e, c_i) = match p.kind {
+            BenchmarkKind::Coba => (1.0 - dt / p.tau_e_ms, 1.0 - dt / p.tau_i_ms),
+            BenchmarkKind::Cuba => ((-dt / p.tau_e_ms).exp(), (-dt / p.tau_i_ms).exp()),
         };
+        let states = v
+            .iter()
+            .map(|&v0| {
+                let mut s = model.initial_state();
+                model.set_potential(&mut s, v0);
+                s
+            })
+            .collect();
         Ok(Self {
-            n_ref: (p.t_ref_ms / dt).round(),
+            pop: Population::from_states(model, states)?,
             p,
             step: 0,
-            v,
             ge,
             gi,
-            last_spike: vec![-1e18; n],
             exc,
             inh,
-            spikes: Vec::with_capacity(n),
-            c_v,
             c_e,
             c_i,
-            c_ve,
-            c_vi,
         })
     }
 
@@ -328,9 +454,14 @@ impl BrettNetwork {
         &self.p
     }
 
+    /// The neurons (model and states).
+    pub fn population(&self) -> &Population<M> {
+        &self.pop
+    }
+
     /// Membrane potentials (mV).
-    pub fn v(&self) -> &[Real] {
-        &self.v
+    pub fn potentials(&self) -> Vec<Real> {
+        self.pop.potentials()
     }
 
     /// Excitatory synaptic variables (g_L units for COBA, mV for CUBA).
@@ -358,94 +489,39 @@ impl BrettNetwork {
         self.step
     }
 
-    /// Advance one step; returns the indices of the neurons that spiked in it (sorted).
+    /// Advance one step; returns the indices of the neurons that spiked in it (sorted). Order
+    /// (Brian2's): every neuron steps with its synaptic variables at the step's start and is
+    /// reset if it spiked; the synaptic variables decay; the spikes are added to their targets'
+    /// variables, so the membrane sees them from the next step.
     pub fn step(&mut self) -> &[u32] {
-        self.spikes.clear();
-        let n = self.v.len();
-        let step = self.step as Real;
-        let n_ref = self.n_ref;
-        let vth = self.p.v_th_mv;
-        let mut start = 0;
-        while start < n {
-            let end = (start + CHUNK).min(n);
-            let above = match self.p.kind {
-                BenchmarkKind::Coba => self.update_coba(start, end, step, n_ref),
-                BenchmarkKind::Cuba => self.update_cuba(start, end, step, n_ref),
-            };
-            if above {
-                for i in start..end {
-                    if self.v[i] > vth {
-                        self.spikes.push(i as u32);
-                    }
-                }
-            }
-            start = end;
-        }
-        // propagate, then reset
+        let (ge, gi) = (&mut self.ge, &mut self.gi);
+        let (c_e, c_i) = (self.c_e, self.c_i);
+        // each neuron sees its synaptic variables at the step's start; they decay in the same pass
+        self.pop
+            .step_zip(ge.iter_mut().zip(gi.iter_mut()).map(|(e, i)| {
+                let input = Input {
+                    current: 0.0,
+                    syn_exc: *e,
+                    syn_inh: *i,
+                };
+                *e *= c_e;
+                *i *= c_i;
+                input
+            }));
         let n_exc = self.p.n_exc as u32;
-        for &i in &self.spikes {
+        for &i in self.pop.spikes() {
             if i < n_exc {
                 for &j in self.exc.row(i as usize) {
-                    self.ge[j as usize] += self.p.w_e;
+                    ge[j as usize] += self.p.w_e;
                 }
             } else {
                 for &j in self.inh.row((i - n_exc) as usize) {
-                    self.gi[j as usize] += self.p.w_i;
+                    gi[j as usize] += self.p.w_i;
                 }
             }
-            self.v[i as usize] = self.p.v_reset_mv;
-            self.last_spike[i as usize] = step;
         }
         self.step += 1;
-        &self.spikes
-    }
-
-    #[inline]
-    fn update_coba(&mut self, start: usize, end: usize, step: Real, n_ref: Real) -> bool {
-        let (c_v, c_e, c_i) = (self.c_v, self.c_e, self.c_i);
-        let (el, ee, ei, vth) = (self.p.e_l_mv, self.p.e_e_mv, self.p.e_i_mv, self.p.v_th_mv);
-        let v = &mut self.v[start..end];
-        let n = v.len();
-        // equal, known lengths: no bounds checks in the loop, so it vectorises
-        let ge = &mut self.ge[start..start + n];
-        let gi = &mut self.gi[start..start + n];
-        let ls = &self.last_spike[start..start + n];
-        let mut vmax = Real::NEG_INFINITY;
-        for k in 0..n {
-            let (vv, e, i) = (v[k], ge[k], gi[k]);
-            let dv = c_v * (e * (ee - vv) + i * (ei - vv) - (vv - el));
-            let free = step - ls[k] >= n_ref;
-            let nv = if free { vv + dv } else { vv };
-            v[k] = nv;
-            ge[k] = e * c_e;
-            gi[k] = i * c_i;
-            vmax = if nv > vmax { nv } else { vmax };
-        }
-        vmax > vth
-    }
-
-    #[inline]
-    fn update_cuba(&mut self, start: usize, end: usize, step: Real, n_ref: Real) -> bool {
-        let (c_v, c_e, c_i, c_ve, c_vi) = (self.c_v, self.c_e, self.c_i, self.c_ve, self.c_vi);
-        let (el, vth) = (self.p.e_l_mv, self.p.v_th_mv);
-        let v = &mut self.v[start..end];
-        let n = v.len();
-        // equal, known lengths: no bounds checks in the loop, so it vectorises
-        let ge = &mut self.ge[start..start + n];
-        let gi = &mut self.gi[start..start + n];
-        let ls = &self.last_spike[start..start + n];
-        let mut vmax = Real::NEG_INFINITY;
-        for k in 0..n {
-            let (vv, e, i) = (v[k], ge[k], gi[k]);
-            let prop = el + (vv - el) * c_v + e * c_ve + i * c_vi;
-            let free = step - ls[k] >= n_ref;
-            let nv = if free { prop } else { vv };
-            v[k] = nv;
-            ge[k] = e * c_e;
-            gi[k] = i * c_i;
-            vmax = if nv > vmax { nv } else { vmax };
-        }
-        vmax > vth
+        self.pop.spikes()
     }
 
     /// Run `n_steps` steps, recording spikes into `monitor` (if given). Checks for divergence
@@ -458,7 +534,13 @@ impl BrettNetwork {
                 m.record(step, spikes);
             }
         }
-        if let Some(i) = self.v.iter().position(|x| !x.is_finite()) {
+        let model = self.pop.model();
+        if let Some(i) = self
+            .pop
+            .states()
+            .iter()
+            .position(|s| !model.potential(s).is_finite())
+        {
             return Err(NeuronError::Diverged {
                 step: self.step as usize,
                 what: format!("membrane potential of neuron {i}"),

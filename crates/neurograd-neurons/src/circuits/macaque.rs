@@ -46,7 +46,10 @@ use neurograd_tensor::{Matrix, Real, Vector};
 use serde::{Deserialize, Serialize};
 
 use super::balanced::{BalancedAmplification, eigenvalues, henrici_departure};
-use crate::rate::{Integrator, check_dt_positive, jacobian_radius_bound};
+use crate::model::{Input, NeuronModel};
+use crate::rate::{
+    Activation, Integrator, RateState, RateUnit, check_dt_positive, jacobian_radius_bound,
+};
 use crate::{NeuronError, Result};
 
 const FLN_CSV: &str = include_str!("../../data/macaque29/fln.csv");
@@ -669,7 +672,17 @@ impl MacaqueModel {
         let mut traces: Vec<Vec<Real>> = vec![Vec::new(); n];
         let mut blew_up = false;
         let mut clamp_engaged = 0usize;
-        let factor: Vec<Real> = self.tau.iter().map(|t| pr.dt / t).collect();
+        // One rate unit per population, stepped through the contract: rectified for the clamps
+        // that rectify at 0, linear for `Drive` (its drive is `max(I, r0)`) and `Linear`.
+        let activation = match pr.clamp {
+            Clamp::Rate | Clamp::None => Activation::Rectified,
+            Clamp::Drive | Clamp::Linear => Activation::Linear,
+        };
+        let units = self
+            .tau
+            .iter()
+            .map(|&t| RateUnit::new_in_seconds(t, activation, pr.dt))
+            .collect::<Result<Vec<_>>>()?;
         // Compressed rows of W (about a third of the entries are non-zero).
         let mut row_ptr = Vec::with_capacity(n2 + 1);
         let mut cols = Vec::new();
@@ -699,11 +712,17 @@ impl MacaqueModel {
                 if k <= k_off {
                     u[target] += pr.amplitude;
                 }
-                for i in 0..n2 {
+                for (i, unit) in units.iter().enumerate() {
                     let r0 = self.baseline[i];
-                    let next = match pr.clamp {
+                    let drive = match pr.clamp {
+                        Clamp::Drive => u[i].max(r0),
+                        _ => u[i],
+                    };
+                    let mut st = RateState { r: r[i] };
+                    unit.step(&mut st, &Input::current(drive));
+                    let v = st.r;
+                    r[i] = match pr.clamp {
                         Clamp::Rate => {
-                            let v = r[i] + factor[i] * (-r[i] + u[i].max(0.0));
                             if v < r0 - CLAMP_TOL * r0 {
                                 clamp_engaged += 1;
                             }
@@ -713,12 +732,10 @@ impl MacaqueModel {
                             if u[i] < r0 - CLAMP_TOL * r0 {
                                 clamp_engaged += 1;
                             }
-                            (r[i] + factor[i] * (-r[i] + u[i].max(r0))).max(0.0)
+                            v.max(0.0)
                         }
-                        Clamp::None => r[i] + factor[i] * (-r[i] + u[i].max(0.0)),
-                        Clamp::Linear => r[i] + factor[i] * (-r[i] + u[i]),
+                        Clamp::None | Clamp::Linear => v,
                     };
-                    r[i] = next;
                 }
             }
             if k == k_start {

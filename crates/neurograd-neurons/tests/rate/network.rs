@@ -239,8 +239,8 @@ fn bad_input_is_reported() {
         matches!(
             err,
             NeuronError::ShapeMismatch {
-                expected: 1,
-                got: 2,
+                expected: (1, 1),
+                got: (2, 1),
                 ..
             }
         ),
@@ -319,6 +319,10 @@ proptest! {
         }
         prop_assert!(x.norm() > 10.0 * start);
         let rejected = net.simulate_constant(&Vector::zeros(4), &Vector::zeros(4), &SimConfig { dt: bad_dt, ..cfg });
-        prop_assert!(rejected.is_err());
+        prop_assert!(
+            matches!(rejected, Err(NeuronError::InvalidParameter { name: "dt", .. })),
+            "{:?}",
+            rejected
+        );
     }
 }

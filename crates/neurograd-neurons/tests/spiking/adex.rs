@@ -1,7 +1,9 @@
 //! AdEx firing patterns of Naud et al. (2008) and the Brette & Gerstner (2005) neuron.
 
 use neurograd_neurons::NeuronError;
-use neurograd_neurons::adex::{AdexParams, NaudPattern, check_pattern, simulate, simulate_pattern};
+use neurograd_neurons::adex::{
+    AdexParams, AdexRun, NaudPattern, check_pattern, simulate, simulate_pattern,
+};
 
 /// Claim (Naud et al. 2008, Fig. 4 / Table 1): each parameter set with its step current produces its
 /// firing pattern; the criteria are documented on `check_pattern`.
@@ -48,7 +50,13 @@ fn pattern_criteria_discriminate() {
 #[test]
 fn brette_gerstner_step_adapts() {
     let p = AdexParams::brette_gerstner_2005();
-    let tr = simulate(&p, 0.1, 300.0, 1, |t| {
+    let run = AdexRun {
+        params: p,
+        dt_ms: 0.1,
+        t_end_ms: 300.0,
+        record_every: 1,
+    };
+    let tr = simulate(&run, |t| {
         if (20.0..120.0).contains(&t) {
             1000.0
         } else {
@@ -69,19 +77,25 @@ fn brette_gerstner_step_adapts() {
 #[test]
 fn adex_bad_input() {
     let (p, _) = NaudPattern::Tonic.params();
-    let e = simulate(&p, 1.0, 100.0, 1, |_| 0.0).unwrap_err();
+    let run = |params: AdexParams, dt_ms: f64| AdexRun {
+        params,
+        dt_ms,
+        t_end_ms: 100.0,
+        record_every: 1,
+    };
+    let e = simulate(&run(p, 1.0), |_| 0.0).unwrap_err();
     assert!(
         matches!(e, NeuronError::InvalidParameter { name: "dt", .. }),
         "{e}"
     );
     let e = simulate(
-        &AdexParams {
-            tau_w_ms: -3.0,
-            ..p
-        },
-        0.1,
-        100.0,
-        1,
+        &run(
+            AdexParams {
+                tau_w_ms: -3.0,
+                ..p
+            },
+            0.1,
+        ),
         |_| 0.0,
     )
     .unwrap_err();
@@ -95,7 +109,7 @@ fn adex_bad_input() {
         ),
         "{e}"
     );
-    let e = simulate(&p, 0.1, 100.0, 1, |_| f64::NAN).unwrap_err();
+    let e = simulate(&run(p, 0.1), |_| f64::NAN).unwrap_err();
     assert!(matches!(e, NeuronError::NonFinite { .. }), "{e}");
     assert!(matches!(
         NaudPattern::from_name("chaotic").unwrap_err(),

@@ -2,8 +2,8 @@
 
 use neurograd_neurons::NeuronError;
 use neurograd_neurons::hh::{
-    HhParams, fires_repetitively, resting_state, simulate, single_spike_threshold, steady_state,
-    step_response,
+    HhParams, HhRun, fires_repetitively, resting_state, simulate, single_spike_threshold,
+    steady_state, step_response,
 };
 use neurograd_neurons::integrators::Integrator;
 use neurograd_neurons::lif::LifParams;
@@ -77,13 +77,21 @@ fn exponential_euler_agrees_with_rk4() {
 fn dt_beyond_stable_range_is_rejected_before_running() {
     let p = HhParams::default();
     let s0 = steady_state(-65.0);
+    let run = |params: HhParams, integrator: Integrator, dt_ms: f64| HhRun {
+        params,
+        integrator,
+        dt_ms,
+        t_end_ms: 10.0,
+        state0: s0,
+        record_every: 1,
+    };
     for (integ, dt) in [
         (Integrator::Rk4, 0.06),
         (Integrator::ExponentialEuler, 0.2),
         (Integrator::Rk4, 0.0),
     ] {
         let calls = std::cell::Cell::new(0);
-        let e = simulate(&p, integ, dt, 10.0, s0, 1, |_| {
+        let e = simulate(&run(p, integ, dt), |_| {
             calls.set(calls.get() + 1);
             0.0
         });
@@ -93,7 +101,7 @@ fn dt_beyond_stable_range_is_rejected_before_running() {
         );
         assert_eq!(calls.get(), 0, "no step may run before the dt check");
     }
-    let e = simulate(&p, Integrator::ForwardEuler, 0.01, 10.0, s0, 1, |_| 0.0).unwrap_err();
+    let e = simulate(&run(p, Integrator::ForwardEuler, 0.01), |_| 0.0).unwrap_err();
     assert!(matches!(
         e,
         NeuronError::InvalidParameter {
@@ -102,12 +110,7 @@ fn dt_beyond_stable_range_is_rejected_before_running() {
         }
     ));
     let e = simulate(
-        &HhParams { c_m: -1.0, ..p },
-        Integrator::Rk4,
-        0.01,
-        10.0,
-        s0,
-        1,
+        &run(HhParams { c_m: -1.0, ..p }, Integrator::Rk4, 0.01),
         |_| 0.0,
     )
     .unwrap_err();
@@ -115,7 +118,7 @@ fn dt_beyond_stable_range_is_rejected_before_running() {
         e,
         NeuronError::InvalidParameter { name: "c_m", .. }
     ));
-    let e = simulate(&p, Integrator::Rk4, 0.01, 10.0, s0, 1, |_| f64::NAN).unwrap_err();
+    let e = simulate(&run(p, Integrator::Rk4, 0.01), |_| f64::NAN).unwrap_err();
     assert!(matches!(e, NeuronError::NonFinite { .. }));
 }
 

@@ -3,8 +3,19 @@
 
 use neurograd_neurons::NeuronError;
 use neurograd_neurons::izhikevich::{
-    Feature, IzhParams, IzhVariant, check_feature, simulate, simulate_feature,
+    Feature, IzhParams, IzhRun, IzhVariant, check_feature, simulate, simulate_feature,
 };
+
+fn run(params: IzhParams, v0: f64, u0: f64, dt_ms: f64, t_end_ms: f64) -> IzhRun {
+    IzhRun {
+        params,
+        variant: IzhVariant::Standard,
+        v0,
+        u0,
+        dt_ms,
+        t_end_ms,
+    }
+}
 
 /// Claim (Izhikevich 2004, Fig. 1): with the parameters and input protocol of panel X the simple
 /// model shows feature X. Each criterion is documented on `check_feature`.
@@ -74,37 +85,26 @@ fn names_round_trip_and_bad_input() {
         NeuronError::UnknownName { .. }
     ));
     let p = IzhParams::RS;
-    let e = simulate(&p, IzhVariant::Standard, -65.0, -13.0, 2.0, 100.0, |_| 10.0).unwrap_err();
+    let e = simulate(&run(p, -65.0, -13.0, 2.0, 100.0), |_| 10.0).unwrap_err();
     assert!(
         matches!(e, NeuronError::InvalidParameter { name: "dt", .. }),
         "{e}"
     );
-    let e = simulate(&p, IzhVariant::Standard, -65.0, -13.0, 0.0, 100.0, |_| 10.0).unwrap_err();
+    let e = simulate(&run(p, -65.0, -13.0, 0.0, 100.0), |_| 10.0).unwrap_err();
     assert!(
         matches!(e, NeuronError::InvalidParameter { name: "dt", .. }),
         "{e}"
     );
-    let e = simulate(&p, IzhVariant::Standard, -65.0, -13.0, 0.5, 100.0, |_| {
-        f64::NAN
-    })
-    .unwrap_err();
+    let e = simulate(&run(p, -65.0, -13.0, 0.5, 100.0), |_| f64::NAN).unwrap_err();
     assert!(matches!(e, NeuronError::NonFinite { index: 0, .. }), "{e}");
 }
 
 /// ISIs (ms) of a 2003 cortical class under a 10 pA step from t = 10 ms, 300 ms, dt = 0.25 ms,
 /// from v = -70 mV, u = b v.
 fn class_isis(p: &neurograd_neurons::izhikevich::IzhParams) -> Vec<f64> {
-    let tr = simulate(
-        p,
-        IzhVariant::Standard,
-        -70.0,
-        p.b * -70.0,
-        0.25,
-        300.0,
-        |t| {
-            if t >= 10.0 { 10.0 } else { 0.0 }
-        },
-    )
+    let tr = simulate(&run(*p, -70.0, p.b * -70.0, 0.25, 300.0), |t| {
+        if t >= 10.0 { 10.0 } else { 0.0 }
+    })
     .unwrap();
     tr.spikes_ms.windows(2).map(|w| w[1] - w[0]).collect()
 }

@@ -1,7 +1,8 @@
 //! LIF f-I curve against the first-passage formula (neurons.md section 3).
 
 use neurograd_neurons::NeuronError;
-use neurograd_neurons::lif::{LifNeuron, LifParams, fi_curve, simulate_constant_current};
+use neurograd_neurons::lif::{Lif, LifParams, fi_curve, simulate_constant_current};
+use neurograd_neurons::{Input, NeuronModel};
 
 const CURRENTS: [f64; 15] = [
     1.0, 1.4, 1.5, 1.51, 1.55, 1.6, 1.8, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0, 20.0,
@@ -123,7 +124,7 @@ fn lif_bad_input_is_typed_error() {
         tau_m_ms: -1.0,
         ..p
     };
-    let e = LifNeuron::new(bad, 0.1).unwrap_err();
+    let e = Lif::new(bad, 0.1).unwrap_err();
     assert!(
         matches!(
             e,
@@ -134,7 +135,13 @@ fn lif_bad_input_is_typed_error() {
         ),
         "{e}"
     );
-    assert!(fi_curve(&p, &[], 0.1, 100.0).is_err());
+    assert!(matches!(
+        fi_curve(&p, &[], 0.1, 100.0),
+        Err(NeuronError::InvalidParameter {
+            name: "currents_na",
+            ..
+        })
+    ));
     assert!(matches!(
         fi_curve(&p, &[1.0, f64::INFINITY], 0.1, 100.0).unwrap_err(),
         NeuronError::NonFinite { index: 1, .. }
@@ -146,12 +153,30 @@ fn lif_bad_input_is_typed_error() {
 #[test]
 fn lif_conductance_input_fixed_point() {
     let p = LifParams::default();
-    let mut n = LifNeuron::new(p, 0.1).unwrap();
-    let (g, e) = (0.05, -80.0); // 0.05 uS inhibitory conductance
+    let model = Lif::new(p, 0.1).unwrap();
+    let mut n = model.initial_state();
+    let (g, e) = (0.05, model.e_inh_mv); // 0.05 uS inhibitory conductance to -80 mV
+    assert_eq!(e, -80.0);
+    let input = Input {
+        syn_inh: g,
+        ..Input::ZERO
+    };
     for _ in 0..5000 {
-        assert!(!n.step(0.0, 0.0, g, e));
+        assert!(!model.advance(&mut n, &input));
     }
     let rg = p.r_m_mohm * g;
     let want = (p.e_l_mv + rg * e) / (1.0 + rg);
+    assert!((n.v_mv - want).abs() < 1e-9, "{} vs {want}", n.v_mv);
+    // and an excitatory conductance to 0 mV drives it above E_L (a sign check of syn_exc)
+    let mut n = model.initial_state();
+    let exc = Input {
+        syn_exc: 0.01,
+        ..Input::ZERO
+    };
+    for _ in 0..5000 {
+        model.advance(&mut n, &exc);
+    }
+    let rg = p.r_m_mohm * 0.01;
+    let want = (p.e_l_mv + rg * model.e_exc_mv) / (1.0 + rg);
     assert!((n.v_mv - want).abs() < 1e-9, "{} vs {want}", n.v_mv);
 }

@@ -100,6 +100,18 @@ fn poisson_group_rate_and_bad_input() {
             ..
         }
     ));
-    assert!(homogeneous(-1.0, 10.0, &mut rng).is_err());
-    assert!(homogeneous(f64::NAN, 10.0, &mut rng).is_err());
+    assert!(matches!(
+        homogeneous(-1.0, 10.0, &mut rng),
+        Err(NeuronError::InvalidParameter {
+            name: "rate_hz",
+            ..
+        })
+    ));
+    assert!(matches!(
+        homogeneous(f64::NAN, 10.0, &mut rng),
+        Err(NeuronError::InvalidParameter {
+            name: "rate_hz",
+            ..
+        })
+    ));
 }

@@ -266,24 +266,22 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
             }
         }
         "hh" => {
-            use neurons::hh::{HhParams, resting_state, simulate};
+            use neurons::hh::{HhParams, HhRun, resting_state, simulate};
             let params = HhParams::default();
             let rest = resting_state(&params)?;
             let dt = p.dt_ms.unwrap_or(0.01);
             let dur = p.duration_ms.unwrap_or(100.0);
             let mut traces = Vec::new();
             for amp in [0.0, 2.5, 5.0, 10.0, 20.0] {
-                let tr = simulate(
-                    &params,
-                    neurons::integrators::Integrator::Rk4,
-                    dt,
-                    dur,
-                    rest,
-                    1,
-                    |t| {
-                        if t >= 10.0 { amp } else { 0.0 }
-                    },
-                )?;
+                let run = HhRun {
+                    params,
+                    integrator: neurons::integrators::Integrator::Rk4,
+                    dt_ms: dt,
+                    t_end_ms: dur,
+                    state0: rest,
+                    record_every: 1,
+                };
+                let tr = simulate(&run, |t| if t >= 10.0 { amp } else { 0.0 })?;
                 let (t, vv) = decimate(&tr.t_ms, &tr.v_mv, 1000);
                 traces.push(Trace {
                     name: format!("{amp} uA/cm^2 step at 10 ms"),

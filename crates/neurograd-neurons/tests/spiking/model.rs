@@ -1,0 +1,173 @@
+//! The neuron-model contract (`model.rs`): every model runs through `Population` and `simulate`,
+//! a circuit swaps its model by type, and the rate unit's Euler step has its closed form.
+
+use neurograd_neurons::adex::{Adex, NaudPattern};
+use neurograd_neurons::alif::{Alif, AlifParams};
+use neurograd_neurons::circuits::brette2007::{BenchmarkKind, BrettLif, BrettNetwork, BrettParams};
+use neurograd_neurons::hh::{HhParams, HodgkinHuxley};
+use neurograd_neurons::integrators::Integrator;
+use neurograd_neurons::izhikevich::{IzhParams, IzhVariant, Izhikevich};
+use neurograd_neurons::lif::{Lif, LifParams, simulate_constant_current};
+use neurograd_neurons::model::{RunConfig, simulate};
+use neurograd_neurons::rate::{Activation, RateUnit};
+use neurograd_neurons::{Input, NeuronError, NeuronModel, Population};
+
+/// What every model must satisfy: a finite initial state, `set_potential` then `potential`
+/// round-trips, a strong drive makes a spiking model spike, and every state stays finite across
+/// spikes and resets.
+fn contract<M: NeuronModel>(m: &M, drive: f64, spikes: bool) {
+    let mut s = m.initial_state();
+    assert!(m.potential(&s).is_finite(), "{}", M::NAME);
+    m.set_potential(&mut s, -61.5);
+    assert_eq!(m.potential(&s), -61.5, "{}", M::NAME);
+    assert!(m.dt_ms() > 0.0);
+    let cfg = RunConfig {
+        steps: (200.0 / m.dt_ms()) as usize,
+        record_every: 1,
+    };
+    let tr = simulate(m, m.initial_state(), &cfg, |_| Input::current(drive)).unwrap();
+    assert_eq!(tr.v.len(), cfg.steps);
+    assert!(tr.v.iter().all(|v| v.is_finite()), "{}", M::NAME);
+    assert_eq!(
+        !tr.spike_steps.is_empty(),
+        spikes,
+        "{}: {:?}",
+        M::NAME,
+        tr.spike_steps
+    );
+    for (&k, &t) in tr.spike_steps.iter().zip(&tr.spikes_ms) {
+        let start = k as f64 * m.dt_ms();
+        let want = if M::SPIKE_AT_STEP_END {
+            start + m.dt_ms()
+        } else {
+            start
+        };
+        assert_eq!(t, want, "{}", M::NAME);
+    }
+}
+
+#[test]
+fn every_model_satisfies_the_contract() {
+    contract(&Lif::new(LifParams::default(), 0.1).unwrap(), 3.0, true);
+    contract(&Lif::new(LifParams::default(), 0.1).unwrap(), 1.0, false);
+    let (p, i) = NaudPattern::Tonic.params();
+    contract(&Adex::new(p, 0.1).unwrap(), i, true);
+    contract(
+        &Izhikevich::new(IzhParams::RS, IzhVariant::Standard, 0.25).unwrap(),
+        10.0,
+        true,
+    );
+    contract(
+        &HodgkinHuxley::new(HhParams::default(), Integrator::Rk4, 0.01).unwrap(),
+        10.0,
+        true,
+    );
+    contract(
+        &Alif::new(AlifParams::bellec_2020_evidence_accumulation(), 1.0).unwrap(),
+        0.1,
+        true,
+    );
+    contract(&BrettLif::new(&BrettParams::coba()).unwrap(), 15.0, true);
+    contract(
+        &RateUnit::new(10.0, Activation::Rectified, 0.1).unwrap(),
+        5.0,
+        false,
+    );
+}
+
+/// A population of LIF neurons with different currents: each neuron's spikes are those of the
+/// single neuron at its current (the population only does the bookkeeping), and the spike lists
+/// are sorted indices.
+#[test]
+fn population_matches_single_neurons() {
+    let model = Lif::new(LifParams::default(), 0.1).unwrap();
+    let currents = [1.0, 1.6, 2.0, 3.0, 5.0];
+    let mut pop = Population::new(model.clone(), currents.len()).unwrap();
+    let mut trains = vec![Vec::new(); currents.len()];
+    for k in 0..3000 {
+        let spikes = pop.step_with(|i| Input::current(currents[i]));
+        assert!(spikes.windows(2).all(|w| w[0] < w[1]));
+        for &i in spikes {
+            trains[i as usize].push(k as f64 * 0.1);
+        }
+    }
+    for (i, &c) in currents.iter().enumerate() {
+        let single = simulate_constant_current(model.params(), c, 0.1, 300.0).unwrap();
+        assert_eq!(trains[i], single, "current {c}");
+    }
+    assert!(trains[0].is_empty() && trains[4].len() > trains[1].len());
+    let e = pop.step(&[Input::ZERO; 3]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            NeuronError::ShapeMismatch {
+                expected: (5, 1),
+                got: (3, 1),
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+/// Forward Euler on `tau dr/dt = -r + x` from 0 with constant drive has the closed form
+/// `r_k = x (1 - (1 - dt/tau)^k)`.
+#[test]
+fn rate_unit_euler_closed_form() {
+    let (tau, dt, x) = (20.0, 0.5, 7.0);
+    let m = RateUnit::new(tau, Activation::Linear, dt).unwrap();
+    let mut s = m.initial_state();
+    for k in 1..=200 {
+        m.advance(&mut s, &Input::current(x));
+        let want = x * (1.0 - (1.0 - dt / tau).powi(k));
+        assert!(
+            (s.r - want).abs() < 1e-12 * x,
+            "step {k}: {} vs {want}",
+            s.r
+        );
+    }
+    // rectified: a negative drive relaxes to 0, not to the drive
+    let m = RateUnit::new(tau, Activation::Rectified, dt).unwrap();
+    let mut s = m.initial_state();
+    m.set_potential(&mut s, 3.0);
+    for _ in 0..2000 {
+        m.advance(&mut s, &Input::current(-4.0));
+    }
+    assert!(s.r.abs() < 1e-9, "{}", s.r);
+    assert!(matches!(
+        RateUnit::new(1.0, Activation::Linear, 2.5),
+        Err(NeuronError::InvalidParameter { name: "dt", .. })
+    ));
+}
+
+/// A circuit swaps its model by type: the CUBA network with Izhikevich neurons (synaptic
+/// variables as currents) runs and fires; a model whose step differs from the network's is a
+/// typed error; the default model through `with_model` is the reference network.
+#[test]
+fn brette_network_swaps_its_model_by_type() {
+    let p = BrettParams {
+        n_exc: 400,
+        n_inh: 100,
+        p_connect: 0.05,
+        ..BrettParams::of(BenchmarkKind::Cuba)
+    };
+    let izh = Izhikevich::new(IzhParams::RS, IzhVariant::Standard, p.dt_ms).unwrap();
+    let mut net: BrettNetwork<Izhikevich> = BrettNetwork::with_model(p, izh, 3).unwrap();
+    let mut count = 0;
+    for _ in 0..2000 {
+        count += net.step().len();
+    }
+    assert!(net.potentials().iter().all(|v| v.is_finite()));
+    // CUBA starts V uniformly in [-60, -50] mV, above the RS neuron's rest: it fires
+    assert!(count > 0, "{count}");
+    let wrong = Izhikevich::new(IzhParams::RS, IzhVariant::Standard, 0.25).unwrap();
+    assert!(matches!(
+        BrettNetwork::with_model(p, wrong, 3),
+        Err(NeuronError::InvalidParameter { name: "dt_ms", .. })
+    ));
+    let mut a = BrettNetwork::new(p, 9).unwrap();
+    let mut b = BrettNetwork::with_model(p, BrettLif::new(&p).unwrap(), 9).unwrap();
+    for _ in 0..500 {
+        assert_eq!(a.step(), b.step());
+    }
+}
