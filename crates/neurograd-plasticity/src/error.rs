@@ -75,6 +75,10 @@ pub enum PlasticityError {
     /// `neurograd_tensor` helpers: `validate::check_finite`, `geometry::cosine_params`, ...).
     #[error(transparent)]
     Tensor(#[from] neurograd_tensor::TensorError),
+    /// A neuron-crate error (the Poisson spike source of the spike-rule harness rejected a rate
+    /// or a duration).
+    #[error(transparent)]
+    Neuron(#[from] neurograd_neurons::NeuronError),
     /// An optimizer error of the training loop (unknown optimizer name, invalid learning rate,
     /// a step on mismatched shapes).
     #[error(transparent)]

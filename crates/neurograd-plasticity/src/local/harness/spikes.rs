@@ -17,16 +17,9 @@
 use crate::local::check;
 use crate::local::spike_rule::{SpikeKernel, SpikeRule, SpikeTrains};
 use crate::{PlasticityError, Result};
+use neurograd_neurons::poisson::poisson_train;
 use neurograd_tensor::Real;
 use rand::Rng;
-
-// TODO(lead): replace with neurograd_neurons::poisson::poisson_train
-/// A homogeneous Poisson train at `rate_hz` on `[0, duration_ms)` (sorted times, ms). Callers
-/// validate `rate_hz ≥ 0` (finite) and `duration_ms > 0` ([`DriftConfig::check`]), the only
-/// inputs on which `neurograd_neurons::poisson::homogeneous` errors.
-fn poisson_train<R: Rng + ?Sized>(rate_hz: Real, duration_ms: Real, rng: &mut R) -> Vec<Real> {
-    neurograd_neurons::poisson::homogeneous(rate_hz, duration_ms, rng).unwrap_or_default()
-}
 
 /// What [`check_trace`] measured.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,10 +167,10 @@ pub fn poisson_trains<R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Result<OwnedTrains> {
     config.check()?;
-    let pre = poisson_train(config.rate_pre_hz, config.duration_ms, rng);
-    let post = poisson_train(config.rate_post_hz, config.duration_ms, rng);
+    let pre = poisson_train(config.rate_pre_hz, config.duration_ms, rng)?;
+    let post = poisson_train(config.rate_post_hz, config.duration_ms, rng)?;
     let rewards = if kernel.tau_eligibility.is_some() {
-        poisson_train(config.reward_rate_hz, config.duration_ms, rng)
+        poisson_train(config.reward_rate_hz, config.duration_ms, rng)?
             .into_iter()
             .map(|t| (t, config.reward_amount))
             .collect()
