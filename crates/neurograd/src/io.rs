@@ -122,7 +122,10 @@ mod tests {
         let p = dir.path().join("a.csv");
         write_csv(&p, &["a", "b"], &[vec!["1".into(), "x,y".into()]]).unwrap();
         assert_eq!(read_to_string(&p).unwrap(), "a,b\n1,\"x,y\"\n");
-        assert!(write_csv(&p, &["a", "b"], &[vec!["1".into()]]).is_err());
+        let r = write_csv(&p, &["a", "b"], &[vec!["1".into()]]);
+        assert!(matches!(r, Err(Error::InvalidParameter { .. })), "{r:?}");
+        // nothing half-written: the earlier file is intact
+        assert_eq!(read_to_string(&p).unwrap(), "a,b\n1,\"x,y\"\n");
     }
 
     #[test]
