@@ -18,6 +18,7 @@
 //!   constraint `c` at `W` (e.g. Oja 1982 on the unit sphere);
 //! - `Aligned { min_cosine }`: `cos(Δ, g) ≥ min_cosine` for the batch update.
 
+pub mod conformance;
 pub mod spikes;
 
 use super::check;

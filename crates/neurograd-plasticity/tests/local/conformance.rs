@@ -115,3 +115,79 @@ fn registry_names_are_unique() {
         assert!(!r.module.is_empty() && !r.summary.is_empty(), "{r:?}");
     }
 }
+
+/// The library's conformance call (`harness::conformance`, what `neurograd rules check` runs)
+/// passes every registered rate rule that states a theory, and one spike rule (the drift check of
+/// every spike rule is `spikes::registered_spike_rules_pass_the_drift_check`); it reports the
+/// four rules without a theory as having nothing to check; its controls are rejected.
+#[test]
+fn conformance_call_passes_registered_rules() {
+    use neurograd_plasticity::local::harness::conformance::check_registered;
+    for info in RULES {
+        if matches!(info.kind, RuleKind::Spike(_)) && info.name != "pair-stdp" {
+            continue;
+        }
+        let c = check_registered(info.name, 11).unwrap();
+        match c.passes() {
+            Some(p) => {
+                assert!(p, "{}: {c:?}", info.name);
+                assert!(
+                    c.rows.iter().any(|r| r.control),
+                    "{}: no control",
+                    info.name
+                );
+            }
+            None => assert!(
+                ["sanger", "bcm-mean", "foldiak", "modulated-hebb"].contains(&info.name),
+                "{} states no theory",
+                info.name
+            ),
+        }
+    }
+    let r = check_registered("no-such-rule", 0);
+    assert!(
+        matches!(
+            r,
+            Err(neurograd_plasticity::PlasticityError::UnknownName { .. })
+        ),
+        "{r:?}"
+    );
+}
+
+/// The conformance call can fail: a rate rule wrong by a factor 2 or a sign, and a spike rule
+/// whose stated kernel has its amplitudes swapped, do not pass.
+#[test]
+fn conformance_call_rejects_wrong_rules() {
+    use super::spikes::{WrongKernel, swapped_sign};
+    use neurograd_plasticity::local::harness::conformance::{check_rate_rule, check_spike_rule};
+    use neurograd_plasticity::local::oja::Oja;
+    use neurograd_plasticity::local::stdp::PairStdp;
+    for factor in [2.0, -1.0] {
+        let wrong = Scaled {
+            rule: Box::new(Oja),
+            factor,
+        };
+        let c = check_rate_rule(&wrong, 3).unwrap();
+        assert_eq!(c.passes(), Some(false), "x{factor}: {c:?}");
+        assert!(c.rows.iter().any(|r| !r.control && !r.holds));
+    }
+    let wrong = WrongKernel {
+        rule: PairStdp::song_2000(),
+        wrong: swapped_sign,
+    };
+    let c = check_spike_rule(&wrong, 3).unwrap();
+    assert_eq!(c.passes(), Some(false), "{c:?}");
+    // the brute-force sum and the rate formula of the stated (wrong) kernel both disagree with
+    // what the rule computes
+    assert!(
+        c.rows
+            .iter()
+            .filter(|r| r.check.starts_with("trace"))
+            .all(|r| !r.holds)
+    );
+    assert!(
+        c.rows
+            .iter()
+            .any(|r| r.check.starts_with("drift") && !r.holds)
+    );
+}
