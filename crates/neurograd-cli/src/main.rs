@@ -63,6 +63,8 @@ pub enum Command {
     Optimize(commands::optimize::OptimizeArgs),
     /// Receptive fields learned by Oja, Sanger and BCM, saved as image grids.
     Features(commands::features::FeaturesArgs),
+    /// The registered plasticity rules; `rules check <name>` runs the conformance suite on one.
+    Rules(commands::rules::RulesArgs),
 }
 
 fn run(cli: Cli) -> neurograd::Result<()> {
@@ -90,6 +92,7 @@ fn run(cli: Cli) -> neurograd::Result<()> {
         Command::Simulate(a) => commands::simulate::run(c, a),
         Command::Optimize(a) => commands::optimize::run(c, a),
         Command::Features(a) => commands::features::run(c, a),
+        Command::Rules(a) => commands::rules::run(c, a),
     }
 }
 

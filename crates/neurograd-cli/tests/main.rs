@@ -496,3 +496,29 @@ fn divergence_is_a_failure_with_exit_code_1() {
         "{v}"
     );
 }
+
+#[test]
+fn rules_lists_the_registry_and_checks_a_rule() {
+    let v = json(&["rules", "--json"]);
+    let rules = v["rules"].as_array().unwrap();
+    let kinds: Vec<&str> = rules.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert!(
+        kinds.contains(&"rate") && kinds.contains(&"spike"),
+        "{kinds:?}"
+    );
+    assert!(rules.iter().any(|r| r["name"] == "triplet-stdp"));
+    for name in ["oja", "pair-stdp"] {
+        let c = json(&["rules", "check", name, "--json", "--seed", "4"]);
+        assert_eq!(c["passes"], true, "{name}: {c}");
+        let rows = c["report"]["rows"].as_array().unwrap();
+        assert!(
+            rows.iter()
+                .any(|r| r["control"] == true && r["holds"] == false)
+        );
+    }
+    let none = json(&["rules", "check", "sanger", "--json"]);
+    assert!(none["passes"].is_null(), "{none}");
+    let bad = neurograd(&["rules", "check", "nope"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("pair-stdp"), "{}", stderr(&bad));
+}

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod compare;
 pub mod features;
 pub mod optimize;
+pub mod rules;
 pub mod simulate;
 
 /// Median of finite values (mean of the two middle ones for an even count); `None` if empty.
