@@ -247,7 +247,12 @@ mod tests {
                 "recirculation" => (Activation::Sigmoid, SE, 1e-3),
                 _ => continue,
             };
-            assert_eq!((a.hidden, a.output, a.loss), (hidden, ID, loss), "{}", a.name);
+            assert_eq!(
+                (a.hidden, a.output, a.loss),
+                (hidden, ID, loss),
+                "{}",
+                a.name
+            );
             assert_eq!(a.learning_rate, lr, "{}", a.name);
             assert_eq!(a.supervised, a.name != "recirculation", "{}", a.name);
         }
