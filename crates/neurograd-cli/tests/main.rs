@@ -152,6 +152,7 @@ fn compare_over_seeds_reports_mean_sample_std_and_runs() {
         assert_eq!(runs.len(), 2);
         for (k, run) in runs.iter().enumerate() {
             assert_eq!(run["seed"], 3 + k as u64);
+            assert_eq!(run["algorithm"], r["algorithm"]);
             assert_eq!(run["test_accuracy"].as_f64().unwrap(), acc[k]);
             assert_eq!(run["history"].as_array().unwrap().len(), 2);
         }

@@ -202,18 +202,17 @@ mod tests {
         crate::experiments::compare::prepare_data("digits", Some(200), 0.25, 3).unwrap()
     }
 
+    /// A small run seeded 5, configured as `compare` configures its runs.
     fn config(algorithm: &str) -> TrainConfig {
-        TrainConfig {
-            algorithm: algorithm.into(),
+        let p = crate::experiments::compare::CompareParams {
             hidden: vec![8],
             epochs: 2,
             batch_size: 16,
-            optimizer: "adam".into(),
-            learning_rate: None,
-            seeds: seeds(5),
             cosine_every: 3,
-            target_accuracy: Some(0.5),
-        }
+            target_accuracy: 0.5,
+            ..Default::default()
+        };
+        p.train_config(algorithm, 5)
     }
 
     /// Checkpoints resume bit-identically through a JSON file: 2 epochs straight equal 1 epoch,

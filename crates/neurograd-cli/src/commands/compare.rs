@@ -167,7 +167,7 @@ fn write_files(
         for (seed, h) in r
             .runs
             .iter()
-            .flat_map(|run| run.history.iter().map(move |h| (run.seed, h)))
+            .flat_map(|run| run.outcome.history.iter().map(move |h| (run.seed, h)))
         {
             rows.push(vec![
                 r.algorithm.clone(),

@@ -20,6 +20,30 @@
 //!   claims lab (error against backprop as a function of beta, gamma, precision, lambda; alignment
 //!   angles over training).
 //!
+//! **The registry.** Every algorithm is listed once, in the `registry!` invocation of this file:
+//! per module (file), the types it re-exports and its entries, each the fields of an
+//! [`AlgorithmInfo`] under its registered name. The macro emits the `pub mod` and `pub use` lines
+//! and [`registry::ALGORITHMS`], which the lookups ([`by_name`], [`parse_list`],
+//! [`registry::info`]), the training loop and the CLI read. Adding an algorithm is its file
+//! (implementing [`CreditAssignment`]) plus one entry:
+//!
+//! ```text
+//! registry! {
+//!     ...
+//!     my_algo [MyAlgo, MyAlgoConfig] {
+//!         "my-algo" {
+//!             summary: "what it is (Author et al. year)",
+//!             supervised: true,
+//!             hidden: RELU,
+//!             output: ID,
+//!             loss: CE,
+//!             learning_rate: 1e-3,
+//!             constructor: |net, seed| boxed(MyAlgo::new(net, MyAlgoConfig::default(), seed)?),
+//!         }
+//!     }
+//! }
+//! ```
+//!
 //! Energy-based algorithms ([`EquilibriumPropagation`], [`ContrastiveHebbian`],
 //! [`PredictiveCoding`]) relax a state to a fixed point with a documented step size, iteration
 //! budget and convergence criterion (a residual tolerance); the residual is exposed in
@@ -43,36 +67,16 @@
 // equations in the docs do; iterator zips would hide the layer index the equations use.
 #![allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 
-pub mod backprop;
-pub mod chl;
 pub mod compare;
-pub mod dfa;
-pub mod dtp;
-pub mod equilibrium_propagation;
-pub mod es;
-pub mod feedback_alignment;
 pub(crate) mod linalg;
 pub mod network;
-pub mod predictive_coding;
-pub mod recirculation;
 pub mod registry;
 pub(crate) mod relax;
-pub mod sign_symmetry;
 pub mod train;
 
-pub use backprop::{Backprop, TapeBackprop};
-pub use chl::ContrastiveHebbian;
-pub use dfa::DirectFeedbackAlignment;
-pub use dtp::{DifferenceTargetPropagation, DtpConfig};
-pub use equilibrium_propagation::{EpVariant, EquilibriumPropagation};
-pub use es::{EsConfig, EvolutionStrategy};
-pub use feedback_alignment::FeedbackAlignment;
 pub use network::{ForwardCache, Loss, Network};
-pub use predictive_coding::{PcVariant, PredictiveCoding};
-pub use recirculation::Recirculation;
 pub use registry::{AlgorithmInfo, algorithms, by_name, parse_list};
 pub use relax::Relaxation;
-pub use sign_symmetry::SignSymmetry;
 pub use train::{
     Checkpoint, EpochRecord, Seeds, TrainConfig, TrainData, TrainOutcome, Trainer, train_network,
 };
@@ -80,6 +84,206 @@ pub use train::{
 use neurograd_tensor::{Matrix, Real};
 
 use crate::Result;
+use registry::{CE, HS, ID, RELU, SE, TANH, boxed, ep, renamed};
+
+/// Declares the algorithm modules, their re-exports and the registry from one list: per module,
+/// `module [ReExported, Types] { "name" { AlgorithmInfo fields but the name } ... }`. Emits
+/// `pub mod module;`, `pub use module::{ReExported, Types};` and one [`AlgorithmInfo`] per entry,
+/// in list order, into [`registry::ALGORITHMS`].
+macro_rules! registry {
+    ($( $module:ident [$($export:ident),* $(,)?] {
+        $( $name:literal { $( $field:ident : $value:expr ),* $(,)? } )*
+    } )*) => {
+        $(
+            pub mod $module;
+            pub use $module::{$($export),*};
+        )*
+
+        /// The registry list, in order; public as [`registry::ALGORITHMS`].
+        const REGISTERED: &[AlgorithmInfo] = &[
+            $( $( AlgorithmInfo { name: $name, $( $field: $value ),* }, )* )*
+        ];
+    };
+}
+
+// The registry: one entry per algorithm, grouped by the module (file) that defines it. The order
+// is the registry order (`compare`'s rows, `valid_names`). Networks and learning rates: see
+// `registry.rs`'s module docs.
+registry! {
+    backprop [Backprop, TapeBackprop] {
+        "bp" {
+            summary: "backpropagation (Rumelhart, Hinton & Williams 1986), hand-written; reference",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |_, _| boxed(Backprop::new()),
+        }
+        "bp-tape" {
+            summary: "backpropagation through the autodiff tape (the reference)",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |_, _| boxed(TapeBackprop),
+        }
+    }
+    feedback_alignment [FeedbackAlignment] {
+        "fa" {
+            summary: "feedback alignment (Lillicrap et al. 2016)",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |n, s| boxed(FeedbackAlignment::new(n, s)?),
+        }
+    }
+    dfa [DirectFeedbackAlignment] {
+        "dfa" {
+            summary: "direct feedback alignment (Nokland 2016)",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |n, s| boxed(DirectFeedbackAlignment::new(n, s)?),
+        }
+    }
+    sign_symmetry [SignSymmetry] {
+        "ss" {
+            summary: "sign symmetry, uniform sign-concordant feedback (Liao, Leibo & Poggio 2016)",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |_, _| boxed(SignSymmetry::new()),
+        }
+    }
+    predictive_coding [PcVariant, PredictiveCoding] {
+        "pc" {
+            summary: "predictive coding, standard inference (Whittington & Bogacz 2017)",
+            supervised: true,
+            hidden: TANH,
+            output: ID,
+            loss: SE,
+            learning_rate: 1e-3,
+            constructor: |_, _| {
+                boxed(
+                    PredictiveCoding::new(PcVariant::Standard).with_inference(Relaxation {
+                        step: 0.3,
+                        tol: 1e-5,
+                        max_iters: 2000,
+                    })?,
+                )
+            },
+        }
+        "pc-fpa" {
+            summary: "predictive coding, fixed-prediction assumption (Millidge, Tschantz & Buckley 2022)",
+            supervised: true,
+            hidden: TANH,
+            output: ID,
+            loss: SE,
+            learning_rate: 1e-3,
+            constructor: |_, _| boxed(PredictiveCoding::new(PcVariant::FixedPrediction)),
+        }
+        "pc-zil" {
+            summary: "predictive coding, zero-divergence inference learning (Song et al. 2020)",
+            supervised: true,
+            hidden: TANH,
+            output: ID,
+            loss: SE,
+            learning_rate: 1e-3,
+            constructor: |_, _| boxed(PredictiveCoding::new(PcVariant::ZeroDivergence)),
+        }
+    }
+    equilibrium_propagation [EpVariant, EquilibriumPropagation] {
+        "ep" {
+            summary: "equilibrium propagation, one-sided nudging (Scellier & Bengio 2017)",
+            supervised: true,
+            hidden: HS,
+            output: ID,
+            loss: SE,
+            learning_rate: 1e-3,
+            constructor: |_, _| ep(EpVariant::OneSided, None),
+        }
+        "ep-rs" {
+            summary: "equilibrium propagation, one-sided nudging with a random sign of beta per batch (Scellier & Bengio 2017)",
+            supervised: true,
+            hidden: HS,
+            output: ID,
+            loss: SE,
+            learning_rate: 1e-3,
+            constructor: |_, s| ep(EpVariant::OneSided, Some(s)),
+        }
+        "ep-sym" {
+            summary: "equilibrium propagation, symmetric +-beta nudging (Laborieux et al. 2021)",
+            supervised: true,
+            hidden: HS,
+            output: ID,
+            loss: SE,
+            learning_rate: 1e-3,
+            constructor: |_, _| ep(EpVariant::Symmetric, None),
+        }
+        // Backprop, grouped with EP because it is EP's baseline (and so keeps its registry place).
+        "bp-ep" {
+            summary: "backpropagation on the feed-forward network with EP's layers and loss (hard-sigmoid hidden, linear output, squared error): EP's exact-gradient accuracy baseline",
+            supervised: true,
+            hidden: HS,
+            output: ID,
+            loss: SE,
+            learning_rate: 1e-3,
+            constructor: |_, _| renamed("bp-ep", Backprop::new()),
+        }
+    }
+    chl [ContrastiveHebbian] {
+        "chl" {
+            summary: "contrastive Hebbian learning with Xie-Seung feedback gain (Movellan 1991; Xie & Seung 2003)",
+            supervised: true,
+            hidden: TANH,
+            output: ID,
+            loss: SE,
+            learning_rate: 1e-3,
+            constructor: |_, _| boxed(ContrastiveHebbian::new(0.05)?),
+        }
+    }
+    dtp [DifferenceTargetPropagation, DtpConfig] {
+        "dtp" {
+            summary: "difference target propagation (Lee et al. 2015)",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |n, s| boxed(DifferenceTargetPropagation::new(n, DtpConfig::default(), s)?),
+        }
+    }
+    es [EsConfig, EvolutionStrategy] {
+        "es" {
+            summary: "OpenAI-ES, antithetic pairs, population 100, sigma 0.02, centred ranks (Salimans et al. 2017); a black-box baseline",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-2,
+            constructor: |_, s| boxed(EvolutionStrategy::new(EsConfig::default(), s)?),
+        }
+    }
+    recirculation [Recirculation] {
+        "recirculation" {
+            summary: "recirculation autoencoder, lambda = 0.75 (Hinton & McClelland 1988)",
+            supervised: false,
+            hidden: neurograd_tensor::Activation::Sigmoid,
+            output: ID,
+            loss: SE,
+            learning_rate: 1e-3,
+            constructor: |_, _| boxed(Recirculation::new(0.75)?),
+        }
+    }
+}
 
 /// Per-batch diagnostics of an algorithm.
 #[derive(Clone, Copy, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]

@@ -12,15 +12,17 @@
 //! mean was 0.935 against 0.950 with the linear output (EP permits any `ρ`; the energy stays
 //! quadratic in a linear layer, so the block-coordinate relaxation handles it).
 //!
-//! Adding an algorithm: create its file, then add one [`AlgorithmInfo`] line to [`ALGORITHMS`].
+//! The list itself is the `registry!` invocation in `credit/mod.rs` (see the
+//! [module docs](super)): per algorithm module, the types it re-exports and its registry entries
+//! (the fields of [`AlgorithmInfo`] but the name). The macro emits the `pub mod` and `pub use`
+//! lines and [`ALGORITHMS`], so adding an algorithm is its file plus one entry there; this module
+//! holds the entry type, the shared constructors and the lookups ([`info`], [`by_name`],
+//! [`parse_list`]).
 
 use neurograd_tensor::{Activation, Matrix, Real};
 
 use super::{
-    Backprop, ContrastiveHebbian, CreditAssignment, DifferenceTargetPropagation,
-    DirectFeedbackAlignment, DtpConfig, EpVariant, EquilibriumPropagation, EsConfig,
-    EvolutionStrategy, FeedbackAlignment, Loss, Network, PcVariant, PredictiveCoding,
-    Recirculation, Relaxation, SignSymmetry, Updates,
+    CreditAssignment, EpVariant, EquilibriumPropagation, Loss, Network, Relaxation, Updates,
 };
 use crate::{PlasticityError, Result};
 
@@ -41,7 +43,9 @@ pub struct AlgorithmInfo {
     pub loss: Loss,
     /// Adam learning rate that works on digits (64-256-10, batch 32).
     pub learning_rate: Real,
-    constructor: fn(&Network, u64) -> Result<Box<dyn CreditAssignment>>,
+    /// Builds the algorithm for a network and a seed (see [`AlgorithmInfo::build`]); set by the
+    /// `registry!` entry, private outside `credit`.
+    pub(super) constructor: fn(&Network, u64) -> Result<Box<dyn CreditAssignment>>,
 }
 
 impl AlgorithmInfo {
@@ -62,8 +66,17 @@ impl AlgorithmInfo {
     }
 }
 
-fn boxed<A: CreditAssignment + 'static>(a: A) -> Result<Box<dyn CreditAssignment>> {
+/// Boxes a constructed algorithm (the usual tail of a registry constructor).
+pub(super) fn boxed<A: CreditAssignment + 'static>(a: A) -> Result<Box<dyn CreditAssignment>> {
     Ok(Box::new(a))
+}
+
+/// `inner` registered under a second `name` (a baseline on another network).
+pub(super) fn renamed<A: CreditAssignment + 'static>(
+    name: &'static str,
+    inner: A,
+) -> Result<Box<dyn CreditAssignment>> {
+    boxed(Renamed { name, inner })
 }
 
 /// An algorithm registered under a second name (a baseline on another network), delegating
@@ -99,7 +112,10 @@ impl<A: CreditAssignment> CreditAssignment for Renamed<A> {
 
 /// EP as registered: β = 0.5, block-coordinate relaxation to a residual of 1e-4 within 5000
 /// sweeps, optionally with a random sign of β per batch.
-fn ep(variant: EpVariant, random_sign: Option<u64>) -> Result<Box<dyn CreditAssignment>> {
+pub(super) fn ep(
+    variant: EpVariant,
+    random_sign: Option<u64>,
+) -> Result<Box<dyn CreditAssignment>> {
     let a = EquilibriumPropagation::new(0.5, variant)?
         .with_relaxation(Relaxation {
             step: 0.5,
@@ -113,195 +129,15 @@ fn ep(variant: EpVariant, random_sign: Option<u64>) -> Result<Box<dyn CreditAssi
     }
 }
 
-const TANH: Activation = Activation::Tanh;
-const RELU: Activation = Activation::Relu;
-const ID: Activation = Activation::Identity;
-const HS: Activation = Activation::HardSigmoid;
-const CE: Loss = Loss::SoftmaxCrossEntropy;
-const SE: Loss = Loss::HalfSquaredError;
+pub(super) const TANH: Activation = Activation::Tanh;
+pub(super) const RELU: Activation = Activation::Relu;
+pub(super) const ID: Activation = Activation::Identity;
+pub(super) const HS: Activation = Activation::HardSigmoid;
+pub(super) const CE: Loss = Loss::SoftmaxCrossEntropy;
+pub(super) const SE: Loss = Loss::HalfSquaredError;
 
-/// Every registered algorithm, in a stable order.
-pub const ALGORITHMS: &[AlgorithmInfo] = &[
-    AlgorithmInfo {
-        name: "bp",
-        summary: "backpropagation (Rumelhart, Hinton & Williams 1986), hand-written; reference",
-        supervised: true,
-        hidden: RELU,
-        output: ID,
-        loss: CE,
-        learning_rate: 1e-3,
-        constructor: |_, _| boxed(Backprop::new()),
-    },
-    AlgorithmInfo {
-        name: "bp-tape",
-        summary: "backpropagation through the autodiff tape (the reference)",
-        supervised: true,
-        hidden: RELU,
-        output: ID,
-        loss: CE,
-        learning_rate: 1e-3,
-        constructor: |_, _| boxed(super::backprop::TapeBackprop),
-    },
-    AlgorithmInfo {
-        name: "fa",
-        summary: "feedback alignment (Lillicrap et al. 2016)",
-        supervised: true,
-        hidden: RELU,
-        output: ID,
-        loss: CE,
-        learning_rate: 1e-3,
-        constructor: |n, s| boxed(FeedbackAlignment::new(n, s)?),
-    },
-    AlgorithmInfo {
-        name: "dfa",
-        summary: "direct feedback alignment (Nokland 2016)",
-        supervised: true,
-        hidden: RELU,
-        output: ID,
-        loss: CE,
-        learning_rate: 1e-3,
-        constructor: |n, s| boxed(DirectFeedbackAlignment::new(n, s)?),
-    },
-    AlgorithmInfo {
-        name: "ss",
-        summary: "sign symmetry, uniform sign-concordant feedback (Liao, Leibo & Poggio 2016)",
-        supervised: true,
-        hidden: RELU,
-        output: ID,
-        loss: CE,
-        learning_rate: 1e-3,
-        constructor: |_, _| boxed(SignSymmetry::new()),
-    },
-    AlgorithmInfo {
-        name: "pc",
-        summary: "predictive coding, standard inference (Whittington & Bogacz 2017)",
-        supervised: true,
-        hidden: TANH,
-        output: ID,
-        loss: SE,
-        learning_rate: 1e-3,
-        constructor: |_, _| {
-            boxed(
-                PredictiveCoding::new(PcVariant::Standard).with_inference(Relaxation {
-                    step: 0.3,
-                    tol: 1e-5,
-                    max_iters: 2000,
-                })?,
-            )
-        },
-    },
-    AlgorithmInfo {
-        name: "pc-fpa",
-        summary: "predictive coding, fixed-prediction assumption (Millidge, Tschantz & Buckley 2022)",
-        supervised: true,
-        hidden: TANH,
-        output: ID,
-        loss: SE,
-        learning_rate: 1e-3,
-        constructor: |_, _| boxed(PredictiveCoding::new(PcVariant::FixedPrediction)),
-    },
-    AlgorithmInfo {
-        name: "pc-zil",
-        summary: "predictive coding, zero-divergence inference learning (Song et al. 2020)",
-        supervised: true,
-        hidden: TANH,
-        output: ID,
-        loss: SE,
-        learning_rate: 1e-3,
-        constructor: |_, _| boxed(PredictiveCoding::new(PcVariant::ZeroDivergence)),
-    },
-    AlgorithmInfo {
-        name: "ep",
-        summary: "equilibrium propagation, one-sided nudging (Scellier & Bengio 2017)",
-        supervised: true,
-        hidden: HS,
-        output: ID,
-        loss: SE,
-        learning_rate: 1e-3,
-        constructor: |_, _| ep(EpVariant::OneSided, None),
-    },
-    AlgorithmInfo {
-        name: "ep-rs",
-        summary: "equilibrium propagation, one-sided nudging with a random sign of beta per batch (Scellier & Bengio 2017)",
-        supervised: true,
-        hidden: HS,
-        output: ID,
-        loss: SE,
-        learning_rate: 1e-3,
-        constructor: |_, s| ep(EpVariant::OneSided, Some(s)),
-    },
-    AlgorithmInfo {
-        name: "ep-sym",
-        summary: "equilibrium propagation, symmetric +-beta nudging (Laborieux et al. 2021)",
-        supervised: true,
-        hidden: HS,
-        output: ID,
-        loss: SE,
-        learning_rate: 1e-3,
-        constructor: |_, _| ep(EpVariant::Symmetric, None),
-    },
-    AlgorithmInfo {
-        name: "bp-ep",
-        summary: "backpropagation on the feed-forward network with EP's layers and loss (hard-sigmoid hidden, linear output, squared error): EP's exact-gradient accuracy baseline",
-        supervised: true,
-        hidden: HS,
-        output: ID,
-        loss: SE,
-        learning_rate: 1e-3,
-        constructor: |_, _| {
-            boxed(Renamed {
-                name: "bp-ep",
-                inner: Backprop::new(),
-            })
-        },
-    },
-    AlgorithmInfo {
-        name: "chl",
-        summary: "contrastive Hebbian learning with Xie-Seung feedback gain (Movellan 1991; Xie & Seung 2003)",
-        supervised: true,
-        hidden: TANH,
-        output: ID,
-        loss: SE,
-        learning_rate: 1e-3,
-        constructor: |_, _| boxed(ContrastiveHebbian::new(0.05)?),
-    },
-    AlgorithmInfo {
-        name: "dtp",
-        summary: "difference target propagation (Lee et al. 2015)",
-        supervised: true,
-        hidden: RELU,
-        output: ID,
-        loss: CE,
-        learning_rate: 1e-3,
-        constructor: |n, s| {
-            boxed(DifferenceTargetPropagation::new(
-                n,
-                DtpConfig::default(),
-                s,
-            )?)
-        },
-    },
-    AlgorithmInfo {
-        name: "es",
-        summary: "OpenAI-ES, antithetic pairs, population 100, sigma 0.02, centred ranks (Salimans et al. 2017); a black-box baseline",
-        supervised: true,
-        hidden: RELU,
-        output: ID,
-        loss: CE,
-        learning_rate: 1e-2,
-        constructor: |_, s| boxed(EvolutionStrategy::new(EsConfig::default(), s)?),
-    },
-    AlgorithmInfo {
-        name: "recirculation",
-        summary: "recirculation autoencoder, lambda = 0.75 (Hinton & McClelland 1988)",
-        supervised: false,
-        hidden: Activation::Sigmoid,
-        output: ID,
-        loss: SE,
-        learning_rate: 1e-3,
-        constructor: |_, _| boxed(Recirculation::new(0.75)?),
-    },
-];
+/// Every registered algorithm, in a stable order (the `registry!` list of `credit/mod.rs`).
+pub const ALGORITHMS: &[AlgorithmInfo] = super::REGISTERED;
 
 /// Every registered algorithm.
 pub fn algorithms() -> &'static [AlgorithmInfo] {
@@ -359,4 +195,66 @@ pub fn parse_list(list: &str) -> Result<Vec<&'static AlgorithmInfo>> {
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `registry!` list keeps the registry order documented in docs/credit-assignment.md
+    /// (the order of `compare`'s rows and of `valid_names`), with unique names; new algorithms
+    /// go after these.
+    #[test]
+    fn registry_order_is_the_documented_one_and_names_are_unique() {
+        let names: Vec<&str> = algorithms().iter().map(|a| a.name).collect();
+        let documented = [
+            "bp",
+            "bp-tape",
+            "fa",
+            "dfa",
+            "ss",
+            "pc",
+            "pc-fpa",
+            "pc-zil",
+            "ep",
+            "ep-rs",
+            "ep-sym",
+            "bp-ep",
+            "chl",
+            "dtp",
+            "es",
+            "recirculation",
+        ];
+        assert!(names.len() >= documented.len(), "{names:?}");
+        assert_eq!(&names[..documented.len()], &documented[..]);
+        for (i, a) in names.iter().enumerate() {
+            assert!(!names[..i].contains(a), "{a} registered twice");
+        }
+        assert_eq!(valid_names(), names.join(", "));
+    }
+
+    /// Every entry's network is the one the module docs give its family: ReLU + cross-entropy for
+    /// the feed-forward algorithms, tanh + squared error for PC and CHL, hard-sigmoid + linear
+    /// output + squared error for EP and its backprop baseline; Adam 1e-3 except ES (1e-2).
+    #[test]
+    fn networks_and_learning_rates_follow_the_module_docs() {
+        for a in algorithms() {
+            let (hidden, loss, lr) = match a.name {
+                "bp" | "bp-tape" | "fa" | "dfa" | "ss" | "dtp" => (RELU, CE, 1e-3),
+                "es" => (RELU, CE, 1e-2),
+                "pc" | "pc-fpa" | "pc-zil" | "chl" => (TANH, SE, 1e-3),
+                "ep" | "ep-rs" | "ep-sym" | "bp-ep" => (HS, SE, 1e-3),
+                "recirculation" => (Activation::Sigmoid, SE, 1e-3),
+                _ => continue,
+            };
+            assert_eq!(
+                (a.hidden, a.output, a.loss),
+                (hidden, ID, loss),
+                "{}",
+                a.name
+            );
+            assert_eq!(a.learning_rate, lr, "{}", a.name);
+            assert_eq!(a.supervised, a.name != "recirculation", "{}", a.name);
+        }
+    }
 }

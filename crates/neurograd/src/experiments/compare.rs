@@ -14,7 +14,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::train::{EpochRecord, Prepared, TrainConfig, Trainer, load_dataset, prepare, seeds};
+use crate::train::{
+    EpochRecord, Prepared, TrainConfig, TrainOutcome, Trainer, load_dataset, prepare, seeds,
+};
 use crate::{Error, Progress, Result, VERSION};
 
 /// The default algorithm list of `compare`.
@@ -70,6 +72,25 @@ pub fn default_test_fraction(dataset: &str) -> f64 {
     }
 }
 
+impl CompareParams {
+    /// The training loop's configuration for `algorithm` (trimmed) in the run seeded `seed`:
+    /// these parameters' hidden widths, epochs, batch size, learning rate (`None`: the
+    /// registry's), cosine cadence and target accuracy, Adam, and the streams [`seeds`]`(seed)`.
+    pub fn train_config(&self, algorithm: &str, seed: u64) -> TrainConfig {
+        TrainConfig {
+            algorithm: algorithm.trim().to_string(),
+            hidden: self.hidden.clone(),
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            optimizer: "adam".into(),
+            learning_rate: self.learning_rate,
+            seeds: seeds(seed),
+            cosine_every: self.cosine_every,
+            target_accuracy: Some(self.target_accuracy),
+        }
+    }
+}
+
 impl Default for CompareParams {
     fn default() -> Self {
         Self {
@@ -104,29 +125,20 @@ pub struct DatasetInfo {
     pub n_classes: usize,
 }
 
-/// One seed's run of one algorithm.
+/// One seed's run of one algorithm: the training loop's [`TrainOutcome`] with the seed and how
+/// the run ended. In JSON the outcome's fields sit in this object next to `seed` and `status`
+/// (`algorithm`, `test_accuracy`, `epochs`, `wall_s`, `mean_cosine_to_bp`, `epochs_to_target`,
+/// `wall_s_to_target`, `relaxation_steps_per_batch`, `history`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeedRun {
     /// The seed of this run (split, network init, feedback weights, shuffling).
     pub seed: u64,
-    /// `ok`, or the error that stopped the run (divergence, non-convergence).
+    /// `ok`, or the error that stopped the run (divergence, non-convergence); the outcome then
+    /// holds the epochs completed before it.
     pub status: String,
-    /// Test accuracy after the last completed epoch.
-    pub test_accuracy: f64,
-    /// Epochs completed.
-    pub epochs: usize,
-    /// Wall-clock seconds (training and evaluation).
-    pub wall_s: f64,
-    /// Mean cosine between the algorithm's updates and the backprop gradient during training.
-    pub mean_cosine_to_bp: Option<f64>,
-    /// First epoch reaching `target_accuracy`.
-    pub epochs_to_target: Option<usize>,
-    /// Seconds until then.
-    pub wall_s_to_target: Option<f64>,
-    /// Mean relaxation steps per batch in the last epoch (energy-based algorithms; 0 otherwise).
-    pub relaxation_steps_per_batch: f64,
-    /// Per-epoch metrics.
-    pub history: Vec<EpochRecord>,
+    /// What the training loop reports (after the last completed epoch).
+    #[serde(flatten)]
+    pub outcome: TrainOutcome,
 }
 
 /// One algorithm's row, aggregated over the seeds (with one seed every aggregate equals that
@@ -262,10 +274,17 @@ fn mean_some(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
 
 /// Per-epoch means over the runs that completed each epoch.
 fn mean_history(runs: &[SeedRun]) -> Vec<EpochRecord> {
-    let longest = runs.iter().map(|r| r.history.len()).max().unwrap_or(0);
+    let longest = runs
+        .iter()
+        .map(|r| r.outcome.history.len())
+        .max()
+        .unwrap_or(0);
     (0..longest)
         .filter_map(|i| {
-            let recs: Vec<&EpochRecord> = runs.iter().filter_map(|r| r.history.get(i)).collect();
+            let recs: Vec<&EpochRecord> = runs
+                .iter()
+                .filter_map(|r| r.outcome.history.get(i))
+                .collect();
             let avg = |f: &dyn Fn(&EpochRecord) -> f64| {
                 mean(&recs.iter().map(|h| f(h)).collect::<Vec<_>>())
             };
@@ -284,7 +303,7 @@ fn mean_history(runs: &[SeedRun]) -> Vec<EpochRecord> {
 
 /// Aggregates one algorithm's runs (at least one) into its row.
 fn aggregate(algorithm: String, runs: Vec<SeedRun>) -> Result<AlgorithmResult> {
-    let accuracies: Vec<f64> = runs.iter().map(|r| r.test_accuracy).collect();
+    let accuracies: Vec<f64> = runs.iter().map(|r| r.outcome.test_accuracy).collect();
     let (mean_accuracy, std_accuracy, min_accuracy, max_accuracy) = summary(&accuracies)
         .ok_or_else(|| Error::Internal {
             what: "compare",
@@ -303,7 +322,7 @@ fn aggregate(algorithm: String, runs: Vec<SeedRun>) -> Result<AlgorithmResult> {
         });
     let reached: Vec<f64> = runs
         .iter()
-        .filter_map(|r| r.epochs_to_target.map(|e| e as f64))
+        .filter_map(|r| r.outcome.epochs_to_target.map(|e| e as f64))
         .collect();
     let mean_epochs_to_target = mean(&reached);
     let n = runs.len() as f64;
@@ -316,16 +335,16 @@ fn aggregate(algorithm: String, runs: Vec<SeedRun>) -> Result<AlgorithmResult> {
         min_accuracy,
         max_accuracy,
         accuracies,
-        epochs: runs.iter().map(|r| r.epochs).min().unwrap_or(0),
-        wall_s: runs.iter().map(|r| r.wall_s).sum::<f64>() / n,
-        mean_cosine_to_bp: mean_some(runs.iter().map(|r| r.mean_cosine_to_bp)),
+        epochs: runs.iter().map(|r| r.outcome.epochs).min().unwrap_or(0),
+        wall_s: runs.iter().map(|r| r.outcome.wall_s).sum::<f64>() / n,
+        mean_cosine_to_bp: mean_some(runs.iter().map(|r| r.outcome.mean_cosine_to_bp)),
         epochs_to_target: mean_epochs_to_target.map(|e| e.round() as usize),
         mean_epochs_to_target,
         seeds_reaching_target: reached.len(),
-        wall_s_to_target: mean_some(runs.iter().map(|r| r.wall_s_to_target)),
+        wall_s_to_target: mean_some(runs.iter().map(|r| r.outcome.wall_s_to_target)),
         relaxation_steps_per_batch: runs
             .iter()
-            .map(|r| r.relaxation_steps_per_batch)
+            .map(|r| r.outcome.relaxation_steps_per_batch)
             .sum::<f64>()
             / n,
         history: mean_history(&runs),
@@ -369,20 +388,7 @@ pub fn run(p: &CompareParams, progress: &dyn Progress) -> Result<CompareResult> 
         let mut trainers = p
             .algorithms
             .iter()
-            .map(|a| {
-                let config = TrainConfig {
-                    algorithm: a.trim().to_string(),
-                    hidden: p.hidden.clone(),
-                    epochs: p.epochs,
-                    batch_size: p.batch_size,
-                    optimizer: "adam".into(),
-                    learning_rate: p.learning_rate,
-                    seeds: seeds(seed),
-                    cosine_every: p.cosine_every,
-                    target_accuracy: Some(p.target_accuracy),
-                };
-                Ok(Trainer::new(&config, &td)?)
-            })
+            .map(|a| Ok(Trainer::new(&p.train_config(a, seed), &td)?))
             .collect::<Result<Vec<_>>>()?;
         info.get_or_insert_with(|| DatasetInfo {
             name: data.name.clone(),
@@ -407,18 +413,10 @@ pub fn run(p: &CompareParams, progress: &dyn Progress) -> Result<CompareResult> 
                 }
             }
             progress.finish();
-            let o = t.outcome();
             per_seed.push(SeedRun {
                 seed,
                 status,
-                test_accuracy: o.test_accuracy,
-                epochs: o.epochs,
-                wall_s: o.wall_s,
-                mean_cosine_to_bp: o.mean_cosine_to_bp,
-                epochs_to_target: o.epochs_to_target,
-                wall_s_to_target: o.wall_s_to_target,
-                relaxation_steps_per_batch: o.relaxation_steps_per_batch,
-                history: o.history,
+                outcome: t.outcome(),
             });
         }
     }
@@ -485,8 +483,8 @@ mod tests {
             assert_eq!((r.runs[0].seed, r.runs[1].seed), (5, 6));
             assert_eq!(r.accuracies, vec![ra.test_accuracy, rb.test_accuracy]);
             let losses = |h: &[EpochRecord]| h.iter().map(|e| e.train_loss).collect::<Vec<_>>();
-            assert_eq!(losses(&r.runs[0].history), losses(&ra.history));
-            assert_eq!(losses(&r.runs[1].history), losses(&rb.history));
+            assert_eq!(losses(&r.runs[0].outcome.history), losses(&ra.history));
+            assert_eq!(losses(&r.runs[1].outcome.history), losses(&rb.history));
             // Different seeds train on different splits: the losses differ.
             assert_ne!(losses(&ra.history), losses(&rb.history));
             let m = 0.5 * (ra.test_accuracy + rb.test_accuracy);
@@ -500,7 +498,7 @@ mod tests {
                 0.5 * (ra.history[0].train_loss + rb.history[0].train_loss)
             );
             // One seed: the aggregates are the run's own numbers.
-            let one = &ra.runs[0];
+            let one = &ra.runs[0].outcome;
             assert_eq!(ra.std_accuracy, None);
             assert_eq!(ra.test_accuracy, one.test_accuracy);
             assert_eq!(ra.wall_s, one.wall_s);
@@ -508,6 +506,44 @@ mod tests {
             assert_eq!(ra.epochs_to_target, one.epochs_to_target);
             assert_eq!(ra.history, one.history);
         }
+    }
+
+    /// A run's JSON object holds `seed`, `status` and the training outcome's fields side by side
+    /// (the keys `run.json` documents, no nested `outcome`), and reads back as the same result.
+    #[test]
+    fn run_json_has_the_outcome_fields_beside_seed_and_status() {
+        let p = CompareParams {
+            algorithms: vec!["bp".into()],
+            epochs: 1,
+            ..small(1, 1)
+        };
+        let r = run(&p, &NoProgress).unwrap();
+        let v = serde_json::to_value(&r).unwrap();
+        let obj = v["results"][0]["runs"][0].as_object().unwrap();
+        let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let mut documented = vec![
+            "seed",
+            "status",
+            "algorithm",
+            "test_accuracy",
+            "epochs",
+            "wall_s",
+            "mean_cosine_to_bp",
+            "epochs_to_target",
+            "wall_s_to_target",
+            "relaxation_steps_per_batch",
+            "history",
+        ];
+        documented.sort_unstable();
+        assert_eq!(keys, documented);
+        let one = &r.results[0].runs[0];
+        assert_eq!(obj["algorithm"], "bp");
+        assert_eq!(obj["seed"], 1);
+        assert_eq!(obj["test_accuracy"], one.outcome.test_accuracy);
+        assert_eq!(obj["history"][0]["epoch"], 1);
+        let back: CompareResult = serde_json::from_value(v).unwrap();
+        assert_eq!(back, r);
     }
 
     #[test]
