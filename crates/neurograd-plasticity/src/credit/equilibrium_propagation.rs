@@ -73,7 +73,10 @@ pub struct EquilibriumPropagation {
     relaxation: Relaxation,
     block: bool,
     /// One-sided nudging with a random sign of β per mini-batch (`None`: always `+β`).
-    random_sign: Option<ChaCha8Rng>,
+    /// Seed of the per-batch sign of β (`None`: β keeps its sign).
+    random_sign: Option<u64>,
+    /// Batch counter positioning the sign draw (advanced per batch, set by the training loop).
+    step: u64,
 }
 
 fn invalid(name: &'static str, value: impl std::fmt::Display, reason: &str) -> PlasticityError {
@@ -133,6 +136,7 @@ impl EquilibriumPropagation {
             relaxation: Self::DEFAULT_RELAXATION,
             block: false,
             random_sign: None,
+            step: 0,
         })
     }
 
@@ -166,12 +170,18 @@ impl EquilibriumPropagation {
     }
 
     /// One-sided nudging with the sign of β drawn at random (±1 with equal probability) for every
-    /// mini-batch from `ChaCha8Rng::seed_from_u64(seed)`, as in Scellier & Bengio (2017, §5: "the
+    /// mini-batch, as in Scellier & Bengio (2017, §5: "the
     /// sign of β chosen at random"); the estimate divides by the signed β, so its first-order bias
     /// `β·c` flips sign with β and cancels in expectation over batches (Laborieux et al. 2021).
     /// Ignored by [`EpVariant::Symmetric`], which cancels the bias within every batch.
+    ///
+    /// The sign of batch `k` is the first `bool` of `ChaCha8Rng::seed_from_u64(mix(seed, k, 0))`
+    /// ([`neurograd_tensor::seed::mix`]): a pure function of the seed and the batch counter, which
+    /// advances by one per [`updates_into`](CreditAssignment::updates_into) call and is set by
+    /// [`set_step`](CreditAssignment::set_step), so a training run resumed from a checkpoint draws
+    /// the same signs as the uninterrupted run.
     pub fn with_random_sign(mut self, seed: u64) -> Self {
-        self.random_sign = Some(ChaCha8Rng::seed_from_u64(seed));
+        self.random_sign = Some(seed);
         self
     }
 
@@ -425,6 +435,10 @@ impl CreditAssignment for EquilibriumPropagation {
         }
     }
 
+    fn set_step(&mut self, step: u64) {
+        self.step = step;
+    }
+
     fn updates_into(
         &mut self,
         net: &Network,
@@ -435,10 +449,14 @@ impl CreditAssignment for EquilibriumPropagation {
         Self::check(net)?;
         net.check_batch(x, t)?;
         let b = x.nrows() as Real;
-        let flip = match (&mut self.random_sign, self.variant) {
-            (Some(rng), EpVariant::OneSided) => rng.random::<bool>(),
+        let flip = match (self.random_sign, self.variant) {
+            (Some(seed), EpVariant::OneSided) => {
+                ChaCha8Rng::seed_from_u64(neurograd_tensor::seed::mix(seed, self.step, 0))
+                    .random::<bool>()
+            }
             _ => false,
         };
+        self.step = self.step.wrapping_add(1);
         let beta = if flip { -self.beta } else { self.beta };
         let free = self.relax(net, x, t, 0.0, None, None)?;
         let plus = self.relax(net, x, t, beta, Some(&free.states), None)?;

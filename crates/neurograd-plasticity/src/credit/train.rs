@@ -624,12 +624,13 @@ mod tests {
     /// Checkpoints resume bit-identically: 2 epochs straight equal 1 epoch, checkpoint, a fresh
     /// trainer resumed from it, 1 more epoch (network, history compared exactly), for a feedback
     /// algorithm (fixed random feedback from the algorithm seed) and for the evolution strategy
-    /// (noise from the algorithm seed and the step). Negative control: resuming with another
+    /// (noise from the algorithm seed and the step), and for EP with a random sign of β per batch
+    /// (the sign drawn from the algorithm seed and the step). Negative control: resuming with another
     /// algorithm seed changes the run.
     #[test]
     fn resume_is_bit_identical() {
         let d = digits();
-        for algo in ["fa", "es"] {
+        for algo in ["fa", "es", "ep-rs"] {
             let cfg = config(algo);
             let straight = train_network(&cfg, &d.data()).unwrap();
             let mut t = Trainer::new(&cfg, &d.data()).unwrap();
