@@ -33,44 +33,141 @@ pub enum Integrator {
     Rk4,
 }
 
-/// One forward Euler step of `dx/dt = f(x)`.
+/// One forward Euler step of `dx/dt = f(x)` on a fixed-size state (a wrapper of
+/// [`euler_step_in_place`], the one implementation).
 #[inline]
 pub fn euler_step<const N: usize>(
     x: &[Real; N],
     h: Real,
     f: impl Fn(&[Real; N]) -> [Real; N],
 ) -> [Real; N] {
-    let k = f(x);
     let mut out = *x;
-    for i in 0..N {
-        out[i] += h * k[i];
-    }
+    let mut k = [0.0; N];
+    let r: Result<(), std::convert::Infallible> =
+        euler_step_in_place(&mut out, h, &mut k, |x, k| {
+            k.copy_from_slice(&f(as_array(x)));
+            Ok(())
+        });
+    let Ok(()) = r;
     out
 }
 
-/// One classical RK4 step of `dx/dt = f(x)`.
+/// One classical RK4 step of `dx/dt = f(x)` on a fixed-size state (a wrapper of
+/// [`rk4_step_in_place`], the one implementation).
 #[inline]
 pub fn rk4_step<const N: usize>(
     x: &[Real; N],
     h: Real,
     f: impl Fn(&[Real; N]) -> [Real; N],
 ) -> [Real; N] {
-    let axpy = |a: &[Real; N], s: Real, b: &[Real; N]| {
-        let mut o = *a;
-        for i in 0..N {
-            o[i] += s * b[i];
-        }
-        o
-    };
-    let k1 = f(x);
-    let k2 = f(&axpy(x, 0.5 * h, &k1));
-    let k3 = f(&axpy(x, 0.5 * h, &k2));
-    let k4 = f(&axpy(x, h, &k3));
     let mut out = *x;
-    for i in 0..N {
-        out[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
-    }
+    let mut k = [[0.0; N]; 5];
+    let [k1, k2, k3, k4, tmp] = &mut k;
+    let r: Result<(), std::convert::Infallible> = rk4_step_in_place(
+        &mut out,
+        h,
+        Rk4Scratch {
+            k1,
+            k2,
+            k3,
+            k4,
+            tmp,
+        },
+        |_, x, k| {
+            k.copy_from_slice(&f(as_array(x)));
+            Ok(())
+        },
+    );
+    let Ok(()) = r;
     out
+}
+
+/// A slice of length `N` (always the case in the wrappers above) as an array.
+#[inline]
+fn as_array<const N: usize>(x: &[Real]) -> &[Real; N] {
+    x.first_chunk()
+        .expect("the integrators pass slices of the state's length")
+}
+
+/// One forward Euler step of the system `dx/dt = f(x)` on a flat state vector, in place:
+/// `x <- x + h f(x)` (first order). `f(x, k)` writes the derivative into `k` (length `x.len()`);
+/// a network passes the coupled right-hand side, whose entries are its units' derivatives
+/// ([`ContinuousModel::derivative`](crate::model::ContinuousModel::derivative)). An error of `f`
+/// is returned before `x` is touched.
+#[inline]
+pub fn euler_step_in_place<E>(
+    x: &mut [Real],
+    h: Real,
+    k: &mut [Real],
+    mut f: impl FnMut(&[Real], &mut [Real]) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    f(x, k)?;
+    for (xi, ki) in x.iter_mut().zip(k.iter()) {
+        *xi += h * ki;
+    }
+    Ok(())
+}
+
+/// The nodes `c_s` of the classical RK4 stages: stage `s` evaluates the right-hand side at time
+/// `t + c_s h` (Kutta 1901).
+pub const RK4_NODES: [Real; 4] = [0.0, 0.5, 0.5, 1.0];
+
+/// Work buffers of [`rk4_step_in_place`], each of the state's length: the four stage
+/// derivatives and the stage state.
+#[derive(Debug)]
+pub struct Rk4Scratch<'a> {
+    /// Stage 1 derivative.
+    pub k1: &'a mut [Real],
+    /// Stage 2 derivative.
+    pub k2: &'a mut [Real],
+    /// Stage 3 derivative.
+    pub k3: &'a mut [Real],
+    /// Stage 4 derivative.
+    pub k4: &'a mut [Real],
+    /// Stage state.
+    pub tmp: &'a mut [Real],
+}
+
+/// One classical RK4 step (Kutta 1901) of `dx/dt = f(t, x)` on a flat state vector, in place:
+/// `k1 = f(x)`, `k2 = f(x + h k1/2)`, `k3 = f(x + h k2/2)`, `k4 = f(x + h k3)`,
+/// `x <- x + h/6 (k1 + 2 k2 + 2 k3 + k4)`. `f(s, x, k)` writes the stage-`s` derivative into `k`;
+/// stage `s` belongs to time `t + RK4_NODES[s] h` (so a time-dependent input is read at the
+/// step's start, middle and end). A network passes the coupled right-hand side, whose entries are
+/// its units' derivatives
+/// ([`ContinuousModel::derivative`](crate::model::ContinuousModel::derivative)); RK4 couples the
+/// units inside a step (each stage needs every unit's stage state), which is why it is a
+/// network-level integrator and not a per-unit step. An error of `f` is returned before `x` is
+/// touched. The scratch buffers must have the length of `x`.
+#[inline]
+pub fn rk4_step_in_place<E>(
+    x: &mut [Real],
+    h: Real,
+    s: Rk4Scratch<'_>,
+    mut f: impl FnMut(usize, &[Real], &mut [Real]) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let Rk4Scratch {
+        k1,
+        k2,
+        k3,
+        k4,
+        tmp,
+    } = s;
+    let stage = |tmp: &mut [Real], a: Real, k: &[Real]| {
+        for ((t, xi), ki) in tmp.iter_mut().zip(x.iter()).zip(k) {
+            *t = xi + a * ki;
+        }
+    };
+    f(0, x, k1)?;
+    stage(tmp, 0.5 * h, k1);
+    f(1, tmp, k2)?;
+    stage(tmp, 0.5 * h, k2);
+    f(2, tmp, k3)?;
+    stage(tmp, h, k3);
+    f(3, tmp, k4)?;
+    for (i, xi) in x.iter_mut().enumerate() {
+        *xi += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+    }
+    Ok(())
 }
 
 /// One exponential Euler step of the scalar equation `dx/dt = a x + b` with `a`, `b` frozen:

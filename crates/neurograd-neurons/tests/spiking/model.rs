@@ -7,7 +7,7 @@ use neurograd_neurons::circuits::brette2007::{BenchmarkKind, BrettLif, BrettNetw
 use neurograd_neurons::hh::{HhParams, HodgkinHuxley};
 use neurograd_neurons::integrators::Integrator;
 use neurograd_neurons::izhikevich::{IzhParams, IzhVariant, Izhikevich};
-use neurograd_neurons::lif::{Lif, LifParams, simulate_constant_current};
+use neurograd_neurons::lif::{Lif, LifParams, LifRun, simulate_constant_current};
 use neurograd_neurons::model::{RunConfig, simulate};
 use neurograd_neurons::rate::{Activation, RateUnit};
 use neurograd_neurons::{Input, NeuronError, NeuronModel, Population};
@@ -92,7 +92,15 @@ fn population_matches_single_neurons() {
         }
     }
     for (i, &c) in currents.iter().enumerate() {
-        let single = simulate_constant_current(model.params(), c, 0.1, 300.0).unwrap();
+        let single = simulate_constant_current(
+            &LifRun {
+                params: *model.params(),
+                dt_ms: 0.1,
+                duration_ms: 300.0,
+            },
+            c,
+        )
+        .unwrap();
         assert_eq!(trains[i], single, "current {c}");
     }
     assert!(trains[0].is_empty() && trains[4].len() > trains[1].len());
