@@ -211,6 +211,65 @@ mod tests {
         assert!((r1 - 16.0).abs() > 10.0);
     }
 
+    /// The in-place RK4 reads a time-dependent right-hand side at the stage nodes: for
+    /// `dx/dt = cos t` the global error at `t = 1` falls by about 16 per halving of `h`
+    /// (fourth order; reading the input at the step's start only would be first order).
+    #[test]
+    fn rk4_in_place_uses_the_stage_times() {
+        let run = |h: Real, nodes: [Real; 4]| {
+            let n = (1.0 / h).round() as usize;
+            let mut x = [0.0];
+            let mut k = [[0.0; 1]; 5];
+            for step in 0..n {
+                let t = step as Real * h;
+                let [k1, k2, k3, k4, tmp] = &mut k;
+                let s = Rk4Scratch {
+                    k1,
+                    k2,
+                    k3,
+                    k4,
+                    tmp,
+                };
+                let r: Result<(), ()> = rk4_step_in_place(&mut x, h, s, |stage, _, out| {
+                    out[0] = (t + nodes[stage] * h).cos();
+                    Ok(())
+                });
+                assert!(r.is_ok());
+            }
+            (x[0] - 1.0f64.sin()).abs()
+        };
+        let ratio = run(0.1, RK4_NODES) / run(0.05, RK4_NODES);
+        assert!((ratio - 16.0).abs() < 1.0, "ratio {ratio}");
+        // negative control: the input frozen at the step's start is first order
+        let frozen = run(0.1, [0.0; 4]) / run(0.05, [0.0; 4]);
+        assert!((frozen - 2.0).abs() < 0.2, "frozen ratio {frozen}");
+    }
+
+    /// An error of the right-hand side is returned and leaves the state untouched.
+    #[test]
+    fn in_place_steps_propagate_errors() {
+        let mut x = [1.0, 2.0];
+        let mut k = [0.0; 2];
+        let r = euler_step_in_place(&mut x, 0.1, &mut k, |_, _| Err("bad input"));
+        assert_eq!(r, Err("bad input"));
+        assert_eq!(x, [1.0, 2.0]);
+        let mut kk = [[0.0; 2]; 5];
+        let [k1, k2, k3, k4, tmp] = &mut kk;
+        let s = Rk4Scratch {
+            k1,
+            k2,
+            k3,
+            k4,
+            tmp,
+        };
+        let r = rk4_step_in_place(&mut x, 0.1, s, |stage, _, out| {
+            out.fill(1.0);
+            if stage == 2 { Err(stage) } else { Ok(()) }
+        });
+        assert_eq!(r, Err(2));
+        assert_eq!(x, [1.0, 2.0]);
+    }
+
     /// Exponential Euler is exact for a linear equation with constant coefficients.
     #[test]
     fn exp_euler_exact_for_linear() {
