@@ -62,22 +62,11 @@ pub fn rk4_step<const N: usize>(
 ) -> [Real; N] {
     let mut out = *x;
     let mut k = [[0.0; N]; 5];
-    let [k1, k2, k3, k4, tmp] = &mut k;
-    let r: Result<(), std::convert::Infallible> = rk4_step_in_place(
-        &mut out,
-        h,
-        Rk4Scratch {
-            k1,
-            k2,
-            k3,
-            k4,
-            tmp,
-        },
-        |_, x, k| {
+    let r: Result<(), std::convert::Infallible> =
+        rk4_step_in_place(&mut out, h, Rk4Scratch::from_arrays(&mut k), |_, x, k| {
             k.copy_from_slice(&f(as_array(x)));
             Ok(())
-        },
-    );
+        });
     let Ok(()) = r;
     out
 }
@@ -126,6 +115,20 @@ pub struct Rk4Scratch<'a> {
     pub k4: &'a mut [Real],
     /// Stage state.
     pub tmp: &'a mut [Real],
+}
+
+impl<'a> Rk4Scratch<'a> {
+    /// Buffers for a state of `N` variables, borrowed from `k`.
+    pub fn from_arrays<const N: usize>(k: &'a mut [[Real; N]; 5]) -> Self {
+        let [k1, k2, k3, k4, tmp] = k;
+        Rk4Scratch {
+            k1,
+            k2,
+            k3,
+            k4,
+            tmp,
+        }
+    }
 }
 
 /// One classical RK4 step (Kutta 1901) of `dx/dt = f(t, x)` on a flat state vector, in place:
@@ -222,14 +225,7 @@ mod tests {
             let mut k = [[0.0; 1]; 5];
             for step in 0..n {
                 let t = step as Real * h;
-                let [k1, k2, k3, k4, tmp] = &mut k;
-                let s = Rk4Scratch {
-                    k1,
-                    k2,
-                    k3,
-                    k4,
-                    tmp,
-                };
+                let s = Rk4Scratch::from_arrays(&mut k);
                 let r: Result<(), ()> = rk4_step_in_place(&mut x, h, s, |stage, _, out| {
                     out[0] = (t + nodes[stage] * h).cos();
                     Ok(())
@@ -254,14 +250,7 @@ mod tests {
         assert_eq!(r, Err("bad input"));
         assert_eq!(x, [1.0, 2.0]);
         let mut kk = [[0.0; 2]; 5];
-        let [k1, k2, k3, k4, tmp] = &mut kk;
-        let s = Rk4Scratch {
-            k1,
-            k2,
-            k3,
-            k4,
-            tmp,
-        };
+        let s = Rk4Scratch::from_arrays(&mut kk);
         let r = rk4_step_in_place(&mut x, 0.1, s, |stage, _, out| {
             out.fill(1.0);
             if stage == 2 { Err(stage) } else { Ok(()) }

@@ -164,26 +164,19 @@ pub trait NeuronModel: Clone + std::fmt::Debug {
         drive: SynapticDrive<'_>,
         spikes: &mut Vec<u32>,
     ) {
-        let SynapticDrive {
-            current,
-            syn_exc,
-            syn_inh,
-            decay_exc,
-            decay_inh,
-        } = drive;
         for (k, ((s, e), i)) in states
             .iter_mut()
-            .zip(syn_exc.iter_mut())
-            .zip(syn_inh.iter_mut())
+            .zip(drive.syn_exc.iter_mut())
+            .zip(drive.syn_inh.iter_mut())
             .enumerate()
         {
             let input = Input {
-                current,
+                current: drive.current,
                 syn_exc: *e,
                 syn_inh: *i,
             };
-            *e *= decay_exc;
-            *i *= decay_inh;
+            *e *= drive.decay_exc;
+            *i *= drive.decay_inh;
             if self.advance(s, &input) {
                 spikes.push(k as u32);
             }

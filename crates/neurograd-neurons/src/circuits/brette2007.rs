@@ -340,13 +340,13 @@ impl BrettLif {
     fn update_chunks(
         &self,
         states: &mut [BrettLifState],
-        syn_exc: &mut [Real],
-        syn_inh: &mut [Real],
-        (decay_exc, decay_inh): (Real, Real),
+        drive: SynapticDrive<'_>,
         spikes: &mut Vec<u32>,
         new_v: impl Fn(Real, Real, Real) -> Real,
     ) {
         const CHUNK: usize = 64;
+        let (syn_exc, syn_inh) = (drive.syn_exc, drive.syn_inh);
+        let (decay_exc, decay_inh) = (drive.decay_exc, drive.decay_inh);
         for (c, ((st, ge), gi)) in states
             .chunks_mut(CHUNK)
             .zip(syn_exc.chunks_mut(CHUNK))
@@ -409,8 +409,8 @@ impl NeuronModel for BrettLif {
     }
 
     /// The same arithmetic as [`NeuronModel::step`], in chunks of 64 neurons with the model's
-    /// kind chosen once per call: each chunk is updated branch-free while its largest new
-    /// potential is tracked, and only a chunk whose maximum crosses the threshold is scanned for
+    /// kind chosen once per call: each chunk is updated while its largest new potential is
+    /// tracked, and only a chunk whose maximum crosses the threshold is scanned for
     /// spikes (the COBA/CUBA networks' hot loop).
     fn step_many(
         &self,
@@ -418,30 +418,14 @@ impl NeuronModel for BrettLif {
         drive: SynapticDrive<'_>,
         spikes: &mut Vec<u32>,
     ) {
-        let SynapticDrive {
-            current,
-            syn_exc,
-            syn_inh,
-            decay_exc,
-            decay_inh,
-        } = drive;
+        let current = drive.current;
         match self.kind {
-            BenchmarkKind::Coba => self.update_chunks(
-                states,
-                syn_exc,
-                syn_inh,
-                (decay_exc, decay_inh),
-                spikes,
-                |v, e, i| self.coba(v, current, e, i),
-            ),
-            BenchmarkKind::Cuba => self.update_chunks(
-                states,
-                syn_exc,
-                syn_inh,
-                (decay_exc, decay_inh),
-                spikes,
-                |v, e, i| self.cuba(v, current, e, i),
-            ),
+            BenchmarkKind::Coba => {
+                self.update_chunks(states, drive, spikes, |v, e, i| self.coba(v, current, e, i))
+            }
+            BenchmarkKind::Cuba => {
+                self.update_chunks(states, drive, spikes, |v, e, i| self.cuba(v, current, e, i))
+            }
         }
     }
 

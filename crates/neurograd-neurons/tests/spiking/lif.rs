@@ -11,19 +11,21 @@ const CURRENTS: [f64; 15] = [
 /// Claim (neurons.md sec. 3, Brian2 measured to 2e-16): with exact subthreshold integration and
 /// Brian2's step order the simulated steady rate equals `1/ISI_grid`,
 /// `ISI_grid = t_ref + dt floor(T_free/dt)`, exactly (tolerance 1e-9 relative).
+/// The f-I curve of `p` at [`CURRENTS`], 2 s per current at step `dt`.
+fn reference_curve(p: LifParams, dt: f64) -> neurograd_neurons::lif::LifFiResult {
+    let run = LifRun {
+        params: p,
+        dt_ms: dt,
+        ..LifRun::default()
+    };
+    fi_curve(&run, &CURRENTS).unwrap()
+}
+
 #[test]
 fn lif_rate_equals_grid_corrected_formula() {
     let p = LifParams::default();
     for dt in [0.1, 0.01] {
-        let r = fi_curve(
-            &LifRun {
-                params: p,
-                dt_ms: dt,
-                duration_ms: 2000.0,
-            },
-            &CURRENTS,
-        )
-        .unwrap();
+        let r = reference_curve(p, dt);
         for pt in &r.points {
             if pt.grid_hz == 0.0 {
                 assert_eq!(pt.rate_hz, 0.0, "I = {}", pt.current_na);
@@ -64,15 +66,7 @@ fn lif_rate_within_discretisation_error_of_continuous_formula() {
         );
     }
     for dt in [0.1, 0.01] {
-        let r = fi_curve(
-            &LifRun {
-                params: p,
-                dt_ms: dt,
-                duration_ms: 2000.0,
-            },
-            &CURRENTS,
-        )
-        .unwrap();
+        let r = reference_curve(p, dt);
         let mut max_err: f64 = 0.0;
         for pt in r.points.iter().filter(|pt| pt.analytic_hz > 0.0) {
             let isi_ms = 1000.0 / pt.analytic_hz;
@@ -102,7 +96,7 @@ fn lif_silent_below_rheobase() {
                 &LifRun {
                     params: p,
                     dt_ms: 0.1,
-                    duration_ms: 2000.0
+                    ..LifRun::default()
                 },
                 i
             )
@@ -117,7 +111,7 @@ fn lif_silent_below_rheobase() {
             &LifRun {
                 params: p,
                 dt_ms: 0.1,
-                duration_ms: 2000.0
+                ..LifRun::default()
             },
             1.51
         )

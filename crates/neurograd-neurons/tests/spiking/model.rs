@@ -266,35 +266,34 @@ fn population_step_drive_checks_lengths() {
     let model = BrettLif::new(&BrettParams::coba()).unwrap();
     let mut pop = Population::new(model, 4).unwrap();
     let before = pop.states().to_vec();
-    let (mut ge, mut gi) = (vec![0.0; 4], vec![0.0; 3]);
-    let r = pop.step_drive(SynapticDrive {
-        current: 0.0,
-        syn_exc: &mut ge,
-        syn_inh: &mut gi,
-        decay_exc: 1.0,
-        decay_inh: 1.0,
-    });
-    assert!(
-        matches!(
-            r,
-            Err(NeuronError::ShapeMismatch {
-                expected: (4, 1),
-                got: (3, 1),
-                ..
-            })
-        ),
-        "{r:?}"
-    );
-    assert_eq!(pop.states(), &before[..]);
-    let mut gi = vec![0.0; 4];
-    let r = pop.step_drive(SynapticDrive {
-        current: 0.0,
-        syn_exc: &mut ge,
-        syn_inh: &mut gi,
-        decay_exc: 1.0,
-        decay_inh: 1.0,
-    });
-    assert!(r.is_ok(), "{r:?}");
+    let ge = &mut [0.0; 4];
+    for n_inh in [3, 4] {
+        let gi = &mut vec![0.0; n_inh];
+        let drive = SynapticDrive {
+            current: 0.0,
+            syn_exc: ge,
+            syn_inh: gi,
+            decay_exc: 1.0,
+            decay_inh: 1.0,
+        };
+        let r = pop.step_drive(drive).map(|s| s.to_vec());
+        if n_inh == 3 {
+            assert!(
+                matches!(
+                    r,
+                    Err(NeuronError::ShapeMismatch {
+                        expected: (4, 1),
+                        got: (3, 1),
+                        ..
+                    })
+                ),
+                "{r:?}"
+            );
+            assert_eq!(pop.states(), &before[..]);
+        } else {
+            assert_eq!(r, Ok(vec![]));
+        }
+    }
 }
 
 /// The rate unit's right-hand side is the rate equation `(-r + f(x))/tau` (hand-computed), and
