@@ -26,7 +26,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::integrators::{Integrator, exp_euler_scalar, rk4_step};
-use crate::model::{self, Input, NeuronModel, RunConfig};
+use crate::model::{self, ContinuousModel, Input, NeuronModel, RunConfig};
 use crate::validate;
 use crate::{NeuronError, Real, Result};
 
@@ -243,6 +243,16 @@ impl NeuronModel for HodgkinHuxley {
     }
 }
 
+impl ContinuousModel for HodgkinHuxley {
+    /// `(dV/dt, dm/dt, dh/dt, dn/dt)` (mV/ms, 1/ms) at `s` with the input currents summed
+    /// (module docs); the right-hand side [`NeuronModel::step`] integrates.
+    fn derivative(&self, s: &HhState, input: &Input) -> HhState {
+        let i = input.current + input.syn_exc + input.syn_inh;
+        let [v, m, h, n] = deriv(&self.params, &[s.v, s.m, s.h, s.n], i);
+        HhState { v, m, h, n }
+    }
+}
+
 /// A simulated trace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HhTrace {
@@ -315,21 +325,43 @@ pub fn resting_state(params: &HhParams) -> Result<HhState> {
     Ok(tr.final_state)
 }
 
-/// Spike times for a current step of `amplitude` (uA/cm^2) from rest, held for `t_end_ms`.
-pub fn step_response(
-    params: &HhParams,
-    integrator: Integrator,
-    dt_ms: Real,
-    t_end_ms: Real,
-    amplitude: Real,
-) -> Result<Vec<Real>> {
+/// A current-step protocol from rest ([`step_response`], [`single_spike_threshold`],
+/// [`fires_repetitively`]): the membrane, the integrator, the step and how long the step is held.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HhStep {
+    /// The membrane.
+    pub params: HhParams,
+    /// [`Integrator::Rk4`] or [`Integrator::ExponentialEuler`].
+    pub integrator: Integrator,
+    /// Step (ms), in `(0, max_dt_ms(integrator)]`.
+    pub dt_ms: Real,
+    /// How long the current step is held (ms).
+    pub t_end_ms: Real,
+}
+
+impl Default for HhStep {
+    /// The single-spike-threshold protocol of neurons.md 4.2: [`HhParams::default`], RK4 at
+    /// `dt = 0.01` ms, 500 ms.
+    fn default() -> Self {
+        Self {
+            params: HhParams::default(),
+            integrator: Integrator::Rk4,
+            dt_ms: 0.01,
+            t_end_ms: 500.0,
+        }
+    }
+}
+
+/// Spike times for a current step of `amplitude` (uA/cm^2) from rest ([`resting_state`]), held
+/// for `step.t_end_ms`.
+pub fn step_response(step: &HhStep, amplitude: Real) -> Result<Vec<Real>> {
     validate::finite("amplitude", amplitude)?;
-    let rest = resting_state(params)?;
+    let rest = resting_state(&step.params)?;
     let run = HhRun {
-        params: *params,
-        integrator,
-        dt_ms,
-        t_end_ms,
+        params: step.params,
+        integrator: step.integrator,
+        dt_ms: step.dt_ms,
+        t_end_ms: step.t_end_ms,
         state0: rest,
         record_every: 0,
     };
@@ -365,26 +397,15 @@ pub fn bisect_threshold(
     Ok(b)
 }
 
-/// Single-spike threshold: smallest step (from rest, held `t_end_ms`) that gives at least one spike.
-pub fn single_spike_threshold(
-    params: &HhParams,
-    dt_ms: Real,
-    t_end_ms: Real,
-    tol: Real,
-) -> Result<Real> {
-    bisect_threshold(0.0, 20.0, tol, |i| {
-        Ok(!step_response(params, Integrator::Rk4, dt_ms, t_end_ms, i)?.is_empty())
-    })
+/// Single-spike threshold: smallest step amplitude in `[0, 20]` uA/cm^2 (from rest, held
+/// `step.t_end_ms`) that gives at least one spike, to absolute tolerance `tol`.
+pub fn single_spike_threshold(step: &HhStep, tol: Real) -> Result<Real> {
+    bisect_threshold(0.0, 20.0, tol, |i| Ok(!step_response(step, i)?.is_empty()))
 }
 
-/// Whether a step of `amplitude` held for `t_end_ms` gives sustained firing: spikes in the last
-/// 200 ms.
-pub fn fires_repetitively(
-    params: &HhParams,
-    dt_ms: Real,
-    t_end_ms: Real,
-    amplitude: Real,
-) -> Result<bool> {
-    let s = step_response(params, Integrator::Rk4, dt_ms, t_end_ms, amplitude)?;
-    Ok(s.iter().any(|&t| t > t_end_ms - 200.0))
+/// Whether a step of `amplitude` held for `step.t_end_ms` gives sustained firing: spikes in the
+/// last 200 ms.
+pub fn fires_repetitively(step: &HhStep, amplitude: Real) -> Result<bool> {
+    let s = step_response(step, amplitude)?;
+    Ok(s.iter().any(|&t| t > step.t_end_ms - 200.0))
 }

@@ -50,7 +50,7 @@ pub use error::NeuronError;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/adding-a-neuron-model.md")]
 mod adding_a_neuron_model {}
-pub use model::{Input, NeuronModel, Population};
+pub use model::{ContinuousModel, Input, NeuronModel, Population, SynapticDrive};
 
 /// Real number type (re-exported from the tensor crate).
 pub use neurograd_tensor::Real;

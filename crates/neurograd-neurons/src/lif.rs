@@ -237,17 +237,37 @@ impl NeuronModel for Lif {
     }
 }
 
-/// Spike times (ms, stamped with the step's start time) of one LIF neuron starting at `E_L` under a
-/// constant current for `duration_ms`, integrated exactly with step `dt_ms`.
-pub fn simulate_constant_current(
-    params: &LifParams,
-    current_na: Real,
-    dt_ms: Real,
-    duration_ms: Real,
-) -> Result<Vec<Real>> {
+/// A constant-current protocol for one LIF neuron ([`simulate_constant_current`], [`fi_curve`]):
+/// the neuron, the step and the length of each run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LifRun {
+    /// The neuron.
+    pub params: LifParams,
+    /// Step (ms), in `(0, params.max_dt_ms()]`.
+    pub dt_ms: Real,
+    /// Duration of each run (ms).
+    pub duration_ms: Real,
+}
+
+impl Default for LifRun {
+    /// The reference protocol of the f-I tests (neurons.md sec. 3): [`LifParams::default`],
+    /// `dt = 0.1` ms, 2 s per current.
+    fn default() -> Self {
+        Self {
+            params: LifParams::default(),
+            dt_ms: 0.1,
+            duration_ms: 2000.0,
+        }
+    }
+}
+
+/// Spike times (ms, stamped with the step's start time) of one LIF neuron starting at `E_L` under
+/// a constant current `current_na` (nA) for `run.duration_ms`, integrated exactly with step
+/// `run.dt_ms`.
+pub fn simulate_constant_current(run: &LifRun, current_na: Real) -> Result<Vec<Real>> {
     validate::finite("current_na", current_na)?;
-    let model = Lif::new(*params, dt_ms)?;
-    let cfg = RunConfig::for_duration(duration_ms, dt_ms, 0)?;
+    let model = Lif::new(run.params, run.dt_ms)?;
+    let cfg = RunConfig::for_duration(run.duration_ms, run.dt_ms, 0)?;
     let input = Input::current(current_na);
     Ok(simulate(&model, model.initial_state(), &cfg, |_| input)?.spikes_ms)
 }
@@ -283,13 +303,14 @@ pub struct LifFiResult {
     pub points: Vec<LifFiPoint>,
 }
 
-/// The f-I curve of `params` at the given currents (nA), each run for `duration_ms` from `E_L`.
-pub fn fi_curve(
-    params: &LifParams,
-    currents_na: &[Real],
-    dt_ms: Real,
-    duration_ms: Real,
-) -> Result<LifFiResult> {
+/// The f-I curve of `run.params` at the given currents (nA), each run for `run.duration_ms` from
+/// `E_L` with step `run.dt_ms`.
+pub fn fi_curve(run: &LifRun, currents_na: &[Real]) -> Result<LifFiResult> {
+    let LifRun {
+        params,
+        dt_ms,
+        duration_ms,
+    } = *run;
     if currents_na.is_empty() {
         return Err(NeuronError::InvalidParameter {
             name: "currents_na",
@@ -300,7 +321,7 @@ pub fn fi_curve(
     validate::all_finite("currents_na", currents_na)?;
     let mut points = Vec::with_capacity(currents_na.len());
     for &i in currents_na {
-        let st = simulate_constant_current(params, i, dt_ms, duration_ms)?;
+        let st = simulate_constant_current(run, i)?;
         let rate_hz = if st.len() >= 3 {
             let span = st[st.len() - 1] - st[1];
             1000.0 * (st.len() - 2) as Real / span
@@ -316,7 +337,7 @@ pub fn fi_curve(
         });
     }
     Ok(LifFiResult {
-        params: *params,
+        params,
         dt_ms,
         duration_ms,
         rheobase_na: params.rheobase_na(),

@@ -147,6 +147,76 @@ pub trait NeuronModel: Clone + std::fmt::Debug {
         }
         spiked
     }
+
+    /// Step a block of neurons driven by decaying synaptic variables (see [`SynapticDrive`]):
+    /// neuron `k` receives `Input { current: drive.current, syn_exc: drive.syn_exc[k], syn_inh:
+    /// drive.syn_inh[k] }`, each synaptic variable is then multiplied by its decay factor, every
+    /// neuron that spiked is reset and its index `k` is pushed onto `spikes` (ascending).
+    ///
+    /// The provided method is exactly that loop over [`NeuronModel::advance`]; a model may
+    /// override it with a loop written for its own state (a vectorisable update, as
+    /// [`BrettLif`](crate::circuits::brette2007::BrettLif) does) but must give the same states,
+    /// synaptic variables and spikes bit for bit. The three slices must have the same length
+    /// ([`Population::step_drive`] checks it; the provided method steps the shortest).
+    fn step_many(
+        &self,
+        states: &mut [Self::State],
+        drive: SynapticDrive<'_>,
+        spikes: &mut Vec<u32>,
+    ) {
+        for (k, ((s, e), i)) in states
+            .iter_mut()
+            .zip(drive.syn_exc.iter_mut())
+            .zip(drive.syn_inh.iter_mut())
+            .enumerate()
+        {
+            let input = Input {
+                current: drive.current,
+                syn_exc: *e,
+                syn_inh: *i,
+            };
+            *e *= drive.decay_exc;
+            *i *= drive.decay_inh;
+            if self.advance(s, &input) {
+                spikes.push(k as u32);
+            }
+        }
+    }
+}
+
+/// The input of a block of neurons for one step ([`NeuronModel::step_many`]): a common injected
+/// current and per-neuron synaptic variables that decay by a constant factor per step, read at
+/// the step's start (exponential synapses, `g <- g e^{-dt/tau}` or the forward Euler factor
+/// `1 - dt/tau`; Rall 1967). A factor of 1 leaves the variables unchanged.
+#[derive(Debug)]
+pub struct SynapticDrive<'a> {
+    /// Injected current of every neuron (the model's unit of [`Input::current`]).
+    pub current: Real,
+    /// Excitatory synaptic variable of each neuron; left multiplied by `decay_exc`.
+    pub syn_exc: &'a mut [Real],
+    /// Inhibitory synaptic variable of each neuron; left multiplied by `decay_inh`.
+    pub syn_inh: &'a mut [Real],
+    /// Per-step decay factor of `syn_exc`.
+    pub decay_exc: Real,
+    /// Per-step decay factor of `syn_inh`.
+    pub decay_inh: Real,
+}
+
+/// A neuron model given by an ordinary differential equation `d state/dt = F(state, input)`:
+/// its right-hand side, for integrators that couple units inside a step.
+///
+/// [`NeuronModel::step`] integrates one neuron on its own with the input held over the step. A
+/// network whose input depends on the other units' states *within* the step (a rate network
+/// `x_i = sum_j W_ij r_j + I_i` integrated with RK4, whose stages need every unit's stage state)
+/// cannot be a sequence of per-unit steps; it integrates the whole state vector with a
+/// network-level integrator ([`integrators::euler_step_in_place`](crate::integrators::euler_step_in_place),
+/// [`integrators::rk4_step_in_place`](crate::integrators::rk4_step_in_place)) that obtains each
+/// unit's entry of the right-hand side from this method.
+pub trait ContinuousModel: NeuronModel {
+    /// The time derivative of every state variable at `state` with `input`, returned in a state
+    /// value (field `x` holds `dx/dt`, per unit of the time the model's time constants were given
+    /// in).
+    fn derivative(&self, state: &Self::State, input: &Input) -> Self::State;
 }
 
 /// `n` neurons of one model, stepped together (struct of states, spike indices out).
@@ -226,8 +296,7 @@ impl<M: NeuronModel> Population<M> {
     }
 
     /// [`Population::step_with`] with the inputs as an iterator of exactly [`Population::len`]
-    /// items (the circuits' path: no bounds checks, chunks of 64 stepped before their spikes are
-    /// scanned so the model's update can vectorise).
+    /// items (no bounds checks; chunks of 64 stepped before their spikes are scanned).
     pub(crate) fn step_zip(&mut self, inputs: impl Iterator<Item = Input>) -> &[u32] {
         const CHUNK: usize = 64;
         self.spikes.clear();
@@ -248,6 +317,31 @@ impl<M: NeuronModel> Population<M> {
                 }
             }
         }
+        &self.spikes
+    }
+
+    /// One step of every neuron driven by decaying synaptic variables
+    /// ([`NeuronModel::step_many`]): `drive.syn_exc` and `drive.syn_inh` must have
+    /// [`Population::len`] entries (else [`NeuronError::ShapeMismatch`], nothing stepped).
+    /// Returns the spike indices (sorted); the neurons that spiked are reset.
+    pub fn step_drive(&mut self, drive: SynapticDrive<'_>) -> Result<&[u32]> {
+        let n = self.states.len();
+        for (op, got) in [
+            ("population excitatory drive", drive.syn_exc.len()),
+            ("population inhibitory drive", drive.syn_inh.len()),
+        ] {
+            if got != n {
+                return Err(NeuronError::vector_len(op, n, got));
+            }
+        }
+        Ok(self.step_drive_unchecked(drive))
+    }
+
+    /// [`Population::step_drive`] for callers that hold the lengths equal by construction.
+    pub(crate) fn step_drive_unchecked(&mut self, drive: SynapticDrive<'_>) -> &[u32] {
+        self.spikes.clear();
+        self.model
+            .step_many(&mut self.states, drive, &mut self.spikes);
         &self.spikes
     }
 

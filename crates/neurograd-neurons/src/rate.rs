@@ -12,7 +12,13 @@
 //! with one of the transfer functions of [`Activation`]: linear, rectified `[x]_+`,
 //! threshold-linear `g [x - theta]_+` and the logistic sigmoid `r_max / (1 + exp(-(x - theta)/s))`.
 //!
-//! Integration is forward Euler or classical fourth-order Runge-Kutta ([`Integrator`]).
+//! Integration is forward Euler or classical fourth-order Runge-Kutta ([`Integrator`]), by the
+//! network-level integrators of [`crate::integrators`] (`euler_step_in_place`,
+//! `rk4_step_in_place`): the network computes the coupling `x = W r + I` and takes each unit's
+//! entry of the right-hand side from its [`RateUnit`] through the neuron-model contract
+//! ([`ContinuousModel::derivative`], `(-r + f(x))/tau`). RK4 couples the units inside a step
+//! (every stage needs every unit's stage rate), so it is a network-level integrator rather than a
+//! per-unit [`NeuronModel::step`].
 //! The step size is checked before running against a bound on the spectral radius of the
 //! Jacobian (see [`RateNetwork::max_stable_dt`]), so that a step beyond the integrator's stable
 //! range is reported as a typed error instead of being discovered as NaN.
@@ -33,7 +39,8 @@
 use neurograd_tensor::{Matrix, Real, Vector};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Input, NeuronModel};
+use crate::integrators::{Rk4Scratch, euler_step_in_place, rk4_step_in_place};
+use crate::model::{ContinuousModel, Input, NeuronModel};
 use crate::validate;
 use crate::{NeuronError, Result};
 
@@ -176,6 +183,7 @@ pub struct RateState {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RateUnit {
     activation: Activation,
+    tau: Real,
     dt_ms: Real,
     factor: Real,
 }
@@ -191,6 +199,22 @@ impl RateUnit {
     /// those circuits keep their numbers bit for bit; [`NeuronModel::dt_ms`] reports `1000 dt_s`.
     pub fn new_in_seconds(tau_s: Real, activation: Activation, dt_s: Real) -> Result<Self> {
         Self::with_factor(tau_s, activation, dt_s, dt_s / tau_s, dt_s * 1000.0)
+    }
+
+    /// A unit of a [`RateNetwork`] (seconds, as [`RateUnit::new_in_seconds`]) without the
+    /// single-unit Euler bound: inside a network the step is checked against the coupled bound
+    /// [`RateNetwork::check_dt`] for the network's integrator instead (the unit's own bound
+    /// ignores the recurrent weights and assumes forward Euler).
+    fn in_network(tau_s: Real, activation: Activation, dt_s: Real) -> Result<Self> {
+        validate::positive("tau", tau_s)?;
+        check_dt_positive(dt_s)?;
+        activation.check()?;
+        Ok(Self {
+            activation,
+            tau: tau_s,
+            dt_ms: dt_s * 1000.0,
+            factor: dt_s / tau_s,
+        })
     }
 
     fn with_factor(
@@ -215,6 +239,7 @@ impl RateUnit {
         }
         Ok(Self {
             activation,
+            tau,
             dt_ms,
             factor,
         })
@@ -258,6 +283,18 @@ impl NeuronModel for RateUnit {
 
     fn set_potential(&self, s: &mut RateState, v: Real) {
         s.r = v;
+    }
+}
+
+impl ContinuousModel for RateUnit {
+    /// `dr/dt = (-r + f(x)) / tau`, `x = current + syn_exc + syn_inh` (per unit of the time
+    /// `tau` was given in: ms for [`RateUnit::new`], s for [`RateUnit::new_in_seconds`]).
+    #[inline]
+    fn derivative(&self, s: &RateState, input: &Input) -> RateState {
+        let x = input.current + input.syn_exc + input.syn_inh;
+        RateState {
+            r: (-s.r + self.activation.apply(x)) / self.tau,
+        }
     }
 }
 
@@ -436,15 +473,44 @@ impl RateNetwork {
                 return Err(NeuronError::vector_len(op, n, got));
             }
         }
-        self.derivative_unchecked(r, input, out);
+        // the units' step does not enter their derivative; any valid step will do
+        let units = self.units(self.tau[0])?;
+        Self::derivative_unchecked(
+            &self.weights,
+            &units,
+            r.as_slice(),
+            input,
+            out.as_mut_slice(),
+        );
         Ok(())
     }
 
-    fn derivative_unchecked(&self, r: &Vector, input: &Vector, out: &mut Vector) {
-        out.copy_from(input);
-        out.gemv(1.0, &self.weights, r, 1.0);
-        for i in 0..r.len() {
-            out[i] = (-r[i] + self.activation.apply(out[i])) / self.tau[i];
+    /// The network's units, [`RateUnit`]s with its time constants (s) and activation,
+    /// discretised for the step `dt` (s). The network integrates them with its own integrator
+    /// through [`ContinuousModel::derivative`]; their single-unit Euler bound is replaced by the
+    /// network's coupled bound ([`RateNetwork::check_dt`]).
+    pub fn units(&self, dt: Real) -> Result<Vec<RateUnit>> {
+        self.tau
+            .iter()
+            .map(|&t| RateUnit::in_network(t, self.activation, dt))
+            .collect()
+    }
+
+    /// `out = F(r, I)`: the coupling `x = W r + I` (into `out`), then each unit's
+    /// [`ContinuousModel::derivative`] at its rate and drive.
+    fn derivative_unchecked(
+        weights: &Matrix,
+        units: &[RateUnit],
+        r: &[Real],
+        input: &Vector,
+        out: &mut [Real],
+    ) {
+        let n = r.len();
+        let mut x = nalgebra::DVectorViewMut::from_slice(out, n);
+        x.copy_from(input);
+        x.gemv(1.0, weights, &nalgebra::DVectorView::from_slice(r, n), 1.0);
+        for ((o, unit), &ri) in out.iter_mut().zip(units).zip(r) {
+            *o = unit.derivative(&RateState { r: ri }, &Input::current(*o)).r;
         }
     }
 
@@ -530,13 +596,11 @@ impl RateNetwork {
         }
         validate::all_finite("rate network initial state", r0.as_slice())?;
         let dt = cfg.dt;
+        let units = self.units(dt)?;
+        let w = &self.weights;
         let mut r = r0.clone();
         let mut inp = Vector::zeros(n);
-        let mut k1 = Vector::zeros(n);
-        let mut k2 = Vector::zeros(n);
-        let mut k3 = Vector::zeros(n);
-        let mut k4 = Vector::zeros(n);
-        let mut tmp = Vector::zeros(n);
+        let mut k = vec![0.0; 5 * n];
         let mut trace = RateTrace {
             times: vec![0.0],
             rates: vec![r.as_slice().to_vec()],
@@ -549,27 +613,36 @@ impl RateNetwork {
             let t = (step - 1) as Real * dt;
             match cfg.integrator {
                 Integrator::Euler => {
-                    get_input(t, &mut inp)?;
-                    self.derivative_unchecked(&r, &inp, &mut k1);
-                    r.axpy(dt, &k1, 1.0);
+                    euler_step_in_place(r.as_mut_slice(), dt, &mut k[..n], |r, k| {
+                        get_input(t, &mut inp)?;
+                        Self::derivative_unchecked(w, &units, r, &inp, k);
+                        Ok::<(), NeuronError>(())
+                    })?;
                 }
                 Integrator::Rk4 => {
-                    get_input(t, &mut inp)?;
-                    self.derivative_unchecked(&r, &inp, &mut k1);
-                    get_input(t + 0.5 * dt, &mut inp)?;
-                    tmp.copy_from(&r);
-                    tmp.axpy(0.5 * dt, &k1, 1.0);
-                    self.derivative_unchecked(&tmp, &inp, &mut k2);
-                    tmp.copy_from(&r);
-                    tmp.axpy(0.5 * dt, &k2, 1.0);
-                    self.derivative_unchecked(&tmp, &inp, &mut k3);
-                    get_input(t + dt, &mut inp)?;
-                    tmp.copy_from(&r);
-                    tmp.axpy(dt, &k3, 1.0);
-                    self.derivative_unchecked(&tmp, &inp, &mut k4);
-                    for i in 0..n {
-                        r[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
-                    }
+                    let (k1, rest) = k.split_at_mut(n);
+                    let (k2, rest) = rest.split_at_mut(n);
+                    let (k3, rest) = rest.split_at_mut(n);
+                    let (k4, tmp) = rest.split_at_mut(n);
+                    let scratch = Rk4Scratch {
+                        k1,
+                        k2,
+                        k3,
+                        k4,
+                        tmp,
+                    };
+                    rk4_step_in_place(r.as_mut_slice(), dt, scratch, |stage, r, k| {
+                        // the input at the step's start, middle (read once for stages 2 and 3)
+                        // and end
+                        match stage {
+                            0 => get_input(t, &mut inp)?,
+                            1 => get_input(t + 0.5 * dt, &mut inp)?,
+                            3 => get_input(t + dt, &mut inp)?,
+                            _ => {}
+                        }
+                        Self::derivative_unchecked(w, &units, r, &inp, k);
+                        Ok::<(), NeuronError>(())
+                    })?;
                 }
             }
             if let Some(i) = r.iter().position(|x| !x.is_finite()) {

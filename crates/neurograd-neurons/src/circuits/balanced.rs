@@ -347,7 +347,11 @@ impl BalancedAmplification {
         )
     }
 
-    /// Simulate the pulse response from `r0` with RK4 for `t_max` seconds at step `dt`.
+    /// Simulate the pulse response from `r0` with RK4 for `t_max` seconds at step `dt`: the
+    /// circuit's [`RateNetwork`], whose two [`RateUnit`](crate::rate::RateUnit)s are integrated
+    /// through the neuron-model contract
+    /// ([`ContinuousModel::derivative`](crate::model::ContinuousModel::derivative)) by the
+    /// network-level RK4 of [`crate::integrators::rk4_step_in_place`].
     pub fn simulate_transient(&self, r0: [Real; 2], dt: Real, t_max: Real) -> Result<Transient> {
         simulate_pair(&self.network()?, r0, dt, t_max)
     }

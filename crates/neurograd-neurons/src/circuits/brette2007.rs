@@ -52,7 +52,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::connectivity::Csr;
 use crate::integrators::Integrator;
-use crate::model::{Input, NeuronModel, Population};
+use crate::model::{Input, NeuronModel, Population, SynapticDrive};
 use crate::monitor::SpikeMonitor;
 use crate::stats;
 use crate::validate;
@@ -303,6 +303,80 @@ impl BrettLif {
     }
 }
 
+impl BrettLif {
+    /// COBA forward Euler update of `V` (module docs).
+    #[inline(always)]
+    fn coba(&self, v: Real, current: Real, e: Real, i: Real) -> Real {
+        v + self.c_v * (e * (self.e_e - v) + i * (self.e_i - v) - (v - self.e_l) + current)
+    }
+
+    /// CUBA exact propagation of `V` (module docs).
+    #[inline(always)]
+    fn cuba(&self, v: Real, current: Real, e: Real, i: Real) -> Real {
+        self.e_l
+            + (v - self.e_l) * self.c_v
+            + e * self.c_ve
+            + i * self.c_vi
+            + current * (1.0 - self.c_v)
+    }
+
+    /// One neuron: `V <- new_v(V)` unless refractory, else count one refractory step down;
+    /// threshold on the new value (a held `V = V_reset` is below threshold).
+    #[inline(always)]
+    fn update(&self, s: &mut BrettLifState, new_v: impl Fn(Real) -> Real) -> bool {
+        if s.refractory_steps == 0 {
+            s.v_mv = new_v(s.v_mv);
+        } else {
+            s.refractory_steps -= 1;
+        }
+        s.v_mv > self.v_th
+    }
+
+    /// [`NeuronModel::step_many`]'s loop for one update rule `new_v(V, g_e, g_i)`: per chunk of
+    /// 64 neurons, update each neuron and decay its synaptic variables while tracking the
+    /// chunk's largest potential; only a chunk whose maximum crosses the threshold is scanned
+    /// for spikes.
+    #[inline(always)]
+    fn update_chunks(
+        &self,
+        states: &mut [BrettLifState],
+        drive: SynapticDrive<'_>,
+        spikes: &mut Vec<u32>,
+        new_v: impl Fn(Real, Real, Real) -> Real,
+    ) {
+        const CHUNK: usize = 64;
+        let (syn_exc, syn_inh) = (drive.syn_exc, drive.syn_inh);
+        let (decay_exc, decay_inh) = (drive.decay_exc, drive.decay_inh);
+        for (c, ((st, ge), gi)) in states
+            .chunks_mut(CHUNK)
+            .zip(syn_exc.chunks_mut(CHUNK))
+            .zip(syn_inh.chunks_mut(CHUNK))
+            .enumerate()
+        {
+            // equal, known lengths: no bounds checks in the loop
+            let n = st.len().min(ge.len()).min(gi.len());
+            let (st, ge, gi) = (&mut st[..n], &mut ge[..n], &mut gi[..n]);
+            let mut vmax = Real::NEG_INFINITY;
+            for k in 0..n {
+                let (e, i) = (ge[k], gi[k]);
+                self.update(&mut st[k], |v| new_v(v, e, i));
+                ge[k] = e * decay_exc;
+                gi[k] = i * decay_inh;
+                let v = st[k].v_mv;
+                vmax = if v > vmax { v } else { vmax };
+            }
+            if vmax > self.v_th {
+                for (k, s) in st.iter_mut().enumerate() {
+                    if s.v_mv > self.v_th {
+                        self.reset(s);
+                        spikes.push((c * CHUNK + k) as u32);
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl NeuronModel for BrettLif {
     type State = BrettLifState;
     const NAME: &'static str = "brette2007 lif";
@@ -324,28 +398,35 @@ impl NeuronModel for BrettLif {
         }
     }
 
-    /// Branch-free (the update is computed and discarded while refractory; a held `V = V_reset`
-    /// is below threshold), so a population's loop vectorises.
+    /// V is held while refractory (module docs).
     #[inline]
     fn step(&self, s: &mut BrettLifState, input: &Input) -> bool {
-        let free = s.refractory_steps == 0;
-        s.refractory_steps = s.refractory_steps.saturating_sub(1);
-        let (v, e, i) = (s.v_mv, input.syn_exc, input.syn_inh);
-        let nv = match self.kind {
+        let (current, e, i) = (input.current, input.syn_exc, input.syn_inh);
+        match self.kind {
+            BenchmarkKind::Coba => self.update(s, |v| self.coba(v, current, e, i)),
+            BenchmarkKind::Cuba => self.update(s, |v| self.cuba(v, current, e, i)),
+        }
+    }
+
+    /// The same arithmetic as [`NeuronModel::step`], in chunks of 64 neurons with the model's
+    /// kind chosen once per call: each chunk is updated while its largest new potential is
+    /// tracked, and only a chunk whose maximum crosses the threshold is scanned for
+    /// spikes (the COBA/CUBA networks' hot loop).
+    fn step_many(
+        &self,
+        states: &mut [BrettLifState],
+        drive: SynapticDrive<'_>,
+        spikes: &mut Vec<u32>,
+    ) {
+        let current = drive.current;
+        match self.kind {
             BenchmarkKind::Coba => {
-                v + self.c_v
-                    * (e * (self.e_e - v) + i * (self.e_i - v) - (v - self.e_l) + input.current)
+                self.update_chunks(states, drive, spikes, |v, e, i| self.coba(v, current, e, i))
             }
             BenchmarkKind::Cuba => {
-                self.e_l
-                    + (v - self.e_l) * self.c_v
-                    + e * self.c_ve
-                    + i * self.c_vi
-                    + input.current * (1.0 - self.c_v)
+                self.update_chunks(states, drive, spikes, |v, e, i| self.cuba(v, current, e, i))
             }
-        };
-        s.v_mv = if free { nv } else { v };
-        s.v_mv > self.v_th
+        }
     }
 
     #[inline]
@@ -495,19 +576,14 @@ impl<M: NeuronModel> BrettNetwork<M> {
     /// variables, so the membrane sees them from the next step.
     pub fn step(&mut self) -> &[u32] {
         let (ge, gi) = (&mut self.ge, &mut self.gi);
-        let (c_e, c_i) = (self.c_e, self.c_i);
         // each neuron sees its synaptic variables at the step's start; they decay in the same pass
-        self.pop
-            .step_zip(ge.iter_mut().zip(gi.iter_mut()).map(|(e, i)| {
-                let input = Input {
-                    current: 0.0,
-                    syn_exc: *e,
-                    syn_inh: *i,
-                };
-                *e *= c_e;
-                *i *= c_i;
-                input
-            }));
+        self.pop.step_drive_unchecked(SynapticDrive {
+            current: 0.0,
+            syn_exc: ge,
+            syn_inh: gi,
+            decay_exc: self.c_e,
+            decay_inh: self.c_i,
+        });
         let n_exc = self.p.n_exc as u32;
         for &i in self.pop.spikes() {
             if i < n_exc {

@@ -999,6 +999,17 @@ impl LocalCircuit {
 
     /// Simulate from `r = (1, 0)` with forward Euler at `dt` for `t_max` (the authors use
     /// `dt = 0.1 ms`, `t_max = 0.6 s`), rectifying at 0 after every step.
+    ///
+    /// **Why this loop does not go through [`RateUnit`]**: it keeps the authors' arithmetic,
+    /// `e <- max(e + (dt/tau) ((w_EE - 1) e - w_EI i), 0)` (and `i` likewise), in which the leak
+    /// `-e` is folded into the self-coupling `w_EE - 1` *before* rounding. The rate unit's step
+    /// (`r + (dt/tau)(-r + f(x))`, [`NeuronModel::step`]) and its right-hand side
+    /// (`(-r + f(x))/tau`, [`ContinuousModel::derivative`](crate::model::ContinuousModel::derivative))
+    /// round `x = w_EE e - w_EI i` first and subtract `r` afterwards; no input `x` makes
+    /// `-e + x` equal `(w_EE - 1) e - w_EI i` bit for bit in general, so routing this circuit
+    /// through the contract would change its published trajectories in the last bits. The
+    /// macaque pulse ([`MacaqueModel::simulate_pulse`]) and the rate networks
+    /// ([`crate::rate::RateNetwork`], balanced amplification) use the contract.
     pub fn simulate(&self, dt: Real, t_max: Real) -> Result<LocalResponse> {
         self.check()?;
         check_dt_positive(dt)?;

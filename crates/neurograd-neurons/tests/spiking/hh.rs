@@ -2,7 +2,7 @@
 
 use neurograd_neurons::NeuronError;
 use neurograd_neurons::hh::{
-    HhParams, HhRun, fires_repetitively, resting_state, simulate, single_spike_threshold,
+    HhParams, HhRun, HhStep, fires_repetitively, resting_state, simulate, single_spike_threshold,
     steady_state, step_response,
 };
 use neurograd_neurons::integrators::Integrator;
@@ -26,17 +26,42 @@ fn resting_state_matches_reference() {
 #[test]
 fn single_spike_threshold_near_2_2403() {
     let p = HhParams::default();
-    let th = single_spike_threshold(&p, 0.01, 100.0, 1e-3).unwrap();
+    let th = single_spike_threshold(
+        &HhStep {
+            params: p,
+            integrator: Integrator::Rk4,
+            dt_ms: 0.01,
+            t_end_ms: 100.0,
+        },
+        1e-3,
+    )
+    .unwrap();
     assert!((th - 2.2403).abs() / 2.2403 < 0.01, "threshold {th}");
     assert!(
-        step_response(&p, Integrator::Rk4, 0.01, 500.0, 2.2403 * 0.99)
-            .unwrap()
-            .is_empty()
+        step_response(
+            &HhStep {
+                params: p,
+                integrator: Integrator::Rk4,
+                dt_ms: 0.01,
+                t_end_ms: 500.0
+            },
+            2.2403 * 0.99
+        )
+        .unwrap()
+        .is_empty()
     );
     assert!(
-        !step_response(&p, Integrator::Rk4, 0.01, 500.0, 2.2403 * 1.01)
-            .unwrap()
-            .is_empty()
+        !step_response(
+            &HhStep {
+                params: p,
+                integrator: Integrator::Rk4,
+                dt_ms: 0.01,
+                t_end_ms: 500.0
+            },
+            2.2403 * 1.01
+        )
+        .unwrap()
+        .is_empty()
     );
 }
 
@@ -47,10 +72,41 @@ fn single_spike_threshold_near_2_2403() {
 fn repetitive_firing_onset_near_6_26_type_ii() {
     let p = HhParams::default();
     let dt = 0.02; // the reference reproduces every number at 0.02 ms
-    assert!(!fires_repetitively(&p, dt, 2000.0, 6.260 * 0.99).unwrap());
-    assert!(fires_repetitively(&p, dt, 2000.0, 6.260 * 1.01).unwrap());
+    assert!(
+        !fires_repetitively(
+            &HhStep {
+                params: p,
+                integrator: Integrator::Rk4,
+                dt_ms: dt,
+                t_end_ms: 2000.0
+            },
+            6.260 * 0.99
+        )
+        .unwrap()
+    );
+    assert!(
+        fires_repetitively(
+            &HhStep {
+                params: p,
+                integrator: Integrator::Rk4,
+                dt_ms: dt,
+                t_end_ms: 2000.0
+            },
+            6.260 * 1.01
+        )
+        .unwrap()
+    );
     // onset rate over the last second just above threshold
-    let s = step_response(&p, Integrator::Rk4, dt, 2000.0, 6.260 * 1.01).unwrap();
+    let s = step_response(
+        &HhStep {
+            params: p,
+            integrator: Integrator::Rk4,
+            dt_ms: dt,
+            t_end_ms: 2000.0,
+        },
+        6.260 * 1.01,
+    )
+    .unwrap();
     let late: Vec<f64> = s.into_iter().filter(|&t| t >= 1000.0).collect();
     let rate = 1000.0 * (late.len() - 1) as f64 / (late[late.len() - 1] - late[0]);
     assert!(
@@ -67,8 +123,26 @@ fn repetitive_firing_onset_near_6_26_type_ii() {
 #[test]
 fn exponential_euler_agrees_with_rk4() {
     let p = HhParams::default();
-    let a = step_response(&p, Integrator::Rk4, 0.01, 100.0, 10.0).unwrap();
-    let b = step_response(&p, Integrator::ExponentialEuler, 0.05, 100.0, 10.0).unwrap();
+    let a = step_response(
+        &HhStep {
+            params: p,
+            integrator: Integrator::Rk4,
+            dt_ms: 0.01,
+            t_end_ms: 100.0,
+        },
+        10.0,
+    )
+    .unwrap();
+    let b = step_response(
+        &HhStep {
+            params: p,
+            integrator: Integrator::ExponentialEuler,
+            dt_ms: 0.05,
+            t_end_ms: 100.0,
+        },
+        10.0,
+    )
+    .unwrap();
     assert_eq!(a.len(), b.len());
     assert!((a[0] - b[0]).abs() < 0.5, "{} vs {}", a[0], b[0]);
 }
@@ -130,7 +204,16 @@ fn dt_beyond_stable_range_is_rejected_before_running() {
 fn f_i_curve_matches_reference_above_onset() {
     let p = HhParams::default();
     for (current, reference_hz) in [(6.5, 55.1), (10.0, 68.3), (20.0, 86.5), (50.0, 117.0)] {
-        let s = step_response(&p, Integrator::Rk4, 0.02, 1000.0, current).unwrap();
+        let s = step_response(
+            &HhStep {
+                params: p,
+                integrator: Integrator::Rk4,
+                dt_ms: 0.02,
+                t_end_ms: 1000.0,
+            },
+            current,
+        )
+        .unwrap();
         let w: Vec<f64> = s.into_iter().filter(|&t| t >= 500.0).collect();
         assert!(w.len() >= 3, "too few spikes at {current}");
         let rate = 1000.0 * (w.len() - 1) as f64 / (w[w.len() - 1] - w[0]);

@@ -1,7 +1,7 @@
 //! LIF f-I curve against the first-passage formula (neurons.md section 3).
 
 use neurograd_neurons::NeuronError;
-use neurograd_neurons::lif::{Lif, LifParams, fi_curve, simulate_constant_current};
+use neurograd_neurons::lif::{Lif, LifParams, LifRun, fi_curve, simulate_constant_current};
 use neurograd_neurons::{Input, NeuronModel};
 
 const CURRENTS: [f64; 15] = [
@@ -11,11 +11,21 @@ const CURRENTS: [f64; 15] = [
 /// Claim (neurons.md sec. 3, Brian2 measured to 2e-16): with exact subthreshold integration and
 /// Brian2's step order the simulated steady rate equals `1/ISI_grid`,
 /// `ISI_grid = t_ref + dt floor(T_free/dt)`, exactly (tolerance 1e-9 relative).
+/// The f-I curve of `p` at [`CURRENTS`], 2 s per current at step `dt`.
+fn reference_curve(p: LifParams, dt: f64) -> neurograd_neurons::lif::LifFiResult {
+    let run = LifRun {
+        params: p,
+        dt_ms: dt,
+        ..LifRun::default()
+    };
+    fi_curve(&run, &CURRENTS).unwrap()
+}
+
 #[test]
 fn lif_rate_equals_grid_corrected_formula() {
     let p = LifParams::default();
     for dt in [0.1, 0.01] {
-        let r = fi_curve(&p, &CURRENTS, dt, 2000.0).unwrap();
+        let r = reference_curve(p, dt);
         for pt in &r.points {
             if pt.grid_hz == 0.0 {
                 assert_eq!(pt.rate_hz, 0.0, "I = {}", pt.current_na);
@@ -56,7 +66,7 @@ fn lif_rate_within_discretisation_error_of_continuous_formula() {
         );
     }
     for dt in [0.1, 0.01] {
-        let r = fi_curve(&p, &CURRENTS, dt, 2000.0).unwrap();
+        let r = reference_curve(p, dt);
         let mut max_err: f64 = 0.0;
         for pt in r.points.iter().filter(|pt| pt.analytic_hz > 0.0) {
             let isi_ms = 1000.0 / pt.analytic_hz;
@@ -82,34 +92,72 @@ fn lif_silent_below_rheobase() {
     assert!((p.rheobase_na() - 1.5).abs() < 1e-12);
     for i in [0.0, 1.0, 1.4, 1.5] {
         assert!(
-            simulate_constant_current(&p, i, 0.1, 2000.0)
-                .unwrap()
-                .is_empty()
+            simulate_constant_current(
+                &LifRun {
+                    params: p,
+                    dt_ms: 0.1,
+                    ..LifRun::default()
+                },
+                i
+            )
+            .unwrap()
+            .is_empty()
         );
         assert_eq!(p.analytic_rate_hz(i), 0.0);
     }
     // negative control: just above rheobase it fires
     assert!(
-        !simulate_constant_current(&p, 1.51, 0.1, 2000.0)
-            .unwrap()
-            .is_empty()
+        !simulate_constant_current(
+            &LifRun {
+                params: p,
+                dt_ms: 0.1,
+                ..LifRun::default()
+            },
+            1.51
+        )
+        .unwrap()
+        .is_empty()
     );
 }
 
 #[test]
 fn lif_bad_input_is_typed_error() {
     let p = LifParams::default();
-    let e = simulate_constant_current(&p, 2.0, 0.0, 100.0).unwrap_err();
+    let e = simulate_constant_current(
+        &LifRun {
+            params: p,
+            dt_ms: 0.0,
+            duration_ms: 100.0,
+        },
+        2.0,
+    )
+    .unwrap_err();
     assert!(
         matches!(e, NeuronError::InvalidParameter { name: "dt", .. }),
         "{e}"
     );
-    let e = simulate_constant_current(&p, 2.0, 5.0, 100.0).unwrap_err();
+    let e = simulate_constant_current(
+        &LifRun {
+            params: p,
+            dt_ms: 5.0,
+            duration_ms: 100.0,
+        },
+        2.0,
+    )
+    .unwrap_err();
     assert!(
         matches!(e, NeuronError::InvalidParameter { name: "dt", .. }),
         "{e}"
     );
-    let e = simulate_constant_current(&p, f64::NAN, 0.1, 100.0).unwrap_err();
+    let e = simulate_constant_current(
+        &LifRun {
+            params: p,
+            dt_ms: 0.1,
+            duration_ms: 100.0,
+        },
+        f64::NAN,
+    )
+    .unwrap_err();
     assert!(
         matches!(
             e,
@@ -136,14 +184,29 @@ fn lif_bad_input_is_typed_error() {
         "{e}"
     );
     assert!(matches!(
-        fi_curve(&p, &[], 0.1, 100.0),
+        fi_curve(
+            &LifRun {
+                params: p,
+                dt_ms: 0.1,
+                duration_ms: 100.0
+            },
+            &[]
+        ),
         Err(NeuronError::InvalidParameter {
             name: "currents_na",
             ..
         })
     ));
     assert!(matches!(
-        fi_curve(&p, &[1.0, f64::INFINITY], 0.1, 100.0).unwrap_err(),
+        fi_curve(
+            &LifRun {
+                params: p,
+                dt_ms: 0.1,
+                duration_ms: 100.0
+            },
+            &[1.0, f64::INFINITY]
+        )
+        .unwrap_err(),
         NeuronError::NonFinite { index: 1, .. }
     ));
 }

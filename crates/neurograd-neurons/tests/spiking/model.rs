@@ -7,7 +7,7 @@ use neurograd_neurons::circuits::brette2007::{BenchmarkKind, BrettLif, BrettNetw
 use neurograd_neurons::hh::{HhParams, HodgkinHuxley};
 use neurograd_neurons::integrators::Integrator;
 use neurograd_neurons::izhikevich::{IzhParams, IzhVariant, Izhikevich};
-use neurograd_neurons::lif::{Lif, LifParams, simulate_constant_current};
+use neurograd_neurons::lif::{Lif, LifParams, LifRun, simulate_constant_current};
 use neurograd_neurons::model::{RunConfig, simulate};
 use neurograd_neurons::rate::{Activation, RateUnit};
 use neurograd_neurons::{Input, NeuronError, NeuronModel, Population};
@@ -92,7 +92,15 @@ fn population_matches_single_neurons() {
         }
     }
     for (i, &c) in currents.iter().enumerate() {
-        let single = simulate_constant_current(model.params(), c, 0.1, 300.0).unwrap();
+        let single = simulate_constant_current(
+            &LifRun {
+                params: *model.params(),
+                dt_ms: 0.1,
+                duration_ms: 300.0,
+            },
+            c,
+        )
+        .unwrap();
         assert_eq!(trains[i], single, "current {c}");
     }
     assert!(trains[0].is_empty() && trains[4].len() > trains[1].len());
@@ -169,5 +177,184 @@ fn brette_network_swaps_its_model_by_type() {
     let mut b = BrettNetwork::with_model(p, BrettLif::new(&p).unwrap(), 9).unwrap();
     for _ in 0..500 {
         assert_eq!(a.step(), b.step());
+    }
+}
+
+/// `BrettLif`'s `step_many` (chunked fast path) gives the same bits as the contract's per-neuron
+/// loop (`advance` with the input read at the step's start, then the decay), for COBA and CUBA,
+/// with neurons spiking and refractory along the way.
+#[test]
+fn brette_step_many_equals_the_per_neuron_loop() {
+    use neurograd_neurons::circuits::brette2007::BrettLifState;
+    use neurograd_neurons::model::SynapticDrive;
+    for kind in [BenchmarkKind::Coba, BenchmarkKind::Cuba] {
+        let model = BrettLif::new(&BrettParams::of(kind)).unwrap();
+        let n = 203; // not a multiple of the chunk size
+        // deterministic spread of potentials and synaptic variables
+        let mut fast: Vec<BrettLifState> = (0..n)
+            .map(|k| {
+                let mut s = model.initial_state();
+                model.set_potential(&mut s, -60.0 + 10.5 * ((k * 37 % 101) as f64 / 100.0));
+                s
+            })
+            .collect();
+        let mut slow = fast.clone();
+        let g0 = |k: usize, a: f64| a * ((k * 53 % 97) as f64 / 96.0);
+        let (mut ge_f, mut gi_f): (Vec<f64>, Vec<f64>) =
+            (0..n).map(|k| (g0(k, 3.0), g0(k + 7, 4.0))).unzip();
+        let (mut ge_s, mut gi_s) = (ge_f.clone(), gi_f.clone());
+        let (de, di) = (0.98, 0.99);
+        let (mut n_spikes, mut n_refractory) = (0, 0);
+        for step in 0..300 {
+            let mut spikes_f = Vec::new();
+            model.step_many(
+                &mut fast,
+                SynapticDrive {
+                    current: 0.4,
+                    syn_exc: &mut ge_f,
+                    syn_inh: &mut gi_f,
+                    decay_exc: de,
+                    decay_inh: di,
+                },
+                &mut spikes_f,
+            );
+            let mut spikes_s = Vec::new();
+            for k in 0..n {
+                let input = Input {
+                    current: 0.4,
+                    syn_exc: ge_s[k],
+                    syn_inh: gi_s[k],
+                };
+                ge_s[k] *= de;
+                gi_s[k] *= di;
+                if model.advance(&mut slow[k], &input) {
+                    spikes_s.push(k as u32);
+                }
+            }
+            assert_eq!(spikes_f, spikes_s, "{kind:?} step {step}");
+            assert_eq!(fast, slow, "{kind:?} step {step}");
+            assert!(
+                ge_f.iter()
+                    .zip(&ge_s)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+            assert!(
+                gi_f.iter()
+                    .zip(&gi_s)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+            // keep the drive up so neurons keep firing
+            for k in (step % 5..n).step_by(5) {
+                ge_f[k] += 0.6;
+                ge_s[k] += 0.6;
+            }
+            n_spikes += spikes_f.len();
+            n_refractory += fast.iter().filter(|s| s.refractory_steps > 0).count();
+        }
+        // not vacuous: spikes and refractory neurons occurred
+        assert!(
+            n_spikes > 50 && n_refractory > 100,
+            "{kind:?}: {n_spikes} spikes, {n_refractory}"
+        );
+    }
+}
+
+/// `Population::step_drive` rejects synaptic slices of the wrong length before stepping.
+#[test]
+fn population_step_drive_checks_lengths() {
+    use neurograd_neurons::model::SynapticDrive;
+    let model = BrettLif::new(&BrettParams::coba()).unwrap();
+    let mut pop = Population::new(model, 4).unwrap();
+    let before = pop.states().to_vec();
+    let ge = &mut [0.0; 4];
+    for n_inh in [3, 4] {
+        let gi = &mut vec![0.0; n_inh];
+        let drive = SynapticDrive {
+            current: 0.0,
+            syn_exc: ge,
+            syn_inh: gi,
+            decay_exc: 1.0,
+            decay_inh: 1.0,
+        };
+        let r = pop.step_drive(drive).map(|s| s.to_vec());
+        if n_inh == 3 {
+            assert!(
+                matches!(
+                    r,
+                    Err(NeuronError::ShapeMismatch {
+                        expected: (4, 1),
+                        got: (3, 1),
+                        ..
+                    })
+                ),
+                "{r:?}"
+            );
+            assert_eq!(pop.states(), &before[..]);
+        } else {
+            assert_eq!(r, Ok(vec![]));
+        }
+    }
+}
+
+/// The rate unit's right-hand side is the rate equation `(-r + f(x))/tau` (hand-computed), and
+/// its Euler step moves by `dt` times it.
+#[test]
+fn rate_unit_derivative_is_the_rate_equation() {
+    use neurograd_neurons::ContinuousModel;
+    use neurograd_neurons::rate::RateState;
+    let unit = RateUnit::new(
+        10.0,
+        Activation::ThresholdLinear {
+            threshold: 0.5,
+            gain: 2.0,
+        },
+        0.1,
+    )
+    .unwrap();
+    let s = RateState { r: 3.0 };
+    let input = Input {
+        current: 1.0,
+        syn_exc: 0.5,
+        syn_inh: -0.25,
+    };
+    // x = 1.25, f(x) = 2 (1.25 - 0.5) = 1.5, dr/dt = (-3 + 1.5) / 10 = -0.15 per ms
+    let d = unit.derivative(&s, &input);
+    assert!((d.r + 0.15).abs() < 1e-15, "{d:?}");
+    let mut next = s;
+    unit.step(&mut next, &input);
+    assert!((next.r - (3.0 - 0.1 * 0.15)).abs() < 1e-14, "{next:?}");
+    // below threshold the drive is cut: pure decay
+    let d0 = unit.derivative(&s, &Input::current(0.2));
+    assert!((d0.r + 0.3).abs() < 1e-15, "{d0:?}");
+}
+
+/// The HH right-hand side agrees with the model's own RK4 step over a tiny step (a forward
+/// difference, error O(dt)), and not with a wrong sign (negative control).
+#[test]
+fn hh_derivative_matches_a_forward_difference_of_the_step() {
+    use neurograd_neurons::ContinuousModel;
+    let dt = 1e-4;
+    let m = HodgkinHuxley::new(HhParams::default(), Integrator::Rk4, dt).unwrap();
+    let mut s = m.initial_state();
+    s.v = -55.0; // off rest, so every variable moves
+    let input = Input::current(10.0);
+    let d = m.derivative(&s, &input);
+    let mut next = s;
+    m.step(&mut next, &input);
+    let fd = [
+        (next.v - s.v) / dt,
+        (next.m - s.m) / dt,
+        (next.h - s.h) / dt,
+        (next.n - s.n) / dt,
+    ];
+    let an = [d.v, d.m, d.h, d.n];
+    for (a, f) in an.iter().zip(&fd) {
+        assert!(
+            (a - f).abs() <= 1e-3 * a.abs().max(1e-3),
+            "derivative {an:?} vs difference {fd:?}"
+        );
+        assert!(a.abs() > 1e-4, "{an:?}");
+        // negative control: the opposite sign is far off
+        assert!((-a - f).abs() > 1e-3 * a.abs());
     }
 }

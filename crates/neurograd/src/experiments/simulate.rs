@@ -196,14 +196,13 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
     let t0 = std::time::Instant::now();
     let output = match p.model.as_str() {
         "lif-fi" => {
-            let params = neurons::lif::LifParams::default();
+            let run = neurons::lif::LifRun {
+                params: neurons::lif::LifParams::default(),
+                dt_ms: p.dt_ms.unwrap_or(0.01),
+                duration_ms: p.duration_ms.unwrap_or(1000.0),
+            };
             let currents: Vec<f64> = (0..=30).map(|k| 0.1 * k as f64).collect();
-            SimulationOutput::LifFi(neurons::lif::fi_curve(
-                &params,
-                &currents,
-                p.dt_ms.unwrap_or(0.01),
-                p.duration_ms.unwrap_or(1000.0),
-            )?)
+            SimulationOutput::LifFi(neurons::lif::fi_curve(&run, &currents)?)
         }
         "izhikevich" => {
             use neurons::izhikevich::{Feature, check_feature, simulate_feature};
