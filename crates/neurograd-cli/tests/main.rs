@@ -343,6 +343,10 @@ fn simulate_other_models_run() {
     }
     let v = json(&["simulate", "hh", "--json", "--quiet", "--duration-ms", "30"]);
     assert_eq!(v["traces"].as_array().unwrap().len(), 5);
+    // ALIF adapts (ISIs lengthen), the same neuron without adaptation does not: 6/6 criteria
+    let v = json(&["simulate", "alif", "--json", "--quiet"]);
+    assert_eq!(v["traces"].as_array().unwrap().len(), 6);
+    assert_eq!(v["criteria_hold"], 6, "{}", v["traces"]);
     let v = json(&[
         "simulate",
         "cuba",

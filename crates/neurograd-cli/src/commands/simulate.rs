@@ -11,7 +11,7 @@ use crate::table::Table;
 /// Arguments of `simulate`.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// Model: lif-fi, izhikevich, adex, hh, coba, cuba, balanced-amplification, macaque.
+    /// Model: lif-fi, izhikevich, adex, hh, alif, coba, cuba, balanced-amplification, macaque.
     pub model: String,
     /// Global balanced amplification regime of the macaque model: weak or strong.
     #[arg(long, default_value = "strong")]

@@ -12,6 +12,7 @@ pub const MODELS: &[&str] = &[
     "izhikevich",
     "adex",
     "hh",
+    "alif",
     "coba",
     "cuba",
     "balanced-amplification",
@@ -135,7 +136,7 @@ pub enum SimulationOutput {
     /// `lif-fi`: f-I curve (`points: [{current_na, rate_hz, analytic_hz, grid_hz, n_spikes}]`,
     /// `params` of the neuron, `rheobase_na`, `dt_ms`, `duration_ms`).
     LifFi(neurons::lif::LifFiResult),
-    /// `izhikevich`, `adex`, `hh`: `traces: [{name, t_ms, values, spikes_ms, criterion_holds,
+    /// `izhikevich`, `adex`, `hh`, `alif`: `traces: [{name, t_ms, values, spikes_ms, criterion_holds,
     /// criterion_detail}]`.
     Traces {
         /// One trace per feature / pattern / current.
@@ -167,6 +168,61 @@ pub struct SimulateResult {
     /// The model's output, flattened.
     #[serde(flatten)]
     pub output: SimulationOutput,
+}
+
+/// `alif`: the discrete-time LIF/ALIF neuron of Bellec et al. (2020) (evidence-accumulation
+/// parameters, `dt` 1 ms by default) under constant input `I` in units of `v_th` per step, once
+/// with adaptation (`beta` of the paper) and once without (`beta = 0`, plain LIF) at each input:
+/// the adaptive threshold lengthens the inter-spike intervals over the run (spike-frequency
+/// adaptation), which the criterion checks: the last ISI is longer than the first with
+/// adaptation, and equal to it (within half a step) without.
+fn alif_traces(p: &SimulateParams) -> Result<SimulationOutput> {
+    use neurons::alif::{Alif, AlifParams};
+    use neurons::model::{Input, NeuronModel, RunConfig, simulate};
+    let adaptive = AlifParams::bellec_2020_evidence_accumulation();
+    let dt = p.dt_ms.unwrap_or(1.0);
+    let cfg = RunConfig::for_duration(p.duration_ms.unwrap_or(2000.0), dt, 1)?;
+    let mut traces = Vec::new();
+    for i in [0.05, 0.1, 0.2] {
+        for (label, beta) in [("ALIF", adaptive.beta), ("LIF", 0.0)] {
+            let model = Alif::new(AlifParams { beta, ..adaptive }, dt)?;
+            let tr = simulate(&model, model.initial_state(), &cfg, |_| Input {
+                current: i * adaptive.v_th,
+                ..Input::ZERO
+            })?;
+            let t: Vec<f64> = tr.step.iter().map(|&k| (k + 1) as f64 * dt).collect();
+            let (t, v) = decimate(&t, &tr.v, 1000);
+            let isi: Vec<f64> = tr.spikes_ms.windows(2).map(|w| w[1] - w[0]).collect();
+            let (first, last) = (isi.first().copied(), isi.last().copied());
+            let holds = match (first, last) {
+                (Some(a), Some(b)) if beta > 0.0 => Some(b > a),
+                (Some(a), Some(b)) => Some((b - a).abs() <= 0.5 * dt),
+                _ => None,
+            };
+            traces.push(Trace {
+                name: format!("{label}, I = {i} v_th"),
+                t_ms: t,
+                values: v,
+                spikes_ms: tr.spikes_ms.clone(),
+                criterion_holds: holds,
+                criterion_detail: Some(format!(
+                    "{} spikes; first ISI {}, last ISI {} ms",
+                    tr.spikes_ms.len(),
+                    first.map_or("-".into(), |x| format!("{x}")),
+                    last.map_or("-".into(), |x| format!("{x}"))
+                )),
+            });
+        }
+    }
+    let criteria_hold = traces
+        .iter()
+        .filter(|t| t.criterion_holds == Some(true))
+        .count();
+    Ok(SimulationOutput::Traces {
+        traces,
+        criteria_hold,
+        model_params: serde_json::to_value(adaptive)?,
+    })
 }
 
 /// Runs one simulation.
@@ -297,6 +353,7 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
                 model_params: serde_json::to_value(params)?,
             }
         }
+        "alif" => alif_traces(p)?,
         "coba" | "cuba" => {
             use neurons::circuits::brette2007::{BenchmarkKind, BrettParams, run_benchmark};
             let mut params = BrettParams::of(BenchmarkKind::from_name(&p.model)?);
