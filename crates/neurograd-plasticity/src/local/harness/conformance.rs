@@ -53,6 +53,22 @@ pub struct CheckRow {
 }
 
 impl CheckRow {
+    fn new(
+        check: String,
+        measured: Real,
+        bound: Real,
+        holds: bool,
+        control: bool,
+    ) -> Self {
+        Self {
+            check,
+            measured,
+            bound,
+            holds,
+            control,
+        }
+    }
+
     /// The row is as it must be: a check holds, a control is rejected.
     pub fn ok(&self) -> bool {
         self.holds != self.control
@@ -169,22 +185,22 @@ pub fn check_rate_rule(rule: &dyn LocalRule, seed: u64) -> Result<Conformance> {
     for draw in 0..CONFORMANCE_DRAWS {
         let (w, batch) = conformance_inputs(n_out, 5, 12, seed::mix(seed, draw, 1))?;
         let r = h.check(rule, &w, &batch)?;
-        report.rows.push(CheckRow {
-            check: format!("gradient, draw {draw}"),
-            measured: r.relative_error,
-            bound: r.tolerance,
-            holds: r.holds,
-            control: false,
-        });
+        report.rows.push(CheckRow::new(
+            format!("gradient, draw {draw}"),
+            r.relative_error,
+            r.tolerance,
+            r.holds,
+            false,
+        ));
         for &factor in &factors {
             let bad = h.check(&Scaled { rule, factor }, &w, &batch)?;
-            report.rows.push(CheckRow {
-                check: format!("control: x({factor}), draw {draw}"),
-                measured: bad.relative_error,
-                bound: bad.tolerance,
-                holds: bad.holds,
-                control: true,
-            });
+            report.rows.push(CheckRow::new(
+                format!("control: x({factor}), draw {draw}"),
+                bad.relative_error,
+                bad.tolerance,
+                bad.holds,
+                true,
+            ));
         }
     }
     Ok(report)
@@ -238,13 +254,13 @@ pub fn check_spike_rule(rule: &dyn SpikeRule, seed: u64) -> Result<Conformance> 
         let mut rng = ChaCha8Rng::seed_from_u64(seed::mix(seed, draw, 2));
         let trains = spikes::poisson_trains(&kernel, &short, &mut rng)?;
         let r = spikes::check_trace(rule, &trains.as_trains(), 1e-12)?;
-        report.rows.push(CheckRow {
-            check: format!("trace, draw {draw}"),
-            measured: r.error / r.magnitude.max(Real::MIN_POSITIVE),
-            bound: r.tolerance,
-            holds: r.holds,
-            control: false,
-        });
+        report.rows.push(CheckRow::new(
+            format!("trace, draw {draw}"),
+            r.error / r.magnitude.max(Real::MIN_POSITIVE),
+            r.tolerance,
+            r.holds,
+            false,
+        ));
     }
     let cfg = DriftConfig::new(20.0, 10.0, 100_000.0, 20).with_rewards(5.0, 1.0);
     let drift_seed = seed::mix(seed, 0, 3);
@@ -252,25 +268,25 @@ pub fn check_spike_rule(rule: &dyn SpikeRule, seed: u64) -> Result<Conformance> 
         (d.mean - d.formula).abs() / d.standard_error.max(Real::MIN_POSITIVE)
     };
     let good = spikes::check_drift(rule, &cfg, &mut ChaCha8Rng::seed_from_u64(drift_seed))?;
-    report.rows.push(CheckRow {
-        check: "drift vs rate formula (SE)".into(),
-        measured: in_se(&good),
-        bound: good.k,
-        holds: good.holds,
-        control: false,
-    });
+    report.rows.push(CheckRow::new(
+        "drift vs rate formula (SE)".into(),
+        in_se(&good),
+        good.k,
+        good.holds,
+        false,
+    ));
     let bad = spikes::check_drift(
         &SwappedKernel(rule),
         &cfg,
         &mut ChaCha8Rng::seed_from_u64(drift_seed),
     )?;
-    report.rows.push(CheckRow {
-        check: "control: swapped kernel, drift (SE)".into(),
-        measured: in_se(&bad),
-        bound: bad.k,
-        holds: bad.holds,
-        control: true,
-    });
+    report.rows.push(CheckRow::new(
+        "control: swapped kernel, drift (SE)".into(),
+        in_se(&bad),
+        bad.k,
+        bad.holds,
+        true,
+    ));
     Ok(report)
 }
 
