@@ -99,7 +99,7 @@ proptest! {
 /// spiking rules (relative error far above 1e-12).
 #[test]
 fn trace_check_rejects_a_wrong_kernel() {
-    let cfg = DriftConfig::new(20.0, 20.0, 2_000.0, 2);
+    let cfg = DriftConfig::default().rates(20.0, 20.0).runs(2, 2_000.0);
     let rstdp = RewardModulatedStdp::new(PairStdp::song_2000(), 200.0).unwrap();
     type Wrong = fn(SpikeKernel) -> SpikeKernel;
     let rules: [&dyn Fn(Wrong) -> Box<dyn SpikeRule>; 3] = [
@@ -149,7 +149,7 @@ fn triplet_pair_only_limit_is_pair_stdp() {
     let p = PairStdp::new(t.a2_plus, t.a2_minus, t.tau_plus, t.tau_minus).unwrap();
     let trains = poisson_trains(
         &p.kernel().unwrap(),
-        &DriftConfig::new(20.0, 15.0, 5_000.0, 2),
+        &DriftConfig::default().rates(20.0, 15.0).runs(2, 5_000.0),
         &mut rng(30),
     )
     .unwrap();
@@ -176,7 +176,7 @@ fn pair_stdp_drift_matches_rate_formula() {
         let rule = PairStdp::song_2000().with_pairing(pairing);
         for (j, (a, b)) in [(10.0, 10.0), (20.0, 5.0)].into_iter().enumerate() {
             let seed = 40 + 10 * k as u64 + j as u64;
-            let cfg = DriftConfig::new(a, b, 200_000.0, 20);
+            let cfg = DriftConfig::default().rates(a, b).runs(20, 200_000.0);
             let r = check_drift(&rule, &cfg, &mut rng(seed)).unwrap();
             assert!(r.holds, "{pairing:?} ({a},{b}): {r}");
             assert_eq!(r.formula, rule.rate_drift(a, b));
@@ -209,13 +209,13 @@ fn triplet_drift_changes_sign_at_bcm_threshold() {
     ));
     let lo = check_drift(
         &rule,
-        &DriftConfig::new(10.0, 5.0, 200_000.0, 10),
+        &DriftConfig::default().rates(10.0, 5.0).runs(10, 200_000.0),
         &mut rng(50),
     )
     .unwrap();
     let hi = check_drift(
         &rule,
-        &DriftConfig::new(10.0, 40.0, 200_000.0, 10),
+        &DriftConfig::default().rates(10.0, 40.0).runs(10, 200_000.0),
         &mut rng(51),
     )
     .unwrap();
@@ -241,7 +241,10 @@ fn triplet_drift_changes_sign_at_bcm_threshold() {
 fn reward_modulated_stdp_drift_matches_rate_formula() {
     let rule =
         RewardModulatedStdp::new(PairStdp::new(0.005, 0.0075, 20.0, 20.0).unwrap(), 200.0).unwrap();
-    let cfg = DriftConfig::new(20.0, 20.0, 200_000.0, 20).with_rewards(10.0, 1.0);
+    let cfg = DriftConfig::default()
+        .rates(20.0, 20.0)
+        .runs(20, 200_000.0)
+        .with_rewards(10.0, 1.0);
     let r = check_drift(&rule, &cfg, &mut rng(55)).unwrap();
     assert!((r.formula + 0.04).abs() < 1e-12, "{r}");
     assert!(r.holds, "{r}");
@@ -267,7 +270,10 @@ fn registered_spike_rules_pass_the_drift_check() {
             continue;
         };
         n += 1;
-        let cfg = DriftConfig::new(20.0, 10.0, 100_000.0, 20).with_rewards(5.0, 1.0);
+        let cfg = DriftConfig::default()
+            .rates(20.0, 10.0)
+            .runs(20, 100_000.0)
+            .with_rewards(5.0, 1.0);
         let seed = 200 + i as u64;
         let good = check_drift(build().as_ref(), &cfg, &mut rng(seed)).unwrap();
         assert!(good.holds, "{}: {good}", info.name);
@@ -292,7 +298,10 @@ fn registered_spike_rules_pass_the_trace_check() {
             continue;
         };
         let rule = build();
-        let cfg = DriftConfig::new(20.0, 20.0, 2_000.0, 2).with_rewards(20.0, -0.5);
+        let cfg = DriftConfig::default()
+            .rates(20.0, 20.0)
+            .runs(2, 2_000.0)
+            .with_rewards(20.0, -0.5);
         for s in 0..5 {
             let trains = poisson_trains(
                 &rule.kernel().unwrap(),
@@ -435,7 +444,7 @@ fn spike_contract_errors_are_typed() {
     assert!(matches!(
         check_drift(
             &PairStdp::song_2000(),
-            &DriftConfig::new(10.0, 10.0, 1000.0, 1),
+            &DriftConfig::default().rates(10.0, 10.0).runs(1, 1000.0),
             &mut rng(1)
         ),
         Err(PlasticityError::InvalidParameter {

@@ -649,7 +649,7 @@ pub fn claim10(seed: u64) -> Result<Claim> {
     let mut drift = |a: f64, b: f64, rule: &dyn SpikeRule| -> Result<(f64, f64)> {
         Ok(measure_drift(
             rule,
-            &DriftConfig::new(a, b, 100_000.0, 10),
+            &DriftConfig::default().rates(a, b).runs(10, 100_000.0),
             &mut rng,
         )?)
     };

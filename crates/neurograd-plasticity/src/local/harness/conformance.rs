@@ -53,13 +53,7 @@ pub struct CheckRow {
 }
 
 impl CheckRow {
-    fn new(
-        check: String,
-        measured: Real,
-        bound: Real,
-        holds: bool,
-        control: bool,
-    ) -> Self {
+    fn new(check: String, measured: Real, bound: Real, holds: bool, control: bool) -> Self {
         Self {
             check,
             measured,
@@ -249,7 +243,10 @@ pub fn check_spike_rule(rule: &dyn SpikeRule, seed: u64) -> Result<Conformance> 
         )),
         rows: Vec::new(),
     };
-    let short = DriftConfig::new(20.0, 20.0, 2_000.0, 2).with_rewards(20.0, -0.5);
+    let short = DriftConfig::default()
+        .rates(20.0, 20.0)
+        .runs(2, 2_000.0)
+        .with_rewards(20.0, -0.5);
     for draw in 0..CONFORMANCE_DRAWS {
         let mut rng = ChaCha8Rng::seed_from_u64(seed::mix(seed, draw, 2));
         let trains = spikes::poisson_trains(&kernel, &short, &mut rng)?;
@@ -262,7 +259,10 @@ pub fn check_spike_rule(rule: &dyn SpikeRule, seed: u64) -> Result<Conformance> 
             false,
         ));
     }
-    let cfg = DriftConfig::new(20.0, 10.0, 100_000.0, 20).with_rewards(5.0, 1.0);
+    let cfg = DriftConfig::default()
+        .rates(20.0, 10.0)
+        .runs(20, 100_000.0)
+        .with_rewards(5.0, 1.0);
     let drift_seed = seed::mix(seed, 0, 3);
     let in_se = |d: &spikes::DriftReport| {
         (d.mean - d.formula).abs() / d.standard_error.max(Real::MIN_POSITIVE)

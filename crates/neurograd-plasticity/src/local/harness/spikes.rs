@@ -99,19 +99,35 @@ pub struct DriftConfig {
     pub reward_amount: Real,
 }
 
-impl DriftConfig {
-    /// `repeats` runs of `duration_ms` at `(rate_pre_hz, rate_post_hz)`, `k = 4`, rewards at 5 Hz
-    /// of amount 1 (used by eligibility-gated rules only).
-    pub fn new(rate_pre_hz: Real, rate_post_hz: Real, duration_ms: Real, repeats: usize) -> Self {
+impl Default for DriftConfig {
+    /// The conformance setting: 20 runs of 100 s at `(20, 10)` Hz, `k = 4`, rewards at 5 Hz of
+    /// amount 1 (used by eligibility-gated rules only).
+    fn default() -> Self {
         Self {
-            rate_pre_hz,
-            rate_post_hz,
-            duration_ms,
-            repeats,
+            rate_pre_hz: 20.0,
+            rate_post_hz: 10.0,
+            duration_ms: 100_000.0,
+            repeats: 20,
             k: 4.0,
             reward_rate_hz: 5.0,
             reward_amount: 1.0,
         }
+    }
+}
+
+impl DriftConfig {
+    /// Poisson rates `rho_pre`, `rho_post` (Hz).
+    pub fn rates(mut self, rate_pre_hz: Real, rate_post_hz: Real) -> Self {
+        self.rate_pre_hz = rate_pre_hz;
+        self.rate_post_hz = rate_post_hz;
+        self
+    }
+
+    /// `repeats` independent runs of `duration_ms` each.
+    pub fn runs(mut self, repeats: usize, duration_ms: Real) -> Self {
+        self.repeats = repeats;
+        self.duration_ms = duration_ms;
+        self
     }
 
     /// With reward pulses at `rate_hz` of `amount`.
