@@ -71,7 +71,7 @@ impl Schedule {
     /// Constant learning rate.
     ///
     /// # Errors
-    /// [`OptimError::InvalidParameter`] unless `lr` is finite and `>= 0`.
+    /// [`OptimError::InvalidParameter`](crate::OptimError::InvalidParameter) unless `lr` is finite and `>= 0`.
     pub fn constant(lr: Real) -> Result<Self> {
         let s = Self::Constant { lr };
         s.check()?;
@@ -81,7 +81,7 @@ impl Schedule {
     /// Step decay by `gamma` every `step_size` steps.
     ///
     /// # Errors
-    /// [`OptimError::InvalidParameter`] for a bad `lr`, `step_size = 0` or `gamma ∉ (0, 1]`.
+    /// [`OptimError::InvalidParameter`](crate::OptimError::InvalidParameter) for a bad `lr`, `step_size = 0` or `gamma ∉ (0, 1]`.
     pub fn step(lr: Real, step_size: u64, gamma: Real) -> Result<Self> {
         let s = Self::Step {
             lr,
@@ -95,7 +95,7 @@ impl Schedule {
     /// Exponential decay by `gamma` per step.
     ///
     /// # Errors
-    /// [`OptimError::InvalidParameter`] for a bad `lr` or `gamma ∉ (0, 1]`.
+    /// [`OptimError::InvalidParameter`](crate::OptimError::InvalidParameter) for a bad `lr` or `gamma ∉ (0, 1]`.
     pub fn exponential(lr: Real, gamma: Real) -> Result<Self> {
         let s = Self::Exponential { lr, gamma };
         s.check()?;
@@ -105,7 +105,7 @@ impl Schedule {
     /// Cosine annealing from `lr` to `min_lr` over `total_steps`.
     ///
     /// # Errors
-    /// [`OptimError::InvalidParameter`] for a bad `lr`, `min_lr ∉ [0, lr]` or `total_steps = 0`.
+    /// [`OptimError::InvalidParameter`](crate::OptimError::InvalidParameter) for a bad `lr`, `min_lr ∉ [0, lr]` or `total_steps = 0`.
     pub fn cosine(lr: Real, min_lr: Real, total_steps: u64) -> Result<Self> {
         let s = Self::Cosine {
             lr,
@@ -119,7 +119,7 @@ impl Schedule {
     /// Linear warm-up over `warmup_steps` steps in front of `after`.
     ///
     /// # Errors
-    /// [`OptimError::InvalidParameter`] for `warmup_steps = 0` or an invalid `after`.
+    /// [`OptimError::InvalidParameter`](crate::OptimError::InvalidParameter) for `warmup_steps = 0` or an invalid `after`.
     pub fn warmup(warmup_steps: u64, after: Schedule) -> Result<Self> {
         let s = Self::Warmup {
             warmup_steps,
@@ -132,7 +132,7 @@ impl Schedule {
     /// Validates the parameters (recursively for warm-up).
     ///
     /// # Errors
-    /// [`OptimError::InvalidParameter`] naming the offending field.
+    /// [`OptimError::InvalidParameter`](crate::OptimError::InvalidParameter) naming the offending field.
     pub fn check(&self) -> Result<()> {
         let count = |name: &'static str, v: u64| {
             if v == 0 {
@@ -235,8 +235,8 @@ impl Schedule {
 /// `max_norm / ‖g‖`. Returns the norm before clipping (as PyTorch's `clip_grad_norm_`).
 ///
 /// # Errors
-/// [`OptimError::InvalidParameter`] unless `max_norm` is finite and `> 0`;
-/// [`OptimError::NonFinite`] if a gradient element is NaN or infinite (nothing is modified then).
+/// [`OptimError::InvalidParameter`](crate::OptimError::InvalidParameter) unless `max_norm` is finite and `> 0`;
+/// [`OptimError::NonFinite`](crate::OptimError::NonFinite) if a gradient element is NaN or infinite (nothing is modified then).
 pub fn clip_global_norm(grads: &mut [neurograd_tensor::Matrix], max_norm: Real) -> Result<Real> {
     check_pos("max_norm", max_norm)?;
     let mut sq = 0.0;

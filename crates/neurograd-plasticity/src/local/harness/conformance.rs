@@ -2,7 +2,7 @@
 //! rule, run on one rule (registered or not) and returned as a [`Conformance`] report that the
 //! `neurograd rules check` command prints.
 //!
-//! - A **rate rule** ([`LocalRule`]) that states a [`Theory`](crate::local::Theory) is checked by
+//! - A **rate rule** ([`LocalRule`]) that states a [`Theory`] is checked by
 //!   the [`Harness`] against central finite differences of its objective on
 //!   [`CONFORMANCE_DRAWS`] random inputs ([`conformance_inputs`]: weights with orthonormal rows,
 //!   a batch with ±1 targets and a modulator, so every contract input is present). Negative
