@@ -123,41 +123,22 @@ fn lif_silent_below_rheobase() {
 #[test]
 fn lif_bad_input_is_typed_error() {
     let p = LifParams::default();
-    let e = simulate_constant_current(
-        &LifRun {
-            params: p,
-            dt_ms: 0.0,
-            duration_ms: 100.0,
-        },
-        2.0,
-    )
-    .unwrap_err();
+    let run = |dt_ms| LifRun {
+        params: p,
+        dt_ms,
+        duration_ms: 100.0,
+    };
+    let e = simulate_constant_current(&run(0.0), 2.0).unwrap_err();
     assert!(
         matches!(e, NeuronError::InvalidParameter { name: "dt", .. }),
         "{e}"
     );
-    let e = simulate_constant_current(
-        &LifRun {
-            params: p,
-            dt_ms: 5.0,
-            duration_ms: 100.0,
-        },
-        2.0,
-    )
-    .unwrap_err();
+    let e = simulate_constant_current(&run(5.0), 2.0).unwrap_err();
     assert!(
         matches!(e, NeuronError::InvalidParameter { name: "dt", .. }),
         "{e}"
     );
-    let e = simulate_constant_current(
-        &LifRun {
-            params: p,
-            dt_ms: 0.1,
-            duration_ms: 100.0,
-        },
-        f64::NAN,
-    )
-    .unwrap_err();
+    let e = simulate_constant_current(&run(0.1), f64::NAN).unwrap_err();
     assert!(
         matches!(
             e,
@@ -184,29 +165,14 @@ fn lif_bad_input_is_typed_error() {
         "{e}"
     );
     assert!(matches!(
-        fi_curve(
-            &LifRun {
-                params: p,
-                dt_ms: 0.1,
-                duration_ms: 100.0
-            },
-            &[]
-        ),
+        fi_curve(&run(0.1), &[]),
         Err(NeuronError::InvalidParameter {
             name: "currents_na",
             ..
         })
     ));
     assert!(matches!(
-        fi_curve(
-            &LifRun {
-                params: p,
-                dt_ms: 0.1,
-                duration_ms: 100.0
-            },
-            &[1.0, f64::INFINITY]
-        )
-        .unwrap_err(),
+        fi_curve(&run(0.1), &[1.0, f64::INFINITY]).unwrap_err(),
         NeuronError::NonFinite { index: 1, .. }
     ));
 }
