@@ -347,6 +347,20 @@ fn simulate_other_models_run() {
     let v = json(&["simulate", "alif", "--json", "--quiet"]);
     assert_eq!(v["traces"].as_array().unwrap().len(), 6);
     assert_eq!(v["criteria_hold"], 6, "{}", v["traces"]);
+    // --duration-ms and --dt-ms are honoured: a shorter run has fewer spikes, a finer step other
+    // spike times
+    let short = json(&[
+        "simulate",
+        "alif",
+        "--json",
+        "--quiet",
+        "--duration-ms",
+        "500",
+    ]);
+    let n = |v: &Value| v["traces"][3]["spikes_ms"].as_array().unwrap().len();
+    assert!(n(&short) < n(&v), "{} vs {}", n(&short), n(&v));
+    let fine = json(&["simulate", "alif", "--json", "--quiet", "--dt-ms", "0.5"]);
+    assert_ne!(fine["traces"][3]["spikes_ms"], v["traces"][3]["spikes_ms"]);
     let v = json(&[
         "simulate",
         "cuba",
@@ -521,6 +535,16 @@ fn rules_lists_the_registry_and_checks_a_rule() {
                 .any(|r| r["control"] == true && r["holds"] == false)
         );
     }
+    // --seed is honoured: other inputs, other measured errors
+    let (a, b) = (
+        json(&["rules", "check", "oja", "--json", "--seed", "1"]),
+        json(&["rules", "check", "oja", "--json", "--seed", "2"]),
+    );
+    assert_ne!(
+        a["report"]["rows"][0]["measured"],
+        b["report"]["rows"][0]["measured"]
+    );
+    assert_eq!(a["seed"], 1);
     let none = json(&["rules", "check", "sanger", "--json"]);
     assert!(none["passes"].is_null(), "{none}");
     let bad = neurograd(&["rules", "check", "nope"]);
