@@ -289,19 +289,13 @@ impl<M: NeuronModel> Population<M> {
     }
 
     /// One step with neuron `i` receiving `input(i)`: step every neuron, collect the spikes,
-    /// reset the neurons that spiked. Returns the spike indices (sorted).
+    /// reset the neurons that spiked. Returns the spike indices (sorted). Neurons are stepped in
+    /// chunks of 64 before the chunk's spikes are scanned.
     pub fn step_with(&mut self, input: impl FnMut(usize) -> Input) -> &[u32] {
-        let n = self.states.len();
-        self.step_zip((0..n).map(input))
-    }
-
-    /// [`Population::step_with`] with the inputs as an iterator of exactly [`Population::len`]
-    /// items (no bounds checks; chunks of 64 stepped before their spikes are scanned).
-    pub(crate) fn step_zip(&mut self, inputs: impl Iterator<Item = Input>) -> &[u32] {
         const CHUNK: usize = 64;
         self.spikes.clear();
         let mut flags = [false; CHUNK];
-        let mut inputs = inputs;
+        let mut inputs = (0..self.states.len()).map(input);
         for (c, chunk) in self.states.chunks_mut(CHUNK).enumerate() {
             let mut any = false;
             for ((s, f), inp) in chunk.iter_mut().zip(flags.iter_mut()).zip(&mut inputs) {
