@@ -53,6 +53,47 @@ fn mnist_dir_round_trip() {
     );
 }
 
+/// A directory whose t10k images differ in shape from the training images (smaller or larger:
+/// 3x3 or 5x5 against 4x4) is refused with a format error naming the test file and both shapes;
+/// the control, equal 4x4 parts, loads.
+#[test]
+fn mnist_dir_parts_must_agree() {
+    let images = |n: usize, side: usize| {
+        let px = (0..n * side * side).map(|i| (i % 256) as u8).collect();
+        IdxArray::new(vec![n, side, side], IdxData::U8(px)).unwrap()
+    };
+    let labels = |n: usize| {
+        IdxArray::new(
+            vec![n],
+            IdxData::U8((0..n).map(|i| (i % 2) as u8).collect()),
+        )
+        .unwrap()
+    };
+    for (test_side, ok) in [(3, false), (5, false), (4, true)] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        idx::write_idx(d.join(STANDARD_NAMES[0]), &images(6, 4)).unwrap();
+        idx::write_idx(d.join(STANDARD_NAMES[1]), &labels(6)).unwrap();
+        idx::write_idx(d.join(STANDARD_NAMES[2]), &images(4, test_side)).unwrap();
+        idx::write_idx(d.join(STANDARD_NAMES[3]), &labels(4)).unwrap();
+        let r = idx::load_mnist_dir(d);
+        if ok {
+            let s = r.unwrap();
+            assert_eq!(s.test.image_shape, Some((4, 4)));
+        } else {
+            let e = r.unwrap_err();
+            let msg = e.to_string();
+            assert!(
+                matches!(e, DataError::Format { .. })
+                    && msg.contains("t10k-images")
+                    && msg.contains(&format!("{test_side}x{test_side}"))
+                    && msg.contains("4x4"),
+                "{msg}"
+            );
+        }
+    }
+}
+
 /// Header and size disagreeing, and non-u8 features, are errors naming the file or argument.
 #[test]
 fn bad_files_and_values() {

@@ -405,10 +405,25 @@ pub fn load_mnist_dir(dir: impl AsRef<Path>) -> Result<MnistSplits> {
         .iter()
         .map(|n| find_standard(dir, n))
         .collect::<Result<_>>()?;
-    Ok(MnistSplits {
-        train: load_images_labels(&p[0], &p[1])?,
-        test: load_images_labels(&p[2], &p[3])?,
-    })
+    let train = load_images_labels(&p[0], &p[1])?;
+    let test = load_images_labels(&p[2], &p[3])?;
+    if (test.n_features(), test.image_shape) != (train.n_features(), train.image_shape) {
+        let shape = |d: &Dataset| match d.image_shape {
+            Some((r, c)) => format!("{r}x{c} images"),
+            None => format!("{} features", d.n_features()),
+        };
+        return Err(DataError::format(
+            &p[2],
+            format!(
+                "the test images are {} but the training images ({}) are {}; both parts of \
+                 an MNIST directory must have the same shape",
+                shape(&test),
+                p[0].display(),
+                shape(&train)
+            ),
+        ));
+    }
+    Ok(MnistSplits { train, test })
 }
 
 /// Writes a dataset as an IDX images file (u8, `n x rows x cols`, or `n x d` without image
