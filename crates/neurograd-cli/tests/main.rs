@@ -372,6 +372,76 @@ fn simulate_other_models_run() {
     assert!(v["spikes"].is_u64());
 }
 
+/// Every `simulate` flag is honoured or refused (issue 17 item 2): adex's traces change with
+/// `--dt-ms` and `--duration-ms`, macaque's with `--duration-ms`; the flags a model cannot take
+/// (izhikevich `--duration-ms`, balanced amplification both, `--gba` outside macaque) exit 2 with
+/// one line naming the flag, and a too-large macaque step is reported in ms, in `{:e}` form.
+#[test]
+fn simulate_flags_are_honoured_or_refused() {
+    let base = json(&["simulate", "adex", "--json", "--quiet"]);
+    let last_t = |v: &Value| {
+        let t = v["traces"][0]["t_ms"].as_array().unwrap();
+        t[t.len() - 1].as_f64().unwrap()
+    };
+    let short = json(&[
+        "simulate",
+        "adex",
+        "--json",
+        "--quiet",
+        "--duration-ms",
+        "300",
+    ]);
+    assert!(last_t(&short) <= 300.0 + 1e-9 && last_t(&base) > 590.0);
+    let coarse = json(&["simulate", "adex", "--json", "--quiet", "--dt-ms", "0.25"]);
+    assert_ne!(
+        coarse["traces"][0]["spikes_ms"],
+        base["traces"][0]["spikes_ms"]
+    );
+    let mq = |extra: &[&str]| {
+        let mut a = vec!["simulate", "macaque", "--json", "--quiet"];
+        a.extend_from_slice(extra);
+        json(&a)
+    };
+    let long = mq(&["--duration-ms", "6000"]);
+    let t_end = |v: &Value| {
+        let t = v["traces"][0]["t_ms"].as_array().unwrap();
+        t[t.len() - 1].as_f64().unwrap()
+    };
+    assert!(t_end(&long) > 5500.0 && t_end(&mq(&[])) <= 5000.0 + 1e-9);
+    let refused: [(&[&str], &str); 5] = [
+        (
+            &["simulate", "izhikevich", "--duration-ms", "100"],
+            "duration_ms",
+        ),
+        (
+            &["simulate", "balanced-amplification", "--dt-ms", "0.1"],
+            "dt_ms",
+        ),
+        (
+            &["simulate", "balanced-amplification", "--duration-ms", "10"],
+            "duration_ms",
+        ),
+        (
+            &["simulate", "hh", "--gba", "weak", "--duration-ms", "5"],
+            "gba",
+        ),
+        (&["simulate", "macaque", "--dt-ms", "5"], "5e0"),
+    ];
+    for (args, needle) in refused {
+        let o = neurograd(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(
+            e.contains(needle) && e.trim().lines().count() == 1,
+            "{args:?}: {e}"
+        );
+    }
+    let o = neurograd(&["simulate", "macaque", "--dt-ms", "5", "--quiet"]);
+    assert!(stderr(&o).contains("dt_ms <="), "{}", stderr(&o));
+    let o = neurograd(&["simulate", "hh", "--duration-ms", "1e300", "--dt-ms", "-1"]);
+    assert!(stderr(&o).len() < 200, "{}", stderr(&o));
+}
+
 #[test]
 fn claims_json_has_id_claim_verdict_numbers_test() {
     let v = json(&["claims", "--only", "1,4,6,8", "--json", "--quiet"]);

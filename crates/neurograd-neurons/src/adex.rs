@@ -323,13 +323,19 @@ pub fn simulate(run: &AdexRun, input: impl Fn(Real) -> Real) -> Result<AdexTrace
     Ok(AdexTrace::from_trace(&tr))
 }
 
-/// Run a Naud pattern: 600 ms, step current on from t = 0, Euler at 0.1 ms.
+/// Step of the Naud et al. (2008) pattern protocol (ms; Euler).
+pub const NAUD_DT_MS: Real = 0.1;
+/// Duration of the Naud et al. (2008) pattern protocol (ms).
+pub const NAUD_DURATION_MS: Real = 600.0;
+
+/// Run a Naud pattern: [`NAUD_DURATION_MS`], step current on from t = 0, Euler at
+/// [`NAUD_DT_MS`].
 pub fn simulate_pattern(pattern: NaudPattern, record_every: usize) -> Result<AdexTrace> {
     let (params, i) = pattern.params();
     let run = AdexRun {
         params,
-        dt_ms: 0.1,
-        t_end_ms: 600.0,
+        dt_ms: NAUD_DT_MS,
+        t_end_ms: NAUD_DURATION_MS,
         record_every,
     };
     simulate(&run, |_| i)

@@ -13,9 +13,10 @@ use crate::table::Table;
 pub struct SimulateArgs {
     /// Model: lif-fi, izhikevich, adex, hh, alif, coba, cuba, balanced-amplification, macaque.
     pub model: String,
-    /// Global balanced amplification regime of the macaque model: weak or strong.
-    #[arg(long, default_value = "strong")]
-    pub gba: String,
+    /// Global balanced amplification regime of the macaque model: weak or strong (default
+    /// strong; refused for the other models).
+    #[arg(long)]
+    pub gba: Option<String>,
     /// Simulated duration in ms (default: the model's reference protocol).
     #[arg(long)]
     pub duration_ms: Option<f64>,
@@ -26,12 +27,21 @@ pub struct SimulateArgs {
 
 /// Runs the subcommand.
 pub fn run(common: &Common, a: &SimulateArgs) -> neurograd::Result<()> {
+    if let Some(g) = &a.gba
+        && a.model != "macaque"
+    {
+        return Err(neurograd::Error::invalid(
+            "gba",
+            g,
+            format!("only the macaque model takes --gba, not {}", a.model),
+        ));
+    }
     let params = SimulateParams {
         model: a.model.clone(),
         seed: common.seed,
         duration_ms: a.duration_ms,
         dt_ms: a.dt_ms,
-        gba: a.gba.clone(),
+        gba: a.gba.clone().unwrap_or_else(|| "strong".into()),
     };
     let bars = crate::progress::Bars::new(common.quiet);
     let res = exp::run(&params, &bars)?;

@@ -225,6 +225,18 @@ fn alif_traces(p: &SimulateParams) -> Result<SimulationOutput> {
     })
 }
 
+/// Whether `model` takes a step (`--dt-ms`) and a duration (`--duration-ms`): every other
+/// combination is refused, never ignored. Izhikevich's twenty features each run their own
+/// protocol's duration, and balanced amplification is a fixed analysis of the Murphy & Miller
+/// (2009) circuit.
+pub fn takes_dt_duration(model: &str) -> (bool, bool) {
+    match model {
+        "izhikevich" => (true, false),
+        "balanced-amplification" => (false, false),
+        _ => (true, true),
+    }
+}
+
 /// Runs one simulation.
 ///
 /// # Errors
@@ -239,14 +251,36 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
     {
         return Err(Error::invalid(
             "duration_ms",
-            d,
+            format!("{d:e}"),
             "must be positive and finite",
         ));
     }
     if let Some(d) = p.dt_ms
         && !(d.is_finite() && d > 0.0)
     {
-        return Err(Error::invalid("dt_ms", d, "must be positive and finite"));
+        return Err(Error::invalid(
+            "dt_ms",
+            format!("{d:e}"),
+            "must be positive and finite",
+        ));
+    }
+    let (takes_dt, takes_duration) = takes_dt_duration(&p.model);
+    if let (Some(d), false) = (p.dt_ms, takes_dt) {
+        return Err(Error::invalid(
+            "dt_ms",
+            format!("{d:e}"),
+            format!("model {} has a fixed step; it takes no --dt-ms", p.model),
+        ));
+    }
+    if let (Some(d), false) = (p.duration_ms, takes_duration) {
+        return Err(Error::invalid(
+            "duration_ms",
+            format!("{d:e}"),
+            format!(
+                "model {} runs its reference protocol's fixed duration; it takes no --duration-ms",
+                p.model
+            ),
+        ));
     }
     progress.start(&p.model, 1);
     let t0 = std::time::Instant::now();
@@ -293,11 +327,25 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
             }
         }
         "adex" => {
-            use neurons::adex::{NaudPattern, check_pattern, simulate_pattern};
+            use neurons::adex::{
+                NAUD_DT_MS, NAUD_DURATION_MS, NaudPattern, check_pattern, simulate_pattern,
+            };
             let mut traces = Vec::new();
             let mut params = Vec::new();
             for pat in NaudPattern::ALL {
-                let tr = simulate_pattern(pat, 1)?;
+                let tr = match (p.dt_ms, p.duration_ms) {
+                    (None, None) => simulate_pattern(pat, 1)?,
+                    (dt, dur) => {
+                        let (params, i) = pat.params();
+                        let run = neurons::adex::AdexRun {
+                            params,
+                            dt_ms: dt.unwrap_or(NAUD_DT_MS),
+                            t_end_ms: dur.unwrap_or(NAUD_DURATION_MS),
+                            record_every: 1,
+                        };
+                        neurons::adex::simulate(&run, |_| i)?
+                    }
+                };
                 let v = check_pattern(pat, &tr);
                 let (t, vv) = decimate(&tr.t_ms, &tr.v_mv, 1000);
                 params.push((pat.name(), pat.params()));
@@ -389,7 +437,33 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
             let model = MacaqueModel::for_gba(gba)?;
             let mut protocol = PulseProtocol::for_gba(gba);
             if let Some(dt) = p.dt_ms {
+                let max_ms = 1000.0 * model.max_stable_dt();
+                if dt > max_ms {
+                    return Err(Error::invalid(
+                        "dt_ms",
+                        format!("{dt:e}"),
+                        format!(
+                            "beyond the stable range of forward Euler for the {} GBA model \
+                             (dt_ms <= {max_ms:e})",
+                            p.gba
+                        ),
+                    ));
+                }
                 protocol.dt = dt / 1000.0;
+            }
+            if let Some(d) = p.duration_ms {
+                let min_ms = 1000.0 * protocol.t_measure;
+                if d <= min_ms {
+                    return Err(Error::invalid(
+                        "duration_ms",
+                        format!("{d:e}"),
+                        format!(
+                            "must exceed the start of the measurement window ({min_ms:e} ms) of \
+                             the pulse protocol"
+                        ),
+                    ));
+                }
+                protocol.t_end = d / 1000.0;
             }
             let r = model.simulate_pulse(&protocol)?;
             let times_ms: Vec<f64> = r.times.iter().map(|t| 1000.0 * t).collect();
