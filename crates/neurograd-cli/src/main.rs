@@ -33,8 +33,8 @@ pub struct Common {
     /// Master random seed (every run is a pure function of it).
     #[arg(long, global = true, default_value_t = 0)]
     pub seed: u64,
-    /// Worker threads of the global rayon pool (default: rayon's choice). Results do not depend
-    /// on it.
+    /// Worker threads of the global rayon pool, 1 to 256 (default: rayon's choice). Results do
+    /// not depend on it.
     #[arg(long, global = true)]
     pub threads: Option<usize>,
     /// Output directory for result files and figures.
@@ -67,13 +67,17 @@ pub enum Command {
     Rules(commands::rules::RulesArgs),
 }
 
+/// The largest `--threads` accepted: beyond it the pool spends its time spawning threads (10,000
+/// threads effectively hang the process), and no machine this runs on has more cores.
+const MAX_THREADS: usize = 256;
+
 fn run(cli: Cli) -> neurograd::Result<()> {
     if let Some(t) = cli.common.threads {
-        if t == 0 {
+        if !(1..=MAX_THREADS).contains(&t) {
             return Err(neurograd::Error::invalid(
                 "--threads",
                 t,
-                "must be at least 1",
+                format!("must be between 1 and {MAX_THREADS}"),
             ));
         }
         rayon::ThreadPoolBuilder::new()

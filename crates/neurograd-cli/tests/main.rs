@@ -442,6 +442,139 @@ fn simulate_flags_are_honoured_or_refused() {
     assert!(stderr(&o).len() < 200, "{}", stderr(&o));
 }
 
+/// Budgets are never exceeded and silent acceptance is gone (issue 17 items 7-9, 11): every
+/// run's evaluations stay within `--max-evals` (the GA's elites and CMA-ES's population no
+/// longer overrun it), a budget below one generation, `--max-evals 0`, a seed range past
+/// u64::MAX, an impossible CMA-ES dimension, empty `--hidden` entries, `--cosine-every 0` and
+/// `--threads 10000` exit 2 naming the flag; every optimizer and function the help names is
+/// accepted.
+#[test]
+fn budgets_hold_and_bad_values_are_refused() {
+    for (alg, budget) in [
+        ("ga", "1000"),
+        ("cmaes", "500"),
+        ("nes", "333"),
+        ("random-search", "250"),
+    ] {
+        let v = json(&[
+            "optimize",
+            alg,
+            "--json",
+            "--quiet",
+            "--seeds",
+            "2",
+            "--max-evals",
+            budget,
+            "--target=-1",
+        ]);
+        let b: u64 = budget.parse().unwrap();
+        for r in v["runs"].as_array().unwrap() {
+            let e = r["evaluations"].as_u64().unwrap();
+            assert!(
+                e <= b && e + 100 > b,
+                "{alg}: {e} evaluations for budget {b}"
+            );
+        }
+    }
+    let refused: [(&[&str], &str); 9] = [
+        (
+            &[
+                "optimize",
+                "cmaes",
+                "--max-evals",
+                "500",
+                "--popsize",
+                "1000000",
+            ],
+            "max_evals",
+        ),
+        (&["optimize", "cmaes", "--max-evals", "1"], "max_evals"),
+        (&["optimize", "cmaes", "--max-evals", "0"], "max_evals"),
+        (
+            &[
+                "optimize",
+                "cmaes",
+                "--seed",
+                "18446744073709551615",
+                "--seeds",
+                "3",
+            ],
+            "seeds",
+        ),
+        (&["optimize", "cmaes", "--dim", "100000000"], "dim"),
+        (&["compare", "--hidden", ",", "--epochs", "1"], "hidden"),
+        (&["compare", "--hidden", "", "--epochs", "1"], "hidden"),
+        (
+            &["compare", "--hidden", "10,,10", "--epochs", "1"],
+            "hidden",
+        ),
+        (
+            &["compare", "--cosine-every", "0", "--epochs", "1"],
+            "cosine_every",
+        ),
+    ];
+    for (args, flag) in refused {
+        let mut a = args.to_vec();
+        a.push("--quiet");
+        let o = neurograd(&a);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(
+            e.contains(flag) && e.trim().lines().count() == 1,
+            "{args:?}: {e}"
+        );
+    }
+    let o = neurograd(&["--threads", "10000", "rules"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--threads"), "{}", stderr(&o));
+    // the names in `optimize --help` are the accepted ones (the help once showed `es` and
+    // `step-sphere`, which were refused)
+    let help = String::from_utf8(neurograd(&["optimize", "--help"]).stdout).unwrap();
+    let names = |key: &str| -> Vec<String> {
+        let start = help.find(key).unwrap() + key.len();
+        let text = &help[start..];
+        let end = text.find(['.', '[', '\n']).unwrap();
+        let text = &text[..end];
+        text.replace(" or ", ", ")
+            .split(',')
+            .map(|w| w.split_whitespace().collect::<String>())
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    let (algs, funcs) = (names("Black-box optimizer:"), names("Test function:"));
+    assert!(algs.len() == 6 && funcs.len() == 9, "{algs:?} {funcs:?}");
+    for a in &algs {
+        let o = neurograd(&[
+            "optimize",
+            a,
+            "--dim",
+            "2",
+            "--seeds",
+            "1",
+            "--max-evals",
+            "200",
+            "--quiet",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{a}: {}", stderr(&o));
+    }
+    for f in &funcs {
+        let o = neurograd(&[
+            "optimize",
+            "cmaes",
+            "--function",
+            f,
+            "--dim",
+            "4",
+            "--seeds",
+            "1",
+            "--max-evals",
+            "200",
+            "--quiet",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{f}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn claims_json_has_id_claim_verdict_numbers_test() {
     let v = json(&["claims", "--only", "1,4,6,8", "--json", "--quiet"]);

@@ -671,3 +671,52 @@ fn simple_optimizers_make_progress() {
     run_to_end(&mut bga, &by_name("onemax", 30).unwrap());
     assert_eq!(bga.best().unwrap().f, 0.0);
 }
+
+/// `ask_size` predicts the length of every `ask` (checked against the asked population over
+/// several generations, IPOP restarts and the GAs' elitism included), and the driver never
+/// exceeds an evaluation budget: for budgets that are not a multiple of the population the run
+/// stops with at most the budget, and within one generation of it.
+#[test]
+fn ask_size_is_exact_and_budgets_are_never_exceeded() {
+    let n = 3;
+    for mut opt in all_optimizers(n) {
+        for _ in 0..30 {
+            let predicted = opt.ask_size();
+            let xs = opt.ask();
+            assert_eq!(xs.len(), predicted, "{}", opt.name());
+            let f: Vec<f64> = xs.iter().map(|x| x.norm_squared()).collect();
+            opt.tell(&f).unwrap();
+        }
+    }
+    let sphere = by_name("sphere", n).unwrap();
+    for budget in [1usize, 7, 33, 101] {
+        for mut opt in all_optimizers(n) {
+            let step = opt.ask_size();
+            let cfg = DriverConfig {
+                max_evaluations: Some(budget),
+                ..DriverConfig::default()
+            };
+            let r = minimize(
+                opt.as_mut(),
+                |x| sphere.value(x.as_slice()).unwrap(),
+                &cfg,
+                None,
+            )
+            .unwrap();
+            assert!(
+                r.evaluations <= budget,
+                "{}: {} > {budget}",
+                opt.name(),
+                r.evaluations
+            );
+            if opt.stop().is_none() {
+                assert!(
+                    r.evaluations + opt.ask_size() > budget,
+                    "{} stopped early: {} of {budget} (step {step})",
+                    opt.name(),
+                    r.evaluations
+                );
+            }
+        }
+    }
+}

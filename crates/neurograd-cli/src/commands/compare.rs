@@ -20,7 +20,7 @@ pub struct CompareArgs {
     /// Epochs per algorithm.
     #[arg(long, default_value_t = 30)]
     pub epochs: usize,
-    /// Hidden-layer widths, comma-separated (e.g. 128 or 256,128).
+    /// Hidden-layer widths, comma-separated (e.g. 128 or 256,128); `none` for no hidden layer.
     #[arg(long, default_value = "256")]
     pub hidden: String,
     /// Mini-batch size.
@@ -35,7 +35,7 @@ pub struct CompareArgs {
     /// Use at most this many samples (stratified subsample).
     #[arg(long)]
     pub max_samples: Option<usize>,
-    /// Measure the cosine to backprop every this many batches.
+    /// Measure the cosine to backprop every this many batches (at least 1).
     #[arg(long, default_value_t = 4)]
     pub cosine_every: usize,
     /// Repeat the comparison for seeds seed, seed+1, ..., seed+N-1 (each re-splits the data and
@@ -48,20 +48,40 @@ pub struct CompareArgs {
     pub test_fraction: Option<f64>,
 }
 
-/// Parses `"64,32"` into widths.
+/// Parses `"64,32"` into widths; `none` is the network without a hidden layer. An empty list,
+/// an empty entry (`"10,,10"`, `","`) or a width of 0 is refused, never read as "no layer".
 pub fn parse_widths(s: &str) -> neurograd::Result<Vec<usize>> {
+    if s.trim() == "none" {
+        return Ok(Vec::new());
+    }
     s.split(',')
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| {
-            t.trim()
-                .parse::<usize>()
-                .map_err(|e| neurograd::Error::invalid("hidden", t, e.to_string()))
+        .map(|t| match t.trim().parse::<usize>() {
+            Ok(0) => Err(neurograd::Error::invalid(
+                "hidden",
+                s,
+                "a width of 0 is not a layer",
+            )),
+            Ok(w) => Ok(w),
+            Err(_) if t.trim().is_empty() => Err(neurograd::Error::invalid(
+                "hidden",
+                format!("{s:?}"),
+                "an empty width; give comma-separated widths such as 256,128, or none for no \
+                 hidden layer",
+            )),
+            Err(e) => Err(neurograd::Error::invalid("hidden", t, e.to_string())),
         })
         .collect()
 }
 
 /// Runs the subcommand.
 pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
+    if a.cosine_every == 0 {
+        return Err(neurograd::Error::invalid(
+            "cosine_every",
+            0,
+            "must be at least 1: the cosine to backprop is part of compare's output",
+        ));
+    }
     let params = CompareParams {
         dataset: a.dataset.clone(),
         algorithms: a

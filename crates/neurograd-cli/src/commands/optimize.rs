@@ -11,9 +11,10 @@ use crate::table::{Table, num};
 /// Arguments of `optimize`.
 #[derive(Debug, Args)]
 pub struct OptimizeArgs {
-    /// Black-box optimizer (e.g. cmaes, ipop-cmaes, ga, es, nes, one-plus-one, random-search).
+    /// Black-box optimizer: cmaes, ipop-cmaes, ga, nes, one-plus-one or random-search.
     pub algorithm: String,
-    /// Test function (e.g. sphere, ellipsoid, rosenbrock, rastrigin, ackley, step-sphere).
+    /// Test function: sphere, ellipsoid, rosenbrock, rastrigin, ackley, schwefel, step_sphere,
+    /// onemax or trap.
     #[arg(long, default_value = "sphere")]
     pub function: String,
     /// Dimension.
@@ -25,7 +26,8 @@ pub struct OptimizeArgs {
     /// Target function value: a run succeeds when its best f is at most this.
     #[arg(long, default_value_t = 1e-8)]
     pub target: f64,
-    /// Evaluation budget per run.
+    /// Evaluation budget per run (at least one generation; never exceeded: a run stops before
+    /// a generation that would overrun it).
     #[arg(long, default_value_t = 100_000)]
     pub max_evals: usize,
     /// Population size (default: the optimizer's own default).

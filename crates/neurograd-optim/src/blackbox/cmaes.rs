@@ -332,6 +332,10 @@ impl AskTell for CmaEs {
         self.params.n
     }
 
+    fn ask_size(&self) -> usize {
+        self.params.lambda
+    }
+
     fn ask(&mut self) -> Vec<Vector> {
         let (n, lambda) = (self.params.n, self.params.lambda);
         let mut z = Matrix::zeros(n, lambda);
@@ -456,7 +460,7 @@ impl AskTell for CmaEs {
         if let Some(r) = budget_stop(
             &self.best,
             cfg.ftarget,
-            self.evaluations,
+            self.evaluations + self.params.lambda,
             cfg.max_evaluations,
             self.generation,
             Some(self.maxiter),

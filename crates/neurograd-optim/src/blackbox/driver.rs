@@ -67,7 +67,7 @@ where
             || config.max_generations.is_some_and(|m| generations >= m)
             || config
                 .max_evaluations
-                .is_some_and(|m| opt.evaluations() >= m)
+                .is_some_and(|m| opt.evaluations() + opt.ask_size() > m)
         {
             break;
         }

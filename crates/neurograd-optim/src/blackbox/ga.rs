@@ -213,6 +213,15 @@ struct Core {
 }
 
 impl Core {
+    /// The size of the next ask: the whole population first, then the non-elite children.
+    fn ask_size(&self, popsize: usize, elitism: usize) -> usize {
+        if self.pop.is_empty() {
+            popsize
+        } else {
+            popsize - elitism
+        }
+    }
+
     fn tournament(&mut self, k: usize) -> usize {
         let n = self.pop.len();
         let mut best = self.rng.random_range(0..n);
@@ -263,6 +272,7 @@ impl Core {
     /// The budget-based stop test shared by both GAs.
     fn stop(
         &self,
+        next: usize,
         ftarget: Option<Real>,
         max_evaluations: Option<usize>,
         max_generations: Option<usize>,
@@ -270,7 +280,7 @@ impl Core {
         budget_stop(
             &self.best,
             ftarget,
-            self.evaluations,
+            self.evaluations + next,
             max_evaluations,
             self.generation,
             max_generations,
@@ -426,6 +436,10 @@ impl AskTell for RealGa {
         self.bounds.lower.len()
     }
 
+    fn ask_size(&self) -> usize {
+        self.core.ask_size(self.config.popsize, self.config.elitism)
+    }
+
     fn ask(&mut self) -> Vec<Vector> {
         let n = self.dim();
         let children: Vec<Vector> = if self.core.pop.is_empty() {
@@ -464,6 +478,7 @@ impl AskTell for RealGa {
 
     fn stop(&self) -> Option<StopReason> {
         self.core.stop(
+            self.ask_size(),
             self.config.ftarget,
             self.config.max_evaluations,
             self.config.max_generations,
@@ -532,6 +547,10 @@ impl AskTell for BinaryGa {
         self.config.bits
     }
 
+    fn ask_size(&self) -> usize {
+        self.core.ask_size(self.config.popsize, self.config.elitism)
+    }
+
     fn ask(&mut self) -> Vec<Vector> {
         let n = self.config.bits;
         let rng_bit = |rng: &mut ChaCha8Rng| if rng.random::<bool>() { 1.0 } else { 0.0 };
@@ -588,6 +607,7 @@ impl AskTell for BinaryGa {
 
     fn stop(&self) -> Option<StopReason> {
         self.core.stop(
+            self.ask_size(),
             self.config.ftarget,
             self.config.max_evaluations,
             self.config.max_generations,

@@ -144,6 +144,10 @@ impl AskTell for IpopCmaEs {
         self.inner.dim()
     }
 
+    fn ask_size(&self) -> usize {
+        self.inner.ask_size()
+    }
+
     fn ask(&mut self) -> Vec<Vector> {
         self.inner.ask()
     }

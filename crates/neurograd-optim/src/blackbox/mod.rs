@@ -62,6 +62,10 @@ pub trait AskTell {
     /// population and samples a new one.
     fn ask(&mut self) -> Vec<Vector>;
 
+    /// How many points the next [`ask`](AskTell::ask) returns (known before asking, so a driver
+    /// can stop rather than overrun an evaluation budget).
+    fn ask_size(&self) -> usize;
+
     /// Reports the fitness (to minimise) of the population of the last `ask`, in its order.
     ///
     /// # Errors
@@ -303,11 +307,13 @@ pub(crate) fn argsort(f: &[Real]) -> Vec<usize> {
     idx
 }
 
-/// Common budget-type stopping (ftarget, max evaluations, max generations).
+/// Common budget-type stopping (ftarget, max evaluations, max generations). `evals_after_next`
+/// is the evaluation count the next generation would reach: the run stops before a generation
+/// that would exceed `max_evals`, so a budget is never overrun.
 pub(crate) fn budget_stop(
     best: &Option<Best>,
     ftarget: Option<Real>,
-    evals: usize,
+    evals_after_next: usize,
     max_evals: Option<usize>,
     generation: usize,
     max_iter: Option<usize>,
@@ -317,7 +323,7 @@ pub(crate) fn budget_stop(
     {
         return Some(StopReason::Ftarget);
     }
-    if max_evals.is_some_and(|m| evals >= m) {
+    if max_evals.is_some_and(|m| evals_after_next > m) {
         return Some(StopReason::MaxFevals);
     }
     if max_iter.is_some_and(|m| generation >= m) {

@@ -149,6 +149,10 @@ impl AskTell for Nes {
         self.theta.len()
     }
 
+    fn ask_size(&self) -> usize {
+        self.config.popsize
+    }
+
     fn ask(&mut self) -> Vec<Vector> {
         let (n, h) = (self.theta.len(), self.config.popsize / 2);
         let mut eps = Matrix::zeros(n, h);
@@ -213,7 +217,7 @@ impl AskTell for Nes {
         budget_stop(
             &self.best,
             self.config.ftarget,
-            self.evaluations,
+            self.evaluations + self.config.popsize,
             self.config.max_evaluations,
             self.generation,
             self.config.max_generations,

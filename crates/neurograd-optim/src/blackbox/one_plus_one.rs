@@ -111,6 +111,10 @@ impl AskTell for OnePlusOneEs {
         self.x.len()
     }
 
+    fn ask_size(&self) -> usize {
+        1
+    }
+
     fn ask(&mut self) -> Vec<Vector> {
         let y = if self.fx.is_none() {
             self.x.clone()
@@ -164,7 +168,7 @@ impl AskTell for OnePlusOneEs {
         if let Some(r) = budget_stop(
             &self.best,
             self.config.ftarget,
-            self.evaluations,
+            self.evaluations + 1,
             self.config.max_evaluations,
             self.generation,
             None,

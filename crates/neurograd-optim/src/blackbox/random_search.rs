@@ -72,6 +72,10 @@ impl AskTell for RandomSearch {
         self.bounds.lower.len()
     }
 
+    fn ask_size(&self) -> usize {
+        self.config.popsize
+    }
+
     fn ask(&mut self) -> Vec<Vector> {
         let n = self.dim();
         let xs: Vec<Vector> = (0..self.config.popsize)
@@ -107,7 +111,7 @@ impl AskTell for RandomSearch {
         budget_stop(
             &self.best,
             self.config.ftarget,
-            self.evaluations,
+            self.evaluations + self.config.popsize,
             self.config.max_evaluations,
             self.generation,
             None,

@@ -367,16 +367,7 @@ pub fn run(p: &CompareParams, progress: &dyn Progress) -> Result<CompareResult> 
             "name at least one algorithm",
         ));
     }
-    if p.seeds == 0 {
-        return Err(Error::invalid("seeds", p.seeds, "must be at least 1"));
-    }
-    if p.seed.checked_add(p.seeds as u64 - 1).is_none() {
-        return Err(Error::invalid(
-            "seeds",
-            p.seeds,
-            format!("seed {} + seeds - 1 exceeds the largest seed", p.seed),
-        ));
-    }
+    super::seed_range(p.seed, p.seeds)?;
     let ds = load_dataset(&p.dataset)?;
     let mut runs: Vec<Vec<SeedRun>> = vec![Vec::new(); p.algorithms.len()];
     let mut info = None;

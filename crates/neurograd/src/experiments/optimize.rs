@@ -150,6 +150,20 @@ pub fn build(p: &OptimizeParams, seed: u64) -> Result<Box<dyn AskTell + Send>> {
     })
 }
 
+/// The memory a run of `p` needs, roughly (bytes): CMA-ES keeps `n x n` matrices (covariance,
+/// eigenvectors and a copy for the decomposition) and `n x lambda` samples; the others keep their
+/// population (`popsize x n`, a few copies).
+fn memory_estimate(p: &OptimizeParams) -> f64 {
+    let n = p.dim as f64;
+    let default_pop = 4.0 + (3.0 * n.ln()).floor();
+    let pop = p.popsize.map_or(default_pop.max(100.0), |k| k as f64);
+    let per_point = 8.0 * n * 4.0;
+    match p.algorithm.as_str() {
+        "cmaes" | "ipop-cmaes" => 8.0 * 4.0 * n * n + pop * per_point,
+        _ => pop * per_point,
+    }
+}
+
 /// Runs the benchmark: `seeds` independent runs, run `k` with seed `seed + k`, each until the
 /// target, the budget or the optimizer's own stopping rule.
 ///
@@ -160,21 +174,37 @@ pub fn run(p: &OptimizeParams, progress: &dyn Progress) -> Result<OptimizeResult
     if p.dim == 0 {
         return Err(Error::invalid("dim", p.dim, "must be at least 1"));
     }
-    if p.seeds == 0 {
-        return Err(Error::invalid("seeds", p.seeds, "must be at least 1"));
-    }
+    let seeds = super::seed_range(p.seed, p.seeds)?;
     if !p.target.is_finite() {
         return Err(Error::invalid("target", p.target, "must be finite"));
     }
+    if p.max_evaluations == 0 {
+        return Err(Error::invalid("max_evals", 0, "must be at least 1"));
+    }
+    if !OPTIMIZERS.contains(&p.algorithm.as_str()) {
+        return Err(Error::unknown("optimizer", &p.algorithm, OPTIMIZERS));
+    }
+    super::check_memory("dim", p.dim, memory_estimate(p))?;
     let f = crate::optim::functions::by_name(&p.function, p.dim)?;
-    build(p, p.seed)?; // validate the name and config before running anything
+    // validate the name and config, and that one generation fits the budget, before running
+    let first = build(p, p.seed)?.ask_size();
+    if first > p.max_evaluations {
+        return Err(Error::invalid(
+            "max_evals",
+            p.max_evaluations,
+            format!(
+                "{} evaluates {first} points per generation (its population): the budget does \
+                 not cover one generation",
+                p.algorithm
+            ),
+        ));
+    }
     progress.start(
         &format!("{} on {}", p.algorithm, p.function),
         p.seeds as u64,
     );
     let mut runs = Vec::with_capacity(p.seeds);
-    for k in 0..p.seeds {
-        let seed = p.seed.wrapping_add(k as u64);
+    for seed in seeds {
         let mut opt = build(p, seed)?;
         let mut trace = Vec::new();
         let mut reached_at: Option<usize> = None;
