@@ -670,6 +670,65 @@ fn missing_and_corrupt_files_give_one_line_and_exit_2() {
     assert_eq!(stderr(&o).trim().lines().count(), 1);
 }
 
+/// Label files that cannot be a classification are refused before anything is allocated (a
+/// label of 10^12 once allocated 10^12 class names; a single class trained to a meaningless 100 %),
+/// and features near the f64 limit (digits x 1e300) train like the digits instead of silently
+/// turning into NaN at chance (issue 17 items 3, 7).
+#[test]
+fn label_files_are_checked_and_huge_features_train() {
+    use neurograd::data::io::npy;
+    let dir = tempfile::tempdir().unwrap();
+    let digits = neurograd::data::bundled::digits().unwrap();
+    let n = 400;
+    let x = digits.features.rows(0, n).into_owned();
+    let labels = &digits.labels[..n];
+    let xp = dir.path().join("x.npy");
+    npy::write_matrix(&xp, &x).unwrap();
+    let run = |y: &[usize], xfile: &std::path::Path| {
+        let yp = dir.path().join("y.npy");
+        npy::write_labels(&yp, y).unwrap();
+        let spec = format!("npy:{},{}", xfile.display(), yp.display());
+        neurograd(&[
+            "compare",
+            "--dataset",
+            &spec,
+            "--algorithms",
+            "bp",
+            "--epochs",
+            "20",
+            "--hidden",
+            "32",
+            "--json",
+            "--quiet",
+        ])
+    };
+    let mut huge = labels.to_vec();
+    huge[7] = 1_000_000_000_000;
+    let o = run(&huge, &xp);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1000000000000 at index 7"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&vec![3; n], &xp);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("at least 2"), "{}", stderr(&o));
+    let acc = |o: &Output| {
+        assert!(o.status.success(), "{}", stderr(o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["results"][0]["test_accuracy"].as_f64().unwrap()
+    };
+    let plain = acc(&run(labels, &xp));
+    let big = dir.path().join("x_huge.npy");
+    npy::write_matrix(&big, &(x * 1e300)).unwrap();
+    let scaled = acc(&run(labels, &big));
+    assert!(
+        plain > 0.8 && (scaled - plain).abs() < 0.05,
+        "plain {plain}, x 1e300 {scaled}"
+    );
+}
+
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(neurograd(&["no-such-subcommand"]).status.code(), Some(2));

@@ -47,6 +47,34 @@ pub fn numeric_class_names(k: usize) -> Vec<String> {
     (0..k).map(|c| c.to_string()).collect()
 }
 
+/// The most classes a loaded label file may imply (`max label + 1`). A label beyond it is almost
+/// always a corrupt or misread file; refusing it keeps a label of 10^12 from allocating 10^12
+/// class names (and one-hot rows) and aborting the process.
+pub const MAX_CLASSES: usize = 1 << 16;
+
+/// Class names `"0".."k-1"` for integer labels loaded from `source`, `k = max(min_classes, max
+/// label + 1)`, refused before allocating when `k > MAX_CLASSES`.
+pub(crate) fn class_names_for_labels(
+    labels: &[usize],
+    min_classes: usize,
+    source: &str,
+) -> Result<Vec<String>> {
+    let (index, max) = labels
+        .iter()
+        .copied()
+        .enumerate()
+        .max_by_key(|&(_, l)| l)
+        .unwrap_or((0, 0));
+    if max >= MAX_CLASSES {
+        return Err(DataError::invalid(
+            "label",
+            format!("{max} at index {index} of {source}"),
+            format!("labels are class indices below {MAX_CLASSES}"),
+        ));
+    }
+    Ok(numeric_class_names((max + 1).max(min_classes)))
+}
+
 /// [`neurograd_tensor::validate::check_finite_slice`] on a matrix or vector, with the first
 /// non-finite element (in nalgebra's column-major storage order) reported as the data crate's
 /// [`DataError::NonFinite`] `(row, col, value)`; `what` names the matrix in the error.

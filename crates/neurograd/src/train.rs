@@ -135,9 +135,23 @@ pub fn seeds(seed: u64) -> Seeds {
 /// the training part's statistics.
 ///
 /// # Errors
-/// The data crate's errors (bad fraction, empty split).
+/// [`Error::InvalidParameter`] for a dataset with fewer than two classes; the data crate's errors
+/// (bad fraction, empty split).
 pub fn prepare(name: &str, ds: &Dataset, test_fraction: Real, seed: u64) -> Result<Prepared> {
     use crate::data::transform::{Standardizer, one_hot, stratified_split};
+    let mut present: Vec<usize> = ds.labels.clone();
+    present.sort_unstable();
+    present.dedup();
+    if present.len() < 2 {
+        return Err(Error::invalid(
+            "dataset",
+            name,
+            format!(
+                "has {} class(es) ({present:?}); classification needs at least 2",
+                present.len()
+            ),
+        ));
+    }
     let (train, test) = stratified_split(ds, test_fraction, seed)?;
     let st = Standardizer::fit(&train.features)?;
     Ok(Prepared {

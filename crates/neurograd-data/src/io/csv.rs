@@ -8,7 +8,7 @@
 //! names and each label is its index among them.
 
 use super::read_maybe_gz;
-use crate::dataset::numeric_class_names;
+use crate::dataset::class_names_for_labels;
 use crate::{DataError, Dataset, Result};
 use neurograd_tensor::Matrix;
 use std::path::Path;
@@ -217,8 +217,8 @@ pub fn parse_csv(text: &str, source: &Path, opts: &CsvOptions) -> Result<Dataset
     let ints: Option<Vec<usize>> = raw_labels.iter().map(|s| s.parse::<usize>().ok()).collect();
     let (labels, class_names) = match ints {
         Some(l) => {
-            let k = l.iter().copied().max().map_or(1, |m| m + 1);
-            (l, numeric_class_names(k))
+            let names = class_names_for_labels(&l, 1, &source.display().to_string())?;
+            (l, names)
         }
         None => {
             let mut names: Vec<String> = raw_labels.iter().map(|s| s.to_string()).collect();

@@ -18,7 +18,7 @@
 
 use super::bytes::{BodyLenError, check_body_len, check_dims_len, decode, encode, parse_maybe_gz};
 use super::{is_gz_path, read_maybe_gz, write_atomic};
-use crate::dataset::numeric_class_names;
+use crate::dataset::class_names_for_labels;
 use crate::{DataError, Dataset, Result};
 use neurograd_tensor::Matrix;
 use std::path::{Path, PathBuf};
@@ -330,18 +330,14 @@ pub fn images_labels_to_dataset(
         ));
     }
     let labels_usize: Vec<usize> = lab.iter().map(|&l| l as usize).collect();
-    let k = labels_usize
-        .iter()
-        .copied()
-        .max()
-        .map_or(10, |m| (m + 1).max(10));
+    let names = class_names_for_labels(&labels_usize, 10, &labels_src.display().to_string())?;
     if n == 0 || d == 0 {
         return Err(DataError::Empty {
             what: format!("idx images {} ({n} x {d})", images_src.display()),
         });
     }
     let features = Matrix::from_row_slice(n, d, &images.data.to_f64());
-    Dataset::new(features, labels_usize, numeric_class_names(k), shape).map_err(|e| match e {
+    Dataset::new(features, labels_usize, names, shape).map_err(|e| match e {
         DataError::NonFinite {
             row, col, value, ..
         } => DataError::NonFinite {

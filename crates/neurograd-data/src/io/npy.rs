@@ -17,7 +17,7 @@ use super::bytes::{
     BodyLenError, check_body_len, check_dims_len, decode, element_count, encode, parse_maybe_gz,
 };
 use super::{is_gz_path, read_maybe_gz, write_atomic};
-use crate::dataset::{check_finite, numeric_class_names};
+use crate::dataset::{check_finite, class_names_for_labels};
 use crate::{DataError, Dataset, Result};
 use neurograd_tensor::Matrix;
 use std::path::Path;
@@ -584,8 +584,8 @@ pub fn load_dataset(features: impl AsRef<Path>, labels: impl AsRef<Path>) -> Res
             got: (y.len(), 1),
         });
     }
-    let k = y.iter().copied().max().map_or(1, |m| m + 1);
-    Dataset::new(x, y, numeric_class_names(k), None)
+    let names = class_names_for_labels(&y, 1, &labels.as_ref().display().to_string())?;
+    Dataset::new(x, y, names, None)
 }
 
 /// Writes an array as `.npy` atomically (temporary file + rename); gzip-compressed when the name

@@ -40,7 +40,9 @@ pub struct Standardizer {
 }
 
 impl Standardizer {
-    /// Fits the column means and standard deviations of `x` (`n x d`).
+    /// Fits the column means and standard deviations of `x` (`n x d`). Columns whose sums
+    /// overflow (values near 1e300) are computed on `x / max|x|` and scaled back, so huge but
+    /// finite data standardises instead of turning into NaN.
     ///
     /// # Errors
     /// [`DataError::Empty`] for an empty matrix, [`DataError::NonFinite`] for NaN/Inf entries.
@@ -50,9 +52,19 @@ impl Standardizer {
         let mut mean = Vector::zeros(x.ncols());
         let mut scale = Vector::zeros(x.ncols());
         for (c, col) in x.column_iter().enumerate() {
-            let m = col.iter().sum::<Real>() / n;
+            let mut m = col.iter().sum::<Real>() / n;
             let var = col.iter().map(|v| (v - m) * (v - m)).sum::<Real>() / n;
-            let sd = var.sqrt();
+            let mut sd = var.sqrt();
+            if !(m.is_finite() && sd.is_finite()) {
+                // Values near the f64 limit (1e300) overflow the sums: compute on x / a, a the
+                // column's largest magnitude, and scale back (m = a mean(x/a), sd = a sd(x/a)).
+                let a = col.iter().fold(0.0 as Real, |acc, v| acc.max(v.abs()));
+                let ms = col.iter().map(|v| v / a).sum::<Real>() / n;
+                let vs = col.iter().map(|v| (v / a - ms).powi(2)).sum::<Real>() / n;
+                // |m| <= a and sd <= a: both finite for finite data.
+                m = a * ms;
+                sd = a * vs.sqrt();
+            }
             mean[c] = m;
             scale[c] = if sd <= 1e-12 * (1.0 + m.abs()) {
                 1.0
@@ -234,5 +246,37 @@ mod tests {
             MinMaxScaler::fit_range(&x, 1.0, 1.0),
             Err(DataError::InvalidParameter { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod overflow_tests {
+    use super::*;
+
+    /// A column scaled by 1e300 (its sums overflow) standardises to the same z-scores as the
+    /// unscaled column (computed the plain way, independently) to 1e-12; a column at the f64
+    /// limit itself (+-f64::MAX) maps to +-1.
+    #[test]
+    fn huge_columns_standardise_like_their_unscaled_versions() {
+        let base = Matrix::from_row_slice(4, 2, &[1.0, -3.0, 2.0, 0.5, 3.0, 7.0, 6.0, -1.0]);
+        let mut huge = base.clone();
+        huge.column_mut(0).scale_mut(1e300);
+        let z = Standardizer::fit_transform(&huge).unwrap().1;
+        for c in 0..2 {
+            let col: Vec<Real> = base.column(c).iter().copied().collect();
+            let m = col.iter().sum::<Real>() / 4.0;
+            let sd = (col.iter().map(|v| (v - m).powi(2)).sum::<Real>() / 4.0).sqrt();
+            for r in 0..4 {
+                let want = (col[r] - m) / sd;
+                assert!(
+                    (z[(r, c)] - want).abs() < 1e-12,
+                    "({r}, {c}): {} vs {want}",
+                    z[(r, c)]
+                );
+            }
+        }
+        let limit = Matrix::from_row_slice(2, 1, &[Real::MAX, -Real::MAX]);
+        let z = Standardizer::fit_transform(&limit).unwrap().1;
+        assert_eq!(z.as_slice(), &[1.0, -1.0]);
     }
 }
