@@ -476,7 +476,7 @@ fn budgets_hold_and_bad_values_are_refused() {
             );
         }
     }
-    let refused: [(&[&str], &str); 9] = [
+    let refused: [(&[&str], &str); 13] = [
         (
             &[
                 "optimize",
@@ -502,6 +502,13 @@ fn budgets_hold_and_bad_values_are_refused() {
             "seeds",
         ),
         (&["optimize", "cmaes", "--dim", "100000000"], "dim"),
+        (
+            &["compare", "--hidden", "10000000000", "--epochs", "1"],
+            "hidden",
+        ),
+        (&["features", "--units", "10000000"], "units"),
+        (&["features", "--samples", "100000000000"], "samples"),
+        (&["simulate", "coba", "--duration-ms", "1e9"], "duration_ms"),
         (&["compare", "--hidden", ",", "--epochs", "1"], "hidden"),
         (&["compare", "--hidden", "", "--epochs", "1"], "hidden"),
         (

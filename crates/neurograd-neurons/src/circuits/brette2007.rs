@@ -651,14 +651,31 @@ pub struct BrettResult {
     pub spikes: SpikeMonitor,
 }
 
+/// A generous mean rate of the benchmark networks (Hz; COBA and CUBA fire at a few to ~20 Hz),
+/// for sizing spike storage: [`expected_spike_bytes`].
+pub const EXPECTED_RATE_HZ: Real = 25.0;
+
+/// The largest spike count [`run_benchmark`] reserves storage for up front.
+const MAX_RESERVED_SPIKES: Real = (1u64 << 22) as Real;
+
+/// Bytes of spike storage a run of `duration_ms` is expected to need at [`EXPECTED_RATE_HZ`] (an
+/// index and a step per spike), so a caller can refuse a run that cannot fit in memory.
+pub fn expected_spike_bytes(params: &BrettParams, duration_ms: Real) -> Real {
+    let per_spike = (2 * std::mem::size_of::<u32>()) as Real;
+    params.n() as Real * EXPECTED_RATE_HZ * duration_ms / 1000.0 * per_spike
+}
+
 /// Build the network from `seed`, run it for `duration_ms` and summarise.
 pub fn run_benchmark(params: BrettParams, seed: u64, duration_ms: Real) -> Result<BrettResult> {
     params.check()?;
     let steps = validate::n_steps(duration_ms, params.dt_ms)?;
     let mut net = BrettNetwork::new(params, seed)?;
     let mut mon = SpikeMonitor::new(params.dt_ms);
+    // Room for the spikes of a run at the benchmark's ~25 Hz, capped (the monitor grows past the
+    // cap as needed): a reservation of a long run's estimate would be allocated up front.
+    let expected = params.n() as Real * EXPECTED_RATE_HZ * duration_ms / 1000.0;
     mon.indices
-        .reserve(params.n() * 25 * (duration_ms / 1000.0).ceil() as usize);
+        .reserve(expected.min(MAX_RESERVED_SPIKES) as usize);
     mon.steps.reserve(mon.indices.capacity());
     net.run(steps as u64, Some(&mut mon))?;
     let duration_ms = steps as Real * params.dt_ms;

@@ -352,6 +352,20 @@ fn aggregate(algorithm: String, runs: Vec<SeedRun>) -> Result<AlgorithmResult> {
     })
 }
 
+/// The memory one algorithm's run needs, roughly (bytes): about eight copies of the parameters
+/// (weights, gradient, the optimizer's two moments, the transactional update's copy, feedback
+/// matrices, the backprop gradient for the cosine, a checkpoint), a batch's activations per
+/// layer, and the prepared data.
+fn memory_estimate(p: &CompareParams, ds: &crate::data::Dataset) -> f64 {
+    let mut widths = vec![ds.n_features() as f64];
+    widths.extend(p.hidden.iter().map(|&h| h as f64));
+    widths.push(ds.n_classes() as f64);
+    let params: f64 = widths.windows(2).map(|w| (w[0] + 1.0) * w[1]).sum();
+    let activations: f64 = widths.iter().sum::<f64>() * p.batch_size.max(1) as f64 * 4.0;
+    let data = (ds.len() * (ds.n_features() + ds.n_classes())) as f64 * 3.0;
+    8.0 * (8.0 * params + activations + data)
+}
+
 /// Runs `compare` for each seed `p.seed + k`, `k < p.seeds`, and aggregates per algorithm. An
 /// algorithm that diverges or fails keeps its partial history and a status naming the error; the
 /// other algorithms (and seeds) still run. Unknown names fail before any training.
@@ -369,6 +383,7 @@ pub fn run(p: &CompareParams, progress: &dyn Progress) -> Result<CompareResult> 
     }
     super::seed_range(p.seed, p.seeds)?;
     let ds = load_dataset(&p.dataset)?;
+    super::check_memory("hidden", format!("{:?}", p.hidden), memory_estimate(p, &ds))?;
     let mut runs: Vec<Vec<SeedRun>> = vec![Vec::new(); p.algorithms.len()];
     let mut info = None;
     for k in 0..p.seeds {

@@ -178,6 +178,16 @@ pub fn run(p: &FeaturesParams, progress: &dyn Progress) -> Result<FeaturesResult
             "units, steps >= 1; samples, patch >= 2",
         ));
     }
+    // Sanger's and Oja's subspace rules form units x units products; the data is samples x
+    // patch^2 (a few copies while sampling and centring).
+    let (u, d, n) = (p.units as f64, (p.patch * p.patch) as f64, p.samples as f64);
+    let flag = if n * d > u * u { "samples" } else { "units" };
+    let value = if flag == "samples" {
+        p.samples
+    } else {
+        p.units
+    };
+    super::check_memory(flag, value, 8.0 * (4.0 * u * u + 4.0 * u * d + 3.0 * n * d))?;
     let mut sets = Vec::new();
     progress.start("features", (p.sources.len() * RULES.len()) as u64);
     for src in &p.sources {

@@ -408,7 +408,10 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
             if let Some(dt) = p.dt_ms {
                 params.dt_ms = dt;
             }
-            let r = run_benchmark(params, p.seed, p.duration_ms.unwrap_or(1000.0))?;
+            let duration = p.duration_ms.unwrap_or(1000.0);
+            let bytes = neurons::circuits::brette2007::expected_spike_bytes(&params, duration);
+            super::check_memory("duration_ms", format!("{duration:e}"), bytes)?;
+            let r = run_benchmark(params, p.seed, duration)?;
             let raster_neurons = 200usize.min(r.params.n());
             let trains = r.spikes.spike_trains(r.params.n())?;
             let mut raster = Vec::new();
