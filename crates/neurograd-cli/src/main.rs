@@ -89,6 +89,9 @@ fn run(cli: Cli) -> neurograd::Result<()> {
             })?;
     }
     let c = &cli.common;
+    if let Some(dir) = &c.out {
+        commands::check_writable(dir)?;
+    }
     match &cli.command {
         Command::Compare(a) => commands::compare::run(c, a),
         Command::Align(a) => commands::align::run(c, a),

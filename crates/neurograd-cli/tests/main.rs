@@ -736,6 +736,71 @@ fn label_files_are_checked_and_huge_features_train() {
     );
 }
 
+/// Output directories (issue 17 items 4, 5): an `--out` that cannot be written fails before
+/// any work (the million-epoch run would otherwise never end) with one line naming it; default
+/// directories are claimed per run (two runs started together get two directories, each with
+/// its complete set of files); a usage error leaves no directory behind.
+#[test]
+fn output_directories_are_checked_first_and_unique() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let bad = file.join("sub");
+    let o = neurograd(&[
+        "compare",
+        "--epochs",
+        "1000000",
+        "--quiet",
+        "--out",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a-file") && stderr(&o).trim().lines().count() == 1,
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_neurograd"))
+            .args([
+                "features",
+                "--steps",
+                "20",
+                "--samples",
+                "60",
+                "--units",
+                "2",
+                "--quiet",
+            ])
+            .current_dir(tmp.path())
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn(), spawn());
+    assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+    let runs: Vec<_> = std::fs::read_dir(tmp.path().join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    for r in &runs {
+        assert!(r.join("features.json").is_file(), "{r:?}");
+    }
+    let clean = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_neurograd"))
+        .args(["compare", "--algorithms", "nope", "--quiet"])
+        .current_dir(clean.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_dir(clean.path()).unwrap().count(),
+        0,
+        "left behind"
+    );
+}
+
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(neurograd(&["no-such-subcommand"]).status.code(), Some(2));

@@ -103,9 +103,9 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
         max_samples: a.max_samples,
         seeds: a.seeds,
     };
-    let dir = common.out.clone().unwrap_or_else(super::default_run_dir);
+    let (dir, claimed) = super::output_dir(common)?;
     let bars = crate::progress::Bars::new(common.quiet);
-    let res = exp::run(&params, &bars)?;
+    let res = exp::run(&params, &bars).inspect_err(|_| super::release_if_empty(&dir, claimed))?;
     let files = write_files(&res, &dir)?;
     super::report_files(common, &files);
     if common.json {

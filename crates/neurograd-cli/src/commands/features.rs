@@ -44,9 +44,9 @@ pub fn run(common: &Common, a: &FeaturesArgs) -> neurograd::Result<()> {
             .collect(),
         ..FeaturesParams::default()
     };
+    let (dir, claimed) = super::output_dir(common)?;
     let bars = crate::progress::Bars::new(common.quiet);
-    let res = exp::run(&params, &bars)?;
-    let dir = common.out.clone().unwrap_or_else(super::default_run_dir);
+    let res = exp::run(&params, &bars).inspect_err(|_| super::release_if_empty(&dir, claimed))?;
     let mut files = vec![super::save_json(&dir, "features.json", &res)?];
     for s in &res.sets {
         let fig = Figure::Images {
