@@ -838,16 +838,49 @@ fn divergence_is_a_failure_with_exit_code_1() {
         "--out",
         tempfile::tempdir().unwrap().path().to_str().unwrap(),
     ]);
-    // compare records a divergence per algorithm instead of aborting the whole comparison
-    assert!(o.status.success());
+    // compare records a divergence per algorithm instead of aborting the whole comparison, still
+    // prints and writes its rows, and exits 1 because no algorithm produced a result; the row
+    // has no accuracy (null, not 0) and its status names what diverged, the step and the norm
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let row = &v["results"][0];
+    let status = row["status"].as_str().unwrap();
     assert!(
-        v["results"][0]["status"]
-            .as_str()
-            .unwrap()
-            .contains("diverged"),
+        status.contains("of bp diverged at step") && status.contains("norm"),
         "{v}"
     );
+    assert!(
+        row["test_accuracy"].is_null() && row["runs"][0]["test_accuracy"].is_null(),
+        "{row}"
+    );
+    assert!(
+        stderr(&o).contains("every algorithm failed"),
+        "{}",
+        stderr(&o)
+    );
+    // control: with one algorithm that trains, the same divergence leaves the exit code at 0
+    let o = neurograd(&[
+        "compare",
+        "--algorithms",
+        "bp,fa",
+        "--lr",
+        "1e300",
+        "--epochs",
+        "1",
+        "--max-samples",
+        "200",
+        "--json",
+        "--quiet",
+        "--out",
+        tempfile::tempdir().unwrap().path().to_str().unwrap(),
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ok = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["status"] == "ok");
+    assert_eq!(o.status.code(), Some(if ok { 0 } else { 1 }), "{v}");
 }
 
 #[test]

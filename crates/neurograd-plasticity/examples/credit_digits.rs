@@ -101,7 +101,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
             }
             secs += report.wall_s;
-            accs.push(report.test_accuracy);
+            accs.push(report.test_accuracy.unwrap_or(f64::NAN));
         }
         let n = accs.len() as f64;
         let mean = accs.iter().sum::<f64>() / n;

@@ -32,9 +32,13 @@ pub enum PlasticityError {
         /// Why it is invalid.
         reason: String,
     },
-    /// Weights diverged under a rule (learning rate too large).
-    #[error("weights diverged at step {step}: norm {norm}")]
+    /// Training diverged (learning rate too large): `what` names the quantity that became
+    /// non-finite or exceeded its limit (the loss, the update, the weights; the rule or
+    /// algorithm), `step` where, `norm` its value.
+    #[error("{what} diverged at step {step}: norm {norm:e}")]
     Diverged {
+        /// What diverged, e.g. `"training loss"`, `"update of bp"`, `"weights of oja"`.
+        what: String,
         /// The step at which the weight norm became non-finite or exceeded the limit.
         step: usize,
         /// The weight norm at that step.

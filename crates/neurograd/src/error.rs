@@ -64,6 +64,15 @@ pub enum Error {
     /// A result could not be serialised.
     #[error("serialisation failed: {0}")]
     Serde(#[from] serde_json::Error),
+    /// A run ended without a usable result (e.g. every algorithm of `compare` diverged); its
+    /// partial results were still written. Exit code 1.
+    #[error("{what}: {reason}")]
+    RunFailed {
+        /// Which run.
+        what: String,
+        /// Why, e.g. each failure's message.
+        reason: String,
+    },
     /// An internal failure (a figure could not be drawn, a thread pool could not be built).
     #[error("{what} failed: {reason}")]
     Internal {
@@ -80,7 +89,7 @@ impl Error {
     /// the input), `1` for failures of a run (divergence, non-convergence, internal errors).
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Serde(_) | Error::Internal { .. } => 1,
+            Error::Serde(_) | Error::Internal { .. } | Error::RunFailed { .. } => 1,
             Error::Plasticity(
                 neurograd_plasticity::PlasticityError::Diverged { .. }
                 | neurograd_plasticity::PlasticityError::NotConverged { .. },

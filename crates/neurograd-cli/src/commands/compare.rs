@@ -109,9 +109,24 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
     let files = write_files(&res, &dir)?;
     super::report_files(common, &files);
     if common.json {
-        return super::print_json(&res);
+        super::print_json(&res)?;
+    } else {
+        super::print_out(&render(&res))?;
     }
-    super::print_out(&render(&res))
+    if res.results.iter().all(|r| r.status != "ok") {
+        return Err(neurograd::Error::RunFailed {
+            what: "compare".into(),
+            reason: format!(
+                "every algorithm failed ({}); the rows and files above hold what completed",
+                res.results
+                    .iter()
+                    .map(|r| format!("{}: {}", r.algorithm, r.status))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The table of `compare`. With several seeds the accuracy cell is `mean ± std (min..max)` and
@@ -129,12 +144,16 @@ pub fn render(res: &CompareResult) -> String {
         "status",
     ]);
     for r in &res.results {
-        let acc = match r.std_accuracy {
-            Some(s) if n > 1 => format!(
-                "{:.4} ± {:.4} ({:.4}..{:.4})",
-                r.mean_accuracy, s, r.min_accuracy, r.max_accuracy
-            ),
-            _ => format!("{:.4}", r.test_accuracy),
+        let acc = match (
+            r.std_accuracy,
+            r.mean_accuracy,
+            r.min_accuracy,
+            r.max_accuracy,
+        ) {
+            (Some(s), Some(m), Some(lo), Some(hi)) if n > 1 => {
+                format!("{m:.4} ± {s:.4} ({lo:.4}..{hi:.4})")
+            }
+            _ => r.test_accuracy.map_or("-".into(), |a| format!("{a:.4}")),
         };
         let to_target = match (n > 1, r.mean_epochs_to_target, r.epochs_to_target) {
             (true, Some(m), _) if r.seeds_reaching_target < n => {

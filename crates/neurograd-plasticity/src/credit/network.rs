@@ -788,7 +788,11 @@ mod tests {
         // An error of the step itself changes nothing either.
         let r: std::result::Result<(), PlasticityError> = net.update_params(|p| {
             p[1].fill(3.0);
-            Err(PlasticityError::Diverged { step: 1, norm: 0.0 })
+            Err(PlasticityError::Diverged {
+                what: "test".into(),
+                step: 1,
+                norm: 0.0,
+            })
         });
         assert!(matches!(r, Err(PlasticityError::Diverged { step: 1, .. })));
         assert_eq!(net, before);

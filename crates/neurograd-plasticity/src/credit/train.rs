@@ -53,7 +53,7 @@
 //!     target_accuracy: Some(0.9),
 //! };
 //! let out = train_network(&cfg, &data)?;
-//! assert_eq!(out.test_accuracy, 1.0);
+//! assert_eq!(out.test_accuracy, Some(1.0));
 //! # Ok::<(), neurograd_plasticity::PlasticityError>(())
 //! ```
 
@@ -140,8 +140,9 @@ pub struct EpochRecord {
 pub struct TrainOutcome {
     /// Algorithm name.
     pub algorithm: String,
-    /// Test accuracy after the last epoch (0 if none ran).
-    pub test_accuracy: Real,
+    /// Test accuracy after the last completed epoch (`None`, JSON `null`, if none completed: a
+    /// run that diverged in its first epoch has no accuracy, not 0).
+    pub test_accuracy: Option<Real>,
     /// Epochs run.
     pub epochs: usize,
     /// Total wall-clock seconds (training and evaluation).
@@ -472,13 +473,18 @@ impl Trainer {
             let loss = updates.diagnostics.loss;
             if !loss.is_finite() {
                 return Err(PlasticityError::Diverged {
+                    what: format!("training loss of {}", self.config.algorithm),
                     step: at,
                     norm: loss,
                 });
             }
             let un = norm(&updates.grads);
             if !un.is_finite() {
-                return Err(PlasticityError::Diverged { step: at, norm: un });
+                return Err(PlasticityError::Diverged {
+                    what: format!("update of {}", self.config.algorithm),
+                    step: at,
+                    norm: un,
+                });
             }
             if self.config.cosine_every > 0 && bi % self.config.cosine_every == 0 {
                 let g = bp.updates(&self.net, &xb, &tb)?;
@@ -498,7 +504,11 @@ impl Trainer {
             self.step += 1;
             let pn = norm(self.net.params());
             if !pn.is_finite() {
-                return Err(PlasticityError::Diverged { step: at, norm: pn });
+                return Err(PlasticityError::Diverged {
+                    what: format!("weights of {}", self.config.algorithm),
+                    step: at,
+                    norm: pn,
+                });
             }
             loss_sum += loss;
             relax_sum += updates.diagnostics.relaxation_steps as Real;
@@ -544,7 +554,7 @@ impl Trainer {
         let reached = target.and_then(|t| self.history.iter().position(|h| h.test_accuracy >= t));
         TrainOutcome {
             algorithm: self.config.algorithm.clone(),
-            test_accuracy: self.history.last().map_or(0.0, |h| h.test_accuracy),
+            test_accuracy: self.history.last().map(|h| h.test_accuracy),
             epochs: self.epoch,
             wall_s: self.wall_s,
             mean_cosine_to_bp: (!cos.is_empty())

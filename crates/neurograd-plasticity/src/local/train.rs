@@ -165,6 +165,7 @@ pub fn train_rule(
         let norm = next.norm();
         if !norm.is_finite() || norm > config.max_norm {
             return Err(PlasticityError::Diverged {
+                what: format!("weights of {}", rule.name()),
                 step: step + 1,
                 norm,
             });

@@ -62,7 +62,10 @@ fn accuracy_widths(name: &str, widths: &[usize], epochs: usize, lr: Option<f64>)
         cosine_every: 0,
         target_accuracy: None,
     };
-    train_network(&cfg, &data).expect("training").test_accuracy
+    train_network(&cfg, &data)
+        .expect("training")
+        .test_accuracy
+        .expect("at least one epoch")
 }
 
 /// Backprop on digits reaches the floor 0.97 (theory.md §17d anchor: MLP 0.979 ± 0.004).

@@ -63,7 +63,7 @@ fn divergence_is_reported() {
     let mut w = gaussian(1, 4, &mut rng(81));
     let cfg = RuleTrainConfig::new(RateSchedule::Constant(5.0), 10_000, 1);
     match train_rule(&Hebb, &mut w, &batch, &cfg) {
-        Err(PlasticityError::Diverged { step, norm }) => {
+        Err(PlasticityError::Diverged { step, norm, .. }) => {
             assert!((1..10_000).contains(&step));
             assert!(!norm.is_finite() || norm > 1e6);
             assert!(w.iter().all(|v| v.is_finite()) && w.norm() <= 1e6);

@@ -309,7 +309,7 @@ pub fn claims_3_and_5(p: &ClaimsParams, progress: &dyn Progress) -> Result<(Clai
                 ),
                 (
                     format!("{n}_test_accuracy"),
-                    get(n).map_or(f64::NAN, |a| a.test_accuracy),
+                    get(n).and_then(|a| a.test_accuracy).unwrap_or(f64::NAN),
                 ),
                 (
                     format!("{n}_relaxation_steps_per_batch"),
@@ -348,7 +348,7 @@ pub fn claims_3_and_5(p: &ClaimsParams, progress: &dyn Progress) -> Result<(Clai
             .and_then(|h| h.angle_to_bp_deg)
             .unwrap_or(f64::NAN)
     };
-    let acc = |n: &str| get(n).map_or(f64::NAN, |a| a.test_accuracy);
+    let acc = |n: &str| get(n).and_then(|a| a.test_accuracy).unwrap_or(f64::NAN);
     let ok5 =
         acc("fa") >= 0.9 && acc("dfa") >= 0.9 && acc("ss") >= 0.9 && angle("fa", false) < 80.0;
     let v5 = if ok5 {

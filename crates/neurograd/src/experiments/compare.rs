@@ -150,18 +150,21 @@ pub struct AlgorithmResult {
     /// `ok` if every seed finished, else the first failing seed's error (prefixed with
     /// `seed S: ` when there are several seeds).
     pub status: String,
-    /// Mean test accuracy over the seeds (equal to `mean_accuracy`; kept for one-seed readers).
-    pub test_accuracy: f64,
-    /// Test accuracy after the last completed epoch, per seed, in seed order.
-    pub accuracies: Vec<f64>,
-    /// Mean of `accuracies`.
-    pub mean_accuracy: f64,
-    /// Sample standard deviation of `accuracies` (divisor N - 1); `None` with one seed.
+    /// Mean test accuracy over the seeds (equal to `mean_accuracy`; kept for one-seed readers);
+    /// `None` (JSON `null`) when no seed completed an epoch, e.g. every seed diverged at once.
+    pub test_accuracy: Option<f64>,
+    /// Test accuracy after the last completed epoch, per seed, in seed order (`None` for a seed
+    /// that completed no epoch).
+    pub accuracies: Vec<Option<f64>>,
+    /// Mean of the present `accuracies` (`None` if none is present).
+    pub mean_accuracy: Option<f64>,
+    /// Sample standard deviation of the present `accuracies` (divisor N - 1); `None` with fewer
+    /// than two.
     pub std_accuracy: Option<f64>,
-    /// Smallest of `accuracies`.
-    pub min_accuracy: f64,
-    /// Largest of `accuracies`.
-    pub max_accuracy: f64,
+    /// Smallest of the present `accuracies`.
+    pub min_accuracy: Option<f64>,
+    /// Largest of the present `accuracies`.
+    pub max_accuracy: Option<f64>,
     /// Epochs completed (the minimum over seeds).
     pub epochs: usize,
     /// Wall-clock seconds (training and evaluation), mean over seeds.
@@ -303,12 +306,18 @@ fn mean_history(runs: &[SeedRun]) -> Vec<EpochRecord> {
 
 /// Aggregates one algorithm's runs (at least one) into its row.
 fn aggregate(algorithm: String, runs: Vec<SeedRun>) -> Result<AlgorithmResult> {
-    let accuracies: Vec<f64> = runs.iter().map(|r| r.outcome.test_accuracy).collect();
-    let (mean_accuracy, std_accuracy, min_accuracy, max_accuracy) = summary(&accuracies)
-        .ok_or_else(|| Error::Internal {
+    if runs.is_empty() {
+        return Err(Error::Internal {
             what: "compare",
             reason: format!("no run of {algorithm} to aggregate"),
-        })?;
+        });
+    }
+    let accuracies: Vec<Option<f64>> = runs.iter().map(|r| r.outcome.test_accuracy).collect();
+    let present: Vec<f64> = accuracies.iter().flatten().copied().collect();
+    let (mean_accuracy, std_accuracy, min_accuracy, max_accuracy) = match summary(&present) {
+        Some((m, s, lo, hi)) => (Some(m), s, Some(lo), Some(hi)),
+        None => (None, None, None, None),
+    };
     let several = runs.len() > 1;
     let status = runs
         .iter()
@@ -488,15 +497,16 @@ mod tests {
             assert_eq!(r.runs.len(), 2);
             assert_eq!((r.runs[0].seed, r.runs[1].seed), (5, 6));
             assert_eq!(r.accuracies, vec![ra.test_accuracy, rb.test_accuracy]);
+            let (ra_acc, rb_acc) = (ra.test_accuracy.unwrap(), rb.test_accuracy.unwrap());
             let losses = |h: &[EpochRecord]| h.iter().map(|e| e.train_loss).collect::<Vec<_>>();
             assert_eq!(losses(&r.runs[0].outcome.history), losses(&ra.history));
             assert_eq!(losses(&r.runs[1].outcome.history), losses(&rb.history));
             // Different seeds train on different splits: the losses differ.
             assert_ne!(losses(&ra.history), losses(&rb.history));
-            let m = 0.5 * (ra.test_accuracy + rb.test_accuracy);
-            assert!((r.mean_accuracy - m).abs() < 1e-15);
+            let m = 0.5 * (ra_acc + rb_acc);
+            assert!((r.mean_accuracy.unwrap() - m).abs() < 1e-15);
             assert_eq!(r.test_accuracy, r.mean_accuracy);
-            let d = (ra.test_accuracy - rb.test_accuracy).abs();
+            let d = (ra_acc - rb_acc).abs();
             // Sample std of two values: |a - b| / sqrt(2).
             assert!((r.std_accuracy.unwrap() - d / 2f64.sqrt()).abs() < 1e-12);
             assert_eq!(
@@ -546,7 +556,7 @@ mod tests {
         let one = &r.results[0].runs[0];
         assert_eq!(obj["algorithm"], "bp");
         assert_eq!(obj["seed"], 1);
-        assert_eq!(obj["test_accuracy"], one.outcome.test_accuracy);
+        assert_eq!(obj["test_accuracy"], one.outcome.test_accuracy.unwrap());
         assert_eq!(obj["history"][0]["epoch"], 1);
         let back: CompareResult = serde_json::from_value(v).unwrap();
         assert_eq!(back, r);

@@ -193,7 +193,18 @@ pub fn run(p: &FeaturesParams, progress: &dyn Progress) -> Result<FeaturesResult
     for src in &p.sources {
         let (x, shape) = source_data(src, p)?;
         for rule in RULES {
-            let w = learn(rule, &x, p, p.seed)?;
+            let w = learn(rule, &x, p, p.seed).map_err(|e| match e {
+                Error::Plasticity(crate::plasticity::PlasticityError::Diverged {
+                    what,
+                    step,
+                    norm,
+                }) => Error::Plasticity(crate::plasticity::PlasticityError::Diverged {
+                    what: format!("{what} on source {src}"),
+                    step,
+                    norm,
+                }),
+                e => e,
+            })?;
             sets.push(FilterSet {
                 source: src.clone(),
                 rule: rule.to_string(),
