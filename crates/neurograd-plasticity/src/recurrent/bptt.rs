@@ -170,21 +170,18 @@ fn run(
 
     for step in 1..=t_len {
         net.step_into(&wt, &h_prev, &xs[step - 1], &mut a, &mut h_cur);
-        let mut d = a.clone();
-        d.apply(|v| {
-            let th = v.tanh();
-            *v = lam * (1.0 - th * th);
-        });
-        let slot = Slot {
-            h_prev: h_prev.clone(),
-            d,
-        };
-        let idx = (step - 1) % cap;
         if ring.len() < cap {
-            ring.push(slot);
-        } else {
-            ring[idx] = slot;
+            ring.push(Slot {
+                h_prev: Matrix::zeros(b, n),
+                d: Matrix::zeros(b, n),
+            });
         }
+        let slot = &mut ring[(step - 1) % cap];
+        slot.h_prev.copy_from(&h_prev);
+        slot.d.zip_apply(&a, |dv, av| {
+            let th = av.tanh();
+            *dv = lam * (1.0 - th * th);
+        });
         if loss.is_none() {
             let mut y = Matrix::zeros(b, s.n_out);
             net.readout_into(&wt, &h_cur, &mut y);

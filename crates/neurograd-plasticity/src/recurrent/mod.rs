@@ -843,9 +843,9 @@ registry! {
             constructor: |_, _| boxed(TapeBptt::new()),
         }
         "tbptt" {
-            summary: "truncated BPTT(h = 10; h' = 1) (Williams & Peng 1990)",
+            summary: "truncated BPTT(h = 20; h' = 10): every 10 steps, backpropagate 20 steps (Williams & Peng 1990)",
             exact: false,
-            constructor: |_, _| boxed(TruncatedBptt::new(10, 1)?),
+            constructor: |_, _| boxed(TruncatedBptt::new(20, 10)?),
         }
         "rtrl" {
             summary: "real-time recurrent learning, exact forward sensitivities (Williams & Zipser 1989)",
