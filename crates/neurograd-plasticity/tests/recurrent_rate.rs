@@ -75,6 +75,12 @@ fn grad(
     alg.gradient(net, b).unwrap().0
 }
 
+/// RTRL's diagonal trace with the partial signal (e-prop for rate units).
+fn eprop(net: &RateRnn, batch: &SequenceBatch) -> RecurrentGrads {
+    let mut alg = Rtrl::variant(Trace::Diagonal, LearningSignal::Partial).unwrap();
+    grad(&mut alg, net, batch)
+}
+
 fn rel(a: &RecurrentGrads, b: &RecurrentGrads) -> Real {
     a.max_relative_error(b).unwrap()
 }
@@ -165,11 +171,7 @@ fn diagonal_rtrl_identities() {
     let net = net(1.0, 11);
     let batch = regression(T, 3);
     let bptt = grad(&mut Bptt::new(), &net, &batch);
-    let diag_partial = grad(
-        &mut Rtrl::variant(Trace::Diagonal, LearningSignal::Partial).unwrap(),
-        &net,
-        &batch,
-    );
+    let diag_partial = eprop(&net, &batch);
     let eprop = eligibility_gradient(&net, &batch, net.param(Param::WOut));
     let r_eprop = rel(&hidden(&diag_partial), &eprop);
     assert!(r_eprop <= 1e-12, "diagonal RTRL vs e-prop rel {r_eprop:e}");
@@ -209,11 +211,7 @@ fn eprop_exact_without_recurrence() {
     .unwrap();
     let batch = regression(T, 3);
     let bptt = grad(&mut Bptt::new(), &net, &batch);
-    let eprop = grad(
-        &mut Rtrl::variant(Trace::Diagonal, LearningSignal::Partial).unwrap(),
-        &net,
-        &batch,
-    );
+    let eprop = eprop(&net, &batch);
     let r = rel(&eprop, &bptt);
     assert!(r <= 1e-12, "W_rec = 0: e-prop vs BPTT rel {r:e}");
 }

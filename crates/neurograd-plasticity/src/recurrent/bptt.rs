@@ -155,8 +155,8 @@ fn run(
     let mut errors = Vec::new();
     let mut loss = None;
     if stride < t_len {
-        let ys = net.readouts(xs)?;
-        loss = Some(batch.loss_and_errors(&ys, &mut errors)?);
+        let (l, e) = net.loss_and_errors(batch)?;
+        (loss, errors) = (Some(l), e);
     }
     let mut readouts = Vec::new();
 

@@ -365,61 +365,39 @@ impl SequenceBatch {
                 "each step needs at least one sample and one input",
             ));
         }
-        for (t, x) in inputs.iter().enumerate() {
-            if x.shape() != (b, n_in) {
-                return Err(PlasticityError::ShapeMismatch {
-                    op: "SequenceBatch::new (input step)",
-                    expected: (b, n_in),
-                    got: x.shape(),
-                });
-            }
-            neurograd_tensor::validate::check_finite(x, &format!("input step {t}"))?;
-        }
+        check_steps(
+            "SequenceBatch::new (input step)",
+            &inputs,
+            (b, n_in),
+            "input",
+        )?;
         match &target {
             SequenceTarget::Regression {
                 targets,
                 step_weights,
             } => {
-                if targets.len() != t_len {
-                    return Err(PlasticityError::ShapeMismatch {
-                        op: "SequenceBatch::new (target steps, 1)",
-                        expected: (t_len, 1),
-                        got: (targets.len(), 1),
-                    });
-                }
+                check_len("SequenceBatch::new (target steps, 1)", t_len, targets.len())?;
                 let n_out = targets[0].ncols();
                 if n_out == 0 {
                     return Err(invalid("targets", 0, "at least one readout"));
                 }
-                for (t, y) in targets.iter().enumerate() {
-                    if y.shape() != (b, n_out) {
-                        return Err(PlasticityError::ShapeMismatch {
-                            op: "SequenceBatch::new (target step)",
-                            expected: (b, n_out),
-                            got: y.shape(),
-                        });
-                    }
-                    neurograd_tensor::validate::check_finite(y, &format!("target step {t}"))?;
-                }
-                if step_weights.len() != t_len {
-                    return Err(PlasticityError::ShapeMismatch {
-                        op: "SequenceBatch::new (step weights, 1)",
-                        expected: (t_len, 1),
-                        got: (step_weights.len(), 1),
-                    });
-                }
+                check_steps(
+                    "SequenceBatch::new (target step)",
+                    targets,
+                    (b, n_out),
+                    "target",
+                )?;
+                check_len(
+                    "SequenceBatch::new (step weights, 1)",
+                    t_len,
+                    step_weights.len(),
+                )?;
                 if let Some(w) = step_weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
                     return Err(invalid("step_weights", w, "must be finite and >= 0"));
                 }
             }
             SequenceTarget::Classification { labels, window, .. } => {
-                if labels.len() != b {
-                    return Err(PlasticityError::ShapeMismatch {
-                        op: "SequenceBatch::new (labels, 1)",
-                        expected: (b, 1),
-                        got: (labels.len(), 1),
-                    });
-                }
+                check_len("SequenceBatch::new (labels, 1)", b, labels.len())?;
                 if window.start >= window.end || window.end > t_len {
                     return Err(invalid(
                         "window",
@@ -517,13 +495,11 @@ impl SequenceBatch {
     pub fn loss_and_errors(&self, readouts: &[Matrix], errors: &mut Vec<Matrix>) -> Result<Real> {
         let t_len = self.steps();
         let b = self.batch_size();
-        if readouts.len() != t_len {
-            return Err(PlasticityError::ShapeMismatch {
-                op: "SequenceBatch::loss (readout steps, 1)",
-                expected: (t_len, 1),
-                got: (readouts.len(), 1),
-            });
-        }
+        check_len(
+            "SequenceBatch::loss (readout steps, 1)",
+            t_len,
+            readouts.len(),
+        )?;
         let n_out = readouts[0].ncols();
         for (t, y) in readouts.iter().enumerate() {
             if y.shape() != (b, n_out) || n_out == 0 {
@@ -634,6 +610,40 @@ impl SequenceBatch {
         }
         Ok(Some(right as Real / b as Real))
     }
+}
+
+/// `ShapeMismatch` (lengths written as `(len, 1)`) unless `got == expected`.
+fn check_len(op: &'static str, expected: usize, got: usize) -> Result<()> {
+    if got == expected {
+        Ok(())
+    } else {
+        Err(PlasticityError::ShapeMismatch {
+            op,
+            expected: (expected, 1),
+            got: (got, 1),
+        })
+    }
+}
+
+/// Checks that every step of a sequence has `shape` and finite values (`what step t` names a
+/// non-finite one).
+pub(crate) fn check_steps(
+    op: &'static str,
+    steps: &[Matrix],
+    shape: (usize, usize),
+    what: &str,
+) -> Result<()> {
+    for (t, m) in steps.iter().enumerate() {
+        if m.shape() != shape {
+            return Err(PlasticityError::ShapeMismatch {
+                op,
+                expected: shape,
+                got: m.shape(),
+            });
+        }
+        neurograd_tensor::validate::check_finite(m, &format!("{what} step {t}"))?;
+    }
+    Ok(())
 }
 
 /// Row-wise softmax cross-entropy: writes `softmax(z) − onehot(label)` into `grad` (same shape

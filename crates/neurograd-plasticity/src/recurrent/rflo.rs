@@ -78,8 +78,8 @@ impl RecurrentAlgorithm<RateRnn> for Rflo {
         net: &RateRnn,
         batch: &SequenceBatch,
     ) -> Result<(RecurrentGrads, GradientReport)> {
+        let (loss, errors) = net.loss_and_errors(batch)?;
         let s = net.sizes();
-        batch.check_for(s)?;
         if self.feedback.shape() != (s.n_rec, s.n_out) {
             return Err(PlasticityError::ShapeMismatch {
                 op: "Rflo feedback matrix",
@@ -90,9 +90,6 @@ impl RecurrentAlgorithm<RateRnn> for Rflo {
         let (n, n_in) = (s.n_rec, s.n_in);
         let b = batch.batch_size();
         let xs = batch.inputs();
-        let ys = net.readouts(xs)?;
-        let mut errors = Vec::new();
-        let loss = batch.loss_and_errors(&ys, &mut errors)?;
 
         let lam = net.leak();
         let wt = net.transposes();

@@ -160,9 +160,7 @@ impl RecurrentAlgorithm<RateRnn> for Rtrl {
             });
         }
         let xs = batch.inputs();
-        let ys = net.readouts(xs)?;
-        let mut errors = Vec::new();
-        let loss = batch.loss_and_errors(&ys, &mut errors)?;
+        let (loss, errors) = net.loss_and_errors(batch)?;
         let deltas = match self.signal {
             LearningSignal::Total => total_learning_signals(net, batch)?,
             _ => Vec::new(),
