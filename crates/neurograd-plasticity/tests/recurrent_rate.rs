@@ -158,6 +158,7 @@ fn rtrl_equals_bptt() {
         let rtrl = grad(&mut Rtrl::new(), &net, &batch);
         assert!(bptt.get(Param::WRec).amax() > 1e-3, "degenerate fixture");
         let r = rel(&rtrl, &bptt);
+        eprintln!("measured (line {}): rel {:e}", line!(), r);
         assert!(r <= 1e-10, "leak {leak}: RTRL vs BPTT rel {r:e}");
     }
 }
@@ -174,6 +175,7 @@ fn diagonal_rtrl_identities() {
     let diag_partial = eprop(&net, &batch);
     let eprop = eligibility_gradient(&net, &batch, net.param(Param::WOut));
     let r_eprop = rel(&hidden(&diag_partial), &eprop);
+    eprintln!("measured (line {}): rel {:e}", line!(), r_eprop);
     assert!(r_eprop <= 1e-12, "diagonal RTRL vs e-prop rel {r_eprop:e}");
     // calibrated once on this fixture: 0.24 (the exact claims hold to 1e-10, the margin is 1e9)
     let r_neg = rel(&diag_partial, &bptt);
@@ -188,6 +190,7 @@ fn diagonal_rtrl_identities() {
         &batch,
     );
     let r_total = rel(&diag_total, &bptt);
+    eprintln!("measured (line {}): rel {:e}", line!(), r_total);
     assert!(
         r_total <= 1e-10,
         "diagonal trace x total signal vs BPTT rel {r_total:e}"
@@ -213,6 +216,7 @@ fn eprop_exact_without_recurrence() {
     let bptt = grad(&mut Bptt::new(), &net, &batch);
     let eprop = eprop(&net, &batch);
     let r = rel(&eprop, &bptt);
+    eprintln!("measured (line {}): rel {:e}", line!(), r);
     assert!(r <= 1e-12, "W_rec = 0: e-prop vs BPTT rel {r:e}");
 }
 
@@ -238,6 +242,7 @@ fn bptt_matches_finite_differences() {
         let fd = neurograd_tensor::gradcheck::numerical_gradient(f, net.params(), 1e-6).unwrap();
         let fd = RecurrentGrads { grads: fd };
         let r = rel(&g, &fd);
+        eprintln!("measured (line {}): rel {:e}", line!(), r);
         assert!(r <= 1e-6, "leak {leak}: BPTT vs FD rel {r:e}");
 
         // assemble ∂L/∂W_rec from δ^t with the right and the wrong time index
@@ -302,6 +307,7 @@ fn tape_bptt_equals_hand_bptt() {
         let (g_hand, rep_hand) = Bptt::new().gradient(&net, &batch).unwrap();
         let (g_tape, rep_tape) = TapeBptt::new().gradient(&net, &batch).unwrap();
         let r = rel(&g_hand, &g_tape);
+        eprintln!("measured (line {}): rel {:e}", line!(), r);
         assert!(r <= 1e-12, "leak {leak}: hand vs tape rel {r:e}");
         assert!((rep_hand.loss - rep_tape.loss).abs() <= 1e-12 * rep_tape.loss.abs().max(1.0));
     }
@@ -318,10 +324,12 @@ fn truncated_bptt() {
     for (h, stride) in [(T, 1), (T + 5, 1), (T, T), (T + 3, 4)] {
         let tb = grad(&mut TruncatedBptt::new(h, stride).unwrap(), &net, &batch);
         let r = rel(&tb, &bptt);
+        eprintln!("measured (line {}): rel {:e}", line!(), r);
         assert!(r <= 1e-12, "TBPTT({h}; {stride}) vs BPTT rel {r:e}");
     }
     let short = grad(&mut TruncatedBptt::new(2, 1).unwrap(), &net, &batch);
     let r = rel(&short, &bptt);
+    eprintln!("measured (line {}): rel {:e}", line!(), r);
     eprintln!("calib: TBPTT(2) vs BPTT rel {r:e}");
     assert!(r >= 1e-3, "TBPTT(2) should differ from BPTT: rel {r:e}");
     // the readout gradient is exact under any truncation
@@ -363,12 +371,15 @@ fn rflo_is_diagonal_trace_times_random_feedback() {
         &batch,
     );
     let r = rel(&g, &via_rtrl);
+    eprintln!("measured (line {}): rel {:e}", line!(), r);
     assert!(r <= 1e-12, "RFLO vs diagonal RTRL with B: rel {r:e}");
     let independent = eligibility_gradient(&net, &batch, &fb.transpose());
     let r = rel(&hidden(&g), &independent);
+    eprintln!("measured (line {}): rel {:e}", line!(), r);
     assert!(r <= 1e-12, "RFLO vs independent loops: rel {r:e}");
     let bptt = grad(&mut Bptt::new(), &net, &batch);
     let r = rel(&hidden(&g), &hidden(&bptt));
+    eprintln!("measured (line {}): rel {:e}", line!(), r);
     eprintln!(
         "calib: RFLO vs BPTT rel {r:e}, cosine {}",
         hidden(&g).cosine(&hidden(&bptt)).unwrap()
