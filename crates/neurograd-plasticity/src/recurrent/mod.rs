@@ -420,6 +420,11 @@ impl SequenceBatch {
         &self.target
     }
 
+    /// The inputs and the target, by value (no copy).
+    pub fn into_parts(self) -> (Vec<Matrix>, SequenceTarget) {
+        (self.inputs, self.target)
+    }
+
     /// Sequence length `T`.
     pub fn steps(&self) -> usize {
         self.inputs.len()
