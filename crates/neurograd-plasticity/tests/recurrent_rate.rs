@@ -746,3 +746,25 @@ proptest::proptest! {
         }
     }
 }
+
+/// Value stability: the first initial weights of a seeded network and RFLO's first feedback
+/// weight are pinned (computed once with this code, 2026-12), so a change of the streams fails here.
+#[test]
+fn seeded_initialisation_is_pinned() {
+    let net = RateRnn::new(&RateRnnConfig::new(3, 4, 2), 42).unwrap();
+    let got = [
+        net.param(Param::WIn)[(0, 0)],
+        net.param(Param::WRec)[(0, 0)],
+        net.param(Param::WOut)[(0, 0)],
+        Rflo::new(&net, 42).unwrap().feedback()[(0, 0)],
+    ];
+    let want = [
+        0.0320686482594579,
+        0.09267874593987731,
+        -0.7999558005019463,
+        0.08945201701814473,
+    ];
+    for (g, w) in got.iter().zip(want) {
+        assert!((g - w).abs() <= 1e-15, "{got:?}");
+    }
+}
