@@ -98,7 +98,7 @@ fn batched_forward_equals_the_alif_contract_bit_for_bit() {
                 let z = m.advance(&mut st, &Input::current(i));
                 assert_eq!(st.v, tr.v[t][(s, j)], "v at ({s}, {j}, {t})");
                 assert_eq!(st.a, tr.a[t][(s, j)], "a at ({s}, {j}, {t})");
-                assert_eq!(Real::from(z), tr.z[t][(s, j)], "z at ({s}, {j}, {t})");
+                assert_eq!(Real::from(z), tr.out.z[t][(s, j)], "z at ({s}, {j}, {t})");
                 spikes += usize::from(z);
                 let mut want = bias[(0, j)];
                 for k in 0..3 {
@@ -106,7 +106,7 @@ fn batched_forward_equals_the_alif_contract_bit_for_bit() {
                 }
                 if t > 0 {
                     for k in 0..8 {
-                        want += w_rec[(j, k)] * tr.z[t - 1][(s, k)];
+                        want += w_rec[(j, k)] * tr.out.z[t - 1][(s, k)];
                     }
                 }
                 assert!((want - i).abs() < 1e-12, "current at ({s}, {j}, {t})");
@@ -538,7 +538,7 @@ fn snntorch_leaky_parity() {
     let t = net.trajectory(&xs).unwrap();
     for k in 0..8 {
         assert!((t.v[k][(0, 0)] - exact[k]).abs() < 1e-12, "{k}");
-        assert_eq!(t.z[k][(0, 0)] > 0.0, tr.spk[k]);
+        assert_eq!(t.out.z[k][(0, 0)] > 0.0, tr.spk[k]);
     }
     let at = leaky.surrogate();
     assert!((at.derivative(0.0) - 1.0).abs() < 1e-15);

@@ -38,8 +38,11 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::super::rate::MAX_ELEMENTS;
-use super::super::{Param, RecurrentNet, Rollout, Sizes, invalid};
-use crate::{PlasticityError, Result};
+use super::super::{
+    Param, RecurrentNet, Rollout, Sizes, check_input_steps, check_param_list, invalid,
+    update_param_list,
+};
+use crate::Result;
 
 /// How the gradient treats the reset by subtraction (see the [module docs](self)).
 #[derive(
@@ -117,30 +120,27 @@ impl SpikingNetConfig {
             n_ref: 2,
             input_scaling: InputScaling::Unit,
         };
-        SpikingNetConfig {
-            n_in: 3,
-            n_lif: 4,
-            n_alif: 4,
-            n_out: 1,
-            lif: AlifParams { beta: 0.0, ..alif },
-            alif,
-            dt_ms: 1.0,
-            tau_out_ms: 20.0,
-            pseudo: PseudoDerivative::Bellec { gamma: 0.3 },
-            reset: Reset::Differentiated,
-        }
+        Self::bellec([3, 4, 4, 1], alif)
     }
 
     /// Bellec et al. (2020) Fig. 3 (evidence accumulation): 40 inputs, 50 LIF + 50 ALIF, 2
     /// readouts, [`AlifParams::bellec_2020_evidence_accumulation`] (LIF: the same with `β = 0`),
     /// `τ_out = 20` ms, `δt = 1` ms, `γ_pd = 0.3`.
     pub fn bellec_evidence_accumulation() -> Self {
-        let alif = AlifParams::bellec_2020_evidence_accumulation();
+        Self::bellec(
+            [40, 50, 50, 2],
+            AlifParams::bellec_2020_evidence_accumulation(),
+        )
+    }
+
+    /// `[n_in, n_lif, n_alif, n_out]` with Bellec's conventions: LIF = `alif` with `β = 0`,
+    /// `δt = 1` ms, `τ_out = 20` ms, `γ_pd = 0.3`, reset differentiated.
+    fn bellec([n_in, n_lif, n_alif, n_out]: [usize; 4], alif: AlifParams) -> Self {
         SpikingNetConfig {
-            n_in: 40,
-            n_lif: 50,
-            n_alif: 50,
-            n_out: 2,
+            n_in,
+            n_lif,
+            n_alif,
+            n_out,
             lif: AlifParams { beta: 0.0, ..alif },
             alif,
             dt_ms: 1.0,
@@ -266,21 +266,17 @@ pub struct SpikingState {
     pub current: Matrix,
 }
 
-/// A whole forward pass (what BPTT stores): `T` steps of each quantity.
+/// A whole forward pass: `T` steps of each quantity.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpikingTrajectory {
     /// `v^t`, `T` matrices `B × n`.
     pub v: Vec<Matrix>,
     /// `a^t`.
     pub a: Vec<Matrix>,
-    /// `z^t`.
-    pub z: Vec<Matrix>,
-    /// `ψ^t`.
-    pub psi: Vec<Matrix>,
     /// Input currents `I^t` (before the scaling `ζ`).
     pub current: Vec<Matrix>,
-    /// Readouts `y^t`, `T` matrices `B × n_out`.
-    pub y: Vec<Matrix>,
+    /// Spikes `z^t`, pseudo-derivatives `ψ^t` and readouts `y^t`.
+    pub out: SpikesAndReadouts,
 }
 
 /// Weight transposes for the row-batch products of one pass.
@@ -324,7 +320,7 @@ impl SpikingNet {
     /// [`PlasticityError::InvalidParameter`] for a wrong number of parameters, `NonFinite`.
     pub fn from_params(cfg: &SpikingNetConfig, mut params: Vec<Matrix>) -> Result<Self> {
         let s = cfg.check()?;
-        check_params(s, &params)?;
+        check_param_list("SpikingNet parameters", s, &params)?;
         params[Param::WRec as usize].fill_diagonal(0.0);
         let lif = Alif::new(cfg.lif, cfg.dt_ms)?;
         let alif = Alif::new(cfg.alif, cfg.dt_ms)?;
@@ -416,23 +412,8 @@ impl SpikingNet {
     /// [`PlasticityError::InvalidParameter`] for no steps or no samples,
     /// [`PlasticityError::ShapeMismatch`], `NonFinite`.
     pub fn check_inputs(&self, inputs: &[Matrix]) -> Result<()> {
-        let Some(first) = inputs.first() else {
-            return Err(invalid("inputs", 0, "a sequence needs at least one step"));
-        };
-        let b = first.nrows();
-        if b == 0 {
-            return Err(invalid("inputs", 0, "a step needs at least one sample"));
-        }
-        for (t, x) in inputs.iter().enumerate() {
-            if x.shape() != (b, self.sizes.n_in) {
-                return Err(PlasticityError::ShapeMismatch {
-                    op: "SpikingNet (input step)",
-                    expected: (b, self.sizes.n_in),
-                    got: x.shape(),
-                });
-            }
-            neurograd_tensor::validate::check_finite(x, &format!("input step {t}"))?;
-        }
+        check_input_steps("SpikingNet (input step)", self.sizes.n_in, inputs)?;
+        let b = inputs[0].nrows();
         let cells = b.checked_mul(self.sizes.n_rec.max(self.sizes.n_out));
         if cells.is_none_or(|c| c > MAX_ELEMENTS) {
             return Err(invalid("inputs", b, "batch too large for the network"));
@@ -547,18 +528,14 @@ impl SpikingNet {
         let mut tr = SpikingTrajectory {
             v: Vec::with_capacity(t_len),
             a: Vec::with_capacity(t_len),
-            z: Vec::with_capacity(t_len),
-            psi: Vec::with_capacity(t_len),
             current: Vec::with_capacity(t_len),
-            y: Vec::with_capacity(t_len),
+            out: SpikesAndReadouts::with_capacity(t_len),
         };
         self.run(inputs, |_, st| {
             tr.v.push(st.v.clone());
             tr.a.push(st.a.clone());
-            tr.z.push(st.z.clone());
-            tr.psi.push(st.psi.clone());
             tr.current.push(st.current.clone());
-            tr.y.push(st.y.clone());
+            tr.out.push(st);
         })?;
         Ok(tr)
     }
@@ -568,17 +545,8 @@ impl SpikingNet {
     /// # Errors
     /// As [`SpikingNet::check_inputs`].
     pub fn spikes_and_readouts(&self, inputs: &[Matrix]) -> Result<SpikesAndReadouts> {
-        let t_len = inputs.len();
-        let mut out = SpikesAndReadouts {
-            z: Vec::with_capacity(t_len),
-            psi: Vec::with_capacity(t_len),
-            y: Vec::with_capacity(t_len),
-        };
-        self.run(inputs, |_, st| {
-            out.z.push(st.z.clone());
-            out.psi.push(st.psi.clone());
-            out.y.push(st.y.clone());
-        })?;
+        let mut out = SpikesAndReadouts::with_capacity(inputs.len());
+        self.run(inputs, |_, st| out.push(st))?;
         Ok(out)
     }
 
@@ -606,32 +574,25 @@ pub struct SpikesAndReadouts {
 }
 
 impl SpikesAndReadouts {
+    fn with_capacity(t_len: usize) -> Self {
+        SpikesAndReadouts {
+            z: Vec::with_capacity(t_len),
+            psi: Vec::with_capacity(t_len),
+            y: Vec::with_capacity(t_len),
+        }
+    }
+
+    fn push(&mut self, st: &SpikingState) {
+        self.z.push(st.z.clone());
+        self.psi.push(st.psi.clone());
+        self.y.push(st.y.clone());
+    }
+
     /// Bytes of the stored neuron states (`z` and `ψ`; the readouts belong to the loss).
     pub fn stored_state_bytes(&self) -> usize {
         let per: usize = self.z.iter().chain(&self.psi).map(|m| m.len()).sum();
         super::super::real_bytes(per)
     }
-}
-
-fn check_params(s: Sizes, params: &[Matrix]) -> Result<()> {
-    if params.len() != 5 {
-        return Err(invalid(
-            "params",
-            params.len(),
-            "need [W_in, W_rec, b, W_out, b_out]",
-        ));
-    }
-    for (p, m) in Param::ALL.iter().zip(params) {
-        if m.shape() != p.shape(s) {
-            return Err(PlasticityError::ShapeMismatch {
-                op: "SpikingNet parameters",
-                expected: p.shape(s),
-                got: m.shape(),
-            });
-        }
-        neurograd_tensor::validate::check_finite(m, p.name())?;
-    }
-    Ok(())
 }
 
 impl RecurrentNet for SpikingNet {
@@ -648,19 +609,20 @@ impl RecurrentNet for SpikingNet {
     }
 
     fn update_params(&mut self, f: &mut dyn FnMut(&mut [Matrix]) -> Result<()>) -> Result<()> {
-        let mut work = self.params.clone();
-        f(&mut work)?;
-        check_params(self.sizes, &work)?;
-        work[Param::WRec as usize].fill_diagonal(0.0);
-        self.params = work;
-        Ok(())
+        update_param_list(
+            "SpikingNet parameters",
+            self.sizes,
+            &mut self.params,
+            f,
+            |p| p[Param::WRec as usize].fill_diagonal(0.0),
+        )
     }
 
     fn rollout(&self, inputs: &[Matrix]) -> Result<Rollout> {
-        let tr = self.trajectory(inputs)?;
+        let out = self.spikes_and_readouts(inputs)?;
         Ok(Rollout {
-            readouts: tr.y,
-            hidden: tr.z,
+            readouts: out.y,
+            hidden: out.z,
             spiking: true,
         })
     }
