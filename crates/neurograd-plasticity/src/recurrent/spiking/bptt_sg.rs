@@ -2,7 +2,7 @@
 //! learning-to-learn in networks of spiking neurons", NeurIPS; Neftci, Mostafa & Zenke 2019,
 //! IEEE Signal Process. Mag. 36(6):51-63; Zenke & Vogels 2021).
 //!
-//! Backpropagation through time of the [`SpikingNet`](super::SpikingNet) with the spike's
+//! Backpropagation through time of the [`SpikingNet`] with the spike's
 //! derivative replaced by the pseudo-derivative `ψ^t` (0 while refractory). With the readout
 //! errors `e^t = ∂E/∂y^t` of the loss, an optional rate regulariser's direct term
 //! `r^t = ∂E_reg/∂z^t`, `c = 1` if the reset is differentiated (else 0), and all adjoints zero

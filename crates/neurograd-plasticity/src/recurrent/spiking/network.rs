@@ -174,9 +174,9 @@ impl SpikingNetConfig {
     /// Checks the configuration.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for a zero size, sizes whose parameters exceed
+    /// [`crate::PlasticityError::InvalidParameter`] for a zero size, sizes whose parameters exceed
     /// [`MAX_ELEMENTS`], a LIF `beta ≠ 0`, non-positive `dt_ms` or `tau_out_ms`, an invalid
-    /// pseudo-derivative; [`PlasticityError::Neuron`] for invalid neuron parameters.
+    /// pseudo-derivative; [`crate::PlasticityError::Neuron`] for invalid neuron parameters.
     pub fn check(&self) -> Result<Sizes> {
         let s = self.sizes();
         for (name, v) in [("n_in", s.n_in), ("n_rec", s.n_rec), ("n_out", s.n_out)] {
@@ -316,8 +316,8 @@ impl SpikingNet {
     /// `W_rec` is set to zero: no autapses).
     ///
     /// # Errors
-    /// As [`SpikingNetConfig::check`]; [`PlasticityError::ShapeMismatch`] for wrong shapes,
-    /// [`PlasticityError::InvalidParameter`] for a wrong number of parameters, `NonFinite`.
+    /// As [`SpikingNetConfig::check`]; [`crate::PlasticityError::ShapeMismatch`] for wrong shapes,
+    /// [`crate::PlasticityError::InvalidParameter`] for a wrong number of parameters, `NonFinite`.
     pub fn from_params(cfg: &SpikingNetConfig, mut params: Vec<Matrix>) -> Result<Self> {
         let s = cfg.check()?;
         check_param_list("SpikingNet parameters", s, &params)?;
@@ -409,8 +409,8 @@ impl SpikingNet {
     /// Checks `inputs` (`T ≥ 1` steps of `B × n_in`, finite).
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for no steps or no samples,
-    /// [`PlasticityError::ShapeMismatch`], `NonFinite`.
+    /// [`crate::PlasticityError::InvalidParameter`] for no steps or no samples,
+    /// [`crate::PlasticityError::ShapeMismatch`], `NonFinite`.
     pub fn check_inputs(&self, inputs: &[Matrix]) -> Result<()> {
         check_input_steps("SpikingNet (input step)", self.sizes.n_in, inputs)?;
         let b = inputs[0].nrows();
