@@ -2,4 +2,5 @@
 
 mod credit;
 mod local;
+mod recurrent_rate;
 mod recurrent_spiking;

@@ -197,16 +197,46 @@ impl RecurrentGrads {
         )?)
     }
 
-    /// Relative error `max|self − reference| / max|reference|` over all parameters
-    /// ([`neurograd_tensor::geometry::relative_error_params`]).
+    /// Relative error `‖self − other‖ / max(‖self‖, ‖other‖)` over all parameters (Frobenius,
+    /// [`neurograd_tensor::geometry::relative_error_params`]; 0 when both are zero).
     ///
     /// # Errors
-    /// Different shapes; a zero reference.
-    pub fn relative_error(&self, reference: &RecurrentGrads) -> Result<Real> {
+    /// Different shapes, non-finite values.
+    pub fn relative_error(&self, other: &RecurrentGrads) -> Result<Real> {
         Ok(neurograd_tensor::geometry::relative_error_params(
             &self.grads,
-            &reference.grads,
+            &other.grads,
         )?)
+    }
+
+    /// The reference's test metric (recurrence.md §7): `max|self − reference| / max|reference|`
+    /// over all entries of all parameters.
+    ///
+    /// # Errors
+    /// Different shapes ([`PlasticityError::Tensor`]); [`PlasticityError::InvalidParameter`] for
+    /// an all-zero reference.
+    pub fn max_relative_error(&self, reference: &RecurrentGrads) -> Result<Real> {
+        neurograd_tensor::geometry::check_same_shapes(
+            "RecurrentGrads::max_relative_error",
+            &self.grads,
+            &reference.grads,
+        )?;
+        let (mut num, mut den): (Real, Real) = (0.0, 0.0);
+        for (a, b) in self.grads.iter().zip(&reference.grads) {
+            for (x, y) in a.iter().zip(b.iter()) {
+                num = num.max((x - y).abs());
+                den = den.max(y.abs());
+            }
+        }
+        if den > 0.0 && den.is_finite() && num.is_finite() {
+            Ok(num / den)
+        } else {
+            Err(invalid(
+                "reference",
+                den,
+                "max|reference| must be finite and > 0 (and the difference finite)",
+            ))
+        }
     }
 
     /// Checks that every gradient is finite.
@@ -337,61 +367,39 @@ impl SequenceBatch {
                 "each step needs at least one sample and one input",
             ));
         }
-        for (t, x) in inputs.iter().enumerate() {
-            if x.shape() != (b, n_in) {
-                return Err(PlasticityError::ShapeMismatch {
-                    op: "SequenceBatch::new (input step)",
-                    expected: (b, n_in),
-                    got: x.shape(),
-                });
-            }
-            neurograd_tensor::validate::check_finite(x, &format!("input step {t}"))?;
-        }
+        check_steps(
+            "SequenceBatch::new (input step)",
+            &inputs,
+            (b, n_in),
+            "input",
+        )?;
         match &target {
             SequenceTarget::Regression {
                 targets,
                 step_weights,
             } => {
-                if targets.len() != t_len {
-                    return Err(PlasticityError::ShapeMismatch {
-                        op: "SequenceBatch::new (target steps, 1)",
-                        expected: (t_len, 1),
-                        got: (targets.len(), 1),
-                    });
-                }
+                check_len("SequenceBatch::new (target steps, 1)", t_len, targets.len())?;
                 let n_out = targets[0].ncols();
                 if n_out == 0 {
                     return Err(invalid("targets", 0, "at least one readout"));
                 }
-                for (t, y) in targets.iter().enumerate() {
-                    if y.shape() != (b, n_out) {
-                        return Err(PlasticityError::ShapeMismatch {
-                            op: "SequenceBatch::new (target step)",
-                            expected: (b, n_out),
-                            got: y.shape(),
-                        });
-                    }
-                    neurograd_tensor::validate::check_finite(y, &format!("target step {t}"))?;
-                }
-                if step_weights.len() != t_len {
-                    return Err(PlasticityError::ShapeMismatch {
-                        op: "SequenceBatch::new (step weights, 1)",
-                        expected: (t_len, 1),
-                        got: (step_weights.len(), 1),
-                    });
-                }
+                check_steps(
+                    "SequenceBatch::new (target step)",
+                    targets,
+                    (b, n_out),
+                    "target",
+                )?;
+                check_len(
+                    "SequenceBatch::new (step weights, 1)",
+                    t_len,
+                    step_weights.len(),
+                )?;
                 if let Some(w) = step_weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
                     return Err(invalid("step_weights", w, "must be finite and >= 0"));
                 }
             }
             SequenceTarget::Classification { labels, window, .. } => {
-                if labels.len() != b {
-                    return Err(PlasticityError::ShapeMismatch {
-                        op: "SequenceBatch::new (labels, 1)",
-                        expected: (b, 1),
-                        got: (labels.len(), 1),
-                    });
-                }
+                check_len("SequenceBatch::new (labels, 1)", b, labels.len())?;
                 if window.start >= window.end || window.end > t_len {
                     return Err(invalid(
                         "window",
@@ -412,6 +420,11 @@ impl SequenceBatch {
     /// The target.
     pub fn target(&self) -> &SequenceTarget {
         &self.target
+    }
+
+    /// The inputs and the target, by value (no copy).
+    pub fn into_parts(self) -> (Vec<Matrix>, SequenceTarget) {
+        (self.inputs, self.target)
     }
 
     /// Sequence length `T`.
@@ -489,13 +502,11 @@ impl SequenceBatch {
     pub fn loss_and_errors(&self, readouts: &[Matrix], errors: &mut Vec<Matrix>) -> Result<Real> {
         let t_len = self.steps();
         let b = self.batch_size();
-        if readouts.len() != t_len {
-            return Err(PlasticityError::ShapeMismatch {
-                op: "SequenceBatch::loss (readout steps, 1)",
-                expected: (t_len, 1),
-                got: (readouts.len(), 1),
-            });
-        }
+        check_len(
+            "SequenceBatch::loss (readout steps, 1)",
+            t_len,
+            readouts.len(),
+        )?;
         let n_out = readouts[0].ncols();
         for (t, y) in readouts.iter().enumerate() {
             if y.shape() != (b, n_out) || n_out == 0 {
@@ -606,6 +617,40 @@ impl SequenceBatch {
         }
         Ok(Some(right as Real / b as Real))
     }
+}
+
+/// `ShapeMismatch` (lengths written as `(len, 1)`) unless `got == expected`.
+fn check_len(op: &'static str, expected: usize, got: usize) -> Result<()> {
+    if got == expected {
+        Ok(())
+    } else {
+        Err(PlasticityError::ShapeMismatch {
+            op,
+            expected: (expected, 1),
+            got: (got, 1),
+        })
+    }
+}
+
+/// Checks that every step of a sequence has `shape` and finite values (`what step t` names a
+/// non-finite one).
+pub(crate) fn check_steps(
+    op: &'static str,
+    steps: &[Matrix],
+    shape: (usize, usize),
+    what: &str,
+) -> Result<()> {
+    for (t, m) in steps.iter().enumerate() {
+        if m.shape() != shape {
+            return Err(PlasticityError::ShapeMismatch {
+                op,
+                expected: shape,
+                got: m.shape(),
+            });
+        }
+        neurograd_tensor::validate::check_finite(m, &format!("{what} step {t}"))?;
+    }
+    Ok(())
 }
 
 /// Row-wise softmax cross-entropy: writes `softmax(z) − onehot(label)` into `grad` (same shape
@@ -727,8 +772,11 @@ pub struct AlgorithmInfo<N: ?Sized + 'static> {
     /// approximation (truncated BPTT, RFLO, e-prop).
     pub exact: bool,
     /// Builds the algorithm for a network and a seed (random feedback drawn from the seed).
-    pub constructor: fn(&N, u64) -> Result<Box<dyn RecurrentAlgorithm<N>>>,
+    pub constructor: Constructor<N>,
 }
+
+/// A registry constructor: `(network, seed) → boxed algorithm`.
+pub type Constructor<N> = fn(&N, u64) -> Result<Box<dyn RecurrentAlgorithm<N>>>;
 
 impl<N: ?Sized + 'static> AlgorithmInfo<N> {
     /// Builds the algorithm for `net` (random feedback drawn from `seed`).
@@ -812,9 +860,9 @@ registry! {
             constructor: |_, _| boxed(TapeBptt::new()),
         }
         "tbptt" {
-            summary: "truncated BPTT(h = 10; h' = 1) (Williams & Peng 1990)",
+            summary: "truncated BPTT(h = 20; h' = 10): every 10 steps, backpropagate 20 steps (Williams & Peng 1990)",
             exact: false,
-            constructor: |_, _| boxed(TruncatedBptt::new(10, 1)?),
+            constructor: |_, _| boxed(TruncatedBptt::new(20, 10)?),
         }
         "rtrl" {
             summary: "real-time recurrent learning, exact forward sensitivities (Williams & Zipser 1989)",

@@ -26,7 +26,7 @@ use neurograd_tensor::{Matrix, Real};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::{Param, RecurrentNet, Rollout, Sizes, invalid};
+use super::{Param, RecurrentNet, Rollout, SequenceBatch, Sizes, check_steps, invalid};
 use crate::{PlasticityError, Result};
 
 /// Largest number of scalars a single parameter or state buffer may hold (checked before
@@ -207,17 +207,26 @@ impl RateRnn {
         if b == 0 {
             return Err(invalid("inputs", 0, "a step needs at least one sample"));
         }
-        for (t, x) in inputs.iter().enumerate() {
-            if x.shape() != (b, self.sizes.n_in) {
-                return Err(PlasticityError::ShapeMismatch {
-                    op: "RateRnn (input step)",
-                    expected: (b, self.sizes.n_in),
-                    got: x.shape(),
-                });
-            }
-            neurograd_tensor::validate::check_finite(x, &format!("input step {t}"))?;
-        }
-        Ok(())
+        check_steps(
+            "RateRnn (input step)",
+            inputs,
+            (b, self.sizes.n_in),
+            "input",
+        )
+    }
+
+    /// Checks `batch` against the network and returns the batch loss and the readout errors
+    /// `e^t = ∂L/∂y^t` of a readout-only forward pass (no hidden states stored): what the
+    /// algorithms that keep their own state (RTRL, RFLO, truncated BPTT) start from.
+    ///
+    /// # Errors
+    /// As [`SequenceBatch::check_for`] and [`SequenceBatch::loss_and_errors`].
+    pub(crate) fn loss_and_errors(&self, batch: &SequenceBatch) -> Result<(Real, Vec<Matrix>)> {
+        batch.check_for(self.sizes)?;
+        let ys = self.readouts(batch.inputs())?;
+        let mut errors = Vec::new();
+        let loss = batch.loss_and_errors(&ys, &mut errors)?;
+        Ok((loss, errors))
     }
 
     /// One step for a batch: `a = h_prev W_recᵀ + x W_inᵀ + 1 bᵀ`,
