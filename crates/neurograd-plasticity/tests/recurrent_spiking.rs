@@ -7,6 +7,8 @@
 //! their fixed-seed fixtures (measured values in the comments) with a margin of at least 100×
 //! over the positive tolerance.
 
+#![allow(clippy::needless_range_loop)]
+
 use neurograd_neurons::alif::AlifParams;
 use neurograd_neurons::model::{Input, NeuronModel};
 use neurograd_plasticity::PlasticityError;

@@ -23,8 +23,8 @@
 use neurograd_tensor::{Activation, Matrix, Real, Surrogate, Tape, Var};
 
 use super::super::{
-    ClassLoss, GradientReport, Param, RecurrentAlgorithm, RecurrentGrads, RecurrentNet,
-    SequenceBatch, SequenceTarget, invalid, real_bytes,
+    GradientReport, Param, RecurrentAlgorithm, RecurrentGrads, RecurrentNet, SequenceBatch,
+    invalid, real_bytes,
 };
 use super::{RateRegularization, Reset, SpikingNet};
 use crate::Result;
@@ -194,7 +194,7 @@ fn record(net: &SpikingNet, batch: &SequenceBatch, opt: &TapeSpikingOptions) -> 
         ys.push(y_new);
         (v, a, z, y) = (v_new, a_new, z_new, y_new);
     }
-    let mut loss = batch_loss(&mut t, batch, &ys)?;
+    let mut loss = super::super::bptt_tape::tape_loss(&mut t, batch, &ys)?;
     if let (Some(r), Some(total)) = (&opt.rate_regularization, spike_total) {
         let hz = 1000.0 / net.config().dt_ms;
         let f = t.scale(total, hz / (inputs.len() * b) as Real);
@@ -211,66 +211,6 @@ fn record(net: &SpikingNet, batch: &SequenceBatch, opt: &TapeSpikingOptions) -> 
         loss,
         bytes,
     })
-}
-
-/// The batch loss of [`SequenceBatch::loss`] recorded on the tape.
-fn batch_loss(t: &mut Tape, batch: &SequenceBatch, ys: &[Var]) -> Result<Var> {
-    let bf = batch.batch_size() as Real;
-    let mut total: Option<Var> = None;
-    let mut add = |t: &mut Tape, v: Var| -> Result<()> {
-        total = Some(match total {
-            Some(acc) => t.add(acc, v)?,
-            None => v,
-        });
-        Ok(())
-    };
-    match batch.target() {
-        SequenceTarget::Regression {
-            targets,
-            step_weights,
-        } => {
-            for (k, (&yv, w)) in ys.iter().zip(step_weights).enumerate() {
-                if *w == 0.0 {
-                    continue;
-                }
-                let tv = t.constant(targets[k].clone());
-                let d = t.sub(yv, tv)?;
-                let sq = t.square(d);
-                let e = t.sum(sq);
-                let e = t.scale(e, 0.5 * w / bf);
-                add(t, e)?;
-            }
-        }
-        SequenceTarget::Classification {
-            labels,
-            window,
-            loss,
-        } => {
-            let wlen = window.len() as Real;
-            match loss {
-                ClassLoss::MeanLogits => {
-                    let mut acc = ys[window.start];
-                    for &yv in &ys[window.start + 1..window.end] {
-                        acc = t.add(acc, yv)?;
-                    }
-                    let mean = t.scale(acc, 1.0 / wlen);
-                    let ce = t.softmax_cross_entropy(mean, labels)?;
-                    add(t, ce)?;
-                }
-                ClassLoss::PerStep => {
-                    for &yv in &ys[window.clone()] {
-                        let ce = t.softmax_cross_entropy(yv, labels)?;
-                        let ce = t.scale(ce, 1.0 / wlen);
-                        add(t, ce)?;
-                    }
-                }
-            }
-        }
-    }
-    match total {
-        Some(v) => Ok(v),
-        None => Ok(t.constant(Matrix::zeros(1, 1))),
-    }
 }
 
 /// The tape gradient of the batch loss at `net`'s parameters with `options` (see the
