@@ -19,7 +19,8 @@
 //!
 //! `ε^v` depends on `j` only through `(α_j, ζ_j)`, so it is stored once per class of neurons with
 //! equal constants (O(B n_pre) each); `ε^a` per ALIF synapse (O(B n_alif n_pre)); the traces
-//! `e` per synapse (O(B n n_pre)). Nothing grows with `T`.
+//! the traces are handed out row by row (`n_pre` values at a time, never stored). Nothing
+//! grows with `T`.
 //!
 //! The κ filter [`KappaFilter`] turns a sequence `s^t` into `F_κ(s)^t = κ F_κ(s)^{t−1} + s^t`;
 //! with it `Σ_t L^t F_κ(e)^t = Σ_t e^t Σ_{t'≥t} κ^{t'−t} L^{t'}` (reference §2.3, test 6), which
@@ -88,7 +89,7 @@ pub struct EligibilityTraces {
     eps_a: Vec<Real>,
     psi_prev: Matrix,
     pre: Vec<Real>,
-    trace: Vec<Real>,
+    row: Vec<Real>,
     drop_adaptation: bool,
 }
 
@@ -141,7 +142,7 @@ impl EligibilityTraces {
             eps_a: vec![0.0; n_adapt * b * n_pre],
             psi_prev: Matrix::zeros(b, n),
             pre: vec![0.0; b * n_pre],
-            trace: vec![0.0; n * b * n_pre],
+            row: vec![0.0; n_pre],
             drop_adaptation,
         }
     }
@@ -156,21 +157,27 @@ impl EligibilityTraces {
         self.drop_adaptation
     }
 
-    /// Bytes of the traces' state (eligibility vectors, traces, `ψ^{t−1}`, the `pre` buffer).
+    /// Bytes of the traces' state (eligibility vectors, `ψ^{t−1}`, the `pre` and row buffers).
     pub fn state_bytes(&self) -> usize {
         real_bytes(
             self.eps_v.len()
                 + self.eps_a.len()
-                + self.trace.len()
+                + self.row.len()
                 + self.psi_prev.len()
                 + self.pre.len(),
         )
     }
 
     /// Advances to step `t` with the input `x^t` (`B × n_in`), the previous spikes `z^{t−1}`
-    /// and this step's pseudo-derivatives `ψ^t` (`B × n`); afterwards [`Self::traces`] holds
-    /// `e^t`.
-    pub fn step(&mut self, x: &Matrix, z_prev: &Matrix, psi: &Matrix) {
+    /// and this step's pseudo-derivatives `ψ^t` (`B × n`), and hands each row of traces to
+    /// `consume(j, b, e)`, with `e[i] = e_ji^t` of sample `b` (rows in the order `j`, then `b`).
+    pub fn step(
+        &mut self,
+        x: &Matrix,
+        z_prev: &Matrix,
+        psi: &Matrix,
+        mut consume: impl FnMut(usize, usize, &[Real]),
+    ) {
         let (b, n, n_in, n_pre) = (self.b, self.n, self.n_in, self.n_pre);
         for s in 0..b {
             let p = &mut self.pre[s * n_pre..(s + 1) * n_pre];
@@ -214,7 +221,7 @@ impl EligibilityTraces {
             for s in 0..b {
                 let psi_js = psi[(s, j)];
                 let ev = &self.eps_v[(cls * b + s) * n_pre..(cls * b + s + 1) * n_pre];
-                let e = &mut self.trace[(j * b + s) * n_pre..(j * b + s + 1) * n_pre];
+                let e = &mut self.row;
                 match self.adapt_index[j] {
                     Some(ja) => {
                         let ea = &self.eps_a[(ja * b + s) * n_pre..(ja * b + s + 1) * n_pre];
@@ -228,36 +235,48 @@ impl EligibilityTraces {
                         }
                     }
                 }
+                consume(j, s, &self.row);
             }
         }
         self.psi_prev.copy_from(psi);
     }
-
-    /// The traces `e^t` of the last step, layout `[j][b][i]`.
-    pub fn traces(&self) -> &[Real] {
-        &self.trace
-    }
-
-    /// `grad_ji += Σ_b signal_bj · e_bji^t` (`grad` is `n × n_pre`, `signal` is `B × n`).
-    pub fn accumulate(&self, signal: &Matrix, grad: &mut Matrix) {
-        accumulate(&self.trace, self.b, self.n_pre, signal, grad);
-    }
 }
 
-/// `grad_ji += Σ_b signal_bj · arr_{j,b,i}` for a per-synapse array of layout `[j][b][i]`.
-pub(crate) fn accumulate(arr: &[Real], b: usize, n_pre: usize, signal: &Matrix, grad: &mut Matrix) {
-    let n = signal.ncols();
-    for j in 0..n {
-        for s in 0..b {
-            let l = signal[(s, j)];
-            if l == 0.0 {
-                continue;
-            }
-            let e = &arr[(j * b + s) * n_pre..(j * b + s + 1) * n_pre];
-            for (i, &ei) in e.iter().enumerate() {
-                grad[(j, i)] += l * ei;
-            }
+/// A synaptic gradient `n × n_pre` accumulated row-major (one contiguous row per neuron `j`,
+/// the layout the trace rows arrive in).
+#[derive(Clone, Debug)]
+pub(crate) struct RowGrad {
+    n_pre: usize,
+    data: Vec<Real>,
+}
+
+impl RowGrad {
+    pub(crate) fn zeros(n: usize, n_pre: usize) -> Self {
+        RowGrad {
+            n_pre,
+            data: vec![0.0; n * n_pre],
         }
+    }
+
+    /// `grad_j += l · e`.
+    #[inline]
+    pub(crate) fn add_row(&mut self, j: usize, l: Real, e: &[Real]) {
+        if l == 0.0 {
+            return;
+        }
+        let g = &mut self.data[j * self.n_pre..(j + 1) * self.n_pre];
+        for (g, &x) in g.iter_mut().zip(e) {
+            *g += l * x;
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> usize {
+        real_bytes(self.data.len())
+    }
+
+    pub(crate) fn into_matrix(self) -> Matrix {
+        let n = self.data.len() / self.n_pre.max(1);
+        Matrix::from_row_slice(n, self.n_pre, &self.data)
     }
 }
 
@@ -303,12 +322,14 @@ pub fn factorised_gradient(
         });
     }
     let mut tr = EligibilityTraces::new(net, b, drop_adaptation);
-    let mut g = Matrix::zeros(s.n_rec, tr.n_pre());
+    let mut g = RowGrad::zeros(s.n_rec, tr.n_pre());
     let mut z_prev = Matrix::zeros(b, s.n_rec);
     net.run(inputs, |t, st| {
-        tr.step(&inputs[t], &z_prev, &st.psi);
-        tr.accumulate(&signal[t], &mut g);
+        let l = &signal[t];
+        tr.step(&inputs[t], &z_prev, &st.psi, |j, smp, e| {
+            g.add_row(j, l[(smp, j)], e)
+        });
         z_prev.copy_from(&st.z);
     })?;
-    Ok(split_presynaptic(&g, s.n_in))
+    Ok(split_presynaptic(&g.into_matrix(), s.n_in))
 }

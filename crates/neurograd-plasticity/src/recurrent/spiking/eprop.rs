@@ -46,7 +46,7 @@ use super::super::{
     GradientReport, Param, RecurrentAlgorithm, RecurrentGrads, RecurrentNet, SequenceBatch,
     invalid, real_bytes,
 };
-use super::eligibility::{EligibilityTraces, accumulate, split_presynaptic};
+use super::eligibility::{EligibilityTraces, RowGrad, split_presynaptic};
 use super::{RateRegularization, SpikingNet};
 use crate::Result;
 
@@ -244,31 +244,27 @@ impl Eprop {
         let mut tr = EligibilityTraces::new(net, b, false);
         let n_pre = tr.n_pre();
         let kappa = net.kappa();
-        let mut filtered = vec![0.0; tr.traces().len()];
-        let mut g = Matrix::zeros(n, n_pre);
+        let mut filtered = vec![0.0; n * b * n_pre]; // F_κ(e), layout [j][b][i]
+        let mut g = RowGrad::zeros(n, n_pre);
         let mut g_out = Matrix::zeros(n_out, n);
         let mut g_bout = Matrix::zeros(1, n_out);
         let mut fz = Matrix::zeros(b, n);
         let mut f_one = 0.0;
         let mut z_prev = Matrix::zeros(b, n);
         let mut signal = Matrix::zeros(b, n);
-        let mut reg_signal = Matrix::zeros(b, n);
-        if let Some(d) = &direct {
-            for (j, mut col) in reg_signal.column_iter_mut().enumerate() {
-                col.fill(d[j]);
-            }
-        }
+        let zeros = vec![0.0; n];
+        let reg_direct = direct.as_deref().unwrap_or(&zeros);
         net.run(inputs, |t, st| {
-            tr.step(&inputs[t], &z_prev, &st.psi);
-            for (f, &e) in filtered.iter_mut().zip(tr.traces()) {
-                *f = kappa * *f + e;
-            }
             let err = &errs[t];
             signal.gemm(1.0, err, b_fb, 0.0);
-            accumulate(&filtered, b, n_pre, &signal, &mut g);
-            if direct.is_some() {
-                tr.accumulate(&reg_signal, &mut g);
-            }
+            tr.step(&inputs[t], &z_prev, &st.psi, |j, smp, e| {
+                let f = &mut filtered[(j * b + smp) * n_pre..(j * b + smp + 1) * n_pre];
+                for (f, &x) in f.iter_mut().zip(e) {
+                    *f = kappa * *f + x;
+                }
+                g.add_row(j, signal[(smp, j)], f);
+                g.add_row(j, reg_direct[j], e);
+            });
             fz *= kappa;
             fz += &st.z;
             f_one = kappa * f_one + 1.0;
@@ -278,15 +274,17 @@ impl Eprop {
             }
             z_prev.copy_from(&st.z);
         })?;
+        let g_bytes = g.bytes();
+        let g = g.into_matrix();
         let (w_in, w_rec, bias) = split_presynaptic(&g, n_in);
         let grads = RecurrentGrads {
             grads: vec![w_in, w_rec, bias, g_out, g_bout],
         };
         grads.check_finite()?;
         // network state (v, a, z, ψ, y, I, refractory) + traces + filtered traces + F_κ(z),
-        // z^{t−1}, the two signals
+        // z^{t−1}, the learning signal, the synaptic gradient accumulator
         let state = real_bytes(6 * b * n + b * n_out) + b * n * std::mem::size_of::<u32>();
-        let bytes = state + tr.state_bytes() + real_bytes(filtered.len() + 4 * b * n + n * n_pre);
+        let bytes = state + tr.state_bytes() + g_bytes + real_bytes(filtered.len() + 3 * b * n);
         Ok((grads, GradientReport::new(loss, bytes)))
     }
 }
