@@ -309,9 +309,9 @@ fn kappa_filter_reordering_identity() {
     let mut f_ep = KappaFilter::new(kappa, ch);
     let (mut lhs, mut lhs_ep) = (vec![0.0; ch], vec![0.0; ch]);
     for t in 0..t_len {
-        let fe = f.push(&e[t]).to_vec();
+        let fe = f.push(&e[t]).unwrap().to_vec();
         let scaled: Vec<Real> = e[t].iter().map(|x| (1.0 - kappa) * x).collect();
-        let fe_ep = f_ep.push(&scaled).to_vec();
+        let fe_ep = f_ep.push(&scaled).unwrap().to_vec();
         for c in 0..ch {
             lhs[c] += l[t][c] * fe[c];
             lhs_ep[c] += l[t][c] * fe_ep[c];

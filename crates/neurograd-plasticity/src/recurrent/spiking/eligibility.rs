@@ -50,18 +50,20 @@ impl KappaFilter {
 
     /// Feeds one step `s^t` (one value per channel) and returns `F_κ(s)^t`.
     ///
-    /// # Panics
-    /// If `s.len()` differs from the channel count (a programming error).
-    pub fn push(&mut self, s: &[Real]) -> &[Real] {
-        assert_eq!(
-            s.len(),
-            self.state.len(),
-            "KappaFilter::push: channel count"
-        );
+    /// # Errors
+    /// [`crate::PlasticityError::ShapeMismatch`] if `s.len()` is not the channel count.
+    pub fn push(&mut self, s: &[Real]) -> crate::Result<&[Real]> {
+        if s.len() != self.state.len() {
+            return Err(crate::PlasticityError::ShapeMismatch {
+                op: "KappaFilter::push",
+                expected: (self.state.len(), 1),
+                got: (s.len(), 1),
+            });
+        }
         for (f, &x) in self.state.iter_mut().zip(s) {
             *f = self.kappa * *f + x;
         }
-        &self.state
+        Ok(&self.state)
     }
 
     /// The current filtered values.
@@ -72,9 +74,10 @@ impl KappaFilter {
 
 /// The eligibility vectors and traces of one batch, stepped online (see the
 /// [module docs](self)). Layout of per-synapse arrays: `[j][b][i]` with `i` over
-/// `pre = (x (n_in), z^{t−1} (n), 1)`.
+/// `pre = (x (n_in), z^{t−1} (n), 1)`. Internal: the matrices handed to [`Self::step`] must
+/// have the batch's shapes (the public entry points check them).
 #[derive(Clone, Debug)]
-pub struct EligibilityTraces {
+pub(crate) struct EligibilityTraces {
     b: usize,
     n: usize,
     n_in: usize,
@@ -90,13 +93,12 @@ pub struct EligibilityTraces {
     psi_prev: Matrix,
     pre: Vec<Real>,
     row: Vec<Real>,
-    drop_adaptation: bool,
 }
 
 impl EligibilityTraces {
     /// Zero traces for a batch of `b` samples of `net`. `drop_adaptation` replaces every ALIF
     /// trace by the LIF one (`e = ψ ε^v`; a negative control of reference test 3).
-    pub fn new(net: &SpikingNet, b: usize, drop_adaptation: bool) -> Self {
+    pub(crate) fn new(net: &SpikingNet, b: usize, drop_adaptation: bool) -> Self {
         let s = net.sizes();
         let c = &net.consts;
         let n = s.n_rec;
@@ -143,22 +145,16 @@ impl EligibilityTraces {
             psi_prev: Matrix::zeros(b, n),
             pre: vec![0.0; b * n_pre],
             row: vec![0.0; n_pre],
-            drop_adaptation,
         }
     }
 
     /// Number of presynaptic signals `n_in + n + 1`.
-    pub fn n_pre(&self) -> usize {
+    pub(crate) fn n_pre(&self) -> usize {
         self.n_pre
     }
 
-    /// Whether the ALIF component is dropped (negative control).
-    pub fn drops_adaptation(&self) -> bool {
-        self.drop_adaptation
-    }
-
     /// Bytes of the traces' state (eligibility vectors, `ψ^{t−1}`, the `pre` and row buffers).
-    pub fn state_bytes(&self) -> usize {
+    pub(crate) fn state_bytes(&self) -> usize {
         real_bytes(
             self.eps_v.len()
                 + self.eps_a.len()
@@ -171,7 +167,7 @@ impl EligibilityTraces {
     /// Advances to step `t` with the input `x^t` (`B × n_in`), the previous spikes `z^{t−1}`
     /// and this step's pseudo-derivatives `ψ^t` (`B × n`), and hands each row of traces to
     /// `consume(j, b, e)`, with `e[i] = e_ji^t` of sample `b` (rows in the order `j`, then `b`).
-    pub fn step(
+    pub(crate) fn step(
         &mut self,
         x: &Matrix,
         z_prev: &Matrix,

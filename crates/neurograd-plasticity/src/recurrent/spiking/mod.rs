@@ -25,7 +25,7 @@ pub mod tape;
 use neurograd_tensor::{Matrix, Real};
 
 pub use bptt_sg::{BpttResult, SurrogateBptt, surrogate_bptt, total_learning_signal};
-pub use eligibility::{EligibilityTraces, KappaFilter, factorised_gradient};
+pub use eligibility::{KappaFilter, factorised_gradient};
 pub use eprop::{Eprop, EpropConfig, Feedback};
 pub use network::{
     PseudoDerivative, Reset, SpikesAndReadouts, SpikingNet, SpikingNetConfig, SpikingState,

@@ -377,12 +377,9 @@ impl SpikingNet {
         self.kappa
     }
 
-    /// The pseudo-derivative of neuron `j`.
-    ///
-    /// # Panics
-    /// If `j ≥ n` (a programming error).
-    pub fn surrogate(&self, j: usize) -> Surrogate {
-        self.consts.surrogate[j]
+    /// The pseudo-derivative of neuron `j` (`None` if `j ≥ n`).
+    pub fn surrogate(&self, j: usize) -> Option<Surrogate> {
+        self.consts.surrogate.get(j).copied()
     }
 
     /// One parameter.
@@ -430,7 +427,7 @@ impl SpikingNet {
     }
 
     /// The initial state of a batch of `b` samples (everything zero).
-    pub fn initial_state(&self, b: usize) -> SpikingState {
+    pub(crate) fn initial_state(&self, b: usize) -> SpikingState {
         let (n, n_out) = (self.sizes.n_rec, self.sizes.n_out);
         SpikingState {
             v: Matrix::zeros(b, n),
