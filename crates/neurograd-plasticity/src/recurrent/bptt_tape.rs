@@ -83,7 +83,7 @@ impl RecurrentAlgorithm<RateRnn> for TapeBptt {
 }
 
 /// The batch loss of the module docs of [`super`], recorded on the tape.
-fn tape_loss(tape: &mut Tape, batch: &SequenceBatch, ys: &[Var]) -> Result<Var> {
+pub(crate) fn tape_loss(tape: &mut Tape, batch: &SequenceBatch, ys: &[Var]) -> Result<Var> {
     let bf = batch.batch_size() as Real;
     match batch.target() {
         SequenceTarget::Regression {

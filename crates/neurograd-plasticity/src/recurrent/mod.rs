@@ -60,6 +60,7 @@ pub mod bptt_tape;
 pub mod rate;
 pub mod rflo;
 pub mod rtrl;
+pub mod spiking;
 
 use std::ops::Range;
 
@@ -72,6 +73,7 @@ pub use bptt_tape::TapeBptt;
 pub use rate::{RateRnn, RateRnnConfig};
 pub use rflo::Rflo;
 pub use rtrl::Rtrl;
+pub use spiking::SpikingNet;
 
 // ---------------------------------------------------------------------------------------------
 // Parameters and gradients
@@ -873,6 +875,41 @@ registry! {
             constructor: |net, seed| boxed(Rflo::new(net, seed)?),
         }
     }
+    SpikingNet => SPIKING_ALGORITHMS ("spiking") {
+        "bptt-sg" {
+            summary: "surrogate-gradient BPTT, hand-written (Bellec et al. 2018; Neftci, Mostafa & Zenke 2019)",
+            exact: true,
+            constructor: |_, _| boxed(spiking::SurrogateBptt::new()),
+        }
+        "bptt-sg-tape" {
+            summary: "surrogate-gradient BPTT through the autodiff tape (the reference)",
+            exact: true,
+            constructor: |_, _| boxed(spiking::TapeSurrogateBptt::new()),
+        }
+        "eprop-sym" {
+            summary: "e-prop with symmetric feedback B = W_out^T (Bellec et al. 2020)",
+            exact: false,
+            constructor: |_, _| boxed(spiking::Eprop::symmetric(Default::default())?),
+        }
+        "eprop-random" {
+            summary: "e-prop with fixed random feedback (Bellec et al. 2020)",
+            exact: false,
+            constructor: |net, seed| boxed(spiking::Eprop::random(net, Default::default(), seed)?),
+        }
+        "eprop-adaptive" {
+            summary: "e-prop with adaptive (Kolen-Pollack) feedback (Bellec et al. 2020)",
+            exact: false,
+            constructor: |net, seed| boxed(spiking::Eprop::adaptive(net, Default::default(), seed)?),
+        }
+        "eprop-sym-wrec0" {
+            summary: "symmetric e-prop on the network with W_rec zeroed (exact there with a detached reset)",
+            exact: false,
+            constructor: |_, _| boxed(spiking::Eprop::symmetric(spiking::EpropConfig {
+                zero_recurrent: true,
+                ..Default::default()
+            })?),
+        }
+    }
 }
 
 /// Info of the algorithm `name` registered for network type `N`.
@@ -912,4 +949,78 @@ pub fn algorithm_names() -> Vec<&'static str> {
         .iter()
         .flat_map(|(_, names)| names.iter().copied())
         .collect()
+}
+
+/// Checks a parameter list against the common layout `[W_in, W_rec, b, W_out, b_out]` of a
+/// network of sizes `s` (count, shapes, finiteness); `op` names the caller in errors.
+///
+/// # Errors
+/// [`PlasticityError::InvalidParameter`] for a wrong count, [`PlasticityError::ShapeMismatch`],
+/// [`PlasticityError::Tensor`] (`NonFinite`).
+pub(crate) fn check_param_list(op: &'static str, s: Sizes, params: &[Matrix]) -> Result<()> {
+    if params.len() != 5 {
+        return Err(invalid(
+            "params",
+            params.len(),
+            "need [W_in, W_rec, b, W_out, b_out]",
+        ));
+    }
+    for (p, m) in Param::ALL.iter().zip(params) {
+        if m.shape() != p.shape(s) {
+            return Err(PlasticityError::ShapeMismatch {
+                op,
+                expected: p.shape(s),
+                got: m.shape(),
+            });
+        }
+        neurograd_tensor::validate::check_finite(m, p.name())?;
+    }
+    Ok(())
+}
+
+/// Checks input steps (`T ≥ 1` steps of `B × n_in` with `B ≥ 1`, finite); `op` names the caller.
+///
+/// # Errors
+/// [`PlasticityError::InvalidParameter`] for no steps or no samples,
+/// [`PlasticityError::ShapeMismatch`], [`PlasticityError::Tensor`] (`NonFinite`).
+pub(crate) fn check_input_steps(op: &'static str, n_in: usize, inputs: &[Matrix]) -> Result<()> {
+    let Some(first) = inputs.first() else {
+        return Err(invalid("inputs", 0, "a sequence needs at least one step"));
+    };
+    let b = first.nrows();
+    if b == 0 {
+        return Err(invalid("inputs", 0, "a step needs at least one sample"));
+    }
+    for (t, x) in inputs.iter().enumerate() {
+        if x.shape() != (b, n_in) {
+            return Err(PlasticityError::ShapeMismatch {
+                op,
+                expected: (b, n_in),
+                got: x.shape(),
+            });
+        }
+        neurograd_tensor::validate::check_finite(x, &format!("input step {t}"))?;
+    }
+    Ok(())
+}
+
+/// The transactional parameter update of [`RecurrentNet::update_params`]: runs `f` on a copy,
+/// checks it ([`check_param_list`]), applies the network's structural constraint `fixup` (e.g. a
+/// zero diagonal of `W_rec`) and only then replaces `params`.
+///
+/// # Errors
+/// An error of `f`, or of [`check_param_list`]; `params` is unchanged then.
+pub(crate) fn update_param_list(
+    op: &'static str,
+    s: Sizes,
+    params: &mut Vec<Matrix>,
+    f: &mut dyn FnMut(&mut [Matrix]) -> Result<()>,
+    fixup: impl FnOnce(&mut [Matrix]),
+) -> Result<()> {
+    let mut work = params.clone();
+    f(&mut work)?;
+    check_param_list(op, s, &work)?;
+    fixup(&mut work);
+    *params = work;
+    Ok(())
 }
