@@ -10,6 +10,10 @@
 //!   by [`local::harness::spikes`] (trace implementation vs brute force, drift vs rate formula).
 //! - [`credit`]: credit assignment in layered rate networks: backpropagation (the reference) and its
 //!   biologically plausible rivals, each producing weight and bias updates for a mini-batch.
+//! - [`recurrent`]: recurrent networks that learn over sequences: the rate RNN ([`recurrent::RateRnn`]),
+//!   sequence batches and losses, and the gradient algorithms (BPTT hand-written and through the
+//!   tape, truncated BPTT, RTRL, RFLO), each measured against the exact gradient, registered per
+//!   network type ([`recurrent::by_name`]).
 //!
 //! ## Features
 //!
@@ -20,6 +24,7 @@
 pub mod credit;
 pub mod error;
 pub mod local;
+pub mod recurrent;
 
 pub use error::PlasticityError;
 
