@@ -60,6 +60,7 @@ pub mod bptt_tape;
 pub mod rate;
 pub mod rflo;
 pub mod rtrl;
+pub mod train;
 
 use std::ops::Range;
 
