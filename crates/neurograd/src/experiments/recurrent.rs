@@ -155,7 +155,16 @@ impl Task {
                         ..base
                     };
                     let units = if small { 20 } else { 100 };
-                    (TaskData::Evidence(cfg), n_in, 2, t, dt, units, d, ClassLoss::PerStep)
+                    (
+                        TaskData::Evidence(cfg),
+                        n_in,
+                        2,
+                        t,
+                        dt,
+                        units,
+                        d,
+                        ClassLoss::PerStep,
+                    )
                 }
                 "patterns" => {
                     let cfg = if small {
@@ -182,7 +191,16 @@ impl Task {
                         validation: set,
                         test: None,
                     };
-                    (data, cfg.n_inputs, 1, cfg.n_steps, cfg.dt_ms, units, d, ClassLoss::MeanLogits)
+                    (
+                        data,
+                        cfg.n_inputs,
+                        1,
+                        cfg.n_steps,
+                        cfg.dt_ms,
+                        units,
+                        d,
+                        ClassLoss::MeanLogits,
+                    )
                 }
                 "randman" => {
                     let cfg = if small {
@@ -212,7 +230,16 @@ impl Task {
                         ..base
                     };
                     let units = if small { 20 } else { 100 };
-                    (data, cfg.n_units, cfg.n_classes, cfg.n_steps, cfg.dt_ms, units, d, ClassLoss::MeanLogits)
+                    (
+                        data,
+                        cfg.n_units,
+                        cfg.n_classes,
+                        cfg.n_steps,
+                        cfg.dt_ms,
+                        units,
+                        d,
+                        ClassLoss::MeanLogits,
+                    )
                 }
                 "spiking-digits" => {
                     let mut ds = crate::data::bundled::digits()?;
@@ -237,7 +264,16 @@ impl Task {
                         ..base
                     };
                     let units = if small { 30 } else { 100 };
-                    (data, 64, 10, code.n_steps, code.dt_ms, units, d, ClassLoss::MeanLogits)
+                    (
+                        data,
+                        64,
+                        10,
+                        code.n_steps,
+                        code.dt_ms,
+                        units,
+                        d,
+                        ClassLoss::MeanLogits,
+                    )
                 }
                 other => return Err(Error::unknown("task", other, TASKS)),
             };
@@ -314,9 +350,7 @@ impl Task {
     fn one_trial(&self) -> Result<Vec<Matrix>> {
         let set = match &self.data {
             TaskData::Evidence(cfg) => evidence_accumulation(cfg, 1, self.data_seed ^ 7)?,
-            TaskData::Fixed {
-                test: Some(t), ..
-            } => t.clone(),
+            TaskData::Fixed { test: Some(t), .. } => t.clone(),
             TaskData::Fixed { train, .. } => train.clone(),
         };
         Ok(set.time_major(&[0])?)
@@ -460,7 +494,10 @@ fn train_config(p: &RecurrentCompareParams, task: &Task) -> RecurrentTrainConfig
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] for an empty algorithm list; task, algorithm and training errors.
-pub fn compare(p: &RecurrentCompareParams, progress: &dyn Progress) -> Result<RecurrentCompareResult> {
+pub fn compare(
+    p: &RecurrentCompareParams,
+    progress: &dyn Progress,
+) -> Result<RecurrentCompareResult> {
     if p.algorithms.is_empty() {
         return Err(Error::invalid("algorithms", "", "name at least one"));
     }
@@ -488,7 +525,10 @@ fn compare_with<N: TaskNetwork>(
         let mut algo = build_algorithm::<N>(name, &net, sub_seed(p.seed, Stream::Algorithm))?;
         let mut reference = build_algorithm::<N>(N::REFERENCE, &net, 0)?;
         let mut source = task.source();
-        progress.start(&format!("{} {name}", p.task.task), cfg.max_iterations as u64);
+        progress.start(
+            &format!("{} {name}", p.task.task),
+            cfg.max_iterations as u64,
+        );
         let out = train_recurrent(
             &mut net,
             algo.as_mut(),
@@ -603,7 +643,10 @@ fn align_with<N: TaskNetwork>(
     task: &Task,
     progress: &dyn Progress,
 ) -> Result<RecurrentAlignResult> {
-    let names = p.algorithms.clone().unwrap_or_else(default_align_names::<N>);
+    let names = p
+        .algorithms
+        .clone()
+        .unwrap_or_else(default_align_names::<N>);
     let net = N::for_task(task, sub_seed(p.seed, Stream::Network))?;
     let batch_size = p.batch_size.unwrap_or(task.defaults.batch_size);
     let batch = task.source().train_batch(0, batch_size)?;
@@ -622,11 +665,8 @@ fn align_with<N: TaskNetwork>(
             })?;
         }
         let (g_ref, _) = build_algorithm::<N>(N::REFERENCE, &net, 0)?.gradient(&net, &batch)?;
-        let mut algo = build_algorithm::<N>(
-            name_in_registry,
-            &net,
-            sub_seed(p.seed, Stream::Algorithm),
-        )?;
+        let mut algo =
+            build_algorithm::<N>(name_in_registry, &net, sub_seed(p.seed, Stream::Algorithm))?;
         let (g, _) = algo.gradient(&net, &batch)?;
         results.push(RecurrentAlignRow {
             algorithm: name.clone(),
