@@ -196,16 +196,46 @@ impl RecurrentGrads {
         )?)
     }
 
-    /// Relative error `max|self − reference| / max|reference|` over all parameters
-    /// ([`neurograd_tensor::geometry::relative_error_params`]).
+    /// Relative error `‖self − other‖ / max(‖self‖, ‖other‖)` over all parameters (Frobenius,
+    /// [`neurograd_tensor::geometry::relative_error_params`]; 0 when both are zero).
     ///
     /// # Errors
-    /// Different shapes; a zero reference.
-    pub fn relative_error(&self, reference: &RecurrentGrads) -> Result<Real> {
+    /// Different shapes, non-finite values.
+    pub fn relative_error(&self, other: &RecurrentGrads) -> Result<Real> {
         Ok(neurograd_tensor::geometry::relative_error_params(
             &self.grads,
-            &reference.grads,
+            &other.grads,
         )?)
+    }
+
+    /// The reference's test metric (recurrence.md §7): `max|self − reference| / max|reference|`
+    /// over all entries of all parameters.
+    ///
+    /// # Errors
+    /// Different shapes ([`PlasticityError::Tensor`]); [`PlasticityError::InvalidParameter`] for
+    /// an all-zero reference.
+    pub fn max_relative_error(&self, reference: &RecurrentGrads) -> Result<Real> {
+        neurograd_tensor::geometry::check_same_shapes(
+            "RecurrentGrads::max_relative_error",
+            &self.grads,
+            &reference.grads,
+        )?;
+        let (mut num, mut den): (Real, Real) = (0.0, 0.0);
+        for (a, b) in self.grads.iter().zip(&reference.grads) {
+            for (x, y) in a.iter().zip(b.iter()) {
+                num = num.max((x - y).abs());
+                den = den.max(y.abs());
+            }
+        }
+        if den > 0.0 && den.is_finite() && num.is_finite() {
+            Ok(num / den)
+        } else {
+            Err(invalid(
+                "reference",
+                den,
+                "max|reference| must be finite and > 0 (and the difference finite)",
+            ))
+        }
     }
 
     /// Checks that every gradient is finite.
@@ -726,8 +756,11 @@ pub struct AlgorithmInfo<N: ?Sized + 'static> {
     /// approximation (truncated BPTT, RFLO, e-prop).
     pub exact: bool,
     /// Builds the algorithm for a network and a seed (random feedback drawn from the seed).
-    pub constructor: fn(&N, u64) -> Result<Box<dyn RecurrentAlgorithm<N>>>,
+    pub constructor: Constructor<N>,
 }
+
+/// A registry constructor: `(network, seed) → boxed algorithm`.
+pub type Constructor<N> = fn(&N, u64) -> Result<Box<dyn RecurrentAlgorithm<N>>>;
 
 impl<N: ?Sized + 'static> AlgorithmInfo<N> {
     /// Builds the algorithm for `net` (random feedback drawn from `seed`).
@@ -811,9 +844,9 @@ registry! {
             constructor: |_, _| boxed(TapeBptt::new()),
         }
         "tbptt" {
-            summary: "truncated BPTT(h = 10; h' = 1) (Williams & Peng 1990)",
+            summary: "truncated BPTT(h = 20; h' = 10): every 10 steps, backpropagate 20 steps (Williams & Peng 1990)",
             exact: false,
-            constructor: |_, _| boxed(TruncatedBptt::new(10, 1)?),
+            constructor: |_, _| boxed(TruncatedBptt::new(20, 10)?),
         }
         "rtrl" {
             summary: "real-time recurrent learning, exact forward sensitivities (Williams & Zipser 1989)",
