@@ -27,6 +27,8 @@
 //! | `sum_cols`, `mean_cols` | `m × 1` row totals | `G` broadcast along the columns (`/n`) |
 //! | `softmax_cross_entropy` | see [`crate::loss`] | `Z̄ += G (softmax(Z) - Y) / m` |
 //! | `mse` | see [`crate::loss`] | `P̄ += 2G (P - T)/(mn)`, `T̄ -= 2G (P - T)/(mn)` |
+//! | `spike` | `H(U)` (strict: 1 where `u > 0`) | `Ū += G ⊙ ψ(U)`, `ψ` a [`Surrogate`] pseudo-derivative |
+//! | `detach` | `A` (a copy) | none: a constant, the stop-gradient of the spiking tape |
 //!
 //! Matrix products go through nalgebra's `gemm`, which dispatches to the `matrixmultiply` crate
 //! for dynamic matrices larger than 5 × 5. Adjoints are accumulated in place (`gemm` with
@@ -43,6 +45,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::activation::Activation;
 use crate::loss::{check_labels, softmax_in_place};
+use crate::surrogate::{Surrogate, heaviside};
 use crate::{Matrix, Real, Result, TensorError};
 
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(1);
@@ -94,6 +97,8 @@ enum Op {
         grad: Matrix,
     },
     Mse(usize, usize),
+    // spiking tape (surrogate.rs): Heaviside forward, pseudo-derivative backward
+    Spike(usize, Surrogate),
 }
 
 #[derive(Debug, Clone)]
@@ -566,6 +571,32 @@ impl Tape {
         Ok(self.push(Matrix::from_element(1, 1, v), Op::Mse(ip, it), ng))
     }
 
+    /// The spike nonlinearity `Z = H(U)` elementwise (strict Heaviside: 1 where `u > 0`), whose
+    /// backward pass uses the pseudo-derivative `ψ` of `surrogate` instead of `H' = 0`:
+    /// `Ū += G ⊙ ψ(U)` (Zenke & Ganguli 2018; Bellec et al. 2018; Neftci, Mostafa & Zenke 2019).
+    /// The result is "the gradient formula of a smoothed network evaluated along the Heaviside
+    /// trajectory", not the gradient of any fixed function in general (reference §4.4).
+    ///
+    /// # Errors
+    /// Invalid surrogate parameters ([`TensorError::InvalidParameter`]), foreign var.
+    pub fn spike(&mut self, u: Var, surrogate: Surrogate) -> Result<Var> {
+        surrogate.check()?;
+        let iu = self.try_idx(u)?;
+        Ok(self.unary(u, |m| m.map(heaviside), |_| Op::Spike(iu, surrogate)))
+    }
+
+    /// Stop-gradient: a copy of `A`'s value recorded as a constant, so no adjoint flows back
+    /// into `A` through it (TensorFlow's `stop_gradient`, PyTorch's `.detach()`); used for the
+    /// detached reset and for e-prop's stopped recurrent spikes.
+    ///
+    /// # Errors
+    /// Foreign var.
+    pub fn detach(&mut self, a: Var) -> Result<Var> {
+        let ia = self.try_idx(a)?;
+        let v = self.nodes[ia].value.clone();
+        Ok(self.push(v, Op::Constant, false))
+    }
+
     /// Reverse pass from a scalar `output`: returns `∂output/∂v` for every node `v`.
     ///
     /// # Errors
@@ -706,6 +737,9 @@ impl Tape {
                 if ng(p) {
                     acc_owned(grads, p, d);
                 }
+            }
+            &Op::Spike(u, surrogate) => {
+                acc_zip(grads, u, g, val(u), |g, x| g * surrogate.derivative(x));
             }
         }
     }

@@ -11,6 +11,7 @@
 //! | [`loss`] | stable MSE, softmax cross-entropy, binary cross-entropy on logits, accuracy, and their gradients |
 //! | [`init`] | seeded initialisers: uniform, normal, Glorot, He, orthogonal, sparse; the [`Init`] enum |
 //! | [`autodiff`] | reverse-mode autodiff: [`Tape`], [`Var`], [`Gradients`] |
+//! | [`surrogate`] | pseudo-derivatives of the spike (Bellec's triangle, fast sigmoid, arctan, sigmoid') for surrogate-gradient learning |
 //! | [`gradcheck`] | central finite differences and [`GradCheckReport`] |
 //! | [`geometry`] | flatten/unflatten, cosine, angle, tangent projection, sorted eigendecomposition, PCA, subspace distance |
 //! | [`validate`] | [`check_finite`], [`check_shape`] and friends for public boundaries |
@@ -73,6 +74,7 @@ pub mod gradcheck;
 pub mod init;
 pub mod loss;
 pub mod seed;
+pub mod surrogate;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod validate;
@@ -82,6 +84,7 @@ pub use autodiff::{Gradients, Tape, Var};
 pub use error::TensorError;
 pub use gradcheck::{GradCheckReport, check_gradient, numerical_gradient};
 pub use init::Init;
+pub use surrogate::Surrogate;
 pub use validate::{check_finite, check_shape};
 
 /// Result type of this crate.

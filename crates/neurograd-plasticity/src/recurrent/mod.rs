@@ -60,6 +60,7 @@ pub mod bptt_tape;
 pub mod rate;
 pub mod rflo;
 pub mod rtrl;
+pub mod spiking;
 pub mod train;
 
 use std::ops::Range;
@@ -73,6 +74,7 @@ pub use bptt_tape::TapeBptt;
 pub use rate::{RateRnn, RateRnnConfig};
 pub use rflo::Rflo;
 pub use rtrl::Rtrl;
+pub use spiking::SpikingNet;
 
 // ---------------------------------------------------------------------------------------------
 // Parameters and gradients
@@ -857,6 +859,41 @@ registry! {
             summary: "random feedback local online learning (Murray 2019)",
             exact: false,
             constructor: |net, seed| boxed(Rflo::new(net, seed)?),
+        }
+    }
+    SpikingNet => SPIKING_ALGORITHMS ("spiking") {
+        "bptt-sg" {
+            summary: "surrogate-gradient BPTT, hand-written (Bellec et al. 2018; Neftci, Mostafa & Zenke 2019)",
+            exact: true,
+            constructor: |_, _| boxed(spiking::SurrogateBptt::new()),
+        }
+        "bptt-sg-tape" {
+            summary: "surrogate-gradient BPTT through the autodiff tape (the reference)",
+            exact: true,
+            constructor: |_, _| boxed(spiking::TapeSurrogateBptt::new()),
+        }
+        "eprop-sym" {
+            summary: "e-prop with symmetric feedback B = W_out^T (Bellec et al. 2020)",
+            exact: false,
+            constructor: |_, _| boxed(spiking::Eprop::symmetric(Default::default())?),
+        }
+        "eprop-random" {
+            summary: "e-prop with fixed random feedback (Bellec et al. 2020)",
+            exact: false,
+            constructor: |net, seed| boxed(spiking::Eprop::random(net, Default::default(), seed)?),
+        }
+        "eprop-adaptive" {
+            summary: "e-prop with adaptive (Kolen-Pollack) feedback (Bellec et al. 2020)",
+            exact: false,
+            constructor: |net, seed| boxed(spiking::Eprop::adaptive(net, Default::default(), seed)?),
+        }
+        "eprop-sym-wrec0" {
+            summary: "symmetric e-prop on the network with W_rec zeroed (exact there with a detached reset)",
+            exact: false,
+            constructor: |_, _| boxed(spiking::Eprop::symmetric(spiking::EpropConfig {
+                zero_recurrent: true,
+                ..Default::default()
+            })?),
         }
     }
 }
