@@ -24,6 +24,10 @@ use crate::data::generators::sequence::{
 };
 use crate::data::transform::encode::{LatencyCode, LatencyMapping, latency_encode};
 use crate::data::transform::{MinMaxScaler, stratified_split};
+use crate::neurons::alif::{AlifParams, InputScaling};
+use crate::plasticity::recurrent::spiking::{
+    PseudoDerivative, Reset, SpikingNet, SpikingNetConfig,
+};
 use crate::plasticity::recurrent::train::{
     FixedSplit, FreshTrials, IterationRecord, RecurrentTrainConfig, SequenceSource, evaluate,
     evaluate_set, train_recurrent,
@@ -31,6 +35,7 @@ use crate::plasticity::recurrent::train::{
 use crate::plasticity::recurrent::{
     self, ClassLoss, Param, RateRnn, RateRnnConfig, RecurrentAlgorithm, RecurrentNet, Registered,
 };
+use crate::tensor::surrogate::Surrogate;
 use crate::tensor::{Matrix, Real};
 use crate::train::{Stream, sub_seed};
 use crate::{Error, Progress, Result, VERSION};
@@ -684,17 +689,92 @@ fn align_with<N: TaskNetwork>(
 }
 
 fn compare_spiking(
-    _p: &RecurrentCompareParams,
-    _task: &Task,
-    _progress: &dyn Progress,
+    p: &RecurrentCompareParams,
+    task: &Task,
+    progress: &dyn Progress,
 ) -> Result<RecurrentCompareResult> {
-    Err(Error::invalid("network", "spiking", "not available yet"))
+    compare_with::<SpikingNet>(p, task, progress)
 }
 
 fn align_spiking(
-    _p: &RecurrentAlignParams,
-    _task: &Task,
-    _progress: &dyn Progress,
+    p: &RecurrentAlignParams,
+    task: &Task,
+    progress: &dyn Progress,
 ) -> Result<RecurrentAlignResult> {
-    Err(Error::invalid("network", "spiking", "not available yet"))
+    align_with::<SpikingNet>(p, task, progress)
+}
+
+impl TaskNetwork for SpikingNet {
+    const REFERENCE: &'static str = "bptt-sg";
+    fn for_task(task: &Task, seed: u64) -> Result<Self> {
+        Ok(SpikingNet::new(&spiking_config(task), seed)?)
+    }
+}
+
+/// The spiking network of each task (see the module table):
+/// - `evidence`: Bellec et al. (2020) Fig. 3, [`SpikingNetConfig::bellec_evidence_accumulation`]
+///   (half LIF, half ALIF with `tau_a = 2000` ms; all LIF with `lif_only`), reset differentiated;
+/// - `patterns`: EP/patgen's `LightLIF`: LIF, `tau_m = 30` ms, `v_th = 0.03`, no refractoriness,
+///   input scaled by `1 - alpha`, readout `tau_out = 30` ms, Bellec's pseudo-derivative;
+/// - `randman`, `spiking-digits`: LIF with `tau_m = 10` ms (SpyTorch), `v_th = 1`, no
+///   refractoriness, unit input scaling, reset detached (SpyTorch), SuperSpike fast sigmoid of
+///   slope 10 (Zenke & Vogels 2021), readout `tau_out = 10` ms.
+pub fn spiking_config(task: &Task) -> SpikingNetConfig {
+    let base = SpikingNetConfig::bellec_evidence_accumulation();
+    let n = task.units;
+    match task.spec.task.as_str() {
+        "evidence" => {
+            let n_alif = if task.spec.lif_only { 0 } else { n / 2 };
+            SpikingNetConfig {
+                n_in: task.n_in,
+                n_lif: n - n_alif,
+                n_alif,
+                n_out: task.n_out,
+                ..base
+            }
+        }
+        "patterns" => {
+            let lif = AlifParams {
+                tau_m_ms: 30.0,
+                tau_a_ms: 2000.0,
+                v_th: 0.03,
+                beta: 0.0,
+                n_ref: 0,
+                input_scaling: InputScaling::OneMinusAlpha,
+            };
+            SpikingNetConfig {
+                n_in: task.n_in,
+                n_lif: n,
+                n_alif: 0,
+                n_out: task.n_out,
+                lif,
+                alif: lif,
+                dt_ms: task.dt_ms,
+                tau_out_ms: 30.0,
+                ..base
+            }
+        }
+        _ => {
+            let lif = AlifParams {
+                tau_m_ms: 10.0,
+                tau_a_ms: 2000.0,
+                v_th: 1.0,
+                beta: 0.0,
+                n_ref: 0,
+                input_scaling: InputScaling::Unit,
+            };
+            SpikingNetConfig {
+                n_in: task.n_in,
+                n_lif: n,
+                n_alif: 0,
+                n_out: task.n_out,
+                lif,
+                alif: lif,
+                dt_ms: task.dt_ms,
+                tau_out_ms: 10.0,
+                pseudo: PseudoDerivative::Fixed(Surrogate::FastSigmoid { slope: 10.0 }),
+                reset: Reset::Detached,
+            }
+        }
+    }
 }
