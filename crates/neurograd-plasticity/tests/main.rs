@@ -3,3 +3,4 @@
 mod credit;
 mod local;
 mod recurrent_rate;
+mod recurrent_train;
