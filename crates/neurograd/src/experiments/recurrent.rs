@@ -383,13 +383,47 @@ impl TaskNetwork for RateRnn {
     }
 }
 
+/// The name of the true-gradient control: see [`TrueGradient`].
+pub const TRUE_GRADIENT: &str = "true-gradient";
+
+/// The control of surrogate-gradient learning (Zenke & Vogels 2021; SpyTorch tutorial 1): the
+/// *true* gradient of the Heaviside network. Its spike derivative is 0 almost everywhere
+/// (`psi = 0`), so every gradient that passes through a spike vanishes and only the readout
+/// (`W_out`, `b_out`) learns: this is the reference BPTT's readout gradient with the hidden
+/// gradients (`W_in`, `W_rec`, `b`) set to 0, exactly what BPTT computes with `psi = 0`. For rate
+/// networks it is the readout-only baseline.
+pub struct TrueGradient<N: ?Sized>(Box<dyn RecurrentAlgorithm<N>>);
+
+impl<N: ?Sized> RecurrentAlgorithm<N> for TrueGradient<N> {
+    fn name(&self) -> &'static str {
+        TRUE_GRADIENT
+    }
+
+    fn gradient(
+        &mut self,
+        net: &N,
+        batch: &recurrent::SequenceBatch,
+    ) -> crate::plasticity::Result<(recurrent::RecurrentGrads, recurrent::GradientReport)> {
+        let (mut g, report) = self.0.gradient(net, batch)?;
+        for p in [Param::WIn, Param::WRec, Param::B] {
+            g.get_mut(p).fill(0.0);
+        }
+        Ok((g, report))
+    }
+}
+
 /// Builds the algorithm `name` of `N`'s registry; `"bptt"` names the family's reference when the
-/// family registers it under another name (spiking: surrogate-gradient BPTT).
+/// family registers it under another name (spiking: surrogate-gradient BPTT), and
+/// [`TRUE_GRADIENT`] the [`TrueGradient`] control.
 fn build_algorithm<N: TaskNetwork>(
     name: &str,
     net: &N,
     seed: u64,
 ) -> Result<Box<dyn RecurrentAlgorithm<N>>> {
+    if name == TRUE_GRADIENT {
+        let reference = recurrent::by_name::<N>(N::REFERENCE, net, seed)?;
+        return Ok(Box::new(TrueGradient(reference)));
+    }
     let name = if name == "bptt" { N::REFERENCE } else { name };
     Ok(recurrent::by_name::<N>(name, net, seed)?)
 }
