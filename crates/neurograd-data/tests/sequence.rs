@@ -132,7 +132,7 @@ fn evidence_reproducible_and_pinned() {
     assert_ne!(a.inputs, evidence_accumulation(&cfg, 12, 8).unwrap().inputs);
     let b = evidence_accumulation(&cfg, 5, 7).unwrap();
     assert_eq!(b.inputs[..], a.inputs[..5]);
-    assert_eq!(a.n_steps(), 220);
+    assert_eq!(a.n_steps(), 620);
     assert_eq!(a.labels().unwrap(), PINNED_LABELS);
     let first: Vec<(usize, usize)> = (0..a.n_steps())
         .flat_map(|t| (0..a.n_inputs()).map(move |c| (t, c)))
@@ -589,8 +589,8 @@ fn latency_code_once_and_ordered() {
 fn sequence_set_views_and_errors() {
     let set = evidence_accumulation(&EvidenceConfig::small(), 3, 1).unwrap();
     let tm = set.time_major(&[2, 0]).unwrap();
-    assert_eq!(tm.len(), 220);
-    for t in [0, 57, 219] {
+    assert_eq!(tm.len(), 620);
+    for t in [0, 57, 619] {
         assert_eq!(tm[t].row(0), set.inputs[2].row(t));
         assert_eq!(tm[t].row(1), set.inputs[0].row(t));
     }

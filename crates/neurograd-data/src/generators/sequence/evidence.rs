@@ -77,15 +77,16 @@ fn steps(name: &'static str, ms: Real, dt: Real) -> Result<usize> {
 }
 
 impl EvidenceConfig {
-    /// A scaled-down variant for quick tests and CI: 3 cues of 20 ms with 30 ms spacing, a 100 ms
-    /// delay and a 30 ms recall (`T = 220`), 4 channels per group, rates and `p_majority` as the
-    /// default.
+    /// A scaled-down variant for quick tests and CI: 3 cues of 20 ms with 30 ms spacing, a 500 ms
+    /// delay (25 membrane time constants of the task's LIF neurons, so the memory has to come
+    /// from adaptation) and a 30 ms recall (`T = 620`), 4 channels per group, rates and
+    /// `p_majority` as the default.
     pub fn small() -> Self {
         EvidenceConfig {
             n_cues: 3,
             cue_ms: 20.0,
             interval_ms: 30.0,
-            delay_ms: 100.0,
+            delay_ms: 500.0,
             recall_ms: 30.0,
             channels_per_group: 4,
             ..EvidenceConfig::default()
