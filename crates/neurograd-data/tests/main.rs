@@ -6,4 +6,5 @@ mod generators;
 mod idx;
 mod npy;
 mod robustness;
+mod sequence;
 mod stability;

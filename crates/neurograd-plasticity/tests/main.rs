@@ -4,3 +4,4 @@ mod credit;
 mod local;
 mod recurrent_rate;
 mod recurrent_spiking;
+mod recurrent_train;

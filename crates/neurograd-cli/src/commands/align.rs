@@ -14,10 +14,34 @@ pub struct AlignArgs {
     /// Feedback-alignment training steps on the linear teacher.
     #[arg(long, default_value_t = 2000)]
     pub fa_steps: usize,
+    /// Sequence task (evidence | patterns | randman | spiking-digits): relative error and cosine
+    /// of each recurrent algorithm's gradient to BPTT's on the task's untrained network (with
+    /// eprop-sym-wrec0: W_rec zeroed) instead of the feed-forward sweep.
+    #[arg(long, conflicts_with = "fa_steps")]
+    pub task: Option<String>,
+    /// Task options (require --task).
+    #[command(flatten)]
+    pub task_args: super::recurrent::TaskArgs,
+    /// Comma-separated algorithms of a task (default: every registered one of the family, plus
+    /// eprop-sym-wrec0 for spiking networks).
+    #[arg(long, requires = "task")]
+    pub algorithms: Option<String>,
+    /// Trials in the batch of a task (default: the task's).
+    #[arg(long, requires = "task")]
+    pub batch: Option<usize>,
 }
 
 /// Runs the subcommand.
 pub fn run(common: &Common, a: &AlignArgs) -> neurograd::Result<()> {
+    if let Some(task) = &a.task {
+        let params = neurograd::experiments::recurrent::RecurrentAlignParams {
+            task: a.task_args.spec(task),
+            algorithms: super::recurrent::optional_list(&a.algorithms),
+            batch_size: a.batch,
+            seed: common.seed,
+        };
+        return super::recurrent::align(common, params);
+    }
     let params = AlignParams {
         seed: common.seed,
         fa_steps: a.fa_steps,

@@ -8,6 +8,9 @@ use crate::Common;
 use crate::plot::{Figure, Series};
 use crate::table::{Table, num};
 
+/// The default `--algorithms` of the feed-forward comparison.
+pub const DEFAULT_ALGORITHMS: &str = "bp,fa,dfa,ss,pc,ep,ep-sym,chl,dtp,es";
+
 /// Arguments of `compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -15,7 +18,7 @@ pub struct CompareArgs {
     #[arg(long, default_value = "digits")]
     pub dataset: String,
     /// Comma-separated algorithms (bp, fa, dfa, ss, pc, ep, ep-sym, chl, dtp, es, ...).
-    #[arg(long, default_value = "bp,fa,dfa,ss,pc,ep,ep-sym,chl,dtp,es")]
+    #[arg(long, default_value = DEFAULT_ALGORITHMS)]
     pub algorithms: String,
     /// Epochs per algorithm.
     #[arg(long, default_value_t = 30)]
@@ -46,6 +49,21 @@ pub struct CompareArgs {
     /// 0.25 otherwise).
     #[arg(long)]
     pub test_fraction: Option<f64>,
+    /// Sequence task (evidence | patterns | randman | spiking-digits): train recurrent or spiking
+    /// networks with --algorithms (default bptt,eprop-sym,eprop-random; bptt is the family's
+    /// BPTT) instead of the feed-forward comparison. --batch, --lr, --cosine-every (iterations)
+    /// apply; the feed-forward-only flags are refused.
+    #[arg(long, conflicts_with_all = ["dataset", "epochs", "hidden", "target", "max_samples", "test_fraction", "seeds"])]
+    pub task: Option<String>,
+    /// Task options (require --task).
+    #[command(flatten)]
+    pub task_args: super::recurrent::TaskArgs,
+    /// Iteration budget of a task (default: the task's).
+    #[arg(long, requires = "task")]
+    pub iterations: Option<usize>,
+    /// Early-stopping validation error of a task (default: 0.07 for evidence, none otherwise).
+    #[arg(long, requires = "task")]
+    pub stop_error: Option<f64>,
 }
 
 /// Parses `"64,32"` into widths; `none` is the network without a hidden layer. An empty list,
@@ -81,6 +99,19 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
             0,
             "must be at least 1: the cosine to backprop is part of compare's output",
         ));
+    }
+    if let Some(task) = &a.task {
+        let params = neurograd::experiments::recurrent::RecurrentCompareParams {
+            task: a.task_args.spec(task),
+            algorithms: super::recurrent::task_algorithms(&a.algorithms, DEFAULT_ALGORITHMS),
+            iterations: a.iterations,
+            batch_size: Some(a.batch),
+            learning_rate: a.lr,
+            cosine_every: a.cosine_every,
+            stop_error: a.stop_error,
+            seed: common.seed,
+        };
+        return super::recurrent::compare(common, params);
     }
     let params = CompareParams {
         dataset: a.dataset.clone(),

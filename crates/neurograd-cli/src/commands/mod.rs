@@ -5,6 +5,7 @@ pub mod claims;
 pub mod compare;
 pub mod features;
 pub mod optimize;
+pub mod recurrent;
 pub mod rules;
 pub mod simulate;
 

@@ -17,10 +17,12 @@
 //! | [`bars`] | Földiák's bars | Földiák (1990) |
 //! | [`gaussian_with_covariance`], [`gaussian_with_spectrum`] | zero-mean Gaussian data | for PCA, Oja (1982), Sanger (1989) checks |
 //! | [`DeadLeaves`], [`sample_patches`] | natural-image-like images and patches | Matheron (1968); Lee, Mumford & Huang (2001) |
+//! | [`sequence`] | time series for recurrent/spiking nets: evidence accumulation, pattern generation, Randman | Bellec et al. (2020); Zenke & Vogels (2021) |
 
 mod bars;
 mod dead_leaves;
 mod gaussian;
+pub mod sequence;
 mod shapes;
 mod teacher;
 

@@ -1,5 +1,6 @@
 //! Transforms: stratified split, standardisation, min-max scaling, one-hot encoding, PCA/ZCA
-//! whitening and a seeded mini-batch iterator.
+//! whitening, a seeded mini-batch iterator and spike encoders ([`encode`]: Poisson rate and
+//! latency codes).
 //!
 //! Scalers follow the fit-on-train, apply-to-test pattern: `fit` learns the statistics from one
 //! matrix, `transform` applies them to any matrix with the same number of columns.
@@ -20,6 +21,7 @@
 //! ```
 
 mod batches;
+pub mod encode;
 mod one_hot;
 mod scale;
 mod split;

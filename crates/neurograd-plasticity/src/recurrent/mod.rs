@@ -61,6 +61,7 @@ pub mod rate;
 pub mod rflo;
 pub mod rtrl;
 pub mod spiking;
+pub mod train;
 
 use std::ops::Range;
 
