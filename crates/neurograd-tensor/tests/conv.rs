@@ -247,3 +247,118 @@ fn t2_conv_matches_naive_seven_loop_reference() {
         "only {ceil_controls} non-dividing cases"
     );
 }
+
+/// `⟨a, b⟩` over all entries.
+fn dot(a: &Matrix, b: &Matrix) -> Real {
+    a.iter().zip(b.iter()).map(|(x, y)| x * y).sum()
+}
+
+fn rel(a: Real, b: Real) -> Real {
+    (a - b).abs() / a.abs().max(b.abs())
+}
+
+/// A col2im that **assigns** instead of adding (the pitfall of §1), built only from the public
+/// im2col: im2col of an image of unique ids gives, for each patch entry, the pixel it came from.
+fn col2im_assign(geom: &Conv2dGeometry, dcols: &Matrix, n: usize) -> Matrix {
+    let len = geom.input().len();
+    let ids = Matrix::from_fn(n, len, |r, c| (1 + r + n * c) as Real);
+    let mut src = Matrix::zeros(0, 0);
+    geom.im2col(&ids, &mut src).unwrap();
+    let mut dx = Matrix::zeros(n, len);
+    for (&id, &v) in src.iter().zip(dcols.iter()) {
+        if id > 0.0 {
+            let e = id as usize - 1; // column-major index into dx
+            dx.as_mut_slice()[e] = v;
+        }
+    }
+    dx
+}
+
+/// Whether two taps of the convolution read the same input pixel (windows overlap), found by
+/// im2col of an image of unique ids.
+fn reads_a_pixel_twice(geom: &Conv2dGeometry) -> bool {
+    let ids = Matrix::from_fn(1, geom.input().len(), |_, c| (1 + c) as Real);
+    let mut src = Matrix::zeros(0, 0);
+    geom.im2col(&ids, &mut src).unwrap();
+    let mut seen = vec![false; geom.input().len()];
+    for &id in src.iter().filter(|&&id| id > 0.0) {
+        let e = id as usize - 1;
+        if seen[e] {
+            return true;
+        }
+        seen[e] = true;
+    }
+    false
+}
+
+/// `G W` as a patch-gradient matrix in the im2col row order.
+fn patch_grad(geom: &Conv2dGeometry, g: &Matrix, w: &Matrix) -> Matrix {
+    let (rows, k) = (geom.output().plane() * g.nrows(), geom.output().channels);
+    Matrix::from_column_slice(rows, k, g.as_slice()) * w
+}
+
+/// The kernel rotated by 180° in each (k, c) plane: the "wrong flip" of the control.
+fn flip_kernel(case: &Case, w: &Matrix) -> Matrix {
+    Matrix::from_fn(w.nrows(), w.ncols(), |k, q| {
+        let (c, rt) = (q / (case.r * case.s), q % (case.r * case.s));
+        let (r, t) = (rt / case.s, rt % case.s);
+        w[(k, (c * case.r + case.r - 1 - r) * case.s + case.s - 1 - t)]
+    })
+}
+
+/// T1. Claim: conv is bilinear, so its backward maps are its exact adjoints:
+/// `⟨conv(X;W), G⟩ = ⟨X, ∂_X(G;W)⟩ = ⟨W, ∂_W(X,G)⟩` (relative mismatch < 1e-10 in f64, rounding
+/// only) over strides 1–3, paddings 0–2, dilations 1–2, non-square shapes and non-dividing strides.
+/// Controls (calibrated on this grid): a col2im that assigns instead of adding breaks the identity
+/// by > 1e-2 wherever windows overlap, and so does backpropagating through the 180°-flipped kernel.
+#[test]
+fn t1_conv_backward_is_the_exact_adjoint() {
+    let (mut worst, mut worst_assign, mut worst_flip) =
+        (0.0 as Real, Real::INFINITY, Real::INFINITY);
+    let mut overlapping = 0;
+    for (ci, case) in grid().iter().enumerate() {
+        let geom = case.geometry();
+        let (x, w, _, gy) = inputs(case, 200 + ci as u64);
+        let y = geom.forward(&x, &w, None).unwrap();
+        let lhs = dot(&y, &gy);
+        let dx = geom.backward_input(&gy, &w).unwrap();
+        let dw = geom.backward_weight(&x, &gy).unwrap();
+        worst = worst
+            .max(rel(lhs, dot(&x, &dx)))
+            .max(rel(lhs, dot(&w, &dw)));
+        // controls: the largest mismatch over three probe adjoints G (one random G can make the
+        // two inner products agree by chance)
+        let probes: Vec<Matrix> = (0..3)
+            .map(|p| {
+                unif(
+                    gy.nrows(),
+                    gy.ncols(),
+                    -1.0,
+                    1.0,
+                    &mut rng(300 + 7 * ci as u64 + p),
+                )
+            })
+            .collect();
+        let bad = |dx_of: &dyn Fn(&Matrix) -> Matrix| -> Real {
+            probes
+                .iter()
+                .map(|g| rel(dot(&y, g), dot(&x, &dx_of(g))))
+                .fold(0.0, Real::max)
+        };
+        if reads_a_pixel_twice(&geom) {
+            overlapping += 1;
+            let e = bad(&|g| col2im_assign(&geom, &patch_grad(&geom, g, &w), case.n));
+            worst_assign = worst_assign.min(e);
+        }
+        let wf = flip_kernel(case, &w);
+        worst_flip = worst_flip.min(bad(&|g| geom.backward_input(g, &wf).unwrap()));
+    }
+    eprintln!("CAL t1 {worst} {worst_assign} {worst_flip} {overlapping}");
+    assert!(worst < 1e-10, "adjoint mismatch {worst}");
+    assert!(overlapping >= 30, "{overlapping}");
+    assert!(
+        worst_assign > 1e-2,
+        "assigning col2im passed: {worst_assign}"
+    );
+    assert!(worst_flip > 1e-2, "flipped kernel passed: {worst_flip}");
+}

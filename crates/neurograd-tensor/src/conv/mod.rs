@@ -487,7 +487,14 @@ impl Conv2dGeometry {
                 got: cols.shape(),
             });
         }
-        let (rows, cs) = (shape.0, cols.as_slice());
+        self.col2im_add_raw(cols, dx);
+        Ok(())
+    }
+
+    /// [`col2im_add`](Self::col2im_add) on shapes already checked.
+    fn col2im_add_raw(&self, cols: &Matrix, dx: &mut Matrix) {
+        let n = dx.nrows();
+        let (rows, cs) = (cols.nrows(), cols.as_slice());
         let out = dx.as_mut_slice();
         self.for_each_tap(|q, ij, src| {
             if let Some(col) = src {
@@ -497,7 +504,6 @@ impl Conv2dGeometry {
                 }
             }
         });
-        Ok(())
     }
 
     /// Forward pass `Y = conv(X; W) + b`: `x` is `N × C·H·W`, `w` is `K × C·R·S`, `bias` (if any)
@@ -565,6 +571,12 @@ impl Conv2dGeometry {
         self.check_weight("conv2d backward_input", w)?;
         let n = self.check_grad("conv2d backward_input", g)?;
         self.check_cols_size(n)?;
+        Ok(self.backward_input_raw(g, w))
+    }
+
+    /// [`backward_input`](Self::backward_input) on shapes already checked.
+    pub(crate) fn backward_input_raw(&self, g: &Matrix, w: &Matrix) -> Matrix {
+        let n = g.nrows();
         let (rows, k) = (self.output.plane() * n, self.params.out_channels);
         let gv = strided(g.as_slice(), rows, k, false);
         let mut dcols = Matrix::zeros(rows, self.patch_len());
@@ -574,8 +586,8 @@ impl Conv2dGeometry {
             strided(w.as_slice(), k, self.patch_len(), false),
         );
         let mut dx = Matrix::zeros(n, self.input.len());
-        self.col2im_add(&dcols, &mut dx)?;
-        Ok(dx)
+        self.col2im_add_raw(&dcols, &mut dx);
+        dx
     }
 
     /// `∂L/∂W = Gᵀ U` (`K × C·R·S`) from the input batch `x` and the output adjoint `g`.
@@ -603,7 +615,12 @@ impl Conv2dGeometry {
                 got: cols.shape(),
             });
         }
-        let (rows, k) = (shape.0, self.params.out_channels);
+        Ok(self.backward_weight_raw(cols, g))
+    }
+
+    /// [`backward_weight_from_cols`](Self::backward_weight_from_cols) on shapes already checked.
+    pub(crate) fn backward_weight_raw(&self, cols: &Matrix, g: &Matrix) -> Matrix {
+        let (rows, k) = (cols.nrows(), self.params.out_channels);
         // Gᵀ as a strided view: K x (Ho Wo N).
         let gt = strided(g.as_slice(), k, rows, true);
         let mut dw = Matrix::zeros(k, self.patch_len());
@@ -612,7 +629,7 @@ impl Conv2dGeometry {
             gt,
             strided(cols.as_slice(), rows, self.patch_len(), false),
         );
-        Ok(dw)
+        dw
     }
 
     /// `∂L/∂b` (`1 × K`): the sum of `g` over the batch and all output positions of each channel.
@@ -620,13 +637,18 @@ impl Conv2dGeometry {
     /// # Errors
     /// `g` not `N × K·H_o·W_o`, an empty batch.
     pub fn backward_bias(&self, g: &Matrix) -> Result<Matrix> {
-        let n = self.check_grad("conv2d backward_bias", g)?;
-        let rows = self.output.plane() * n;
+        self.check_grad("conv2d backward_bias", g)?;
+        Ok(self.backward_bias_raw(g))
+    }
+
+    /// [`backward_bias`](Self::backward_bias) on shapes already checked.
+    pub(crate) fn backward_bias_raw(&self, g: &Matrix) -> Matrix {
+        let rows = self.output.plane() * g.nrows();
         let mut db = Matrix::zeros(1, self.params.out_channels);
         for (k, chunk) in g.as_slice().chunks_exact(rows).enumerate() {
             db[(0, k)] = chunk.iter().sum();
         }
-        Ok(db)
+        db
     }
 }
 
@@ -670,7 +692,12 @@ pub fn reshape_row_major(a: &Matrix, rows: usize, cols: usize) -> Result<Matrix>
             got: (rows, cols),
         });
     }
+    Ok(reshape_row_major_raw(a, rows, cols))
+}
+
+/// [`reshape_row_major`] for `rows·cols` already checked to equal `a.len()`.
+pub(crate) fn reshape_row_major_raw(a: &Matrix, rows: usize, cols: usize) -> Matrix {
     // a row-major buffer of a is the column-major buffer of aᵀ
     let t = a.transpose();
-    Ok(Matrix::from_row_slice(rows, cols, t.as_slice()))
+    Matrix::from_row_slice(rows, cols, t.as_slice())
 }

@@ -235,7 +235,7 @@ pub fn max_pool2d(x: &Matrix, geom: &Pool2dGeometry) -> Result<(Matrix, Vec<usiz
 /// `g` of the wrong shape, `argmax` of the wrong length ([`TensorError::ShapeMismatch`]) or with an
 /// index outside the input ([`TensorError::InvalidParameter`]).
 pub fn max_pool2d_backward(g: &Matrix, argmax: &[usize], geom: &Pool2dGeometry) -> Result<Matrix> {
-    let n = geom.output.check_batch("max_pool2d backward", g)?;
+    geom.output.check_batch("max_pool2d backward", g)?;
     if argmax.len() != g.len() {
         return Err(TensorError::ShapeMismatch {
             op: "max_pool2d backward: argmax",
@@ -251,12 +251,22 @@ pub fn max_pool2d_backward(g: &Matrix, argmax: &[usize], geom: &Pool2dGeometry) 
             &format!("index outside the input's {len} columns"),
         ));
     }
-    let mut dx = Matrix::zeros(n, len);
+    Ok(max_pool2d_backward_raw(g, argmax, geom))
+}
+
+/// [`max_pool2d_backward`] on shapes and indices already checked.
+pub(crate) fn max_pool2d_backward_raw(
+    g: &Matrix,
+    argmax: &[usize],
+    geom: &Pool2dGeometry,
+) -> Matrix {
+    let n = g.nrows();
+    let mut dx = Matrix::zeros(n, geom.input.len());
     let d = dx.as_mut_slice();
     for (e, (&a, &gv)) in argmax.iter().zip(g.as_slice()).enumerate() {
         d[a * n + e % n] += gv;
     }
-    Ok(dx)
+    dx
 }
 
 /// Average pooling forward: `N × C·H_o·W_o`, divisor as set by
@@ -287,7 +297,13 @@ pub fn avg_pool2d(x: &Matrix, geom: &Pool2dGeometry) -> Result<Matrix> {
 /// # Errors
 /// `g` not `N × C·H_o·W_o`, an empty batch.
 pub fn avg_pool2d_backward(g: &Matrix, geom: &Pool2dGeometry) -> Result<Matrix> {
-    let n = geom.output.check_batch("avg_pool2d backward", g)?;
+    geom.output.check_batch("avg_pool2d backward", g)?;
+    Ok(avg_pool2d_backward_raw(g, geom))
+}
+
+/// [`avg_pool2d_backward`] on shapes already checked.
+pub(crate) fn avg_pool2d_backward_raw(g: &Matrix, geom: &Pool2dGeometry) -> Matrix {
+    let n = g.nrows();
     let mut dx = Matrix::zeros(n, geom.input.len());
     let gs = g.as_slice();
     let d = dx.as_mut_slice();
@@ -299,7 +315,7 @@ pub fn avg_pool2d_backward(g: &Matrix, geom: &Pool2dGeometry) -> Result<Matrix> 
             }
         }
     });
-    Ok(dx)
+    dx
 }
 
 /// Global average pooling: `N × C·H·W` to `N × C`, the mean of each channel's plane.
@@ -336,12 +352,17 @@ pub fn global_avg_pool_backward(g: &Matrix, shape: ImageShape) -> Result<Matrix>
             got: g.shape(),
         });
     }
-    let n = g.nrows();
-    if n == 0 {
+    if g.nrows() == 0 {
         return Err(TensorError::Empty {
             what: "global_avg_pool backward: batch with 0 samples".into(),
         });
     }
+    Ok(global_avg_pool_backward_raw(g, shape))
+}
+
+/// [`global_avg_pool_backward`] on shapes already checked.
+pub(crate) fn global_avg_pool_backward_raw(g: &Matrix, shape: ImageShape) -> Matrix {
+    let n = g.nrows();
     let plane = shape.plane();
     let k = 1.0 / plane as Real;
     let mut dx = Matrix::zeros(n, shape.len());
@@ -353,5 +374,5 @@ pub fn global_avg_pool_backward(g: &Matrix, shape: ImageShape) -> Result<Matrix>
             }
         }
     }
-    Ok(dx)
+    dx
 }
