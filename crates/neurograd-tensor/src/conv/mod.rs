@@ -595,6 +595,14 @@ impl Conv2dGeometry {
     /// # Errors
     /// Shape mismatches (including different batch sizes), an empty batch, overflowing sizes.
     pub fn backward_weight(&self, x: &Matrix, g: &Matrix) -> Result<Matrix> {
+        let n = self.input.check_batch("conv2d backward_weight", x)?;
+        if g.shape() != (n, self.output.len()) {
+            return Err(TensorError::ShapeMismatch {
+                op: "conv2d backward_weight",
+                expected: (n, self.output.len()),
+                got: g.shape(),
+            });
+        }
         let mut cols = Matrix::zeros(0, 0);
         self.im2col(x, &mut cols)?;
         self.backward_weight_from_cols(&cols, g)
