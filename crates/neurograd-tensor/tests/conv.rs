@@ -930,3 +930,24 @@ fn bad_shapes_and_parameters_are_typed_errors() {
         Err(TensorError::ForeignVar { .. })
     ));
 }
+
+/// A conv forward and backward large enough for several matrixmultiply blocks (rows
+/// `H_o W_o N = 2048`); `threads::gemm_child` hashes it, so the conv kernels are part of the
+/// 1-vs-2-thread bit-identity check.
+pub fn thread_workload() -> Vec<Matrix> {
+    let geom = Conv2dGeometry::new(
+        ImageShape::new(8, 12, 12).unwrap(),
+        Conv2dParams::new(16, 5),
+    )
+    .unwrap();
+    let mut r = rng(900);
+    let x = unif(32, geom.input().len(), -1.0, 1.0, &mut r);
+    let (wr, wc) = geom.weight_shape();
+    let w = unif(wr, wc, -1.0, 1.0, &mut r);
+    let g = unif(32, geom.output().len(), -1.0, 1.0, &mut r);
+    vec![
+        geom.forward(&x, &w, None).unwrap(),
+        geom.backward_input(&g, &w).unwrap(),
+        geom.backward_weight(&x, &g).unwrap(),
+    ]
+}
