@@ -18,7 +18,8 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use neurograd_tensor::conv::{
     Conv2dGeometry, Conv2dParams, ImageShape, Pool2dGeometry, Pool2dParams, max_pool2d,
     max_pool2d_backward,
@@ -51,11 +52,17 @@ fn uniform(r: usize, c: usize, rng: &mut ChaCha8Rng) -> Matrix {
     init::uniform(r, c, -1.0, 1.0, rng).expect("valid range")
 }
 
-fn conv2d(c: &mut Criterion) {
-    let mut group = c.benchmark_group("conv2d");
+/// A benchmark group with 10 samples, 0.5 s warm-up and 2 s of measurement.
+fn short_group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     group.warm_up_time(Duration::from_millis(500));
     group.measurement_time(Duration::from_secs(2));
+    group
+}
+
+fn conv2d(c: &mut Criterion) {
+    let mut group = short_group(c, "conv2d");
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     for (name, n, ch, h, w, k, ks, stride, pad) in CASES {
         let geom = Conv2dGeometry::new(
@@ -94,10 +101,7 @@ fn conv2d(c: &mut Criterion) {
 }
 
 fn max_pool(c: &mut Criterion) {
-    let mut group = c.benchmark_group("max_pool2d");
-    group.sample_size(10);
-    group.warm_up_time(Duration::from_millis(500));
-    group.measurement_time(Duration::from_secs(2));
+    let mut group = short_group(c, "max_pool2d");
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let shape = ImageShape::new(8, 24, 24).expect("valid shape");
     let geom = Pool2dGeometry::new(shape, Pool2dParams::new(2)).expect("valid geometry");

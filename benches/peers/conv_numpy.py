@@ -26,10 +26,11 @@ import argparse
 import json
 import os
 import platform
-import time
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from peer_timing import timed
 
 # name: (N, C, H, W, K, R, S, stride, pad)
 CASES = {
@@ -79,26 +80,6 @@ def backward(g, u, wm, xshape, r, s, stride, pad):
     db = gm.sum(axis=0)
     dx = col2im(gm @ wm, xshape, r, s, stride, pad, ho, wo)
     return dx, dw, db
-
-
-def timed(fn, reps):
-    fn()  # warm-up
-    inner = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        if time.perf_counter() - t0 >= 0.1:
-            break
-        inner *= 2
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        times.append((time.perf_counter() - t0) / inner)
-    times.sort()
-    return times[0], times[len(times) // 2]
 
 
 def main():

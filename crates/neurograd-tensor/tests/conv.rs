@@ -92,6 +92,26 @@ fn grid() -> Vec<Case> {
     v
 }
 
+/// The taps of output position `(i, j)` that read a real pixel: `(input column, weight column)`
+/// pairs over `(c, r, t)`, from the definition `X_p[c, i s + r d, j s + t d]`.
+fn taps(case: &Case, i: usize, j: usize) -> Vec<(usize, usize)> {
+    let mut v = Vec::new();
+    for c in 0..case.c {
+        for r in 0..case.r {
+            for t in 0..case.s {
+                let hh = (i * case.stride.0 + r * case.dil.0) as isize - case.pad.0 as isize;
+                let ww = (j * case.stride.1 + t * case.dil.1) as isize - case.pad.1 as isize;
+                if hh < 0 || ww < 0 || hh >= case.h as isize || ww >= case.w as isize {
+                    continue;
+                }
+                let xi = (c * case.h + hh as usize) * case.w + ww as usize;
+                v.push((xi, (c * case.r + r) * case.s + t));
+            }
+        }
+    }
+    v
+}
+
 /// Naive 7-loop forward: `Y[n,k,i,j] = b_k + Σ_{c,r,t} W[k,c,r,t] Xp[n,c,i s + r d, j s + t d]`.
 fn naive_forward(case: &Case, x: &Matrix, w: &Matrix, b: &Matrix) -> Matrix {
     let (ho, wo) = case.ho(out_len_floor);
@@ -112,25 +132,8 @@ fn naive_forward_sized(
             for i in 0..ho {
                 for j in 0..wo {
                     let mut acc = b[(0, k)];
-                    for c in 0..case.c {
-                        for r in 0..case.r {
-                            for t in 0..case.s {
-                                let hh = (i * case.stride.0 + r * case.dil.0) as isize
-                                    - case.pad.0 as isize;
-                                let ww = (j * case.stride.1 + t * case.dil.1) as isize
-                                    - case.pad.1 as isize;
-                                if hh < 0
-                                    || ww < 0
-                                    || hh >= case.h as isize
-                                    || ww >= case.w as isize
-                                {
-                                    continue;
-                                }
-                                let xi = (c * case.h + hh as usize) * case.w + ww as usize;
-                                let wi = (c * case.r + r) * case.s + t;
-                                acc += w[(k, wi)] * x[(n, xi)];
-                            }
-                        }
+                    for (xi, wi) in taps(case, i, j) {
+                        acc += w[(k, wi)] * x[(n, xi)];
                     }
                     y[(n, (k * ho + i) * wo + j)] = acc;
                 }
@@ -152,26 +155,9 @@ fn naive_backward(case: &Case, x: &Matrix, w: &Matrix, g: &Matrix) -> (Matrix, M
                 for j in 0..wo {
                     let gv = g[(n, (k * ho + i) * wo + j)];
                     db[(0, k)] += gv;
-                    for c in 0..case.c {
-                        for r in 0..case.r {
-                            for t in 0..case.s {
-                                let hh = (i * case.stride.0 + r * case.dil.0) as isize
-                                    - case.pad.0 as isize;
-                                let ww = (j * case.stride.1 + t * case.dil.1) as isize
-                                    - case.pad.1 as isize;
-                                if hh < 0
-                                    || ww < 0
-                                    || hh >= case.h as isize
-                                    || ww >= case.w as isize
-                                {
-                                    continue;
-                                }
-                                let xi = (c * case.h + hh as usize) * case.w + ww as usize;
-                                let wi = (c * case.r + r) * case.s + t;
-                                dx[(n, xi)] += w[(k, wi)] * gv;
-                                dw[(k, wi)] += x[(n, xi)] * gv;
-                            }
-                        }
+                    for (xi, wi) in taps(case, i, j) {
+                        dx[(n, xi)] += w[(k, wi)] * gv;
+                        dw[(k, wi)] += x[(n, xi)] * gv;
                     }
                 }
             }
@@ -180,7 +166,6 @@ fn naive_backward(case: &Case, x: &Matrix, w: &Matrix, g: &Matrix) -> (Matrix, M
     (dx, dw, db)
 }
 
-/// Max |a − b|, or the two shapes if they differ.
 /// The shapes of two matrices that cannot be compared.
 type ShapePair = ((usize, usize), (usize, usize));
 
@@ -366,63 +351,43 @@ fn t1_conv_backward_is_the_exact_adjoint() {
     assert!(worst_flip > 1e-2, "flipped kernel passed: {worst_flip}");
 }
 
-/// A pooling case: input (C, H, W), window, stride, padding, batch.
-#[derive(Clone, Copy, Debug)]
-struct PoolCase {
-    c: usize,
-    h: usize,
-    w: usize,
-    k: (usize, usize),
-    stride: (usize, usize),
-    pad: (usize, usize),
-    n: usize,
-}
-
-impl PoolCase {
-    fn geometry(&self, include_pad: bool) -> Pool2dGeometry {
+/// Pooling on a [`Case`]: the window is `(r, s)`, the dilation 1 and `k` unused.
+impl Case {
+    fn pool_geometry(&self, include_pad: bool) -> Pool2dGeometry {
         let p = Pool2dParams::new(1)
-            .with_kernel(self.k.0, self.k.1)
+            .with_kernel(self.r, self.s)
             .with_stride2(self.stride.0, self.stride.1)
             .with_padding2(self.pad.0, self.pad.1)
             .with_count_include_pad(include_pad);
         Pool2dGeometry::new(ImageShape::new(self.c, self.h, self.w).unwrap(), p).unwrap()
     }
 
-    fn out(&self) -> (usize, usize) {
-        (
-            out_len_floor(self.h, self.k.0, self.stride.0, self.pad.0, 1),
-            out_len_floor(self.w, self.k.1, self.stride.1, self.pad.1, 1),
-        )
-    }
-
-    /// The input pixels of window (i, j), row-major, as (h, w).
-    fn window(&self, i: usize, j: usize) -> Vec<(usize, usize)> {
-        let mut v = Vec::new();
-        for r in 0..self.k.0 {
-            for t in 0..self.k.1 {
-                let hh = (i * self.stride.0 + r) as isize - self.pad.0 as isize;
-                let ww = (j * self.stride.1 + t) as isize - self.pad.1 as isize;
-                if hh >= 0 && ww >= 0 && (hh as usize) < self.h && (ww as usize) < self.w {
-                    v.push((hh as usize, ww as usize));
-                }
-            }
-        }
-        v
+    /// The input pixels of channel `c`'s pooling window (i, j), row-major, as input columns.
+    fn window(&self, c: usize, i: usize, j: usize) -> Vec<usize> {
+        let per_channel = self.r * self.s;
+        taps(self, i, j)
+            .into_iter()
+            .filter(|&(_, q)| q / per_channel == c)
+            .map(|(xi, _)| xi)
+            .collect()
     }
 }
 
-fn pool_grid() -> Vec<PoolCase> {
+fn pool_grid() -> Vec<Case> {
     let mut v = Vec::new();
-    for (i, &k) in [(2, 2), (3, 3), (3, 2), (2, 3)].iter().enumerate() {
+    for (i, &(r, s)) in [(2, 2), (3, 3), (3, 2), (2, 3)].iter().enumerate() {
         for &stride in &[(1, 1), (2, 2), (3, 3), (2, 1)] {
             for &pad in &[(0, 0), (1, 1), (1, 0)] {
-                v.push(PoolCase {
+                v.push(Case {
                     c: 1 + i % 2,
                     h: 7,
                     w: 6 + i % 2,
-                    k,
+                    k: 1,
+                    r,
+                    s,
                     stride,
                     pad,
+                    dil: (1, 1),
                     n: 1 + 2 * (i % 2),
                 });
             }
@@ -435,8 +400,8 @@ fn pool_grid() -> Vec<PoolCase> {
 /// avg Y, avg dX) with `include_pad` choosing the average divisor.
 type NaivePool = (Matrix, Vec<usize>, Matrix, Matrix, Matrix);
 
-fn naive_pool(case: &PoolCase, x: &Matrix, g: &Matrix, include_pad: bool) -> NaivePool {
-    let (ho, wo) = case.out();
+fn naive_pool(case: &Case, x: &Matrix, g: &Matrix, include_pad: bool) -> NaivePool {
+    let (ho, wo) = case.ho(out_len_floor);
     let cols = case.c * ho * wo;
     let (mut ymax, mut yavg) = (Matrix::zeros(case.n, cols), Matrix::zeros(case.n, cols));
     let mut arg = vec![0usize; case.n * cols];
@@ -449,10 +414,9 @@ fn naive_pool(case: &PoolCase, x: &Matrix, g: &Matrix, include_pad: bool) -> Nai
             for i in 0..ho {
                 for j in 0..wo {
                     let o = (c * ho + i) * wo + j;
-                    let win = case.window(i, j);
+                    let win = case.window(c, i, j);
                     let (mut best, mut at, mut sum) = (Real::NEG_INFINITY, 0, 0.0);
-                    for &(hh, ww) in &win {
-                        let col = (c * case.h + hh) * case.w + ww;
+                    for &col in &win {
                         sum += x[(n, col)];
                         if x[(n, col)] > best {
                             best = x[(n, col)];
@@ -460,7 +424,7 @@ fn naive_pool(case: &PoolCase, x: &Matrix, g: &Matrix, include_pad: bool) -> Nai
                         }
                     }
                     let div = if include_pad {
-                        (case.k.0 * case.k.1) as Real
+                        (case.r * case.s) as Real
                     } else {
                         win.len() as Real
                     };
@@ -468,8 +432,8 @@ fn naive_pool(case: &PoolCase, x: &Matrix, g: &Matrix, include_pad: bool) -> Nai
                     arg[o * case.n + n] = at;
                     yavg[(n, o)] = sum / div;
                     dmax[(n, at)] += g[(n, o)];
-                    for &(hh, ww) in &win {
-                        davg[(n, (c * case.h + hh) * case.w + ww)] += g[(n, o)] / div;
+                    for &col in &win {
+                        davg[(n, col)] += g[(n, o)] / div;
                     }
                 }
             }
@@ -491,8 +455,8 @@ fn t2_pooling_matches_naive_reference() {
         let mut r = rng(400 + ci as u64);
         let x = unif(case.n, case.c * case.h * case.w, 0.0, 4.0, &mut r).map(Real::floor);
         for include_pad in [true, false] {
-            let geom = case.geometry(include_pad);
-            let (ho, wo) = case.out();
+            let geom = case.pool_geometry(include_pad);
+            let (ho, wo) = case.ho(out_len_floor);
             assert_eq!(
                 (geom.output().height, geom.output().width),
                 (ho, wo),
@@ -515,11 +479,8 @@ fn t2_pooling_matches_naive_reference() {
                 assert!(e < 1e-12, "{what} {case:?} pad={include_pad}: {e}");
             }
         }
-        let ceil = (
-            (case.h + 2 * case.pad.0 - case.k.0).div_ceil(case.stride.0) + 1,
-            (case.w + 2 * case.pad.1 - case.k.1).div_ceil(case.stride.1) + 1,
-        );
-        if ceil != case.out() {
+        let ceil = case.ho(out_len_ceil);
+        if ceil != case.ho(out_len_floor) {
             ceil_controls += 1;
         }
     }

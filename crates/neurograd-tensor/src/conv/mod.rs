@@ -200,6 +200,29 @@ pub fn output_len(
     Ok((padded - span) / stride + 1)
 }
 
+/// Builder methods for a `(vertical, horizontal)` field of a parameter struct:
+/// `field: pair, "what"` makes `pair(v_h, v_w)`, setting `(v_h, v_w)`;
+/// `field: both / pair, "what"` also makes `both(v)`, setting `(v, v)`.
+macro_rules! pair_setters {
+    ($field:ident: $pair:ident, $what:literal) => {
+        #[doc = concat!("The same with ", $what, " `(v_h, v_w)`.")]
+        pub fn $pair(mut self, vh: usize, vw: usize) -> Self {
+            self.$field = (vh, vw);
+            self
+        }
+    };
+    ($field:ident: $both:ident / $pair:ident, $what:literal) => {
+        #[doc = concat!("The same with ", $what, " `v` on both axes.")]
+        pub fn $both(mut self, v: usize) -> Self {
+            self.$field = (v, v);
+            self
+        }
+
+        $crate::conv::pair_setters!($field: $pair, $what);
+    };
+}
+pub(crate) use pair_setters;
+
 /// Hyperparameters of a 2-D convolution; each pair is `(vertical, horizontal)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Conv2dParams {
@@ -227,47 +250,10 @@ impl Conv2dParams {
         }
     }
 
-    /// The same with a non-square kernel `(R, S)`.
-    pub fn with_kernel(mut self, r: usize, s: usize) -> Self {
-        self.kernel = (r, s);
-        self
-    }
-
-    /// The same with stride `s` on both axes.
-    pub fn with_stride(mut self, s: usize) -> Self {
-        self.stride = (s, s);
-        self
-    }
-
-    /// The same with stride `(s_h, s_w)`.
-    pub fn with_stride2(mut self, sh: usize, sw: usize) -> Self {
-        self.stride = (sh, sw);
-        self
-    }
-
-    /// The same with padding `p` on both axes.
-    pub fn with_padding(mut self, p: usize) -> Self {
-        self.padding = (p, p);
-        self
-    }
-
-    /// The same with padding `(p_h, p_w)`.
-    pub fn with_padding2(mut self, ph: usize, pw: usize) -> Self {
-        self.padding = (ph, pw);
-        self
-    }
-
-    /// The same with dilation `d` on both axes.
-    pub fn with_dilation(mut self, d: usize) -> Self {
-        self.dilation = (d, d);
-        self
-    }
-
-    /// The same with dilation `(d_h, d_w)`.
-    pub fn with_dilation2(mut self, dh: usize, dw: usize) -> Self {
-        self.dilation = (dh, dw);
-        self
-    }
+    pair_setters!(kernel: with_kernel, "a kernel of size (R, S) =");
+    pair_setters!(stride: with_stride / with_stride2, "stride");
+    pair_setters!(padding: with_padding / with_padding2, "zero padding");
+    pair_setters!(dilation: with_dilation / with_dilation2, "dilation");
 }
 
 /// A checked convolution geometry: input shape, hyperparameters and the output shape they give.
@@ -287,11 +273,33 @@ impl Conv2dParams {
 /// assert_eq!(y[(0, 6)], 9.0); // interior pixel (1, 1)
 /// # Ok::<(), neurograd_tensor::TensorError>(())
 /// ```
+pub type Conv2dGeometry = Geometry2d<Conv2dParams>;
+
+/// A checked geometry of a 2-D layer: its input shape, its hyperparameters `P` and the output
+/// shape they give. Made only by [`Conv2dGeometry::new`] and [`Pool2dGeometry::new`], so the three
+/// always agree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Conv2dGeometry {
+pub struct Geometry2d<P> {
     input: ImageShape,
     output: ImageShape,
-    params: Conv2dParams,
+    params: P,
+}
+
+impl<P: Copy> Geometry2d<P> {
+    /// The input shape `(C, H, W)`.
+    pub fn input(&self) -> ImageShape {
+        self.input
+    }
+
+    /// The output shape `(channels, H_o, W_o)`: `K` channels for a convolution, `C` for pooling.
+    pub fn output(&self) -> ImageShape {
+        self.output
+    }
+
+    /// The hyperparameters.
+    pub fn params(&self) -> P {
+        self.params
+    }
 }
 
 impl Conv2dGeometry {
@@ -340,21 +348,6 @@ impl Conv2dGeometry {
         })
     }
 
-    /// The input shape `(C, H, W)`.
-    pub fn input(&self) -> ImageShape {
-        self.input
-    }
-
-    /// The output shape `(K, H_o, W_o)`.
-    pub fn output(&self) -> ImageShape {
-        self.output
-    }
-
-    /// The hyperparameters.
-    pub fn params(&self) -> Conv2dParams {
-        self.params
-    }
-
     /// `C·R·S`, the length of one receptive field (the fan-in of a filter).
     pub fn patch_len(&self) -> usize {
         self.input.channels * self.params.kernel.0 * self.params.kernel.1
@@ -388,6 +381,18 @@ impl Conv2dGeometry {
 
     fn check_grad(&self, op: &'static str, g: &Matrix) -> Result<usize> {
         self.output.check_batch(op, g)
+    }
+
+    fn check_cols(&self, op: &'static str, cols: &Matrix, n: usize) -> Result<()> {
+        let shape = self.cols_shape(n);
+        if cols.shape() != shape {
+            return Err(TensorError::ShapeMismatch {
+                op,
+                expected: shape,
+                got: cols.shape(),
+            });
+        }
+        Ok(())
     }
 
     fn check_cols_size(&self, n: usize) -> Result<()> {
@@ -479,14 +484,7 @@ impl Conv2dGeometry {
     /// `cols` not [`cols_shape`](Self::cols_shape)`(N)` or `dx` not `N × C·H·W`.
     pub fn col2im_add(&self, cols: &Matrix, dx: &mut Matrix) -> Result<()> {
         let n = self.input.check_batch("conv2d col2im", dx)?;
-        let shape = self.cols_shape(n);
-        if cols.shape() != shape {
-            return Err(TensorError::ShapeMismatch {
-                op: "conv2d col2im",
-                expected: shape,
-                got: cols.shape(),
-            });
-        }
+        self.check_cols("conv2d col2im", cols, n)?;
         self.col2im_add_raw(cols, dx);
         Ok(())
     }
@@ -615,14 +613,7 @@ impl Conv2dGeometry {
     /// `cols` not [`cols_shape`](Self::cols_shape)`(N)`, `g` not `N × K·H_o·W_o`.
     pub fn backward_weight_from_cols(&self, cols: &Matrix, g: &Matrix) -> Result<Matrix> {
         let n = self.check_grad("conv2d backward_weight", g)?;
-        let shape = self.cols_shape(n);
-        if cols.shape() != shape {
-            return Err(TensorError::ShapeMismatch {
-                op: "conv2d backward_weight",
-                expected: shape,
-                got: cols.shape(),
-            });
-        }
+        self.check_cols("conv2d backward_weight", cols, n)?;
         Ok(self.backward_weight_raw(cols, g))
     }
 

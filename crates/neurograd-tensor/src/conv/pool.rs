@@ -24,7 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ImageShape, checked_product, invalid, output_len};
+use super::{Geometry2d, ImageShape, checked_product, invalid, output_len, pair_setters};
 use crate::{Matrix, Real, Result, TensorError};
 
 /// Hyperparameters of a 2-D pooling window; each pair is `(vertical, horizontal)`.
@@ -53,35 +53,9 @@ impl Pool2dParams {
         }
     }
 
-    /// The same with a `k_h × k_w` window (the stride is left as it is).
-    pub fn with_kernel(mut self, kh: usize, kw: usize) -> Self {
-        self.kernel = (kh, kw);
-        self
-    }
-
-    /// The same with stride `s` on both axes.
-    pub fn with_stride(mut self, s: usize) -> Self {
-        self.stride = (s, s);
-        self
-    }
-
-    /// The same with stride `(s_h, s_w)`.
-    pub fn with_stride2(mut self, sh: usize, sw: usize) -> Self {
-        self.stride = (sh, sw);
-        self
-    }
-
-    /// The same with padding `p` on both axes.
-    pub fn with_padding(mut self, p: usize) -> Self {
-        self.padding = (p, p);
-        self
-    }
-
-    /// The same with padding `(p_h, p_w)`.
-    pub fn with_padding2(mut self, ph: usize, pw: usize) -> Self {
-        self.padding = (ph, pw);
-        self
-    }
+    pair_setters!(kernel: with_kernel, "a window (the stride is left as it is) of size");
+    pair_setters!(stride: with_stride / with_stride2, "stride");
+    pair_setters!(padding: with_padding / with_padding2, "padding");
 
     /// The same with the given `count_include_pad`.
     pub fn with_count_include_pad(mut self, yes: bool) -> Self {
@@ -102,12 +76,7 @@ impl Pool2dParams {
 /// assert_eq!(argmax, vec![1]); // the first maximum in row-major order wins
 /// # Ok::<(), neurograd_tensor::TensorError>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Pool2dGeometry {
-    input: ImageShape,
-    output: ImageShape,
-    params: Pool2dParams,
-}
+pub type Pool2dGeometry = Geometry2d<Pool2dParams>;
 
 impl Pool2dGeometry {
     /// Checks `params` against `input` and computes the output shape.
@@ -137,21 +106,6 @@ impl Pool2dGeometry {
             output,
             params,
         })
-    }
-
-    /// The input shape `(C, H, W)`.
-    pub fn input(&self) -> ImageShape {
-        self.input
-    }
-
-    /// The output shape `(C, H_o, W_o)`.
-    pub fn output(&self) -> ImageShape {
-        self.output
-    }
-
-    /// The window parameters.
-    pub fn params(&self) -> Pool2dParams {
-        self.params
     }
 
     /// The clipped input range of window `i` along one axis.
