@@ -871,6 +871,26 @@ fn bad_shapes_and_parameters_are_typed_errors() {
         global_avg_pool_backward(&Matrix::zeros(2, 2), img),
         Err(TensorError::ShapeMismatch { .. })
     ));
+    // a shape built from its public fields without `new` is still validated
+    let zero = ImageShape {
+        channels: 0,
+        height: 4,
+        width: 4,
+    };
+    assert!(matches!(
+        global_avg_pool(&Matrix::zeros(2, 0), zero),
+        Err(TensorError::InvalidParameter {
+            name: "channels",
+            ..
+        })
+    ));
+    assert!(matches!(
+        global_avg_pool_backward(&Matrix::zeros(2, 0), zero),
+        Err(TensorError::InvalidParameter {
+            name: "channels",
+            ..
+        })
+    ));
 
     // tape: shape errors and foreign vars are errors, not panics
     let mut t = Tape::new();
@@ -911,4 +931,34 @@ pub fn thread_workload() -> Vec<Matrix> {
         geom.backward_input(&g, &w).unwrap(),
         geom.backward_weight(&x, &g).unwrap(),
     ]
+}
+
+/// Claim: geometries survive a serde round trip, and deserialising re-runs the checks of `new`:
+/// a stored output shape that disagrees with the geometry, or an impossible kernel, is rejected
+/// (so a checkpoint cannot hand the kernels an inconsistent geometry).
+#[test]
+fn geometries_round_trip_and_are_checked_when_deserialised() {
+    let conv = Conv2dGeometry::new(
+        ImageShape::new(3, 9, 7).unwrap(),
+        Conv2dParams::new(4, 3).with_stride(2).with_padding(1),
+    )
+    .unwrap();
+    let pool = Pool2dGeometry::new(conv.output(), Pool2dParams::new(2)).unwrap();
+    let js = serde_json::to_string(&conv).unwrap();
+    assert_eq!(serde_json::from_str::<Conv2dGeometry>(&js).unwrap(), conv);
+    let jp = serde_json::to_string(&pool).unwrap();
+    assert_eq!(serde_json::from_str::<Pool2dGeometry>(&jp).unwrap(), pool);
+    // tampered output height (5 -> 6)
+    let bad = js.replace("\"height\":5", "\"height\":6");
+    assert_ne!(bad, js);
+    let err = serde_json::from_str::<Conv2dGeometry>(&bad).unwrap_err();
+    assert!(
+        err.to_string().contains("invalid parameter output"),
+        "{err}"
+    );
+    // impossible kernel (larger than the padded input 7 + 2)
+    let bad = jp.replace("\"kernel\":[2,2]", "\"kernel\":[12,2]");
+    assert_ne!(bad, jp);
+    let err = serde_json::from_str::<Pool2dGeometry>(&bad).unwrap_err();
+    assert!(err.to_string().contains("invalid parameter"), "{err}");
 }

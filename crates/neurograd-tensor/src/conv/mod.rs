@@ -122,8 +122,11 @@ impl ImageShape {
     /// Checks that `x` is a batch of this shape (`N × C·H·W` with `N ≥ 1`) and returns `N`.
     ///
     /// # Errors
+    /// [`TensorError::InvalidParameter`] if the shape itself is invalid (see [`ImageShape::new`]),
     /// [`TensorError::ShapeMismatch`] (expected `(N, C·H·W)`), [`TensorError::Empty`] for `N = 0`.
     pub fn check_batch(&self, op: &'static str, x: &Matrix) -> Result<usize> {
+        // the fields are public: a shape built without `new` is validated here
+        ImageShape::new(self.channels, self.height, self.width)?;
         if x.ncols() != self.len() {
             return Err(TensorError::ShapeMismatch {
                 op,
@@ -277,12 +280,50 @@ pub type Conv2dGeometry = Geometry2d<Conv2dParams>;
 
 /// A checked geometry of a 2-D layer: its input shape, its hyperparameters `P` and the output
 /// shape they give. Made only by [`Conv2dGeometry::new`] and [`Pool2dGeometry::new`], so the three
-/// always agree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// always agree; deserialising re-runs those checks (and rejects a stored output shape that
+/// disagrees), so the kernels never see an inconsistent geometry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Geometry2d<P> {
     input: ImageShape,
     output: ImageShape,
     params: P,
+}
+
+/// The serialised fields of a [`Geometry2d`], before the checks.
+#[derive(Deserialize)]
+struct GeometryRepr<P> {
+    input: ImageShape,
+    output: ImageShape,
+    params: P,
+}
+
+impl<P: Copy> GeometryRepr<P> {
+    /// Rebuilds the geometry with `new` and checks the stored output shape against it.
+    fn check(self, new: fn(ImageShape, P) -> Result<Geometry2d<P>>) -> Result<Geometry2d<P>> {
+        let g = new(self.input, self.params)?;
+        if g.output != self.output {
+            return Err(invalid(
+                "output",
+                format!("{:?}", self.output),
+                &format!("the geometry gives {:?}", g.output),
+            ));
+        }
+        Ok(g)
+    }
+}
+
+impl<'de> Deserialize<'de> for Geometry2d<Conv2dParams> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let repr = GeometryRepr::<Conv2dParams>::deserialize(d)?;
+        repr.check(Self::new).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Geometry2d<Pool2dParams> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let repr = GeometryRepr::<Pool2dParams>::deserialize(d)?;
+        repr.check(Self::new).map_err(serde::de::Error::custom)
+    }
 }
 
 impl<P: Copy> Geometry2d<P> {

@@ -297,8 +297,10 @@ pub fn global_avg_pool(x: &Matrix, shape: ImageShape) -> Result<Matrix> {
 /// `N × C`, the result `N × C·H·W`.
 ///
 /// # Errors
-/// `g` not `N × C` ([`TensorError::ShapeMismatch`]), an empty batch.
+/// An invalid `shape` ([`TensorError::InvalidParameter`]), `g` not `N × C`
+/// ([`TensorError::ShapeMismatch`]), an empty batch.
 pub fn global_avg_pool_backward(g: &Matrix, shape: ImageShape) -> Result<Matrix> {
+    let shape = ImageShape::new(shape.channels, shape.height, shape.width)?;
     if g.ncols() != shape.channels {
         return Err(TensorError::ShapeMismatch {
             op: "global_avg_pool backward",
