@@ -10,6 +10,8 @@
 //!   by [`local::harness::spikes`] (trace implementation vs brute force, drift vs rate formula).
 //! - [`credit`]: credit assignment in layered rate networks: backpropagation (the reference) and its
 //!   biologically plausible rivals, each producing weight and bias updates for a mini-batch.
+//! - [`receptive`]: receptive fields on natural images: the Gabor fitter (Jones & Palmer 1987) and
+//!   V1 statistics (Ringach 2002 shapes, bandwidths, coverage, phase invariance).
 //!
 //! ## Features
 //!
@@ -20,6 +22,7 @@
 pub mod credit;
 pub mod error;
 pub mod local;
+pub mod receptive;
 
 pub use error::PlasticityError;
 

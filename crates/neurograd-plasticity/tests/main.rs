@@ -2,3 +2,4 @@
 
 mod credit;
 mod local;
+mod v1measures;
