@@ -35,7 +35,7 @@
 //! Pitfalls (reference, section 3): as `f -> 0` with `A -> inf` the Gabor tends to a derivative of
 //! a Gaussian, so sub-cycle edge filters converge to `f < 1/P` (report them separately: their
 //! `nx, ny` are near 0); plane waves (PCA components) fit with `sigma` at the `2P` bound (the
-//! localisation test of the V1 statistics catches them).
+//! localisation test of [`super::v1stats`] catches them).
 
 // The 9 x 9 normal equations and their Cholesky solve are index arithmetic; iterators would hide it.
 #![allow(clippy::needless_range_loop)]
