@@ -38,12 +38,12 @@ use std::f64::consts::PI;
 
 /// `kappa = sqrt(2 ln 2) / (2 pi)`: a Gabor's spectrum falls to half amplitude `kappa / sigma`
 /// from its carrier.
-pub const KAPPA: Real = 0.187_390_625_129_278_44;
+pub const KAPPA: Real = 0.187_390_625_129_277_6;
 
 /// Ringach (2002) macaque simple cells: the joint `(nx, ny)` histogram (n = 79 cells) as digitised
 /// in VOneNet (Dapello et al. 2020; `dicarlolab/vonenet`, `vonenet/params.py`, "Ringach 2002b").
 /// `counts[i][j]` counts cells with `nx` in bin `i` and `ny` in bin `j`; the bins are
-/// [`RINGACH_BIN_EDGES`].
+/// [`ringach_bin_edges`].
 pub const RINGACH_COUNTS: [[u32; 5]; 5] = [
     [2, 0, 1, 0, 0],
     [8, 9, 4, 1, 0],
@@ -680,7 +680,7 @@ mod tests {
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
         assert!(median(&[]).is_nan());
         assert_eq!(
-            orientation_coverage(&[0.0, 10.0, 179.9, 200.0], 8),
+            orientation_coverage(&[0.0, 10.0, 50.0, 179.9, 200.0], 8),
             3.0 / 8.0
         );
         assert_eq!(orientation_coverage(&[], 8), 0.0);
