@@ -14,6 +14,8 @@
 //!   sequence batches and losses, and the gradient algorithms (BPTT hand-written and through the
 //!   tape, truncated BPTT, RTRL, RFLO), each measured against the exact gradient, registered per
 //!   network type ([`recurrent::by_name`]).
+//! - [`receptive`]: receptive fields on natural images: the Gabor fitter (Jones & Palmer 1987) and
+//!   V1 statistics (Ringach 2002 shapes, bandwidths, coverage, phase invariance).
 //!
 //! ## Features
 //!
@@ -25,6 +27,7 @@ pub mod credit;
 pub mod error;
 pub mod local;
 pub mod recurrent;
+pub mod receptive;
 
 pub use error::PlasticityError;
 

@@ -5,3 +5,4 @@ mod local;
 mod recurrent_rate;
 mod recurrent_spiking;
 mod recurrent_train;
+mod v1measures;
