@@ -126,7 +126,7 @@ impl CreditAssignment for DirectFeedbackAlignment {
             &mut self.ws,
             FeedbackPath::Direct(&self.direct),
             out,
-        );
+        )?;
         out.diagnostics = Diagnostics::feedforward(loss);
         Ok(())
     }
