@@ -159,7 +159,11 @@ pub struct Architecture {
     pub stages: Vec<LayerSpec>,
 }
 
-fn bad(name: &'static str, value: impl std::fmt::Display, reason: impl Into<String>) -> PlasticityError {
+fn bad(
+    name: &'static str,
+    value: impl std::fmt::Display,
+    reason: impl Into<String>,
+) -> PlasticityError {
     PlasticityError::InvalidParameter {
         name,
         value: value.to_string(),
@@ -169,12 +173,14 @@ fn bad(name: &'static str, value: impl std::fmt::Display, reason: impl Into<Stri
 
 /// Parses `"<n>"` followed by optional `s<n>` and `p<n>` suffixes (each at most once, in that
 /// order), e.g. `5`, `5s2`, `3s1p1`, `3p1`.
-fn parse_window(item: &str, text: &str, allow_padding: bool) -> Result<(usize, Option<usize>, usize)> {
+fn parse_window(
+    item: &str,
+    text: &str,
+    allow_padding: bool,
+) -> Result<(usize, Option<usize>, usize)> {
     let err = |why: &str| bad("arch", item, why.to_string());
     let num = |s: &str| -> Result<usize> {
-        let v: usize = s
-            .parse()
-            .map_err(|_| err("expected a positive integer"))?;
+        let v: usize = s.parse().map_err(|_| err("expected a positive integer"))?;
         if v == 0 {
             return Err(err("sizes must be at least 1"));
         }
@@ -182,7 +188,9 @@ fn parse_window(item: &str, text: &str, allow_padding: bool) -> Result<(usize, O
     };
     let (main, padding) = match text.split_once('p') {
         Some((m, p)) if allow_padding => {
-            let p: usize = p.parse().map_err(|_| err("padding must be an integer >= 0"))?;
+            let p: usize = p
+                .parse()
+                .map_err(|_| err("padding must be an integer >= 0"))?;
             (m, p)
         }
         Some(_) => return Err(err("pooling takes no padding")),
@@ -221,13 +229,16 @@ impl Architecture {
                 "flatten" if rest.is_empty() => continue,
                 "conv" => {
                     let (ch, win) = rest.split_once('x').ok_or_else(|| {
-                        bad("arch", item, "conv takes <channels>x<kernel>[s<stride>][p<pad>]")
+                        bad(
+                            "arch",
+                            item,
+                            "conv takes <channels>x<kernel>[s<stride>][p<pad>]",
+                        )
                     })?;
-                    let channels: usize = ch
-                        .parse()
-                        .ok()
-                        .filter(|&c| c > 0)
-                        .ok_or_else(|| bad("arch", item, "channels must be a positive integer"))?;
+                    let channels: usize =
+                        ch.parse().ok().filter(|&c| c > 0).ok_or_else(|| {
+                            bad("arch", item, "channels must be a positive integer")
+                        })?;
                     let (kernel, stride, padding) = parse_window(item, win, true)?;
                     LayerSpec::Conv {
                         channels,
@@ -301,7 +312,8 @@ impl Architecture {
                     stride,
                     padding,
                 } => {
-                    let input = shape.ok_or_else(|| at("a convolution after a dense layer".into()))?;
+                    let input =
+                        shape.ok_or_else(|| at("a convolution after a dense layer".into()))?;
                     if padding >= kernel {
                         return Err(at(format!(
                             "padding {padding} must be smaller than the kernel {kernel}"
@@ -317,7 +329,8 @@ impl Architecture {
                     out.push((LayerKind::Conv(layer), layer.out_width()));
                 }
                 LayerSpec::Pool(p) => {
-                    let follows_conv = i > 0 && matches!(self.stages[i - 1], LayerSpec::Conv { .. });
+                    let follows_conv =
+                        i > 0 && matches!(self.stages[i - 1], LayerSpec::Conv { .. });
                     let Some((LayerKind::Conv(layer), width)) =
                         out.last_mut().filter(|_| follows_conv)
                     else {

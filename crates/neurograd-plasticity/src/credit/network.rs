@@ -440,6 +440,13 @@ impl Network {
         Ok(self.layer_kind(l))
     }
 
+    /// Whether `self` and `other` have the same number of layers and the same kind (dense, or
+    /// convolutional with the same geometry) in each.
+    pub fn same_layer_kinds(&self, other: &Network) -> bool {
+        self.num_layers() == other.num_layers()
+            && (0..self.num_layers()).all(|l| self.layer_kind(l) == other.layer_kind(l))
+    }
+
     /// Whether every layer is dense.
     pub fn is_dense(&self) -> bool {
         self.kinds.iter().all(|k| *k == LayerKind::Dense)

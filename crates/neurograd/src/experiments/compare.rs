@@ -87,6 +87,7 @@ impl CompareParams {
             seeds: seeds(seed),
             cosine_every: self.cosine_every,
             target_accuracy: Some(self.target_accuracy),
+            arch: None,
         }
     }
 }
