@@ -169,6 +169,10 @@ impl CreditAssignment for Backprop {
         "bp"
     }
 
+    fn supports_conv(&self) -> bool {
+        true
+    }
+
     fn updates_into(
         &mut self,
         net: &Network,

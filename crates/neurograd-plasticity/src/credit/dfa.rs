@@ -98,6 +98,10 @@ impl CreditAssignment for DirectFeedbackAlignment {
         "dfa"
     }
 
+    fn supports_conv(&self) -> bool {
+        true
+    }
+
     fn updates_into(
         &mut self,
         net: &Network,

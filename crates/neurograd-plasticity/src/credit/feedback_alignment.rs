@@ -135,6 +135,10 @@ impl CreditAssignment for FeedbackAlignment {
         "fa"
     }
 
+    fn supports_conv(&self) -> bool {
+        true
+    }
+
     fn updates_into(
         &mut self,
         net: &Network,

@@ -481,4 +481,13 @@ pub trait CreditAssignment: Send {
     /// step (backprop, fixed random feedback) need no position; [`EvolutionStrategy`] draws its
     /// perturbations from `(seed, step)`.
     fn set_step(&mut self, _step: u64) {}
+
+    /// Whether the algorithm trains networks with convolutional layers
+    /// ([`conv_layers`]). The default is `false`: the algorithms written for dense layers (the
+    /// energy-based ones, target propagation, recirculation) return
+    /// [`PlasticityError::InvalidParameter`](crate::PlasticityError::InvalidParameter) named
+    /// `network` on a convolutional network, and [`Trainer`] refuses the pair before training.
+    fn supports_conv(&self) -> bool {
+        false
+    }
 }

@@ -34,6 +34,10 @@ impl CreditAssignment for ReadoutOnly {
         "readout"
     }
 
+    fn supports_conv(&self) -> bool {
+        true
+    }
+
     fn updates_into(
         &mut self,
         net: &Network,

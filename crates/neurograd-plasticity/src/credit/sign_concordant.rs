@@ -171,4 +171,8 @@ impl CreditAssignment for SignConcordant {
     fn set_step(&mut self, step: u64) {
         self.step = step;
     }
+
+    fn supports_conv(&self) -> bool {
+        true
+    }
 }

@@ -71,6 +71,10 @@ impl CreditAssignment for SignSymmetry {
         "ss"
     }
 
+    fn supports_conv(&self) -> bool {
+        true
+    }
+
     fn updates_into(
         &mut self,
         net: &Network,

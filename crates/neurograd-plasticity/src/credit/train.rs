@@ -374,7 +374,8 @@ impl Trainer {
     /// `cosine_every` and target are used; the rest is recorded in checkpoints as given.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for zero epochs, batch size or hidden width.
+    /// [`PlasticityError::InvalidParameter`] for zero epochs, batch size or hidden width, or a
+    /// convolutional network with an algorithm that does not support one (named `network`).
     pub fn from_parts(
         config: &TrainConfig,
         net: Network,
@@ -382,6 +383,9 @@ impl Trainer {
         opt: AnyGradientOptimizer,
     ) -> Result<Self> {
         check_config(config)?;
+        if !net.is_dense() && !algo.supports_conv() {
+            net.require_dense(algo.name())?;
+        }
         Ok(Self {
             config: config.clone(),
             net,
