@@ -122,8 +122,11 @@ impl ImageShape {
     /// Checks that `x` is a batch of this shape (`N × C·H·W` with `N ≥ 1`) and returns `N`.
     ///
     /// # Errors
+    /// [`TensorError::InvalidParameter`] if the shape itself is invalid (see [`ImageShape::new`]),
     /// [`TensorError::ShapeMismatch`] (expected `(N, C·H·W)`), [`TensorError::Empty`] for `N = 0`.
     pub fn check_batch(&self, op: &'static str, x: &Matrix) -> Result<usize> {
+        // the fields are public: a shape built without `new` is validated here
+        ImageShape::new(self.channels, self.height, self.width)?;
         if x.ncols() != self.len() {
             return Err(TensorError::ShapeMismatch {
                 op,
@@ -200,6 +203,29 @@ pub fn output_len(
     Ok((padded - span) / stride + 1)
 }
 
+/// Builder methods for a `(vertical, horizontal)` field of a parameter struct:
+/// `field: pair, "what"` makes `pair(v_h, v_w)`, setting `(v_h, v_w)`;
+/// `field: both / pair, "what"` also makes `both(v)`, setting `(v, v)`.
+macro_rules! pair_setters {
+    ($field:ident: $pair:ident, $what:literal) => {
+        #[doc = concat!("The same with ", $what, " `(v_h, v_w)`.")]
+        pub fn $pair(mut self, vh: usize, vw: usize) -> Self {
+            self.$field = (vh, vw);
+            self
+        }
+    };
+    ($field:ident: $both:ident / $pair:ident, $what:literal) => {
+        #[doc = concat!("The same with ", $what, " `v` on both axes.")]
+        pub fn $both(mut self, v: usize) -> Self {
+            self.$field = (v, v);
+            self
+        }
+
+        $crate::conv::pair_setters!($field: $pair, $what);
+    };
+}
+pub(crate) use pair_setters;
+
 /// Hyperparameters of a 2-D convolution; each pair is `(vertical, horizontal)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Conv2dParams {
@@ -227,47 +253,10 @@ impl Conv2dParams {
         }
     }
 
-    /// The same with a non-square kernel `(R, S)`.
-    pub fn with_kernel(mut self, r: usize, s: usize) -> Self {
-        self.kernel = (r, s);
-        self
-    }
-
-    /// The same with stride `s` on both axes.
-    pub fn with_stride(mut self, s: usize) -> Self {
-        self.stride = (s, s);
-        self
-    }
-
-    /// The same with stride `(s_h, s_w)`.
-    pub fn with_stride2(mut self, sh: usize, sw: usize) -> Self {
-        self.stride = (sh, sw);
-        self
-    }
-
-    /// The same with padding `p` on both axes.
-    pub fn with_padding(mut self, p: usize) -> Self {
-        self.padding = (p, p);
-        self
-    }
-
-    /// The same with padding `(p_h, p_w)`.
-    pub fn with_padding2(mut self, ph: usize, pw: usize) -> Self {
-        self.padding = (ph, pw);
-        self
-    }
-
-    /// The same with dilation `d` on both axes.
-    pub fn with_dilation(mut self, d: usize) -> Self {
-        self.dilation = (d, d);
-        self
-    }
-
-    /// The same with dilation `(d_h, d_w)`.
-    pub fn with_dilation2(mut self, dh: usize, dw: usize) -> Self {
-        self.dilation = (dh, dw);
-        self
-    }
+    pair_setters!(kernel: with_kernel, "a kernel of size (R, S) =");
+    pair_setters!(stride: with_stride / with_stride2, "stride");
+    pair_setters!(padding: with_padding / with_padding2, "zero padding");
+    pair_setters!(dilation: with_dilation / with_dilation2, "dilation");
 }
 
 /// A checked convolution geometry: input shape, hyperparameters and the output shape they give.
@@ -287,11 +276,71 @@ impl Conv2dParams {
 /// assert_eq!(y[(0, 6)], 9.0); // interior pixel (1, 1)
 /// # Ok::<(), neurograd_tensor::TensorError>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Conv2dGeometry {
+pub type Conv2dGeometry = Geometry2d<Conv2dParams>;
+
+/// A checked geometry of a 2-D layer: its input shape, its hyperparameters `P` and the output
+/// shape they give. Made only by [`Conv2dGeometry::new`] and [`Pool2dGeometry::new`], so the three
+/// always agree; deserialising re-runs those checks (and rejects a stored output shape that
+/// disagrees), so the kernels never see an inconsistent geometry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Geometry2d<P> {
     input: ImageShape,
     output: ImageShape,
-    params: Conv2dParams,
+    params: P,
+}
+
+/// The serialised fields of a [`Geometry2d`], before the checks.
+#[derive(Deserialize)]
+struct GeometryRepr<P> {
+    input: ImageShape,
+    output: ImageShape,
+    params: P,
+}
+
+impl<P: Copy> GeometryRepr<P> {
+    /// Rebuilds the geometry with `new` and checks the stored output shape against it.
+    fn check(self, new: fn(ImageShape, P) -> Result<Geometry2d<P>>) -> Result<Geometry2d<P>> {
+        let g = new(self.input, self.params)?;
+        if g.output != self.output {
+            return Err(invalid(
+                "output",
+                format!("{:?}", self.output),
+                &format!("the geometry gives {:?}", g.output),
+            ));
+        }
+        Ok(g)
+    }
+}
+
+impl<'de> Deserialize<'de> for Geometry2d<Conv2dParams> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let repr = GeometryRepr::<Conv2dParams>::deserialize(d)?;
+        repr.check(Self::new).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Geometry2d<Pool2dParams> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let repr = GeometryRepr::<Pool2dParams>::deserialize(d)?;
+        repr.check(Self::new).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<P: Copy> Geometry2d<P> {
+    /// The input shape `(C, H, W)`.
+    pub fn input(&self) -> ImageShape {
+        self.input
+    }
+
+    /// The output shape `(channels, H_o, W_o)`: `K` channels for a convolution, `C` for pooling.
+    pub fn output(&self) -> ImageShape {
+        self.output
+    }
+
+    /// The hyperparameters.
+    pub fn params(&self) -> P {
+        self.params
+    }
 }
 
 impl Conv2dGeometry {
@@ -340,21 +389,6 @@ impl Conv2dGeometry {
         })
     }
 
-    /// The input shape `(C, H, W)`.
-    pub fn input(&self) -> ImageShape {
-        self.input
-    }
-
-    /// The output shape `(K, H_o, W_o)`.
-    pub fn output(&self) -> ImageShape {
-        self.output
-    }
-
-    /// The hyperparameters.
-    pub fn params(&self) -> Conv2dParams {
-        self.params
-    }
-
     /// `C·R·S`, the length of one receptive field (the fan-in of a filter).
     pub fn patch_len(&self) -> usize {
         self.input.channels * self.params.kernel.0 * self.params.kernel.1
@@ -388,6 +422,18 @@ impl Conv2dGeometry {
 
     fn check_grad(&self, op: &'static str, g: &Matrix) -> Result<usize> {
         self.output.check_batch(op, g)
+    }
+
+    fn check_cols(&self, op: &'static str, cols: &Matrix, n: usize) -> Result<()> {
+        let shape = self.cols_shape(n);
+        if cols.shape() != shape {
+            return Err(TensorError::ShapeMismatch {
+                op,
+                expected: shape,
+                got: cols.shape(),
+            });
+        }
+        Ok(())
     }
 
     fn check_cols_size(&self, n: usize) -> Result<()> {
@@ -479,15 +525,15 @@ impl Conv2dGeometry {
     /// `cols` not [`cols_shape`](Self::cols_shape)`(N)` or `dx` not `N × C·H·W`.
     pub fn col2im_add(&self, cols: &Matrix, dx: &mut Matrix) -> Result<()> {
         let n = self.input.check_batch("conv2d col2im", dx)?;
-        let shape = self.cols_shape(n);
-        if cols.shape() != shape {
-            return Err(TensorError::ShapeMismatch {
-                op: "conv2d col2im",
-                expected: shape,
-                got: cols.shape(),
-            });
-        }
-        let (rows, cs) = (shape.0, cols.as_slice());
+        self.check_cols("conv2d col2im", cols, n)?;
+        self.col2im_add_raw(cols, dx);
+        Ok(())
+    }
+
+    /// [`col2im_add`](Self::col2im_add) on shapes already checked.
+    fn col2im_add_raw(&self, cols: &Matrix, dx: &mut Matrix) {
+        let n = dx.nrows();
+        let (rows, cs) = (cols.nrows(), cols.as_slice());
         let out = dx.as_mut_slice();
         self.for_each_tap(|q, ij, src| {
             if let Some(col) = src {
@@ -497,7 +543,6 @@ impl Conv2dGeometry {
                 }
             }
         });
-        Ok(())
     }
 
     /// Forward pass `Y = conv(X; W) + b`: `x` is `N × C·H·W`, `w` is `K × C·R·S`, `bias` (if any)
@@ -565,6 +610,12 @@ impl Conv2dGeometry {
         self.check_weight("conv2d backward_input", w)?;
         let n = self.check_grad("conv2d backward_input", g)?;
         self.check_cols_size(n)?;
+        Ok(self.backward_input_raw(g, w))
+    }
+
+    /// [`backward_input`](Self::backward_input) on shapes already checked.
+    pub(crate) fn backward_input_raw(&self, g: &Matrix, w: &Matrix) -> Matrix {
+        let n = g.nrows();
         let (rows, k) = (self.output.plane() * n, self.params.out_channels);
         let gv = strided(g.as_slice(), rows, k, false);
         let mut dcols = Matrix::zeros(rows, self.patch_len());
@@ -574,8 +625,8 @@ impl Conv2dGeometry {
             strided(w.as_slice(), k, self.patch_len(), false),
         );
         let mut dx = Matrix::zeros(n, self.input.len());
-        self.col2im_add(&dcols, &mut dx)?;
-        Ok(dx)
+        self.col2im_add_raw(&dcols, &mut dx);
+        dx
     }
 
     /// `∂L/∂W = Gᵀ U` (`K × C·R·S`) from the input batch `x` and the output adjoint `g`.
@@ -583,6 +634,14 @@ impl Conv2dGeometry {
     /// # Errors
     /// Shape mismatches (including different batch sizes), an empty batch, overflowing sizes.
     pub fn backward_weight(&self, x: &Matrix, g: &Matrix) -> Result<Matrix> {
+        let n = self.input.check_batch("conv2d backward_weight", x)?;
+        if g.shape() != (n, self.output.len()) {
+            return Err(TensorError::ShapeMismatch {
+                op: "conv2d backward_weight",
+                expected: (n, self.output.len()),
+                got: g.shape(),
+            });
+        }
         let mut cols = Matrix::zeros(0, 0);
         self.im2col(x, &mut cols)?;
         self.backward_weight_from_cols(&cols, g)
@@ -595,15 +654,13 @@ impl Conv2dGeometry {
     /// `cols` not [`cols_shape`](Self::cols_shape)`(N)`, `g` not `N × K·H_o·W_o`.
     pub fn backward_weight_from_cols(&self, cols: &Matrix, g: &Matrix) -> Result<Matrix> {
         let n = self.check_grad("conv2d backward_weight", g)?;
-        let shape = self.cols_shape(n);
-        if cols.shape() != shape {
-            return Err(TensorError::ShapeMismatch {
-                op: "conv2d backward_weight",
-                expected: shape,
-                got: cols.shape(),
-            });
-        }
-        let (rows, k) = (shape.0, self.params.out_channels);
+        self.check_cols("conv2d backward_weight", cols, n)?;
+        Ok(self.backward_weight_raw(cols, g))
+    }
+
+    /// [`backward_weight_from_cols`](Self::backward_weight_from_cols) on shapes already checked.
+    pub(crate) fn backward_weight_raw(&self, cols: &Matrix, g: &Matrix) -> Matrix {
+        let (rows, k) = (cols.nrows(), self.params.out_channels);
         // Gᵀ as a strided view: K x (Ho Wo N).
         let gt = strided(g.as_slice(), k, rows, true);
         let mut dw = Matrix::zeros(k, self.patch_len());
@@ -612,7 +669,7 @@ impl Conv2dGeometry {
             gt,
             strided(cols.as_slice(), rows, self.patch_len(), false),
         );
-        Ok(dw)
+        dw
     }
 
     /// `∂L/∂b` (`1 × K`): the sum of `g` over the batch and all output positions of each channel.
@@ -620,13 +677,18 @@ impl Conv2dGeometry {
     /// # Errors
     /// `g` not `N × K·H_o·W_o`, an empty batch.
     pub fn backward_bias(&self, g: &Matrix) -> Result<Matrix> {
-        let n = self.check_grad("conv2d backward_bias", g)?;
-        let rows = self.output.plane() * n;
+        self.check_grad("conv2d backward_bias", g)?;
+        Ok(self.backward_bias_raw(g))
+    }
+
+    /// [`backward_bias`](Self::backward_bias) on shapes already checked.
+    pub(crate) fn backward_bias_raw(&self, g: &Matrix) -> Matrix {
+        let rows = self.output.plane() * g.nrows();
         let mut db = Matrix::zeros(1, self.params.out_channels);
         for (k, chunk) in g.as_slice().chunks_exact(rows).enumerate() {
             db[(0, k)] = chunk.iter().sum();
         }
-        Ok(db)
+        db
     }
 }
 
@@ -670,7 +732,12 @@ pub fn reshape_row_major(a: &Matrix, rows: usize, cols: usize) -> Result<Matrix>
             got: (rows, cols),
         });
     }
+    Ok(reshape_row_major_raw(a, rows, cols))
+}
+
+/// [`reshape_row_major`] for `rows·cols` already checked to equal `a.len()`.
+pub(crate) fn reshape_row_major_raw(a: &Matrix, rows: usize, cols: usize) -> Matrix {
     // a row-major buffer of a is the column-major buffer of aᵀ
     let t = a.transpose();
-    Ok(Matrix::from_row_slice(rows, cols, t.as_slice()))
+    Matrix::from_row_slice(rows, cols, t.as_slice())
 }

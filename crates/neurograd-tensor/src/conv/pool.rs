@@ -24,7 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ImageShape, checked_product, invalid, output_len};
+use super::{Geometry2d, ImageShape, checked_product, invalid, output_len, pair_setters};
 use crate::{Matrix, Real, Result, TensorError};
 
 /// Hyperparameters of a 2-D pooling window; each pair is `(vertical, horizontal)`.
@@ -53,35 +53,9 @@ impl Pool2dParams {
         }
     }
 
-    /// The same with a `k_h × k_w` window (the stride is left as it is).
-    pub fn with_kernel(mut self, kh: usize, kw: usize) -> Self {
-        self.kernel = (kh, kw);
-        self
-    }
-
-    /// The same with stride `s` on both axes.
-    pub fn with_stride(mut self, s: usize) -> Self {
-        self.stride = (s, s);
-        self
-    }
-
-    /// The same with stride `(s_h, s_w)`.
-    pub fn with_stride2(mut self, sh: usize, sw: usize) -> Self {
-        self.stride = (sh, sw);
-        self
-    }
-
-    /// The same with padding `p` on both axes.
-    pub fn with_padding(mut self, p: usize) -> Self {
-        self.padding = (p, p);
-        self
-    }
-
-    /// The same with padding `(p_h, p_w)`.
-    pub fn with_padding2(mut self, ph: usize, pw: usize) -> Self {
-        self.padding = (ph, pw);
-        self
-    }
+    pair_setters!(kernel: with_kernel, "a window (the stride is left as it is) of size");
+    pair_setters!(stride: with_stride / with_stride2, "stride");
+    pair_setters!(padding: with_padding / with_padding2, "padding");
 
     /// The same with the given `count_include_pad`.
     pub fn with_count_include_pad(mut self, yes: bool) -> Self {
@@ -102,12 +76,7 @@ impl Pool2dParams {
 /// assert_eq!(argmax, vec![1]); // the first maximum in row-major order wins
 /// # Ok::<(), neurograd_tensor::TensorError>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Pool2dGeometry {
-    input: ImageShape,
-    output: ImageShape,
-    params: Pool2dParams,
-}
+pub type Pool2dGeometry = Geometry2d<Pool2dParams>;
 
 impl Pool2dGeometry {
     /// Checks `params` against `input` and computes the output shape.
@@ -137,21 +106,6 @@ impl Pool2dGeometry {
             output,
             params,
         })
-    }
-
-    /// The input shape `(C, H, W)`.
-    pub fn input(&self) -> ImageShape {
-        self.input
-    }
-
-    /// The output shape `(C, H_o, W_o)`.
-    pub fn output(&self) -> ImageShape {
-        self.output
-    }
-
-    /// The window parameters.
-    pub fn params(&self) -> Pool2dParams {
-        self.params
     }
 
     /// The clipped input range of window `i` along one axis.
@@ -235,7 +189,7 @@ pub fn max_pool2d(x: &Matrix, geom: &Pool2dGeometry) -> Result<(Matrix, Vec<usiz
 /// `g` of the wrong shape, `argmax` of the wrong length ([`TensorError::ShapeMismatch`]) or with an
 /// index outside the input ([`TensorError::InvalidParameter`]).
 pub fn max_pool2d_backward(g: &Matrix, argmax: &[usize], geom: &Pool2dGeometry) -> Result<Matrix> {
-    let n = geom.output.check_batch("max_pool2d backward", g)?;
+    geom.output.check_batch("max_pool2d backward", g)?;
     if argmax.len() != g.len() {
         return Err(TensorError::ShapeMismatch {
             op: "max_pool2d backward: argmax",
@@ -251,12 +205,22 @@ pub fn max_pool2d_backward(g: &Matrix, argmax: &[usize], geom: &Pool2dGeometry) 
             &format!("index outside the input's {len} columns"),
         ));
     }
-    let mut dx = Matrix::zeros(n, len);
+    Ok(max_pool2d_backward_raw(g, argmax, geom))
+}
+
+/// [`max_pool2d_backward`] on shapes and indices already checked.
+pub(crate) fn max_pool2d_backward_raw(
+    g: &Matrix,
+    argmax: &[usize],
+    geom: &Pool2dGeometry,
+) -> Matrix {
+    let n = g.nrows();
+    let mut dx = Matrix::zeros(n, geom.input.len());
     let d = dx.as_mut_slice();
     for (e, (&a, &gv)) in argmax.iter().zip(g.as_slice()).enumerate() {
         d[a * n + e % n] += gv;
     }
-    Ok(dx)
+    dx
 }
 
 /// Average pooling forward: `N × C·H_o·W_o`, divisor as set by
@@ -287,7 +251,13 @@ pub fn avg_pool2d(x: &Matrix, geom: &Pool2dGeometry) -> Result<Matrix> {
 /// # Errors
 /// `g` not `N × C·H_o·W_o`, an empty batch.
 pub fn avg_pool2d_backward(g: &Matrix, geom: &Pool2dGeometry) -> Result<Matrix> {
-    let n = geom.output.check_batch("avg_pool2d backward", g)?;
+    geom.output.check_batch("avg_pool2d backward", g)?;
+    Ok(avg_pool2d_backward_raw(g, geom))
+}
+
+/// [`avg_pool2d_backward`] on shapes already checked.
+pub(crate) fn avg_pool2d_backward_raw(g: &Matrix, geom: &Pool2dGeometry) -> Matrix {
+    let n = g.nrows();
     let mut dx = Matrix::zeros(n, geom.input.len());
     let gs = g.as_slice();
     let d = dx.as_mut_slice();
@@ -299,7 +269,7 @@ pub fn avg_pool2d_backward(g: &Matrix, geom: &Pool2dGeometry) -> Result<Matrix> 
             }
         }
     });
-    Ok(dx)
+    dx
 }
 
 /// Global average pooling: `N × C·H·W` to `N × C`, the mean of each channel's plane.
@@ -327,8 +297,10 @@ pub fn global_avg_pool(x: &Matrix, shape: ImageShape) -> Result<Matrix> {
 /// `N × C`, the result `N × C·H·W`.
 ///
 /// # Errors
-/// `g` not `N × C` ([`TensorError::ShapeMismatch`]), an empty batch.
+/// An invalid `shape` ([`TensorError::InvalidParameter`]), `g` not `N × C`
+/// ([`TensorError::ShapeMismatch`]), an empty batch.
 pub fn global_avg_pool_backward(g: &Matrix, shape: ImageShape) -> Result<Matrix> {
+    let shape = ImageShape::new(shape.channels, shape.height, shape.width)?;
     if g.ncols() != shape.channels {
         return Err(TensorError::ShapeMismatch {
             op: "global_avg_pool backward",
@@ -336,12 +308,17 @@ pub fn global_avg_pool_backward(g: &Matrix, shape: ImageShape) -> Result<Matrix>
             got: g.shape(),
         });
     }
-    let n = g.nrows();
-    if n == 0 {
+    if g.nrows() == 0 {
         return Err(TensorError::Empty {
             what: "global_avg_pool backward: batch with 0 samples".into(),
         });
     }
+    Ok(global_avg_pool_backward_raw(g, shape))
+}
+
+/// [`global_avg_pool_backward`] on shapes already checked.
+pub(crate) fn global_avg_pool_backward_raw(g: &Matrix, shape: ImageShape) -> Matrix {
+    let n = g.nrows();
     let plane = shape.plane();
     let k = 1.0 / plane as Real;
     let mut dx = Matrix::zeros(n, shape.len());
@@ -353,5 +330,5 @@ pub fn global_avg_pool_backward(g: &Matrix, shape: ImageShape) -> Result<Matrix>
             }
         }
     }
-    Ok(dx)
+    dx
 }
