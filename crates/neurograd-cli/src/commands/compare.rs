@@ -53,7 +53,7 @@ pub struct CompareArgs {
     /// networks with --algorithms (default bptt,eprop-sym,eprop-random; bptt is the family's
     /// BPTT) instead of the feed-forward comparison. --batch, --lr, --cosine-every (iterations)
     /// apply; the feed-forward-only flags are refused.
-    #[arg(long, conflicts_with_all = ["dataset", "epochs", "hidden", "target", "max_samples", "test_fraction", "seeds"])]
+    #[arg(long, conflicts_with_all = ["dataset", "epochs", "hidden", "target", "max_samples", "test_fraction", "seeds", "arch"])]
     pub task: Option<String>,
     /// Task options (require --task).
     #[command(flatten)]
@@ -64,6 +64,13 @@ pub struct CompareArgs {
     /// Early-stopping validation error of a task (default: 0.07 for evidence, none otherwise).
     #[arg(long, requires = "task")]
     pub stop_error: Option<f64>,
+    /// Convolutional architecture for every algorithm instead of --hidden, on the dataset's
+    /// images: comma-separated conv:<K>x<k>[s<stride>][p<pad>], pool:<k> / maxpool:<k>[s<s>],
+    /// avgpool:<k>[s<s>], dense:<n> (the last: dense:<classes>), e.g.
+    /// conv:8x5,pool:2,conv:16x5,pool:2,dense:10. Algorithms: bp, fa, dfa, ss, usf, brsf, frsf,
+    /// readout, es.
+    #[arg(long)]
+    pub arch: Option<String>,
 }
 
 /// Parses `"64,32"` into widths; `none` is the network without a hidden layer. An empty list,
@@ -133,6 +140,7 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
         cosine_every: a.cosine_every,
         max_samples: a.max_samples,
         seeds: a.seeds,
+        arch: a.arch.clone(),
     };
     let (dir, claimed) = super::output_dir(common)?;
     let bars = crate::progress::Bars::new(common.quiet);
@@ -213,14 +221,17 @@ pub fn render(res: &CompareResult) -> String {
     } else {
         format!("seed {}", res.params.seed)
     };
+    let network = match &res.params.arch {
+        Some(arch) => format!("arch {arch}"),
+        None => format!("hidden {:?}", res.params.hidden),
+    };
     format!(
-        "{} ({} train / {} test, {} features, {} classes), hidden {:?}, batch {}, {}\n{}",
+        "{} ({} train / {} test, {} features, {} classes), {network}, batch {}, {}\n{}",
         res.data.name,
         res.data.n_train,
         res.data.n_test,
         res.data.n_features,
         res.data.n_classes,
-        res.params.hidden,
         res.params.batch_size,
         seeds,
         t.render()
