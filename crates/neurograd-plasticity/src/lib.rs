@@ -11,6 +11,9 @@
 //! - [`credit`]: credit assignment in layered rate networks: backpropagation (the reference) and its
 //!   biologically plausible rivals, each producing weight and bias updates for a mini-batch.
 //!
+//! - [`receptive`]: receptive-field learners for natural-image patches (sparse coding, ICA, ISA,
+//!   nonlinear Hebbian learning).
+//!
 //! ## Features
 //!
 //! | feature | adds |
@@ -20,6 +23,7 @@
 pub mod credit;
 pub mod error;
 pub mod local;
+pub mod receptive;
 
 pub use error::PlasticityError;
 

@@ -2,3 +2,4 @@
 
 mod credit;
 mod local;
+mod receptive;
