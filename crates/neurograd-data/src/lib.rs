@@ -9,6 +9,9 @@
 //! - [`generators`]: seeded, value-stable synthetic data (XOR, blobs, moons, circles, spirals,
 //!   linear and MLP teachers, Földiák's bars, Gaussians with a given covariance or spectrum,
 //!   dead-leaves images with patch sampling);
+//! - [`natural`]: six bundled natural photographs (CC0 / public domain), the user's 2-D `.npy`
+//!   images, seeded patch sampling, Olshausen & Field (1997) whitening, ZCA, and the white-noise and
+//!   phase-scrambled controls;
 //! - [`transform`]: stratified split, standardisation, min-max scaling, one-hot, seeded batches;
 //! - [`rng`]: the documented random primitives behind every seeded function (value-stable).
 //!
@@ -28,6 +31,7 @@ pub mod dataset;
 pub mod error;
 pub mod generators;
 pub mod io;
+pub mod natural;
 pub mod rng;
 pub mod transform;
 

@@ -4,6 +4,7 @@ mod bundled;
 mod csv;
 mod generators;
 mod idx;
+mod natural;
 mod npy;
 mod robustness;
 mod stability;

@@ -1,6 +1,6 @@
 //! The dead-leaves image model and patch sampling.
 
-use crate::rng::{self, index, uniform};
+use crate::rng::{self, uniform};
 use crate::{DataError, Result};
 use neurograd_tensor::{Matrix, Real};
 use serde::{Deserialize, Serialize};
@@ -148,42 +148,14 @@ impl DeadLeaves {
 /// Samples `n` square patches of side `patch` from `images`, one patch per row (row-major
 /// pixels). From stream `(seed, 0)`, per patch: image `index(n_images)`, top row
 /// `index(rows - patch + 1)`, left column `index(cols - patch + 1)` (see [`crate::rng::index`]).
+/// The same as [`crate::natural::PatchSampler::new`]`(patch, n).sample(images, seed)`, which also
+/// excludes borders and samples per image.
 ///
 /// # Errors
 /// [`DataError::Empty`] for no images, [`DataError::InvalidParameter`] for `n == 0`, `patch == 0`,
 /// or a patch larger than an image.
 pub fn sample_patches(images: &[Matrix], patch: usize, n: usize, seed: u64) -> Result<Matrix> {
-    if images.is_empty() {
-        return Err(DataError::Empty {
-            what: "sample_patches images".into(),
-        });
-    }
-    super::check_count("n", n)?;
-    super::check_count("patch", patch)?;
-    if let Some((i, im)) = images
-        .iter()
-        .enumerate()
-        .find(|(_, im)| im.nrows() < patch || im.ncols() < patch)
-    {
-        return Err(DataError::invalid(
-            "patch",
-            patch,
-            format!("larger than image {i} ({}x{})", im.nrows(), im.ncols()),
-        ));
-    }
-    let mut rng = rng::stream(seed, 0);
-    let mut out = Matrix::zeros(n, patch * patch);
-    for k in 0..n {
-        let im = &images[index(&mut rng, images.len())];
-        let r0 = index(&mut rng, im.nrows() - patch + 1);
-        let c0 = index(&mut rng, im.ncols() - patch + 1);
-        for r in 0..patch {
-            for c in 0..patch {
-                out[(k, r * patch + c)] = im[(r0 + r, c0 + c)];
-            }
-        }
-    }
-    Ok(out)
+    crate::natural::PatchSampler::new(patch, n).sample(images, seed)
 }
 
 /// Radially averaged power spectrum of a square image: the mean of `|F(k)|^2` over the discrete

@@ -526,7 +526,8 @@ pub fn read_npy(path: impl AsRef<Path>) -> Result<NpyArray> {
     parse_raw(&read_maybe_gz(path)?, path)
 }
 
-fn name_errors(e: DataError, path: &Path) -> DataError {
+/// Puts the file's name into the errors of [`NpyArray::to_matrix`] (which only knows "npy array").
+pub(crate) fn name_errors(e: DataError, path: &Path) -> DataError {
     match e {
         DataError::Format { reason, .. } => DataError::Format {
             path: path.into(),
