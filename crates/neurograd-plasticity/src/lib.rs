@@ -14,8 +14,9 @@
 //!   sequence batches and losses, and the gradient algorithms (BPTT hand-written and through the
 //!   tape, truncated BPTT, RTRL, RFLO), each measured against the exact gradient, registered per
 //!   network type ([`recurrent::by_name`]).
-//! - [`receptive`]: receptive fields on natural images: the Gabor fitter (Jones & Palmer 1987) and
-//!   V1 statistics (Ringach 2002 shapes, bandwidths, coverage, phase invariance).
+//! - [`receptive`]: receptive fields on natural images: the learners (sparse coding, ICA, ISA,
+//!   nonlinear Hebbian learning), the Gabor fitter (Jones & Palmer 1987) and V1 statistics
+//!   (Ringach 2002 shapes, bandwidths, coverage, phase invariance).
 //!
 //! ## Features
 //!

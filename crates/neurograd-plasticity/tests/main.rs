@@ -6,3 +6,4 @@ mod recurrent_rate;
 mod recurrent_spiking;
 mod recurrent_train;
 mod v1measures;
+mod receptive;
