@@ -17,9 +17,9 @@ use neurograd_neurons::alif::{AlifParams, InputScaling};
 use neurograd_plasticity::recurrent::spiking::{
     PseudoDerivative, Reset, SpikingNet, SpikingNetConfig,
 };
-use neurograd_plasticity::recurrent::{self, SequenceBatch, SequenceTarget};
+use neurograd_plasticity::recurrent::{self, RecurrentNet, SequenceBatch, SequenceTarget};
 use neurograd_tensor::Matrix;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
 use std::time::Duration;
@@ -87,7 +87,7 @@ fn run(c: &mut Criterion, group_name: &str, steps: &[usize], b: usize, report_by
                     let (g, _) = algo.gradient(&net, black_box(&data)).expect("gradient");
                     net.update_params(&mut |p: &mut [Matrix]| {
                         for (pm, gm) in p.iter_mut().zip(&g.grads) {
-                            pm.axpy(-1e-3, gm, 1.0);
+                            *pm -= gm * 1e-3;
                         }
                         Ok(())
                     })

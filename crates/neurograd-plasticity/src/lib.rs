@@ -27,8 +27,8 @@
 pub mod credit;
 pub mod error;
 pub mod local;
-pub mod recurrent;
 pub mod receptive;
+pub mod recurrent;
 
 pub use error::PlasticityError;
 

@@ -2,8 +2,8 @@
 
 mod credit;
 mod local;
+mod receptive;
 mod recurrent_rate;
 mod recurrent_spiking;
 mod recurrent_train;
 mod v1measures;
-mod receptive;

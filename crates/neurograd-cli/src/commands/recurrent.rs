@@ -56,9 +56,10 @@ fn list(s: &str) -> Vec<String> {
 /// `compare --task`: trains, writes run.json, the per-iteration CSV and the figures, prints the
 /// table (or the JSON).
 pub fn compare(common: &Common, params: RecurrentCompareParams) -> neurograd::Result<()> {
-    let dir = common.out.clone().unwrap_or_else(super::default_run_dir);
+    let (dir, claimed) = super::output_dir(common)?;
     let bars = crate::progress::Bars::new(common.quiet);
-    let res = exp::compare(&params, &bars)?;
+    let res =
+        exp::compare(&params, &bars).inspect_err(|_| super::release_if_empty(&dir, claimed))?;
     let files = write_compare_files(&res, &dir)?;
     super::report_files(common, &files);
     if common.json {

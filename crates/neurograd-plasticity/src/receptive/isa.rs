@@ -172,6 +172,7 @@ pub fn fit(x: &Matrix, cfg: &IsaConfig) -> Result<Isa> {
         let (j, g) = objective_and_gradient(&w, &z, cfg.subspace_dim, cfg.epsilon);
         if !j.is_finite() {
             return Err(PlasticityError::Diverged {
+                what: "the ISA objective".into(),
                 step: step + 1,
                 norm: j,
             });

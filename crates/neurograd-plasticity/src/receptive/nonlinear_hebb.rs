@@ -175,6 +175,7 @@ pub fn fit(x: &Matrix, cfg: &NonlinearHebbConfig) -> Result<NonlinearHebb> {
         let (h, j) = hebbian_unchecked(&w, &z, cfg.nonlinearity);
         if !j.is_finite() {
             return Err(PlasticityError::Diverged {
+                what: "the nonlinear Hebbian objective".into(),
                 step: step + 1,
                 norm: j,
             });

@@ -340,6 +340,7 @@ impl Inferer {
         }
         if let Some(i) = self.a.iter().position(|v| !v.is_finite()) {
             return Err(PlasticityError::Diverged {
+                what: "the sparse-coding coefficients (inference)".into(),
                 step: cfg.iterations,
                 norm: self.a[i],
             });
@@ -480,6 +481,7 @@ pub fn learn(patches: &Matrix, cfg: &SparseCodingConfig) -> Result<SparseCoding>
         normalise_columns(&mut dict);
         if let Some(i) = dict.iter().position(|v| !v.is_finite()) {
             return Err(PlasticityError::Diverged {
+                what: "the sparse-coding dictionary".into(),
                 step: t + 1,
                 norm: dict[i],
             });

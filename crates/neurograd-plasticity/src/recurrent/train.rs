@@ -438,6 +438,7 @@ fn check_grads(g: &RecurrentGrads, i: usize) -> Result<()> {
         .find(|v| !v.is_finite())
     {
         return Err(PlasticityError::Diverged {
+            what: "the recurrent network's gradient".into(),
             step: i + 1,
             norm: *v,
         });

@@ -127,7 +127,7 @@ impl FloorsResult {
             .results
             .iter()
             .find(|r| r.algorithm == algorithm)
-            .map(|r| r.mean_accuracy)
+            .and_then(|r| r.mean_accuracy)
     }
 }
 
@@ -199,7 +199,8 @@ pub fn floors(p: &FloorsParams, progress: &dyn Progress) -> Result<FloorsResult>
         .mlp
         .results
         .first()
-        .map_or(f64::NAN, |r| r.mean_accuracy);
+        .and_then(|r| r.mean_accuracy)
+        .unwrap_or(f64::NAN);
     let mut floors = vec![
         floor("bp CNN mean accuracy >= 0.975", bp, 0.975, bp >= 0.975),
         floor(
@@ -386,7 +387,7 @@ pub fn mnist_filters(p: &MnistFiltersParams, progress: &dyn Progress) -> Result<
         objective: format!("{} classification ({})", p.dataset, p.arch),
         kernel,
         filters,
-        score: out.test_accuracy,
+        score: out.test_accuracy.unwrap_or(f64::NAN),
         mean_cosine_to_bp: out.mean_cosine_to_bp,
     })
 }
@@ -629,7 +630,10 @@ mod tests {
             r.cnn_mean("fa").expect("fa"),
             r.cnn_mean("readout").expect("readout"),
         );
-        eprintln!("scaled floors: bp {bp} fa {fa} readout {ro} mlp {:?}", r.mlp.results[0].mean_accuracy);
+        eprintln!(
+            "scaled floors: bp {bp} fa {fa} readout {ro} mlp {:?}",
+            r.mlp.results[0].mean_accuracy
+        );
         assert!(bp - ro > 0.05, "bp {bp} readout {ro}");
         assert!(fa > ro, "fa {fa} readout {ro}");
         let claims: Vec<&str> = r.floors.iter().map(|f| f.claim.as_str()).collect();
@@ -642,7 +646,10 @@ mod tests {
         };
         assert!(matches!(
             floors(&no_bp, &NoProgress),
-            Err(Error::InvalidParameter { name: "algorithms", .. })
+            Err(Error::InvalidParameter {
+                name: "algorithms",
+                ..
+            })
         ));
     }
 
@@ -679,13 +686,25 @@ mod tests {
             Err(Error::UnknownName { .. })
         ));
         let r = autoencoder_filters(&patches, 7, &p, &NoProgress);
-        assert!(matches!(r, Err(Error::InvalidParameter { name: "patches", .. })), "{r:?}");
+        assert!(
+            matches!(
+                r,
+                Err(Error::InvalidParameter {
+                    name: "patches",
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
         let bad = AutoencoderParams {
             noise: -1.0,
             ..p.clone()
         };
         let r = autoencoder_filters(&patches, 8, &bad, &NoProgress);
-        assert!(matches!(r, Err(Error::InvalidParameter { name: "noise", .. })), "{r:?}");
+        assert!(
+            matches!(r, Err(Error::InvalidParameter { name: "noise", .. })),
+            "{r:?}"
+        );
         let pc = AutoencoderParams {
             algorithm: "pc".into(),
             ..p
@@ -712,6 +731,9 @@ mod tests {
             ..p
         };
         let r = mnist_filters(&dense, &NoProgress);
-        assert!(matches!(r, Err(Error::InvalidParameter { name: "arch", .. })), "{r:?}");
+        assert!(
+            matches!(r, Err(Error::InvalidParameter { name: "arch", .. })),
+            "{r:?}"
+        );
     }
 }
