@@ -104,6 +104,8 @@ impl ConvLayer {
 }
 
 /// The kind of a weight layer of the [`Network`](super::Network).
+// One value per layer, copied rarely: boxing the convolution would cost `Copy` for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LayerKind {

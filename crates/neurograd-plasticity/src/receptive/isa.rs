@@ -70,7 +70,7 @@ impl IsaConfig {
         at_least("subspace_dim", self.subspace_dim, 1)?;
         at_least("components", self.components, self.subspace_dim)?;
         at_least("steps", self.steps, 1)?;
-        if self.components % self.subspace_dim != 0 {
+        if !self.components.is_multiple_of(self.subspace_dim) {
             return Err(PlasticityError::InvalidParameter {
                 name: "components",
                 value: self.components.to_string(),
@@ -195,7 +195,7 @@ pub fn fit(x: &Matrix, cfg: &IsaConfig) -> Result<Isa> {
 pub fn objective(w: &Matrix, z: &Matrix, dim: usize, eps: Real) -> Result<(Real, Matrix)> {
     let k = z.nrows();
     check::shape("isa objective: weights", w, (k, k))?;
-    if dim == 0 || k % dim != 0 {
+    if dim == 0 || !k.is_multiple_of(dim) {
         return Err(PlasticityError::InvalidParameter {
             name: "subspace_dim",
             value: dim.to_string(),

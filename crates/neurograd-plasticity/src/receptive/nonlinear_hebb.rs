@@ -151,7 +151,7 @@ pub fn step_single(w: &Vector, x: &Matrix, f: HebbNonlinearity, eta: Real) -> Re
     let (h, _) = hebbian_term(&row, x, f)?;
     let next = w + h.transpose().column(0) * eta;
     let norm = next.norm();
-    if !(norm > 0.0) {
+    if norm.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err(PlasticityError::InvalidParameter {
             name: "weights",
             value: "zero".to_string(),
