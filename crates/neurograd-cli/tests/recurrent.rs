@@ -130,7 +130,20 @@ fn compare_task_flags_are_honoured() {
         3
     );
     assert_eq!(compare(&["--units", "12"])["units"], 12);
-    assert!(compare(&["--cosine-every", "0"])["results"][1]["mean_cosine_to_bptt"].is_null());
+    // The cosine to BPTT is part of the output: 0 is refused (issue 17 item 7), not read as "off".
+    let zero = neurograd(&[
+        "compare",
+        "--task",
+        "evidence",
+        "--small",
+        "--quiet",
+        "--iterations",
+        "2",
+        "--cosine-every",
+        "0",
+    ]);
+    assert_eq!(zero.status.code(), Some(2), "{}", stderr(&zero));
+    assert!(stderr(&zero).contains("cosine_every"), "{}", stderr(&zero));
     assert_ne!(loss(&compare(&["--lif-only"])), loss(&base));
     assert_ne!(
         loss(&compare(&["--network", "rate", "--algorithms", "bptt"])),
