@@ -34,8 +34,11 @@ fn synthetic_gabors(n: usize, seed: u64) -> Vec<GaborParams> {
 /// Reference T8 (vision reference, section 7; calibrated there: all cases pass, median frequency
 /// error 0.8 %, noise ceiling R^2 ~ 0.946): 100 synthetic 12 x 12 Gabors plus Gaussian pixel noise
 /// of 5 % of the peak amplitude are fitted with R^2 >= 0.9 and the carrier frequency within 5 %
-/// in at least 95 % of the cases. Negative control: 100 white-noise filters reach R^2 >= 0.5 in
-/// fewer than 1 % (0 of 100; calibrated maximum 0.22).
+/// in at least 95 % of the cases. Negative control: 300 white-noise filters reach R^2 >= 0.5 in
+/// fewer than 1 % (at most 2 of 300; calibrated maximum 0.22, so 0 is expected; with 0 of 300
+/// the one-sided 95 % upper bound of the chance rate is 1 %). The misses are printed: they are
+/// Gabors with `nx` near the low-pass limit `kappa = 0.187` (about a fifth of a period per
+/// envelope sigma), whose carrier frequency is weakly determined.
 #[test]
 fn gabor_fitter_round_trip_t8() {
     let truth = synthetic_gabors(100, 8);
@@ -79,15 +82,24 @@ fn gabor_fitter_round_trip_t8() {
         r2[50]
     );
 
-    let noise = Matrix::from_fn(100, 144, |_, _| normal(&mut rng));
+    let n_noise = 300;
+    let noise = Matrix::from_fn(n_noise, 144, |_, _| normal(&mut rng));
     let fits = GaborFitter::default().fit_rows(&noise, 12, 12).unwrap();
     let chance = fits.iter().filter(|f| f.r2 >= 0.5).count();
     let mut nr2: Vec<f64> = fits.iter().map(|f| f.r2).collect();
     nr2.sort_by(f64::total_cmp);
-    assert_eq!(chance, 0, "white-noise R^2 max {}", nr2[99]);
+    assert!(
+        100 * chance < n_noise,
+        "{chance}/{n_noise} white-noise filters with R^2 >= 0.5 (max {})",
+        nr2[n_noise - 1]
+    );
     eprintln!(
-        "T8: {good}/100 recovered, R^2 min {:.3} median {:.3}; white noise R^2 median {:.3} max {:.3}",
-        r2[0], r2[50], nr2[50], nr2[99]
+        "T8: {good}/100 recovered, R^2 min {:.3} median {:.3}; white noise {chance}/{n_noise} with R^2 >= 0.5, R^2 median {:.3} 99th pct {:.3} max {:.3}",
+        r2[0],
+        r2[50],
+        nr2[n_noise / 2],
+        nr2[n_noise * 99 / 100],
+        nr2[n_noise - 1]
     );
 }
 
