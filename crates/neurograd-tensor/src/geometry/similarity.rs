@@ -262,6 +262,17 @@ const RSA_PERMUTATION_TAG: u64 = 0x0072_7361_7065_726d; // "rsaperm"
 /// drawn from `ChaCha8Rng::seed_from_u64(mix(seed, 0, TAG))` in order, so the result depends only
 /// on the seed.
 ///
+/// ```
+/// use neurograd_tensor::geometry::{rsa, rsa_permutation_test};
+/// use neurograd_tensor::Matrix;
+/// let x = Matrix::from_fn(12, 5, |i, j| ((i * 7 + j * 3) % 11) as f64 + 0.1 * (i * j) as f64);
+/// let y = x.map(|v| 2.0 * v + 1.0); // the same geometry
+/// let t = rsa_permutation_test(&x, &y, 99, 0)?;
+/// assert_eq!(t.rho, rsa(&x, &y)?);
+/// assert!((t.rho - 1.0).abs() < 1e-12 && t.p_value <= 0.02);
+/// # Ok::<(), neurograd_tensor::TensorError>(())
+/// ```
+///
 /// # Errors
 /// As [`rsa`]; [`TensorError::InvalidParameter`] for `n_permutations == 0`.
 pub fn rsa_permutation_test(
