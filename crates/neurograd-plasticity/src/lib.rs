@@ -10,9 +10,9 @@
 //!   by [`local::harness::spikes`] (trace implementation vs brute force, drift vs rate formula).
 //! - [`credit`]: credit assignment in layered rate networks: backpropagation (the reference) and its
 //!   biologically plausible rivals, each producing weight and bias updates for a mini-batch.
-//!
-//! - [`receptive`]: receptive-field learners for natural-image patches (sparse coding, ICA, ISA,
-//!   nonlinear Hebbian learning).
+//! - [`receptive`]: receptive fields on natural images: learners for whitened patches (sparse
+//!   coding, ICA, ISA, nonlinear Hebbian learning), the Gabor fitter (Jones & Palmer 1987) and V1
+//!   statistics (Ringach 2002 shapes, bandwidths, coverage, phase invariance).
 //!
 //! ## Features
 //!

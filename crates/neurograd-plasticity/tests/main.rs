@@ -3,3 +3,4 @@
 mod credit;
 mod local;
 mod receptive;
+mod v1measures;

@@ -1,5 +1,6 @@
 //! Geometry of parameter updates: flattening, cosine and angle, tangent projections, relative
-//! error, sorted symmetric eigendecomposition, PCA and subspace distances.
+//! error, sorted symmetric eigendecomposition, PCA and subspace distances; and, in [`similarity`],
+//! the similarity of two representations of the same stimuli (RSA, linear CKA).
 //!
 //! Flattening order: the matrices in list order, each in nalgebra's native **column-major** order.
 
@@ -7,6 +8,9 @@ use nalgebra::SymmetricEigen;
 
 use crate::validate::{check_finite, check_finite_slice, check_nonempty, check_same_shape};
 use crate::{Matrix, Real, Result, TensorError, Vector};
+
+pub mod similarity;
+pub use similarity::{linear_cka, pearson, ranks, rdm, rsa, spearman, upper_triangle};
 
 /// Concatenates the matrices (each column-major) into one vector.
 pub fn flatten(params: &[Matrix]) -> Vector {

@@ -6,5 +6,6 @@ mod errors;
 mod geometry_props;
 mod losses;
 mod mlp_gradcheck;
+mod similarity;
 mod stability;
 mod threads;
