@@ -12,10 +12,11 @@ repetitions per size (each repetition runs enough multiplies to last >= 0.1 s) a
 import argparse
 import json
 import platform
-import time
 
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
+
+from peer_timing import timed
 
 SIZES = [64, 128, 256, 512, 1024]
 
@@ -24,25 +25,7 @@ def bench(n, reps, rng):
     a = rng.uniform(-1.0, 1.0, (n, n))
     b = rng.uniform(-1.0, 1.0, (n, n))
     c = np.empty((n, n))
-    np.matmul(a, b, out=c)  # warm-up
-    # inner loop count so that one repetition lasts >= 0.1 s
-    inner = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            np.matmul(a, b, out=c)
-        dt = time.perf_counter() - t0
-        if dt >= 0.1:
-            break
-        inner *= 2
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            np.matmul(a, b, out=c)
-        times.append((time.perf_counter() - t0) / inner)
-    times.sort()
-    return times[0], times[len(times) // 2]
+    return timed(lambda: np.matmul(a, b, out=c), reps)
 
 
 def main():

@@ -61,6 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 },
                 cosine_every: 0,
                 target_accuracy: None,
+                arch: None,
             };
             let data = TrainData {
                 x_train: &x_train,

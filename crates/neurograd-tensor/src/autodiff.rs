@@ -27,6 +27,11 @@
 //! | `sum_cols`, `mean_cols` | `m × 1` row totals | `G` broadcast along the columns (`/n`) |
 //! | `softmax_cross_entropy` | see [`crate::loss`] | `Z̄ += G (softmax(Z) - Y) / m` |
 //! | `mse` | see [`crate::loss`] | `P̄ += 2G (P - T)/(mn)`, `T̄ -= 2G (P - T)/(mn)` |
+//! | `conv2d` | `Y = conv(X; W) + b` (NCHW rows, see [`crate::conv`]) | `X̄ += col2im(G W)`, `W̄ += Gᵀ U`, `b̄ += Σ_{n,i,j} G` |
+//! | `max_pool2d` | window max, first maximum in row-major order | `X̄[argmax] += G` |
+//! | `avg_pool2d` | window mean (divisor `D`) | `X̄[Ω] += G / D` |
+//! | `global_avg_pool` | `N × C` channel means | `X̄ += G / (HW)` spread over each plane |
+//! | `reshape` | row-major reshape (NumPy semantics) | `Ā += reshape(G)` back to `A`'s shape |
 //!
 //! Matrix products go through nalgebra's `gemm`, which dispatches to the `matrixmultiply` crate
 //! for dynamic matrices larger than 5 × 5. Adjoints are accumulated in place (`gemm` with
@@ -42,6 +47,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::activation::Activation;
+use crate::conv::{self, Conv2dGeometry, ImageShape, Pool2dGeometry};
 use crate::loss::{check_labels, softmax_in_place};
 use crate::{Matrix, Real, Result, TensorError};
 
@@ -94,6 +100,29 @@ enum Op {
         grad: Matrix,
     },
     Mse(usize, usize),
+    // convolution, pooling and reshape (crate::conv)
+    /// `cols` holds the im2col patch matrix of the input (for the weight gradient).
+    Conv2d {
+        x: usize,
+        w: usize,
+        b: Option<usize>,
+        geom: Box<Conv2dGeometry>,
+        cols: Matrix,
+    },
+    MaxPool2d {
+        x: usize,
+        argmax: Vec<usize>,
+        geom: Box<Pool2dGeometry>,
+    },
+    AvgPool2d {
+        x: usize,
+        geom: Box<Pool2dGeometry>,
+    },
+    GlobalAvgPool {
+        x: usize,
+        shape: ImageShape,
+    },
+    Reshape(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -566,6 +595,99 @@ impl Tape {
         Ok(self.push(Matrix::from_element(1, 1, v), Op::Mse(ip, it), ng))
     }
 
+    /// 2-D convolution of a batch `x` (`N × C·H·W`, one image per row in `(c, h, w)` order) with
+    /// weights `w` (`K × C·R·S`) and an optional bias (`1 × K`): `N × K·H_o·W_o`; see
+    /// [`crate::conv`] for the equations and the layout.
+    ///
+    /// # Errors
+    /// Shapes that do not match `geom` ([`TensorError::ShapeMismatch`]), an empty batch, foreign
+    /// var.
+    pub fn conv2d(
+        &mut self,
+        x: Var,
+        w: Var,
+        bias: Option<Var>,
+        geom: &Conv2dGeometry,
+    ) -> Result<Var> {
+        let (ix, iw) = (self.try_idx(x)?, self.try_idx(w)?);
+        let ib = bias.map(|b| self.try_idx(b)).transpose()?;
+        let mut cols = Matrix::zeros(0, 0);
+        let y = geom.forward_cols(
+            &self.nodes[ix].value,
+            &self.nodes[iw].value,
+            ib.map(|b| &self.nodes[b].value),
+            &mut cols,
+        )?;
+        if !self.ng(iw) {
+            cols = Matrix::zeros(0, 0);
+        }
+        let ng = self.ng(ix) || self.ng(iw) || ib.is_some_and(|b| self.ng(b));
+        let op = Op::Conv2d {
+            x: ix,
+            w: iw,
+            b: ib,
+            geom: Box::new(*geom),
+            cols,
+        };
+        Ok(self.push(y, op, ng))
+    }
+
+    /// Max pooling of a batch `x` (`N × C·H·W`): `N × C·H_o·W_o`; the gradient goes to the first
+    /// maximum of each window in row-major order (see [`crate::conv::pool`]).
+    ///
+    /// # Errors
+    /// `x` not `N × C·H·W` for `geom`'s input, an empty batch, foreign var.
+    pub fn max_pool2d(&mut self, x: Var, geom: &Pool2dGeometry) -> Result<Var> {
+        let ix = self.try_idx(x)?;
+        let (y, argmax) = conv::max_pool2d(&self.nodes[ix].value, geom)?;
+        let ng = self.ng(ix);
+        let geom = Box::new(*geom);
+        Ok(self.push(
+            y,
+            Op::MaxPool2d {
+                x: ix,
+                argmax,
+                geom,
+            },
+            ng,
+        ))
+    }
+
+    /// Average pooling of a batch `x` (`N × C·H·W`): `N × C·H_o·W_o`.
+    ///
+    /// # Errors
+    /// `x` not `N × C·H·W` for `geom`'s input, an empty batch, foreign var.
+    pub fn avg_pool2d(&mut self, x: Var, geom: &Pool2dGeometry) -> Result<Var> {
+        let ix = self.try_idx(x)?;
+        let y = conv::avg_pool2d(&self.nodes[ix].value, geom)?;
+        let ng = self.ng(ix);
+        let geom = Box::new(*geom);
+        Ok(self.push(y, Op::AvgPool2d { x: ix, geom }, ng))
+    }
+
+    /// Global average pooling of a batch `x` (`N × C·H·W`): `N × C`, each channel's mean.
+    ///
+    /// # Errors
+    /// `x` not `N × C·H·W`, an empty batch, foreign var.
+    pub fn global_avg_pool(&mut self, x: Var, shape: ImageShape) -> Result<Var> {
+        let ix = self.try_idx(x)?;
+        let y = conv::global_avg_pool(&self.nodes[ix].value, shape)?;
+        let ng = self.ng(ix);
+        Ok(self.push(y, Op::GlobalAvgPool { x: ix, shape }, ng))
+    }
+
+    /// Row-major reshape to `rows × cols` (NumPy's `reshape` of a C-ordered array). Flattening an
+    /// NCHW batch for a dense layer needs no reshape: it is already `N × C·H·W`.
+    ///
+    /// # Errors
+    /// `rows·cols` differs from the number of entries ([`TensorError::ShapeMismatch`]), foreign var.
+    pub fn reshape(&mut self, a: Var, rows: usize, cols: usize) -> Result<Var> {
+        let ia = self.try_idx(a)?;
+        let y = conv::reshape_row_major(&self.nodes[ia].value, rows, cols)?;
+        let ng = self.ng(ia);
+        Ok(self.push(y, Op::Reshape(ia), ng))
+    }
+
     /// Reverse pass from a scalar `output`: returns `∂output/∂v` for every node `v`.
     ///
     /// # Errors
@@ -706,6 +828,43 @@ impl Tape {
                 if ng(p) {
                     acc_owned(grads, p, d);
                 }
+            }
+            // convolution, pooling and reshape (crate::conv); shapes were checked when recorded
+            Op::Conv2d {
+                x,
+                w,
+                b,
+                geom,
+                cols,
+            } => {
+                if ng(*x) {
+                    acc_owned(grads, *x, geom.backward_input_raw(g, val(*w)));
+                }
+                if ng(*w) {
+                    acc_owned(grads, *w, geom.backward_weight_raw(cols, g));
+                }
+                if let Some(b) = *b
+                    && ng(b)
+                {
+                    acc_owned(grads, b, geom.backward_bias_raw(g));
+                }
+            }
+            Op::MaxPool2d { x, argmax, geom } => {
+                acc_owned(
+                    grads,
+                    *x,
+                    conv::pool::max_pool2d_backward_raw(g, argmax, geom),
+                );
+            }
+            Op::AvgPool2d { x, geom } => {
+                acc_owned(grads, *x, conv::pool::avg_pool2d_backward_raw(g, geom));
+            }
+            &Op::GlobalAvgPool { x, shape } => {
+                acc_owned(grads, x, conv::pool::global_avg_pool_backward_raw(g, shape));
+            }
+            &Op::Reshape(a) => {
+                let (r, c) = val(a).shape();
+                acc_owned(grads, a, conv::reshape_row_major_raw(g, r, c));
             }
         }
     }

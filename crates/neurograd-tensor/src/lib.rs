@@ -10,6 +10,7 @@
 //! | [`activation`] | [`Activation`]: identity, sigmoid, tanh, ReLU, leaky ReLU, softplus, ELU, hard sigmoid, with derivatives |
 //! | [`loss`] | stable MSE, softmax cross-entropy, binary cross-entropy on logits, accuracy, and their gradients |
 //! | [`init`] | seeded initialisers: uniform, normal, Glorot, He, orthogonal, sparse; the [`Init`] enum |
+//! | [`conv`] | batched NCHW conv2d (stride, padding, dilation; im2col + GEMM), max/average/global-average pooling, forward and backward |
 //! | [`autodiff`] | reverse-mode autodiff: [`Tape`], [`Var`], [`Gradients`] |
 //! | [`gradcheck`] | central finite differences and [`GradCheckReport`] |
 //! | [`geometry`] | flatten/unflatten, cosine, angle, tangent projection, sorted eigendecomposition, PCA, subspace distance |
@@ -67,6 +68,7 @@ pub type Vector = nalgebra::DVector<Real>;
 
 pub mod activation;
 pub mod autodiff;
+pub mod conv;
 pub mod error;
 pub mod geometry;
 pub mod gradcheck;

@@ -2,6 +2,7 @@
 
 mod autodiff_ops;
 mod common;
+mod conv;
 mod errors;
 mod geometry_props;
 mod losses;

@@ -61,11 +61,16 @@ fn gemm_child() {
             c[(i, j)]
         );
     }
-    println!("GEMMHASH={:016x}", hash(&[&c, &gw]));
+    let conv = crate::conv::thread_workload();
+    println!(
+        "GEMMHASH={:016x}",
+        hash(&[&c, &gw, &conv[0], &conv[1], &conv[2]])
+    );
 }
 
-/// Claim (house rule: results do not depend on the thread count): the product and an MLP
-/// gradient are bit-identical with 1 and 2 matrixmultiply threads.
+/// Claim (house rule: results do not depend on the thread count): the product, an MLP gradient
+/// and a conv2d forward/backward (`conv::thread_workload`) are bit-identical with 1 and 2
+/// matrixmultiply threads.
 #[test]
 fn bit_identical_across_thread_counts() {
     let exe = std::env::current_exe().expect("test binary path");

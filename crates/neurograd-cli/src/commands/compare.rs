@@ -46,6 +46,13 @@ pub struct CompareArgs {
     /// 0.25 otherwise).
     #[arg(long)]
     pub test_fraction: Option<f64>,
+    /// Convolutional architecture for every algorithm instead of --hidden, on the dataset's
+    /// images: comma-separated conv:<K>x<k>[s<stride>][p<pad>], pool:<k> / maxpool:<k>[s<s>],
+    /// avgpool:<k>[s<s>], dense:<n> (the last: dense:<classes>), e.g.
+    /// conv:8x5,pool:2,conv:16x5,pool:2,dense:10. Algorithms: bp, fa, dfa, ss, usf, brsf, frsf,
+    /// readout, es.
+    #[arg(long)]
+    pub arch: Option<String>,
 }
 
 /// Parses `"64,32"` into widths.
@@ -82,6 +89,7 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
         cosine_every: a.cosine_every,
         max_samples: a.max_samples,
         seeds: a.seeds,
+        arch: a.arch.clone(),
     };
     let dir = common.out.clone().unwrap_or_else(super::default_run_dir);
     let bars = crate::progress::Bars::new(common.quiet);
@@ -143,14 +151,17 @@ pub fn render(res: &CompareResult) -> String {
     } else {
         format!("seed {}", res.params.seed)
     };
+    let network = match &res.params.arch {
+        Some(arch) => format!("arch {arch}"),
+        None => format!("hidden {:?}", res.params.hidden),
+    };
     format!(
-        "{} ({} train / {} test, {} features, {} classes), hidden {:?}, batch {}, {}\n{}",
+        "{} ({} train / {} test, {} features, {} classes), {network}, batch {}, {}\n{}",
         res.data.name,
         res.data.n_train,
         res.data.n_test,
         res.data.n_features,
         res.data.n_classes,
-        res.params.hidden,
         res.params.batch_size,
         seeds,
         t.render()

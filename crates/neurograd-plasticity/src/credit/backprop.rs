@@ -15,6 +15,7 @@
 
 use neurograd_tensor::{Matrix, Real, Tape, Var};
 
+use super::conv_layers::LayerKind;
 use super::linalg::{col_sums_into, ensure_shape, gemm_nn, gemm_tn};
 use super::network::{ForwardCache, Loss, Network};
 use super::{CreditAssignment, Diagnostics, Updates};
@@ -24,12 +25,16 @@ use crate::{PlasticityError, Result};
 pub(crate) enum FeedbackPath<'a> {
     /// The transpose of the forward weights (backprop: weight transport).
     Transport,
-    /// One fixed matrix per layer, with the shape of `W_l` (FA: `δ_l = (δ_{l+1} B_{l+1}) ⊙ f'`).
+    /// One fixed matrix per layer, with the shape of `W_l` (FA: `δ_l = (δ_{l+1} B_{l+1}) ⊙ f'`;
+    /// for a convolutional layer the transposed convolution with the kernel `B_{l+1}`).
     /// Index `l` holds the matrix used in place of `W_l` (index 0 is unused).
     Layerwise(&'a [Matrix]),
-    /// Direct feedback: `δ_l = (δ_L D_l) ⊙ f'` with `D_l` of shape `(n_L, n_l)` (index `l - 1`
-    /// for hidden layer `l`).
+    /// Direct feedback: the teaching signal at `h_l` is `δ_L D_l` with `D_l` of shape
+    /// `(n_L, n_l)` (index `l - 1` for hidden layer `l`), then the local derivatives (pooling,
+    /// `f'`) as in backprop.
     Direct(&'a [Matrix]),
+    /// No feedback: every layer below the output gets a zero update (the readout-only control).
+    Detached,
 }
 
 /// Reusable buffers of the feed-forward algorithms.
@@ -38,10 +43,20 @@ pub(crate) struct Workspace {
     pub(crate) cache: ForwardCache,
     pub(crate) delta: Vec<Matrix>,
     pub(crate) dloss: Matrix,
+    /// The teaching signal at the output of a convolutional layer (before pooling backward).
+    pub(crate) signal: Matrix,
 }
 
 /// Forward pass, output delta and backward pass with the given feedback path, writing
 /// gradient-like updates into `out`. Returns the batch loss. `x`, `t` must be validated.
+///
+/// Per layer `l` (from the top): the update from `δ_l` and `h_{l-1}` (dense: `δ_lᵀ h_{l-1}`;
+/// convolution: the im2col product), then the teaching signal `g` at `h_{l-1}` through the
+/// feedback path (dense: `δ_l K`; convolution: the transposed convolution with the kernel `K`),
+/// then `δ_{l-1} = f'(a_{l-1}) ⊙ Pᵀ(g)` (pooling only in convolutional layers).
+///
+/// # Errors
+/// Only from the convolution kernels (shapes are invariants of the network).
 pub(crate) fn feedforward_updates(
     net: &Network,
     x: &Matrix,
@@ -49,15 +64,15 @@ pub(crate) fn feedforward_updates(
     ws: &mut Workspace,
     feedback: FeedbackPath<'_>,
     out: &mut Updates,
-) -> Real {
+) -> Result<Real> {
     let l_count = net.num_layers();
     let batch = x.nrows();
     // h_0 = x is read from `x` directly (`cache.post[0]` is not filled: no input copy).
-    net.forward_hidden_into(x, &mut ws.cache);
+    net.forward_hidden_into(x, &mut ws.cache)?;
     let y = &ws.cache.post[l_count];
     let loss = net.loss().value_and_grad_into(y, t, &mut ws.dloss);
     ws.delta.resize_with(l_count, || Matrix::zeros(0, 0));
-    // Output delta e = ∂ℓ/∂a_L / B, as (g · f'(a)) · (1/B) elementwise.
+    // Output delta e = ∂ℓ/∂a_L / B, as (g · f'(a)) · (1/B) elementwise (the readout is dense).
     {
         let d = &mut ws.delta[l_count - 1];
         ensure_shape(d, batch, net.output_width());
@@ -74,25 +89,66 @@ pub(crate) fn feedforward_updates(
         // Gradient of layer l (0-based) from its delta and presynaptic activity.
         {
             let (gw, gb) = out.layer_mut(l);
-            let input = if l == 0 { x } else { &ws.cache.post[l] };
-            gemm_tn(gw, 1.0, &ws.delta[l], input, 0.0);
-            col_sums_into(gb, 1.0, &ws.delta[l]);
+            match net.layer_kind(l) {
+                LayerKind::Dense => {
+                    let input = if l == 0 { x } else { &ws.cache.post[l] };
+                    gemm_tn(gw, 1.0, &ws.delta[l], input, 0.0);
+                    col_sums_into(gb, 1.0, &ws.delta[l]);
+                }
+                LayerKind::Conv(c) => c.weight_grads(&ws.cache.conv[l], &ws.delta[l], gw, gb)?,
+            }
         }
         if l == 0 {
             break;
         }
         let (lower, upper) = ws.delta.split_at_mut(l);
-        let below = &mut lower[l - 1];
-        ensure_shape(below, batch, net.widths()[l]);
+        let below_kind = net.layer_kind(l - 1);
+        // The teaching signal at h_{l-1}: into δ_{l-1} directly for a dense layer (then f' in
+        // place), into `ws.signal` for a convolutional one (then pooling backward and f').
+        let target = match below_kind {
+            LayerKind::Dense => &mut lower[l - 1],
+            LayerKind::Conv(_) => &mut ws.signal,
+        };
         match &feedback {
-            FeedbackPath::Transport => gemm_nn(below, 1.0, &upper[0], net.layer_weight(l), 0.0),
-            FeedbackPath::Layerwise(b) => gemm_nn(below, 1.0, &upper[0], &b[l], 0.0),
-            FeedbackPath::Direct(d) => gemm_nn(below, 1.0, &upper[upper.len() - 1], &d[l - 1], 0.0),
+            FeedbackPath::Direct(d) => {
+                ensure_shape(target, batch, net.widths()[l]);
+                gemm_nn(target, 1.0, &upper[upper.len() - 1], &d[l - 1], 0.0);
+            }
+            FeedbackPath::Detached => {
+                // A zero signal: every update below the readout is exactly zero.
+                ensure_shape(target, batch, net.widths()[l]);
+                target.fill(0.0);
+            }
+            FeedbackPath::Transport | FeedbackPath::Layerwise(_) => {
+                let kernel = match &feedback {
+                    FeedbackPath::Layerwise(b) => &b[l],
+                    _ => net.layer_weight(l),
+                };
+                match net.layer_kind(l) {
+                    LayerKind::Dense => {
+                        ensure_shape(target, batch, net.widths()[l]);
+                        gemm_nn(target, 1.0, &upper[0], kernel, 0.0);
+                    }
+                    LayerKind::Conv(c) => *target = c.input_signal(&upper[0], kernel)?,
+                }
+            }
         }
-        net.layer_activation(l - 1)
-            .mul_derivative_slice(ws.cache.pre[l - 1].as_slice(), below.as_mut_slice());
+        let f = net.layer_activation(l - 1);
+        match below_kind {
+            LayerKind::Dense => {
+                let below = &mut lower[l - 1];
+                f.mul_derivative_slice(ws.cache.pre[l - 1].as_slice(), below.as_mut_slice());
+            }
+            LayerKind::Conv(c) => c.local_backward(
+                f,
+                &ws.cache.pre[l - 1],
+                &ws.cache.conv[l - 1],
+                &ws.signal,
+                &mut lower[l - 1],
+            )?,
+        }
     }
-    loss
+    Ok(loss)
 }
 
 /// Backpropagation with hand-written, buffer-reusing forward and backward passes.
@@ -113,6 +169,10 @@ impl CreditAssignment for Backprop {
         "bp"
     }
 
+    fn supports_conv(&self) -> bool {
+        true
+    }
+
     fn updates_into(
         &mut self,
         net: &Network,
@@ -121,7 +181,7 @@ impl CreditAssignment for Backprop {
         out: &mut Updates,
     ) -> Result<()> {
         net.check_batch(x, t)?;
-        let loss = feedforward_updates(net, x, t, &mut self.ws, FeedbackPath::Transport, out);
+        let loss = feedforward_updates(net, x, t, &mut self.ws, FeedbackPath::Transport, out)?;
         out.diagnostics = Diagnostics::feedforward(loss);
         Ok(())
     }
@@ -135,9 +195,11 @@ impl CreditAssignment for Backprop {
 /// its targets must be one-hot.
 ///
 /// # Errors
-/// Bad shapes or values; non-one-hot targets with the cross-entropy loss.
+/// Bad shapes or values; non-one-hot targets with the cross-entropy loss; a network with
+/// convolutional layers ([`PlasticityError::InvalidParameter`] named `network`).
 pub fn tape_gradients(net: &Network, x: &Matrix, t: &Matrix) -> Result<(Real, Vec<Matrix>)> {
     net.check_batch(x, t)?;
+    net.require_dense("bp-tape")?;
     let mut tape = Tape::new();
     let params: Vec<Var> = net.params().iter().map(|p| tape.leaf(p.clone())).collect();
     let mut h = tape.constant(x.clone());

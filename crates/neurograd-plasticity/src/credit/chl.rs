@@ -207,6 +207,7 @@ impl CreditAssignment for ContrastiveHebbian {
     ) -> Result<()> {
         Self::check(net)?;
         net.check_batch(x, t)?;
+        net.require_dense(self.name())?;
         let free = self.relax(net, x, None, None)?;
         let clamped = self.relax(net, x, Some(t), Some(&free.states))?;
         let l_count = net.num_layers();
@@ -237,6 +238,7 @@ impl CreditAssignment for ContrastiveHebbian {
     }
 
     fn predict(&mut self, net: &Network, x: &Matrix) -> Result<Matrix> {
+        net.require_dense(self.name())?;
         let free = self.relax(net, x, None, None)?;
         Ok(free.states[net.num_layers() - 1].clone())
     }

@@ -98,6 +98,10 @@ impl CreditAssignment for DirectFeedbackAlignment {
         "dfa"
     }
 
+    fn supports_conv(&self) -> bool {
+        true
+    }
+
     fn updates_into(
         &mut self,
         net: &Network,
@@ -126,7 +130,7 @@ impl CreditAssignment for DirectFeedbackAlignment {
             &mut self.ws,
             FeedbackPath::Direct(&self.direct),
             out,
-        );
+        )?;
         out.diagnostics = Diagnostics::feedforward(loss);
         Ok(())
     }

@@ -123,6 +123,7 @@ impl DifferenceTargetPropagation {
     /// ([`DtpConfig::check`]).
     pub fn new(net: &Network, config: DtpConfig, seed: u64) -> Result<Self> {
         config.check()?;
+        net.require_dense("dtp")?;
         let DtpConfig {
             alpha,
             inverse_lr,
@@ -326,6 +327,7 @@ impl CreditAssignment for DifferenceTargetPropagation {
         out: &mut Updates,
     ) -> Result<()> {
         net.check_batch(x, t)?;
+        net.require_dense(self.name())?;
         let l_count = net.num_layers();
         self.check_depth(net)?;
         let cache = net.forward_cache(x)?;

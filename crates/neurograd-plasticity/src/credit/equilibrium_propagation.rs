@@ -448,6 +448,7 @@ impl CreditAssignment for EquilibriumPropagation {
     ) -> Result<()> {
         Self::check(net)?;
         net.check_batch(x, t)?;
+        net.require_dense(self.name())?;
         let b = x.nrows() as Real;
         let flip = match (self.random_sign, self.variant) {
             (Some(seed), EpVariant::OneSided) => {
@@ -496,6 +497,7 @@ impl CreditAssignment for EquilibriumPropagation {
     }
 
     fn predict(&mut self, net: &Network, x: &Matrix) -> Result<Matrix> {
+        net.require_dense(self.name())?;
         let t = Matrix::zeros(x.nrows(), net.output_width());
         let free = self.relax(net, x, &t, 0.0, None, None)?;
         Ok(free.states[net.num_layers() - 1].clone())

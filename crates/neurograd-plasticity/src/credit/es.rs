@@ -161,6 +161,10 @@ impl CreditAssignment for EvolutionStrategy {
         "es"
     }
 
+    fn supports_conv(&self) -> bool {
+        true
+    }
+
     fn updates_into(
         &mut self,
         net: &Network,

@@ -16,7 +16,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use neurograd_tensor::{Matrix, init};
+use neurograd_tensor::Matrix;
 
 use super::backprop::{FeedbackPath, Workspace, feedforward_updates};
 use super::network::Network;
@@ -33,9 +33,11 @@ pub struct FeedbackAlignment {
 }
 
 impl FeedbackAlignment {
-    /// Random feedback shaped like `net`'s weights, Glorot-uniform (the scale of the forward
-    /// initialisation, so FA does not win by an effectively larger learning rate), drawn from
-    /// `ChaCha8Rng::seed_from_u64(seed)`.
+    /// Random feedback shaped like `net`'s weights, drawn from each layer's initial weight
+    /// distribution (Glorot-uniform with the layer's fans: the scale of the forward
+    /// initialisation, so FA does not win by an effectively larger learning rate), from
+    /// `ChaCha8Rng::seed_from_u64(seed)`. For a convolutional layer `B_l` is a random kernel of
+    /// `W_l`'s shape `(K, C·R·S)`, used in the transposed convolution.
     ///
     /// # Errors
     /// Never for a valid network (initialiser errors are propagated).
@@ -43,8 +45,8 @@ impl FeedbackAlignment {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut feedback = vec![Matrix::zeros(0, 0)];
         for l in 1..net.num_layers() {
-            let w = net.layer_weight(l);
-            feedback.push(init::glorot_uniform(w.nrows(), w.ncols(), &mut rng)?);
+            let (rows, cols) = net.layer_weight(l).shape();
+            feedback.push(net.init_weight(l, rows, cols, &mut rng)?);
         }
         Ok(FeedbackAlignment {
             feedback,
@@ -133,6 +135,10 @@ impl CreditAssignment for FeedbackAlignment {
         "fa"
     }
 
+    fn supports_conv(&self) -> bool {
+        true
+    }
+
     fn updates_into(
         &mut self,
         net: &Network,
@@ -149,7 +155,7 @@ impl CreditAssignment for FeedbackAlignment {
             &mut self.ws,
             FeedbackPath::Layerwise(&self.feedback),
             out,
-        );
+        )?;
         out.diagnostics = Diagnostics::feedforward(loss);
         Ok(())
     }

@@ -68,6 +68,7 @@
 #![allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 
 pub mod compare;
+pub mod conv_layers;
 pub(crate) mod linalg;
 pub mod network;
 pub mod registry;
@@ -283,6 +284,46 @@ registry! {
             constructor: |_, _| boxed(Recirculation::new(0.75)?),
         }
     }
+    sign_concordant [SignConcordant, SignVariant] {
+        "usf" {
+            summary: "sign symmetry, uniform sign-concordant feedback scaled by the init std (uSF; Liao et al. 2016, BioTorch: Sanfiz & Akrout 2021)",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |n, s| boxed(SignConcordant::new(n, SignVariant::Usf, s)?),
+        }
+        "brsf" {
+            summary: "sign symmetry, batchwise random-magnitude sign-concordant feedback (brSF; Moskovitz et al. 2018, BioTorch)",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |n, s| boxed(SignConcordant::new(n, SignVariant::Brsf, s)?),
+        }
+        "frsf" {
+            summary: "sign symmetry, fixed random-magnitude sign-concordant feedback (frSF; Moskovitz et al. 2018, BioTorch)",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |n, s| boxed(SignConcordant::new(n, SignVariant::Frsf, s)?),
+        }
+    }
+    readout [ReadoutOnly] {
+        "readout" {
+            summary: "readout only: hidden layers frozen at their random init, the output layer learns (the control of the feedback rules)",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |_, _| boxed(ReadoutOnly::new()),
+        }
+    }
 }
 
 /// Per-batch diagnostics of an algorithm.
@@ -440,4 +481,13 @@ pub trait CreditAssignment: Send {
     /// step (backprop, fixed random feedback) need no position; [`EvolutionStrategy`] draws its
     /// perturbations from `(seed, step)`.
     fn set_step(&mut self, _step: u64) {}
+
+    /// Whether the algorithm trains networks with convolutional layers
+    /// ([`conv_layers`]). The default is `false`: the algorithms written for dense layers (the
+    /// energy-based ones, target propagation, recirculation) return
+    /// [`PlasticityError::InvalidParameter`](crate::PlasticityError::InvalidParameter) named
+    /// `network` on a convolutional network, and [`Trainer`] refuses the pair before training.
+    fn supports_conv(&self) -> bool {
+        false
+    }
 }

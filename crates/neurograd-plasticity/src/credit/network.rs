@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use neurograd_tensor::validate::check_finite;
 use neurograd_tensor::{Activation, Matrix, Real, init};
 
+use super::conv_layers::{Architecture, ConvCache, LayerKind};
 use super::linalg::{add_row, ensure_shape, gemm_nt};
 use crate::{PlasticityError, Result};
 
@@ -132,12 +133,17 @@ impl Loss {
 }
 
 /// Pre- and post-activations of a forward pass: `pre[l-1] = a_l`, `post[l] = h_l`, `post[0] = X`.
+/// For a convolutional layer `a_l` is the convolution's output `(batch, K·Ho·Wo)` and `h_l` the
+/// pooled activity `(batch, K·Hp·Wp)`.
 #[derive(Clone, Debug, Default)]
 pub struct ForwardCache {
     /// `a_l` for `l = 1..=L` (index `l - 1`).
     pub pre: Vec<Matrix>,
     /// `h_l` for `l = 0..=L` (index `l`; `post[0]` is the input batch).
     pub post: Vec<Matrix>,
+    /// Per layer (index `l - 1`): the patches, pre-pooling activity and argmax of a convolutional
+    /// layer (empty for dense layers).
+    pub(crate) conv: Vec<ConvCache>,
 }
 
 /// A dense layered network with biases and one activation per layer.
@@ -147,6 +153,10 @@ pub struct Network {
     activations: Vec<Activation>,
     loss: Loss,
     params: Vec<Matrix>,
+    /// The kind of each layer (dense or convolutional); empty for an all-dense network (so
+    /// dense networks serialise as before and old checkpoints load).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    kinds: Vec<LayerKind>,
     /// Spare buffers of [`Network::update_params`]; not part of the network's value (not
     /// compared, cloned or serialised).
     #[serde(skip)]
@@ -247,6 +257,7 @@ impl Network {
             activations,
             loss,
             params,
+            kinds: Vec::new(),
             scratch: Scratch::default(),
         })
     }
@@ -314,8 +325,150 @@ impl Network {
             activations,
             loss,
             params,
+            kinds: Vec::new(),
             scratch: Scratch::default(),
         })
+    }
+
+    /// A network of convolutional and dense layers from an [`Architecture`] (see
+    /// [`conv_layers`](super::conv_layers) for the layout and equations): activation `hidden` on
+    /// every layer but the last (the dense readout), `output` on the last. Weights are
+    /// Glorot-uniform with the layer's fans (for a convolution fan-in `C·R·S`, fan-out `K·R·S`, as
+    /// PyTorch's `xavier_uniform_`), drawn layer by layer from `ChaCha8Rng::seed_from_u64(seed)`;
+    /// biases start at zero. An architecture without convolutions gives exactly
+    /// [`Network::new`] on its widths.
+    ///
+    /// ```
+    /// use neurograd_plasticity::credit::{Loss, Network, conv_layers::Architecture};
+    /// use neurograd_tensor::{Activation, Matrix};
+    /// let arch = Architecture::parse("conv:4x3,pool:2,dense:3", (1, 6, 6))?;
+    /// let net = Network::from_architecture(&arch, Activation::Relu, Activation::Identity,
+    ///                                      Loss::SoftmaxCrossEntropy, 1)?;
+    /// assert_eq!(net.widths(), &[36, 4 * 2 * 2, 3]);
+    /// assert_eq!(net.weight(0)?.shape(), (4, 9)); // K x C·R·S
+    /// let y = net.forward(&Matrix::from_element(2, 36, 0.5))?;
+    /// assert_eq!(y.shape(), (2, 3));
+    /// # Ok::<(), neurograd_plasticity::PlasticityError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Architecture::layers`] (named `arch`) and [`Network::new`].
+    pub fn from_architecture(
+        arch: &Architecture,
+        hidden: Activation,
+        output: Activation,
+        loss: Loss,
+        seed: u64,
+    ) -> Result<Self> {
+        let layers = arch.layers()?;
+        hidden.check()?;
+        output.check()?;
+        let mut widths = vec![arch.input.0 * arch.input.1 * arch.input.2];
+        widths.extend(layers.iter().map(|&(_, n)| n));
+        let n_layers = layers.len();
+        let mut activations = vec![hidden; n_layers];
+        activations[n_layers - 1] = output;
+        let mut net = Network {
+            widths,
+            activations,
+            loss,
+            params: Vec::with_capacity(2 * n_layers),
+            kinds: layers.iter().map(|&(k, _)| k).collect(),
+            scratch: Scratch::default(),
+        };
+        // One stream, layer by layer, as `Network::new` draws it.
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        for l in 0..n_layers {
+            let (rows, cols) = match net.kinds[l] {
+                LayerKind::Dense => (net.widths[l + 1], net.widths[l]),
+                LayerKind::Conv(c) => c.conv.weight_shape(),
+            };
+            let w = net.init_weight(l, rows, cols, &mut rng)?;
+            net.params.push(w);
+            net.params.push(Matrix::zeros(1, rows));
+        }
+        if net.is_dense() {
+            net.kinds.clear();
+        }
+        Ok(net)
+    }
+
+    /// A `(rows, cols)` matrix from layer `l`'s initial weight distribution, Glorot-uniform
+    /// `U(±√(6/(fan_in + fan_out)))` with the layer's fans (dense: `(cols, rows)`; convolution:
+    /// [`ConvLayer::fans`](super::conv_layers::ConvLayer::fans)). For dense layers this is
+    /// `init::glorot_uniform(rows, cols)` draw for draw. Feedback alignment draws its `B_l`, and
+    /// the random-magnitude sign-concordant feedback its `|M_l|`, from here.
+    pub(crate) fn init_weight<R: rand::Rng + ?Sized>(
+        &self,
+        l: usize,
+        rows: usize,
+        cols: usize,
+        rng: &mut R,
+    ) -> Result<Matrix> {
+        Ok(match self.layer_kind(l) {
+            LayerKind::Dense => init::glorot_uniform(rows, cols, rng)?,
+            LayerKind::Conv(c) => {
+                let (fan_in, fan_out) = c.fans();
+                let a = (6.0 / (fan_in + fan_out) as Real).sqrt();
+                init::uniform(rows, cols, -a, a, rng)?
+            }
+        })
+    }
+
+    /// The standard deviation of layer `l`'s initial weights, `√(2/(fan_in + fan_out))` (the
+    /// scale of BioTorch's uniform sign-concordant feedback, uSF).
+    pub(crate) fn init_std(&self, l: usize) -> Real {
+        let w = self.layer_weight(l);
+        let (fan_in, fan_out) = match self.layer_kind(l) {
+            LayerKind::Dense => (w.ncols(), w.nrows()),
+            LayerKind::Conv(c) => c.fans(),
+        };
+        (2.0 / (fan_in + fan_out) as Real).sqrt()
+    }
+
+    /// The kind of layer `l < L` for the crate's own layer loops.
+    pub(crate) fn layer_kind(&self, l: usize) -> LayerKind {
+        self.kinds.get(l).copied().unwrap_or(LayerKind::Dense)
+    }
+
+    /// The kind (dense or convolutional, with its geometry) of layer `l` (0-based).
+    ///
+    /// # Errors
+    /// [`PlasticityError::LayerOutOfRange`] unless `l < L`.
+    pub fn kind(&self, l: usize) -> Result<LayerKind> {
+        self.check_layer(l)?;
+        Ok(self.layer_kind(l))
+    }
+
+    /// Whether `self` and `other` have the same number of layers and the same kind (dense, or
+    /// convolutional with the same geometry) in each.
+    pub fn same_layer_kinds(&self, other: &Network) -> bool {
+        self.num_layers() == other.num_layers()
+            && (0..self.num_layers()).all(|l| self.layer_kind(l) == other.layer_kind(l))
+    }
+
+    /// Whether every layer is dense.
+    pub fn is_dense(&self) -> bool {
+        self.kinds.iter().all(|k| *k == LayerKind::Dense)
+    }
+
+    /// Checks that every layer is dense, for the algorithms whose equations are written for dense
+    /// layers only (the energy-based ones, target propagation, recirculation).
+    ///
+    /// # Errors
+    /// [`PlasticityError::InvalidParameter`] named `network` naming `algorithm`.
+    pub fn require_dense(&self, algorithm: &str) -> Result<()> {
+        if self.is_dense() {
+            Ok(())
+        } else {
+            Err(invalid(
+                "network",
+                "convolutional layers",
+                &format!(
+                    "{algorithm} supports dense layers only; convolutional layers train with bp, fa, dfa, ss, usf, brsf, frsf, readout or es"
+                ),
+            ))
+        }
     }
 
     /// Number of weight layers `L`.
@@ -590,6 +743,11 @@ impl Network {
     /// Bad input shape or non-finite input.
     pub fn forward(&self, x: &Matrix) -> Result<Matrix> {
         self.check_input(x)?;
+        if !self.is_dense() {
+            let mut cache = ForwardCache::default();
+            self.forward_hidden_into(x, &mut cache)?;
+            return Ok(cache.post.swap_remove(self.num_layers()));
+        }
         let mut h = x.clone();
         for l in 0..self.num_layers() {
             let mut a = Matrix::zeros(x.nrows(), self.widths[l + 1]);
@@ -608,26 +766,43 @@ impl Network {
     pub fn forward_cache(&self, x: &Matrix) -> Result<ForwardCache> {
         self.check_input(x)?;
         let mut cache = ForwardCache::default();
-        self.forward_into(x, &mut cache);
+        self.forward_into(x, &mut cache)?;
         Ok(cache)
     }
 
     /// Forward pass into reusable buffers (no validation; `x` must be checked).
-    pub(crate) fn forward_into(&self, x: &Matrix, cache: &mut ForwardCache) {
-        self.forward_hidden_into(x, cache);
+    pub(crate) fn forward_into(&self, x: &Matrix, cache: &mut ForwardCache) -> Result<()> {
+        self.forward_hidden_into(x, cache)?;
         ensure_shape(&mut cache.post[0], x.nrows(), x.ncols());
         cache.post[0].copy_from(x);
+        Ok(())
     }
 
     /// As `forward_into` but without copying the input: `cache.post[0]` is left as it was
     /// (callers use `x` for `h_0`). Saves a batch-sized copy per step.
-    pub(crate) fn forward_hidden_into(&self, x: &Matrix, cache: &mut ForwardCache) {
+    /// Errors only from the convolution kernels (shapes are invariants of the network).
+    pub(crate) fn forward_hidden_into(&self, x: &Matrix, cache: &mut ForwardCache) -> Result<()> {
         let l_count = self.num_layers();
         cache.pre.resize_with(l_count, || Matrix::zeros(0, 0));
         cache.post.resize_with(l_count + 1, || Matrix::zeros(0, 0));
+        if !self.kinds.is_empty() {
+            cache.conv.resize_with(l_count, ConvCache::default);
+        }
         for l in 0..l_count {
             let (lo, hi) = cache.post.split_at_mut(l + 1);
             let input = if l == 0 { x } else { &lo[l] };
+            if let LayerKind::Conv(c) = self.layer_kind(l) {
+                c.forward(
+                    input,
+                    self.layer_weight(l),
+                    self.layer_bias(l),
+                    self.activations[l],
+                    &mut cache.pre[l],
+                    &mut hi[0],
+                    &mut cache.conv[l],
+                )?;
+                continue;
+            }
             let a = &mut cache.pre[l];
             ensure_shape(a, x.nrows(), self.widths[l + 1]);
             gemm_nt(a, 1.0, input, self.layer_weight(l), 0.0);
@@ -635,6 +810,7 @@ impl Network {
             ensure_shape(h, x.nrows(), self.widths[l + 1]);
             bias_activate(a, self.layer_bias(l), self.activations[l], h);
         }
+        Ok(())
     }
 
     /// Batch loss of the network's own forward output against `t`.

@@ -394,6 +394,7 @@ impl CreditAssignment for PredictiveCoding {
     ) -> Result<()> {
         Self::check(net)?;
         net.check_batch(x, t)?;
+        net.require_dense(self.name())?;
         out.diagnostics = match self.variant {
             PcVariant::Standard => self.standard(net, x, t, out)?,
             PcVariant::FixedPrediction => self.fixed_prediction(net, x, t, out)?,

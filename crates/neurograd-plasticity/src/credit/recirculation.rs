@@ -127,6 +127,7 @@ impl CreditAssignment for Recirculation {
     ) -> Result<()> {
         check_autoencoder(net)?;
         net.check_batch(x, t)?;
+        net.require_dense(self.name())?;
         let lam = self.lambda;
         let b = x.nrows();
         let nh = net.widths()[1];

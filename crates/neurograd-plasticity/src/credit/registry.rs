@@ -108,6 +108,10 @@ impl<A: CreditAssignment> CreditAssignment for Renamed<A> {
     fn set_step(&mut self, step: u64) {
         self.inner.set_step(step);
     }
+
+    fn supports_conv(&self) -> bool {
+        self.inner.supports_conv()
+    }
 }
 
 /// EP as registered: β = 0.5, block-coordinate relaxation to a residual of 1e-4 within 5000

@@ -5,6 +5,12 @@
 //! δ_l = (δ_{l+1} sign(W_{l+1})) ⊙ f_l'(a_l),   ΔW_l = δ_lᵀ h_{l-1},   Δb_l = 1ᵀ δ_l
 //! ```
 //!
+//! For a convolutional layer `B_l` is a kernel of `W_l`'s shape used in the transposed
+//! convolution (vision reference §2).
+//!
+//! The magnitude conventions of BioTorch (uSF, brSF, frSF) are
+//! [`SignConcordant`](super::SignConcordant).
+//!
 //! Because the feedback is sign-concordant with `Wᵀ`, each entry of the teaching signal agrees in
 //! sign with backprop's contribution, so the update is aligned from the first step (the
 //! magnitudes are not transported, the signs are). The feedback magnitude is `scale` per synapse
@@ -65,6 +71,10 @@ impl CreditAssignment for SignSymmetry {
         "ss"
     }
 
+    fn supports_conv(&self) -> bool {
+        true
+    }
+
     fn updates_into(
         &mut self,
         net: &Network,
@@ -76,18 +86,8 @@ impl CreditAssignment for SignSymmetry {
         self.feedback
             .resize_with(net.num_layers(), || Matrix::zeros(0, 0));
         for l in 1..net.num_layers() {
-            let w = net.layer_weight(l);
-            let b = &mut self.feedback[l];
-            super::linalg::ensure_shape(b, w.nrows(), w.ncols());
-            for (bv, &wv) in b.as_mut_slice().iter_mut().zip(w.as_slice()) {
-                *bv = if wv > 0.0 {
-                    self.scale
-                } else if wv < 0.0 {
-                    -self.scale
-                } else {
-                    0.0
-                };
-            }
+            let scale = self.scale;
+            sign_concordant_into(&mut self.feedback[l], net.layer_weight(l), |_| scale);
         }
         let loss = feedforward_updates(
             net,
@@ -96,8 +96,24 @@ impl CreditAssignment for SignSymmetry {
             &mut self.ws,
             FeedbackPath::Layerwise(&self.feedback),
             out,
-        );
+        )?;
         out.diagnostics = Diagnostics::feedforward(loss);
         Ok(())
     }
 }
+
+/// `b = m_i · sign(w_i)` entrywise (`sign(0) = 0`), with the magnitude `m_i = magnitude(i)` of
+/// entry `i` (column-major index).
+pub(crate) fn sign_concordant_into(b: &mut Matrix, w: &Matrix, magnitude: impl Fn(usize) -> Real) {
+    super::linalg::ensure_shape(b, w.nrows(), w.ncols());
+    for (i, (bv, &wv)) in b.as_mut_slice().iter_mut().zip(w.as_slice()).enumerate() {
+        *bv = if wv > 0.0 {
+            magnitude(i)
+        } else if wv < 0.0 {
+            -magnitude(i)
+        } else {
+            0.0
+        };
+    }
+}
+

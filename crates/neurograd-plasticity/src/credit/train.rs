@@ -51,6 +51,7 @@
 //!     seeds: Seeds { network: 1, algorithm: 2, shuffle: 3 },
 //!     cosine_every: 1,
 //!     target_accuracy: Some(0.9),
+//!     arch: None,
 //! };
 //! let out = train_network(&cfg, &data)?;
 //! assert_eq!(out.test_accuracy, 1.0);
@@ -64,6 +65,7 @@ use neurograd_optim::{AnyGradientOptimizer, GradientOptimizer, GradientOptimizer
 use neurograd_tensor::{Matrix, Real, TensorError, geometry};
 use serde::{Deserialize, Serialize};
 
+use super::conv_layers::Architecture;
 use super::{Backprop, CreditAssignment, Network, Updates, registry};
 use crate::{PlasticityError, Result};
 
@@ -100,6 +102,12 @@ pub struct TrainConfig {
     pub cosine_every: usize,
     /// Test accuracy that counts as reached for [`TrainOutcome::epochs_to_target`].
     pub target_accuracy: Option<Real>,
+    /// A convolutional architecture ([`Network::from_architecture`]; `None`, the default: the
+    /// dense network `[n_0, hidden..., n_L]`). With an architecture, `hidden` must be empty, the
+    /// input `C·H·W` must equal `n_0` and the last dense stage must have `n_L` units. Absent in
+    /// JSON: `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<Architecture>,
 }
 
 /// Training and test data: inputs, training targets (one-hot for classification), test labels.
@@ -290,12 +298,15 @@ impl std::fmt::Debug for Trainer {
 
 impl Trainer {
     /// Sets up a run: the registry's network `[n_0, hidden..., n_L]` for the algorithm (widths
-    /// from the data), the algorithm, the optimizer at the configured (or the registry's)
+    /// from the data) or the configured convolutional architecture with the registry's
+    /// activations and loss, the algorithm, the optimizer at the configured (or the registry's)
     /// learning rate.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for zero epochs, batch size or hidden width, or an
-    /// unsupervised algorithm; [`PlasticityError::UnknownName`] listing the supervised algorithms;
+    /// [`PlasticityError::InvalidParameter`] for zero epochs, batch size or hidden width, an
+    /// unsupervised algorithm, hidden widths together with an architecture, an invalid
+    /// architecture (named `arch`) or an algorithm that supports dense layers only (named
+    /// `network`); [`PlasticityError::UnknownName`] listing the supervised algorithms;
     /// [`PlasticityError::Optim`] for an unknown optimizer (listing the valid ones) or a bad
     /// learning rate; shape errors of data that does not fit together.
     pub fn new(config: &TrainConfig, data: &TrainData<'_>) -> Result<Self> {
@@ -319,10 +330,37 @@ impl Trainer {
                 reason: "is unsupervised and cannot classify".into(),
             });
         }
-        let mut widths = vec![data.x_train.ncols()];
-        widths.extend(&config.hidden);
-        widths.push(data.t_train.ncols());
-        let net = info.network(&widths, config.seeds.network)?;
+        let net = match &config.arch {
+            None => {
+                let mut widths = vec![data.x_train.ncols()];
+                widths.extend(&config.hidden);
+                widths.push(data.t_train.ncols());
+                info.network(&widths, config.seeds.network)?
+            }
+            Some(arch) => {
+                if !config.hidden.is_empty() {
+                    return Err(PlasticityError::InvalidParameter {
+                        name: "hidden",
+                        value: format!("{:?}", config.hidden),
+                        reason: "must be empty when an architecture is given".into(),
+                    });
+                }
+                if arch.outputs() != data.t_train.ncols() {
+                    return Err(PlasticityError::ShapeMismatch {
+                        op: "architecture readout (dense:<classes>) vs target width",
+                        expected: (data.t_train.ncols(), 1),
+                        got: (arch.outputs(), 1),
+                    });
+                }
+                Network::from_architecture(
+                    arch,
+                    info.hidden,
+                    info.output,
+                    info.loss,
+                    config.seeds.network,
+                )?
+            }
+        };
         check_data(&net, data)?;
         let algo = info.build(&net, config.seeds.algorithm)?;
         let opt = GradientOptimizerConfig::from_name(&config.optimizer)?
@@ -336,7 +374,8 @@ impl Trainer {
     /// `cosine_every` and target are used; the rest is recorded in checkpoints as given.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for zero epochs, batch size or hidden width.
+    /// [`PlasticityError::InvalidParameter`] for zero epochs, batch size or hidden width, or a
+    /// convolutional network with an algorithm that does not support one (named `network`).
     pub fn from_parts(
         config: &TrainConfig,
         net: Network,
@@ -344,6 +383,9 @@ impl Trainer {
         opt: AnyGradientOptimizer,
     ) -> Result<Self> {
         check_config(config)?;
+        if !net.is_dense() && !algo.supports_conv() {
+            net.require_dense(algo.name())?;
+        }
         Ok(Self {
             config: config.clone(),
             net,
@@ -370,10 +412,10 @@ impl Trainer {
     /// Replaces the network, optimizer state, position and history with the checkpoint's.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] named `checkpoint` if its network's widths differ
-    /// from this run's.
+    /// [`PlasticityError::InvalidParameter`] named `checkpoint` if its network's widths or layer
+    /// kinds differ from this run's.
     pub fn restore(&mut self, ck: &Checkpoint) -> Result<()> {
-        if ck.network.widths() != self.net.widths() {
+        if ck.network.widths() != self.net.widths() || !ck.network.same_layer_kinds(&self.net) {
             return Err(PlasticityError::InvalidParameter {
                 name: "checkpoint",
                 value: format!("{:?}", ck.network.widths()),
@@ -618,6 +660,7 @@ mod tests {
             },
             cosine_every: 3,
             target_accuracy: Some(0.5),
+            arch: None,
         }
     }
 

@@ -303,6 +303,7 @@ fn sgd_config(lr: f64) -> TrainConfig {
         },
         cosine_every: 0,
         target_accuracy: None,
+        arch: None,
     }
 }
 

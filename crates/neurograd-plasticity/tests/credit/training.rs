@@ -61,6 +61,7 @@ fn accuracy_widths(name: &str, widths: &[usize], epochs: usize, lr: Option<f64>)
         },
         cosine_every: 0,
         target_accuracy: None,
+        arch: None,
     };
     train_network(&cfg, &data).expect("training").test_accuracy
 }

@@ -55,6 +55,13 @@ pub struct CompareParams {
     /// and each row aggregates over them. Absent in JSON: 1.
     #[serde(default = "one")]
     pub seeds: usize,
+    /// A convolutional architecture spec for every algorithm
+    /// (`conv:8x5,pool:2,conv:16x5,pool:2,dense:10`; see
+    /// [`Architecture::parse`](crate::plasticity::credit::conv_layers::Architecture::parse)),
+    /// on the dataset's images as `(1, H, W)` maps; `hidden` is then not used. `None` (absent in
+    /// JSON): the dense network of `hidden`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
 }
 
 fn one() -> usize {
@@ -87,7 +94,33 @@ impl CompareParams {
             seeds: seeds(seed),
             cosine_every: self.cosine_every,
             target_accuracy: Some(self.target_accuracy),
+            arch: None,
         }
+    }
+
+    /// The architecture of [`CompareParams::arch`] on images of `image_shape` (one channel), or
+    /// `None` without one.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`](crate::Error) named `arch` when the dataset has no image shape;
+    /// the spec's parse and validation errors.
+    pub fn architecture(
+        &self,
+        image_shape: Option<(usize, usize)>,
+    ) -> Result<Option<crate::plasticity::credit::conv_layers::Architecture>> {
+        let Some(spec) = &self.arch else {
+            return Ok(None);
+        };
+        let (h, w) = image_shape.ok_or_else(|| {
+            Error::invalid(
+                "arch",
+                spec,
+                format!("dataset {} has no image shape", self.dataset),
+            )
+        })?;
+        Ok(Some(
+            crate::plasticity::credit::conv_layers::Architecture::parse(spec, (1, h, w))?,
+        ))
     }
 }
 
@@ -106,6 +139,7 @@ impl Default for CompareParams {
             cosine_every: 4,
             max_samples: None,
             seeds: 1,
+            arch: None,
         }
     }
 }
@@ -384,11 +418,19 @@ pub fn run(p: &CompareParams, progress: &dyn Progress) -> Result<CompareResult> 
         let seed = p.seed + k as u64;
         let data = prepare_loaded(&p.dataset, &ds, p.max_samples, p.test_fraction, seed)?;
         let td = data.train_data();
+        let arch = p.architecture(data.image_shape)?;
         // Validate every name and size first, so a typo fails before minutes of training.
         let mut trainers = p
             .algorithms
             .iter()
-            .map(|a| Ok(Trainer::new(&p.train_config(a, seed), &td)?))
+            .map(|a| {
+                let mut cfg = p.train_config(a, seed);
+                if arch.is_some() {
+                    cfg.hidden.clear();
+                    cfg.arch.clone_from(&arch);
+                }
+                Ok(Trainer::new(&cfg, &td)?)
+            })
             .collect::<Result<Vec<_>>>()?;
         info.get_or_insert_with(|| DatasetInfo {
             name: data.name.clone(),

@@ -4,6 +4,7 @@
 
 pub mod align;
 pub mod claims;
+pub mod cnn;
 pub mod compare;
 pub mod features;
 pub mod optimize;
