@@ -7,6 +7,7 @@ pub mod features;
 pub mod optimize;
 pub mod rules;
 pub mod simulate;
+pub mod v1;
 
 use std::path::{Path, PathBuf};
 

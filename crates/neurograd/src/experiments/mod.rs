@@ -10,6 +10,7 @@ pub mod features;
 pub mod optimize;
 pub mod rules;
 pub mod simulate;
+pub mod v1;
 
 /// Median of finite values (mean of the two middle ones for an even count); `None` if empty.
 pub fn median(values: &[f64]) -> Option<f64> {
