@@ -4,3 +4,4 @@ mod credit;
 mod local;
 mod receptive;
 mod v1measures;
+mod v1_learners;
