@@ -366,3 +366,70 @@ fn zca_on_natural_patches() {
         Err(DataError::Empty { .. })
     ));
 }
+
+/// Mean power spectrum of patches (one per row, `p x p`), Hann-windowed (to keep the leakage of a
+/// steep spectrum from flattening it), radially averaged on integer radii `k = 1..p/2` (cycles per
+/// patch); returns `(f, power)` with `f = k / p` cycles per pixel.
+fn patch_power_spectrum(patches: &Matrix, p: usize) -> Vec<(f64, f64)> {
+    let hann =
+        |i: usize| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * (i as f64 + 0.5) / p as f64).cos();
+    let mut sum = vec![0.0; p / 2 + 1];
+    let mut count = vec![0usize; p / 2 + 1];
+    for row in patches.row_iter() {
+        let mean = row.mean();
+        let w = Matrix::from_fn(p, p, |r, c| (row[r * p + c] - mean) * hann(r) * hann(c));
+        let s = Spectrum::of(&w).unwrap();
+        for ky in 0..p {
+            for kx in 0..p {
+                let k = (s.radial_frequency(ky, kx) * p as f64).round() as usize;
+                if (1..=p / 2).contains(&k) {
+                    sum[k] += s.data[ky * p + kx].norm_sqr();
+                    count[k] += 1;
+                }
+            }
+        }
+    }
+    (1..=p / 2)
+        .map(|k| (k as f64 / p as f64, sum[k] / count[k] as f64))
+        .collect()
+}
+
+fn loglog_slope(pts: &[(f64, f64)]) -> f64 {
+    let l: Vec<(f64, f64)> = pts.iter().map(|&(f, p)| (f.ln(), p.ln())).collect();
+    let m = l.len() as f64;
+    let (mx, my) = (
+        l.iter().map(|p| p.0).sum::<f64>() / m,
+        l.iter().map(|p| p.1).sum::<f64>() / m,
+    );
+    let sxy: f64 = l.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = l.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    sxy / sxx
+}
+
+/// The whitening seen by the learners, on patches: 32 x 32 patches sampled (border 16) from a
+/// whitened synthetic 1/f-amplitude image have a mean power spectrum whose log-log slope over
+/// 1/32-8/32 cycles/px, with the roll-off `exp(-2 (f/0.4)^4)` divided out, lies in
+/// [-0.3, 0.3] (flat); the patches of the unwhitened image (the control) have a slope near -2
+/// (the `1/f^2` power of natural images, Field 1987): below -1.7.
+#[test]
+fn whitened_patches_have_a_flat_spectrum() {
+    let img = power_law_image(256, 256, 1.0, 9).unwrap();
+    let white = OlshausenField::default()
+        .apply(std::slice::from_ref(&img))
+        .unwrap();
+    let sampler = PatchSampler::new(32, 400).with_border(16);
+    let pw: Vec<(f64, f64)> = patch_power_spectrum(&sampler.sample(&white, 1).unwrap(), 32)
+        .into_iter()
+        .filter(|&(f, _)| f <= 0.25)
+        .map(|(f, p)| (f, p / (-2.0 * (f / 0.4).powi(4)).exp()))
+        .collect();
+    let flat = loglog_slope(&pw);
+    let raw: Vec<(f64, f64)> = patch_power_spectrum(&sampler.sample(&[img], 1).unwrap(), 32)
+        .into_iter()
+        .filter(|&(f, _)| f <= 0.25)
+        .collect();
+    let control = loglog_slope(&raw);
+    eprintln!("patch spectra: whitened slope {flat:.3}, unwhitened {control:.3}");
+    assert!((-0.3..=0.3).contains(&flat), "whitened patch slope {flat}");
+    assert!(control < -1.7, "unwhitened patch slope {control}");
+}

@@ -5,9 +5,9 @@ use neurograd_data::rng::{normal, stream, uniform};
 use neurograd_plasticity::PlasticityError;
 use neurograd_plasticity::receptive::gabor::{GaborFitter, GaborParams, initial_guess};
 use neurograd_plasticity::receptive::v1stats::{
-    RINGACH_COUNTS, f1_f0, filter_stats, grating, median, nx_ny_histogram,
-    orientation_half_width_deg, phase_invariance, pooled_energies, rectified_f1_f0,
-    ringach_reference, sf_bandwidth_octaves, summarize, tuning,
+    KAPPA, RINGACH_COUNTS, f1_f0, filter_stats, grating, median, nx_ny_histogram,
+    orientation_coverage, orientation_half_width_deg, phase_invariance, pooled_energies,
+    rectified_f1_f0, ringach_reference, sf_bandwidth_octaves, summarize, tuning,
 };
 use neurograd_tensor::Matrix;
 use std::f64::consts::PI;
@@ -34,8 +34,12 @@ fn synthetic_gabors(n: usize, seed: u64) -> Vec<GaborParams> {
 /// Reference T8 (vision reference, section 7; calibrated there: all cases pass, median frequency
 /// error 0.8 %, noise ceiling R^2 ~ 0.946): 100 synthetic 12 x 12 Gabors plus Gaussian pixel noise
 /// of 5 % of the peak amplitude are fitted with R^2 >= 0.9 and the carrier frequency within 5 %
-/// in at least 95 % of the cases. Negative control: 100 white-noise filters reach R^2 >= 0.5 in
-/// fewer than 1 % (0 of 100; calibrated maximum 0.22).
+/// in at least 95 % of the cases. Negative control: 300 white-noise filters reach R^2 >= 0.5 in
+/// fewer than 1 % (at most 2 of 300; calibrated maximum 0.22, so 0 is expected; with 0 of 300
+/// the one-sided 95 % upper bound of the chance rate is 1 %). The misses are printed: they are
+/// Gabors with `nx` near the low-pass limit `kappa = 0.187` (about a fifth of a period per
+/// envelope sigma), whose carrier frequency is weakly determined. Independent check of the
+/// optimiser: no fit ends with a residual above that of the true parameters.
 #[test]
 fn gabor_fitter_round_trip_t8() {
     let truth = synthetic_gabors(100, 8);
@@ -49,6 +53,23 @@ fn gabor_fitter_round_trip_t8() {
         }
     }
     let fits = GaborFitter::default().fit_rows(&filters, 12, 12).unwrap();
+    // The optimiser never ends above the cost of the true parameters (which lie inside the box):
+    // a miss is then the noise moving the least-squares optimum, not a local minimum.
+    let above_truth: Vec<(usize, f64, f64)> = truth
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| {
+            let img = g.render(12, 12).unwrap();
+            let sse_truth: f64 = (0..144)
+                .map(|k| (img[(k / 12, k % 12)] - filters[(i, k)]).powi(2))
+                .sum();
+            (fits[i].sse > sse_truth * (1.0 + 1e-9)).then_some((i, fits[i].sse, sse_truth))
+        })
+        .collect();
+    assert!(
+        above_truth.is_empty(),
+        "fits above the truth's cost: {above_truth:?}"
+    );
     let good = fits
         .iter()
         .zip(&truth)
@@ -56,6 +77,20 @@ fn gabor_fitter_round_trip_t8() {
             f.r2 >= 0.9 && (f.params.frequency - t.frequency).abs() / t.frequency < 0.05
         })
         .count();
+    for (f, t) in fits.iter().zip(&truth) {
+        let err = (f.params.frequency - t.frequency).abs() / t.frequency;
+        if f.r2 < 0.9 || err >= 0.05 {
+            eprintln!(
+                "T8 miss: R^2 {:.3}, f {:.4} fitted {:.4} ({:.1} %), truth nx {:.3} ny {:.3}",
+                f.r2,
+                t.frequency,
+                f.params.frequency,
+                100.0 * err,
+                t.nx(),
+                t.ny()
+            );
+        }
+    }
     let mut r2: Vec<f64> = fits.iter().map(|f| f.r2).collect();
     r2.sort_by(f64::total_cmp);
     assert!(
@@ -65,15 +100,24 @@ fn gabor_fitter_round_trip_t8() {
         r2[50]
     );
 
-    let noise = Matrix::from_fn(100, 144, |_, _| normal(&mut rng));
+    let n_noise = 300;
+    let noise = Matrix::from_fn(n_noise, 144, |_, _| normal(&mut rng));
     let fits = GaborFitter::default().fit_rows(&noise, 12, 12).unwrap();
     let chance = fits.iter().filter(|f| f.r2 >= 0.5).count();
     let mut nr2: Vec<f64> = fits.iter().map(|f| f.r2).collect();
     nr2.sort_by(f64::total_cmp);
-    assert_eq!(chance, 0, "white-noise R^2 max {}", nr2[99]);
+    assert!(
+        100 * chance < n_noise,
+        "{chance}/{n_noise} white-noise filters with R^2 >= 0.5 (max {})",
+        nr2[n_noise - 1]
+    );
     eprintln!(
-        "T8: {good}/100 recovered, R^2 min {:.3} median {:.3}; white noise R^2 median {:.3} max {:.3}",
-        r2[0], r2[50], nr2[50], nr2[99]
+        "T8: {good}/100 recovered, R^2 min {:.3} median {:.3}; white noise {chance}/{n_noise} with R^2 >= 0.5, R^2 median {:.3} 99th pct {:.3} max {:.3}",
+        r2[0],
+        r2[50],
+        nr2[n_noise / 2],
+        nr2[n_noise * 99 / 100],
+        nr2[n_noise - 1]
     );
 }
 
@@ -375,4 +419,204 @@ fn plane_waves_fail_the_localisation_test() {
     let fit = GaborFitter::default().fit(&wave).unwrap();
     let s = filter_stats(&fit, 0.8);
     assert!(s.well_fit && !s.localised, "{fit:?}");
+}
+
+/// Ringach's shape of a known Gabor, two independent ways. (1) The fit: `nx = sigma_x f` and
+/// `ny = sigma_y f` of the fitted parameters equal the truth's to 1e-4 (noiseless 24 x 24
+/// filters, the widths swapped between the two cases so that swapping `nx` and `ny` in the
+/// code would fail). (2) The spectrum: inverting the grating-measured SF bandwidth `B` through
+/// `nx = kappa (2^B - 1) / (2^B + 1)` (the bandwidth formula solved for `nx`; no fit involved)
+/// gives the fitted `nx` within 3 %.
+#[test]
+fn known_gabor_nx_ny_fit_and_spectrum_agree() {
+    for (sx, sy) in [(2.4, 3.6), (3.6, 2.4)] {
+        let f = 0.15;
+        let truth = GaborParams {
+            amplitude: 1.0,
+            x0: 0.3,
+            y0: -0.4,
+            theta: 1.1,
+            sigma_x: sx,
+            sigma_y: sy,
+            frequency: f,
+            phase: 0.7,
+            offset: 0.0,
+        };
+        let img = truth.render(24, 24).unwrap();
+        let fit = GaborFitter::default().fit(&img).unwrap();
+        let s = filter_stats(&fit, 0.8);
+        assert!(
+            (s.nx - sx * f).abs() < 1e-4 && (s.ny - sy * f).abs() < 1e-4,
+            "{s:?}"
+        );
+        assert!(s.well_fit && s.localised && !s.degenerate);
+        let t = tuning(&img).unwrap();
+        let b = 2f64.powf(t.sf_bandwidth_octaves);
+        let nx_spectral = KAPPA * (b + 1.0) / (b - 1.0);
+        assert!(
+            (nx_spectral / s.nx - 1.0).abs() < 0.03,
+            "spectral nx {nx_spectral} vs fitted {}",
+            s.nx
+        );
+        eprintln!(
+            "nx truth {:.3}: fitted {:.5}, from the measured SF bandwidth {:.4}",
+            sx * f,
+            s.nx,
+            nx_spectral
+        );
+    }
+}
+
+/// The value of a filter's discrete-space Fourier transform `V = sum_x w(x) exp(i k . x)` at the
+/// grating `(f, theta)`, by direct summation (independent of `v1stats`).
+fn fourier_at(w: &Matrix, f: f64, theta: f64) -> (f64, f64) {
+    let (rows, cols) = w.shape();
+    let (cx, cy) = ((cols as f64 - 1.0) / 2.0, (rows as f64 - 1.0) / 2.0);
+    let (mut re, mut im) = (0.0, 0.0);
+    for r in 0..rows {
+        for c in 0..cols {
+            let t = 2.0 * PI * f * ((c as f64 - cx) * theta.cos() + (r as f64 - cy) * theta.sin());
+            re += w[(r, c)] * t.cos();
+            im += w[(r, c)] * t.sin();
+        }
+    }
+    (re, im)
+}
+
+/// The pooled energy of any group against its closed form: with `V_j` the Fourier value of
+/// subunit `j` at the grating, `<w_j, cos(k.x + psi)> = Re(exp(i psi) V_j)`, so
+/// `E(psi) = S/2 + Re(exp(2 i psi) Z)/2` with `S = sum |V_j|^2`, `Z = sum V_j^2`, and over a
+/// continuum of phases `PI = (S - |Z|) / (S + |Z|)`. Claims: `pooled_energies` equals the closed
+/// form at 32 phases to 1e-10 (relative), and `phase_invariance` (32 sampled phases) is within
+/// 0.02 of the continuum formula, for four groups: a quadrature pair (energy model, Adelson &
+/// Bergen 1985: PI > 0.95), each of its subunits alone (PI < 0.05: subunits are not phase
+/// invariant), and two controls that are not quadrature pairs (same phase twice: PI < 0.05;
+/// phases 0.3 rad apart: PI < 0.2).
+#[test]
+fn energy_model_is_phase_invariant_and_its_subunits_are_not() {
+    let (f, theta) = (0.1, 0.4);
+    let even = shaped(0.42, 0.44, 0.0);
+    let odd = shaped(0.42, 0.44, PI / 2.0);
+    let near = shaped(0.42, 0.44, 0.3);
+    let groups: [(&str, Vec<Matrix>, f64, f64); 5] = [
+        (
+            "quadrature pair",
+            vec![even.clone(), odd.clone()],
+            0.95,
+            1.0,
+        ),
+        ("even subunit", vec![even.clone()], 0.0, 0.05),
+        ("odd subunit", vec![odd.clone()], 0.0, 0.05),
+        (
+            "same phase twice",
+            vec![even.clone(), even.clone()],
+            0.0,
+            0.05,
+        ),
+        ("phases 0.3 apart", vec![even.clone(), near], 0.0, 0.2),
+    ];
+    for (name, group, lo, hi) in groups {
+        let v: Vec<(f64, f64)> = group.iter().map(|w| fourier_at(w, f, theta)).collect();
+        let s: f64 = v.iter().map(|(a, b)| a * a + b * b).sum();
+        let (zr, zi) = v.iter().fold((0.0, 0.0), |(r, i), (a, b)| {
+            (r + a * a - b * b, i + 2.0 * a * b)
+        });
+        let e = pooled_energies(&group, f, theta, 32).unwrap();
+        for (k, ek) in e.iter().enumerate() {
+            let psi = 2.0 * PI * k as f64 / 32.0;
+            let closed = s / 2.0 + (zr * (2.0 * psi).cos() - zi * (2.0 * psi).sin()) / 2.0;
+            assert!(
+                (ek - closed).abs() < 1e-10 * s,
+                "{name} phase {k}: {ek} vs {closed}"
+            );
+        }
+        let z = zr.hypot(zi);
+        let continuum = (s - z) / (s + z);
+        let pi = phase_invariance(&group, Some((f, theta))).unwrap();
+        assert!((pi - continuum).abs() < 0.02, "{name}: {pi} vs {continuum}");
+        assert!((lo..=hi).contains(&pi), "{name}: PI {pi}");
+        eprintln!("PI {name}: {pi:.5} (closed form {continuum:.5})");
+    }
+}
+
+/// Localisation separates Gabors from global, PCA-like patterns on real data: the 32 leading
+/// principal components (after the first, the mean-luminance one) of 12 x 12 patches of the
+/// Olshausen & Field-whitened bundled images are fitted; at most 10 % of them pass the
+/// localisation test (`sigma_x, sigma_y <= P/2`) with `R^2 >= 0.8`, while 40 synthetic
+/// Gabors of the calibrated kind (the control that must come out the other way) pass it all.
+#[test]
+fn localisation_separates_gabors_from_principal_components() {
+    use neurograd_data::natural::{self, OlshausenField, PatchSampler};
+    use neurograd_tensor::geometry::pca_k;
+    let ims: Vec<Matrix> = ["astronaut", "grass", "gravel", "chelsea"]
+        .iter()
+        .map(|n| natural::image(n).unwrap())
+        .collect();
+    let white = OlshausenField::default().apply(&ims).unwrap();
+    let patches = PatchSampler::new(12, 20_000)
+        .with_border(16)
+        .sample(&white, 5)
+        .unwrap();
+    let pca = pca_k(&patches, 33).unwrap();
+    let comps = pca.components.columns(1, 32).transpose();
+    let fits = GaborFitter::default().fit_rows(&comps, 12, 12).unwrap();
+    let stats: Vec<_> = fits.iter().map(|f| filter_stats(f, 0.8)).collect();
+    let loc_pca = stats.iter().filter(|s| s.well_fit && s.localised).count();
+    let gabor_pca = stats.iter().filter(|s| s.well_fit).count();
+
+    let truth = synthetic_gabors(40, 21);
+    let g = Matrix::from_fn(40, 144, |i, k| {
+        truth[i].render(12, 12).unwrap()[(k / 12, k % 12)]
+    });
+    let gfits = GaborFitter::default().fit_rows(&g, 12, 12).unwrap();
+    let loc_gabor = gfits
+        .iter()
+        .filter(|f| {
+            let s = filter_stats(f, 0.8);
+            s.well_fit && s.localised
+        })
+        .count();
+    eprintln!(
+        "localisation: PCA {loc_pca}/32 localised Gabors ({gabor_pca}/32 with R^2 >= 0.8, median R^2 {:.3}); synthetic Gabors {loc_gabor}/40",
+        median(&fits.iter().map(|f| f.r2).collect::<Vec<_>>())
+    );
+    assert!(
+        loc_pca * 10 <= 32,
+        "{loc_pca}/32 principal components localised"
+    );
+    assert_eq!(loc_gabor, 40);
+}
+
+/// Coverage against brute-force counts: Gabors at the 8 bin-centre orientations cover every
+/// orientation bin (1.0), all at one orientation cover 1/8 (the control); the fitted
+/// orientations of noiseless Gabors are the true ones to 1e-4 degrees (mod 180).
+#[test]
+fn orientation_coverage_of_fitted_gabors() {
+    let fitter = GaborFitter::default();
+    let mut fitted = Vec::new();
+    for k in 0..8 {
+        let theta = (k as f64 + 0.5) * PI / 8.0;
+        let g = GaborParams {
+            amplitude: 1.0,
+            x0: 0.0,
+            y0: 0.0,
+            theta,
+            sigma_x: 2.0,
+            sigma_y: 2.5,
+            frequency: 0.2,
+            phase: 0.4,
+            offset: 0.0,
+        };
+        let s = filter_stats(&fitter.fit(&g.render(12, 12).unwrap()).unwrap(), 0.8);
+        let d = (s.orientation_deg - theta.to_degrees()).rem_euclid(180.0);
+        assert!(
+            d.min(180.0 - d) < 1e-4,
+            "{} vs {}",
+            s.orientation_deg,
+            theta.to_degrees()
+        );
+        fitted.push(s.orientation_deg);
+    }
+    assert_eq!(orientation_coverage(&fitted, 8), 1.0);
+    assert_eq!(orientation_coverage(&[fitted[3]; 8], 8), 1.0 / 8.0);
 }

@@ -10,7 +10,9 @@ use crate::validate::{check_finite, check_finite_slice, check_nonempty, check_sa
 use crate::{Matrix, Real, Result, TensorError, Vector};
 
 pub mod similarity;
-pub use similarity::{linear_cka, pearson, ranks, rdm, rsa, spearman, upper_triangle};
+pub use similarity::{
+    RsaTest, linear_cka, pearson, ranks, rdm, rsa, rsa_permutation_test, spearman, upper_triangle,
+};
 
 /// Concatenates the matrices (each column-major) into one vector.
 pub fn flatten(params: &[Matrix]) -> Vector {

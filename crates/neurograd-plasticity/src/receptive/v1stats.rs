@@ -421,17 +421,7 @@ fn bisect(g: impl Fn(Real) -> Real, level: Real, mut a: Real, mut b: Real) -> Re
 pub fn tuning(filter: &Matrix) -> Result<Tuning> {
     check_probe_filter(filter, "tuning")?;
     let amp = |f: Real, t: Real| grating_amplitude(filter, f, t);
-    let (mut f_pk, mut t_pk, mut best) = (0.0, 0.0, -1.0);
-    for i in 1..=64 {
-        let f = 0.5 * i as Real / 64.0;
-        for j in 0..72 {
-            let t = PI * j as Real / 72.0;
-            let a = amp(f, t);
-            if a > best {
-                (f_pk, t_pk, best) = (f, t, a);
-            }
-        }
-    }
+    let ((mut f_pk, mut t_pk), best) = grid_argmax(amp);
     if best <= 0.0 {
         return Err(PlasticityError::InvalidParameter {
             name: "filter",
@@ -536,18 +526,45 @@ pub fn pooled_energies(
             reason: "must be at least 2".into(),
         });
     }
-    Ok((0..n_phases)
-        .map(|k| {
-            let g = grating(
-                rows,
-                cols,
-                f,
-                theta,
-                2.0 * PI * k as Real / n_phases as Real,
-            );
-            subunits.iter().map(|w| w.dot(&g).powi(2)).sum()
-        })
+    Ok(phase_gratings(rows, cols, f, theta, n_phases)
+        .map(|g| subunits.iter().map(|w| w.dot(&g).powi(2)).sum())
         .collect())
+}
+
+/// The gratings `(f, theta)` at `n_phases` equally spaced phases `psi_k = 2 pi k / n_phases`.
+fn phase_gratings(
+    rows: usize,
+    cols: usize,
+    f: Real,
+    theta: Real,
+    n_phases: usize,
+) -> impl Iterator<Item = Matrix> {
+    (0..n_phases).map(move |k| {
+        grating(
+            rows,
+            cols,
+            f,
+            theta,
+            2.0 * PI * k as Real / n_phases as Real,
+        )
+    })
+}
+
+/// The grating `(f, theta)` on the 64 x 72 grid `f = i/128` (`i = 1..=64`), `theta = j pi / 72`
+/// that maximises `score`, and the maximum (the first on ties).
+fn grid_argmax(score: impl Fn(Real, Real) -> Real) -> ((Real, Real), Real) {
+    let (mut at, mut best) = ((0.0, 0.0), Real::NEG_INFINITY);
+    for i in 1..=64 {
+        let f = 0.5 * i as Real / 64.0;
+        for j in 0..72 {
+            let t = PI * j as Real / 72.0;
+            let v = score(f, t);
+            if v > best {
+                (at, best) = ((f, t), v);
+            }
+        }
+    }
+    (at, best)
 }
 
 /// The phase-invariance index `PI = min_psi E / max_psi E` of the pooled energy of `subunits`
@@ -564,21 +581,13 @@ pub fn phase_invariance(subunits: &[Matrix], grating_at: Option<(Real, Real)>) -
     let (f, theta) = match grating_at {
         Some(ft) => ft,
         None => {
-            let (mut at, mut best) = ((0.0, 0.0), -1.0);
-            for i in 1..=64 {
-                let f = 0.5 * i as Real / 64.0;
-                for j in 0..72 {
-                    let t = PI * j as Real / 72.0;
-                    let p: Real = subunits
-                        .iter()
-                        .map(|w| grating_amplitude(w, f, t).powi(2))
-                        .sum();
-                    if p > best {
-                        (at, best) = ((f, t), p);
-                    }
-                }
-            }
-            at
+            grid_argmax(|f, t| {
+                subunits
+                    .iter()
+                    .map(|w| grating_amplitude(w, f, t).powi(2))
+                    .sum()
+            })
+            .0
         }
     };
     let e = pooled_energies(subunits, f, theta, 32)?;
@@ -646,17 +655,8 @@ pub fn f1_f0(responses: &[Real]) -> Result<Real> {
 pub fn rectified_f1_f0(filter: &Matrix, f: Real, theta: Real, n_phases: usize) -> Result<Real> {
     check_probe_filter(filter, "f1_f0")?;
     let (rows, cols) = filter.shape();
-    let r: Vec<Real> = (0..n_phases)
-        .map(|k| {
-            let g = grating(
-                rows,
-                cols,
-                f,
-                theta,
-                2.0 * PI * k as Real / n_phases as Real,
-            );
-            filter.dot(&g).max(0.0)
-        })
+    let r: Vec<Real> = phase_gratings(rows, cols, f, theta, n_phases)
+        .map(|g| filter.dot(&g).max(0.0))
         .collect();
     f1_f0(&r)
 }

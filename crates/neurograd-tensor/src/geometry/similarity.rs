@@ -11,7 +11,9 @@
 //! `i` and `j` across units ([`rdm`]). Two representations are compared by Spearman's rank
 //! correlation between the upper triangles (`i < j`) of their RDMs ([`rsa`]), which asks only
 //! that the *order* of the dissimilarities agree (Kriegeskorte et al. 2008 recommend rank
-//! correlation because model and brain dissimilarities need not be linearly related).
+//! correlation because model and brain dissimilarities need not be linearly related). Its
+//! significance comes from permuting the stimulus labels of one RDM ([`rsa_permutation_test`]):
+//! the `n (n - 1) / 2` dissimilarities are not independent (those sharing a stimulus correlate).
 //!
 //! **Linear CKA.** With column-centred `X` (`n x p`) and `Y` (`n x q`),
 //!
@@ -229,4 +231,99 @@ pub fn linear_cka(x: &Matrix, y: &Matrix) -> Result<Real> {
         });
     }
     Ok((yc.tr_mul(&xc).norm_squared() / (nx * ny)).clamp(0.0, 1.0))
+}
+
+/// The result of [`rsa_permutation_test`].
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RsaTest {
+    /// The observed RSA, [`rsa`]`(a, b)`.
+    pub rho: Real,
+    /// One-sided permutation p-value `(1 + #{rho_perm >= rho}) / (1 + n_permutations)`.
+    pub p_value: Real,
+    /// Mean of the permutation null distribution.
+    pub null_mean: Real,
+    /// Standard deviation of the permutation null distribution (divide by `n_permutations`).
+    pub null_sd: Real,
+    /// Number of permutations drawn.
+    pub n_permutations: usize,
+}
+
+/// Stream tag of [`rsa_permutation_test`] (`mix(seed, 0, TAG)`).
+const RSA_PERMUTATION_TAG: u64 = 0x0072_7361_7065_726d; // "rsaperm"
+
+/// RSA with its significance by the stimulus-label permutation test of Kriegeskorte, Mur &
+/// Bandettini (2008): the rows and columns of `b`'s RDM are permuted together (stimulus labels
+/// shuffled), which keeps the dependence between dissimilarities that share a stimulus and so
+/// gives the exact null distribution of "no relation between the two representations" (under
+/// exchangeability of the stimuli), where a naive test on the `n(n-1)/2` pairs would treat them
+/// as independent and be anti-conservative.
+///
+/// Permutation `k` is a Fisher–Yates shuffle (Durstenfeld 1964; index `floor(u64 * m / 2^64)`)
+/// drawn from `ChaCha8Rng::seed_from_u64(mix(seed, 0, TAG))` in order, so the result depends only
+/// on the seed.
+///
+/// ```
+/// use neurograd_tensor::geometry::{rsa, rsa_permutation_test};
+/// use neurograd_tensor::Matrix;
+/// let x = Matrix::from_fn(12, 5, |i, j| ((i * 7 + j * 3) % 11) as f64 + 0.1 * (i * j) as f64);
+/// let y = x.map(|v| 2.0 * v + 1.0); // the same geometry
+/// let t = rsa_permutation_test(&x, &y, 99, 0)?;
+/// assert_eq!(t.rho, rsa(&x, &y)?);
+/// assert!((t.rho - 1.0).abs() < 1e-12 && t.p_value <= 0.02);
+/// # Ok::<(), neurograd_tensor::TensorError>(())
+/// ```
+///
+/// # Errors
+/// As [`rsa`]; [`TensorError::InvalidParameter`] for `n_permutations == 0`.
+pub fn rsa_permutation_test(
+    a: &Matrix,
+    b: &Matrix,
+    n_permutations: usize,
+    seed: u64,
+) -> Result<RsaTest> {
+    use rand::{Rng, SeedableRng};
+    if n_permutations == 0 {
+        return Err(TensorError::InvalidParameter {
+            name: "n_permutations",
+            value: "0".into(),
+            reason: "needs at least one permutation".into(),
+        });
+    }
+    check_same_rows("rsa_permutation_test (one stimulus per row in both)", a, b)?;
+    check_responses("rsa_permutation_test", a, 3)?;
+    let (da, db) = (rdm(a)?, rdm(b)?);
+    let ua = upper_triangle(&da)?;
+    let ra = ranks(&ua);
+    let rho = pearson(&ra, &ranks(&upper_triangle(&db)?))?;
+    let n = da.nrows();
+    let mut rng =
+        rand_chacha::ChaCha8Rng::seed_from_u64(crate::seed::mix(seed, 0, RSA_PERMUTATION_TAG));
+    let mut perm: Vec<usize> = (0..n).collect();
+    let mut null = Vec::with_capacity(n_permutations);
+    let mut ub = vec![0.0; ua.len()];
+    for _ in 0..n_permutations {
+        for i in (1..n).rev() {
+            let j = ((u128::from(rng.next_u64()) * (i as u128 + 1)) >> 64) as usize;
+            perm.swap(i, j);
+        }
+        let mut k = 0;
+        for i in 0..n {
+            for j in i + 1..n {
+                ub[k] = db[(perm[i], perm[j])];
+                k += 1;
+            }
+        }
+        null.push(pearson(&ra, &ranks(&ub))?);
+    }
+    let m = n_permutations as Real;
+    let null_mean = null.iter().sum::<Real>() / m;
+    let null_sd = (null.iter().map(|v| (v - null_mean).powi(2)).sum::<Real>() / m).sqrt();
+    let exceed = null.iter().filter(|&&v| v >= rho).count();
+    Ok(RsaTest {
+        rho,
+        p_value: (1 + exceed) as Real / (1.0 + m),
+        null_mean,
+        null_sd,
+        n_permutations,
+    })
 }
