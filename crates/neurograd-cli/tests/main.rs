@@ -553,3 +553,93 @@ fn rules_lists_the_registry_and_checks_a_rule() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("pair-stdp"), "{}", stderr(&bad));
 }
+
+/// `compare --arch` trains a CNN on the dataset's images for every algorithm (digits: 1 x 8 x 8),
+/// records the spec, names it in the table header; backprop's cosine to itself is 1 and the
+/// readout-only control's is not; per layer (conv, dense), backprop's cosines are 1, the readout
+/// control's frozen conv layer has none (`null`) and its exact readout 1, FA's conv layer is not
+/// aligned; `--cosine-every 0` measures nothing. A bad spec, a dense-only algorithm and `--hidden`
+/// together with `--arch` are one-line usage errors (exit 2).
+#[test]
+fn compare_arch_trains_a_cnn_and_validates_the_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().to_str().unwrap();
+    let spec = "conv:6x3,pool:2,dense:10";
+    let base = [
+        "compare",
+        "--quiet",
+        "--epochs",
+        "2",
+        "--max-samples",
+        "300",
+        "--arch",
+        spec,
+        "--out",
+        o,
+    ];
+    let mut a = base.to_vec();
+    a.extend(["--json", "--algorithms", "bp,fa,readout"]);
+    let v = json(&a);
+    assert_eq!(v["params"]["arch"], spec);
+    let r = v["results"].as_array().unwrap();
+    assert_eq!(r.len(), 3);
+    assert!((r[0]["mean_cosine_to_bp"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+    assert!(r[2]["mean_cosine_to_bp"].as_f64().unwrap() < 0.999);
+    let layers = |i: usize| {
+        r[i]["mean_cosine_to_bp_per_layer"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let bp = layers(0);
+    assert_eq!(bp.len(), 2, "{bp:?}");
+    assert!(
+        bp.iter().all(|c| (c.as_f64().unwrap() - 1.0).abs() < 1e-9),
+        "{bp:?}"
+    );
+    assert!(layers(1)[0].as_f64().unwrap() < 0.99, "{:?}", layers(1));
+    let ro = layers(2);
+    assert!(
+        ro[0].is_null() && (ro[1].as_f64().unwrap() - 1.0).abs() < 1e-9,
+        "{ro:?}"
+    );
+    let h = &r[1]["history"][0]["cosine_to_bp_per_layer"];
+    assert_eq!(h.as_array().unwrap().len(), 2, "{h}");
+    let mut a = base.to_vec();
+    a.extend(["--json", "--algorithms", "fa", "--cosine-every", "0"]);
+    let v = json(&a);
+    let fa = &v["results"][0];
+    assert!(fa["mean_cosine_to_bp"].is_null(), "{fa}");
+    assert_eq!(
+        fa["mean_cosine_to_bp_per_layer"].as_array().unwrap().len(),
+        0
+    );
+    let mut a = base.to_vec();
+    a.extend(["--algorithms", "bp"]);
+    let t = neurograd(&a);
+    assert!(t.status.success(), "{}", stderr(&t));
+    let table = String::from_utf8_lossy(&t.stdout);
+    assert!(table.contains(&format!("arch {spec}")), "{table}");
+    for (arch, extra) in [
+        ("conv:6x3,pool:2", "bp"),
+        ("conv:6x3,pool:2,dense:7", "bp"),
+        ("conv:6x9,dense:10", "bp"),
+        (spec, "bp,pc"),
+        (spec, "bp --hidden 32"),
+    ] {
+        let mut a = base.to_vec();
+        a[7] = arch;
+        a.push("--algorithms");
+        a.extend(extra.split(' '));
+        let e = neurograd(&a);
+        assert_eq!(e.status.code(), Some(2), "{arch} {extra}: {}", stderr(&e));
+        let msg = stderr(&e);
+        assert!(
+            ["arch", "network", "hidden", "readout"]
+                .iter()
+                .any(|w| msg.contains(w)),
+            "{msg}"
+        );
+        assert_eq!(msg.trim().lines().count(), 1, "one clear line: {msg}");
+    }
+}

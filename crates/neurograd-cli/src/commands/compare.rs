@@ -20,9 +20,10 @@ pub struct CompareArgs {
     /// Epochs per algorithm.
     #[arg(long, default_value_t = 30)]
     pub epochs: usize,
-    /// Hidden-layer widths, comma-separated (e.g. 128 or 256,128).
-    #[arg(long, default_value = "256")]
-    pub hidden: String,
+    /// Hidden-layer widths, comma-separated (e.g. 128 or 256,128) [default: 256]; refused
+    /// together with --arch, which names every layer.
+    #[arg(long)]
+    pub hidden: Option<String>,
     /// Mini-batch size.
     #[arg(long, default_value_t = 32)]
     pub batch: usize,
@@ -69,6 +70,13 @@ pub fn parse_widths(s: &str) -> neurograd::Result<Vec<usize>> {
 
 /// Runs the subcommand.
 pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
+    if let (Some(h), Some(_)) = (&a.hidden, &a.arch) {
+        return Err(neurograd::Error::invalid(
+            "hidden",
+            h,
+            "cannot be combined with --arch (the architecture names every layer)",
+        ));
+    }
     let params = CompareParams {
         dataset: a.dataset.clone(),
         algorithms: a
@@ -78,7 +86,7 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
             .filter(|s| !s.is_empty())
             .collect(),
         epochs: a.epochs,
-        hidden: parse_widths(&a.hidden)?,
+        hidden: parse_widths(a.hidden.as_deref().unwrap_or("256"))?,
         batch_size: a.batch,
         learning_rate: a.lr,
         test_fraction: a

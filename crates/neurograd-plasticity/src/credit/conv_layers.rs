@@ -106,6 +106,9 @@ impl ConvLayer {
 /// The kind of a weight layer of the [`Network`](super::Network).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+// One small `Copy` value per layer (a few hundred bytes), copied out of the network by value in
+// the layer loops; boxing the convolution would cost `Copy` for nothing measurable.
+#[allow(clippy::large_enum_variant)]
 pub enum LayerKind {
     /// `a = h Wᵀ + b` with `W` of shape `(out, in)`.
     Dense,

@@ -79,7 +79,8 @@ pub use network::{ForwardCache, Loss, Network};
 pub use registry::{AlgorithmInfo, algorithms, by_name, parse_list};
 pub use relax::Relaxation;
 pub use train::{
-    Checkpoint, EpochRecord, Seeds, TrainConfig, TrainData, TrainOutcome, Trainer, train_network,
+    Checkpoint, EpochRecord, Seeds, TrainConfig, TrainData, TrainOutcome, Trainer, mean_per_layer,
+    train_network,
 };
 
 use neurograd_tensor::{Matrix, Real};

@@ -18,7 +18,10 @@
 //!    network's loss on the same batch is computed by [`Backprop`] and the cosine
 //!    `u·g / (|u| |g|)` ([`geometry::cosine_params`]) recorded; the epoch's
 //!    [`EpochRecord::mean_cosine_to_bp`] is the mean over those batches and
-//!    [`EpochRecord::angle_to_bp_deg`] its `acos` in degrees;
+//!    [`EpochRecord::angle_to_bp_deg`] its `acos` in degrees; the same cosine restricted to each
+//!    weight layer's parameters `(W_l, b_l)` gives [`EpochRecord::cosine_to_bp_per_layer`] (the
+//!    per-layer alignment of Lillicrap et al. 2016, which the whole-vector cosine hides when the
+//!    exact readout update dominates the norm);
 //! 4. test accuracy uses the algorithm's own prediction ([`CreditAssignment::predict`]: the free
 //!    fixed point for energy-based algorithms).
 //!
@@ -137,6 +140,12 @@ pub struct EpochRecord {
     pub mean_cosine_to_bp: Option<Real>,
     /// `acos(mean_cosine_to_bp)` in degrees.
     pub angle_to_bp_deg: Option<Real>,
+    /// Per weight layer `l = 1..=L`: the mean over the measured batches of the cosine between
+    /// the algorithm's update of `(W_l, b_l)` and backprop's gradient of them; `None` for a layer
+    /// whose update or gradient was zero in every measured batch (no direction: the frozen layers
+    /// of the readout-only control). Empty when nothing was measured (absent in old JSON).
+    #[serde(default)]
+    pub cosine_to_bp_per_layer: Vec<Option<Real>>,
     /// Mean relaxation steps per batch (0 for feed-forward algorithms).
     pub relaxation_steps: Real,
     /// Wall-clock seconds of the epoch (training and evaluation).
@@ -156,6 +165,10 @@ pub struct TrainOutcome {
     pub wall_s: Real,
     /// Mean over epochs of the per-epoch mean cosine to the backprop gradient.
     pub mean_cosine_to_bp: Option<Real>,
+    /// Per weight layer: the mean over epochs of [`EpochRecord::cosine_to_bp_per_layer`] (over the
+    /// epochs that measured the layer; `None` if none did). Empty when nothing was measured.
+    #[serde(default)]
+    pub mean_cosine_to_bp_per_layer: Vec<Option<Real>>,
     /// First epoch whose test accuracy reached the target.
     pub epochs_to_target: Option<usize>,
     /// Wall-clock seconds until that epoch ended.
@@ -501,6 +514,9 @@ impl Trainer {
         let mut bp = Backprop::new();
         let (mut xb, mut tb) = (Matrix::zeros(0, 0), Matrix::zeros(0, 0));
         let (mut loss_sum, mut relax_sum, mut cos_sum, mut cos_n) = (0.0, 0.0, 0.0, 0usize);
+        // Per weight layer (parameters interleaved `[W_1, b_1, ...]`): (sum, count) of cosines.
+        let mut layer_cos = vec![(0.0, 0usize); self.net.params().len().div_ceil(2)];
+        let mut cos_attempts = 0usize;
         for (bi, idx) in batches.iter().enumerate() {
             super::linalg::ensure_shape(&mut xb, idx.len(), data.x_train.ncols());
             super::linalg::ensure_shape(&mut tb, idx.len(), data.t_train.ncols());
@@ -523,6 +539,7 @@ impl Trainer {
                 return Err(PlasticityError::Diverged { step: at, norm: un });
             }
             if self.config.cosine_every > 0 && bi % self.config.cosine_every == 0 {
+                cos_attempts += 1;
                 let g = bp.updates(&self.net, &xb, &tb)?;
                 match geometry::cosine_params(&updates.grads, &g.grads) {
                     Ok(c) => {
@@ -532,6 +549,21 @@ impl Trainer {
                     // A zero update or gradient has no direction: nothing to measure.
                     Err(TensorError::ZeroNorm { .. }) => {}
                     Err(e) => return Err(e.into()),
+                }
+                for ((u, gl), acc) in updates
+                    .grads
+                    .chunks(2)
+                    .zip(g.grads.chunks(2))
+                    .zip(layer_cos.iter_mut())
+                {
+                    match geometry::cosine_params(u, gl) {
+                        Ok(c) => {
+                            acc.0 += c;
+                            acc.1 += 1;
+                        }
+                        Err(TensorError::ZeroNorm { .. }) => {}
+                        Err(e) => return Err(e.into()),
+                    }
                 }
             }
             let opt = &mut self.opt;
@@ -556,6 +588,14 @@ impl Trainer {
             test_accuracy: acc,
             mean_cosine_to_bp: mean_cos,
             angle_to_bp_deg: mean_cos.map(|c| c.clamp(-1.0, 1.0).acos().to_degrees()),
+            cosine_to_bp_per_layer: if cos_attempts > 0 {
+                layer_cos
+                    .iter()
+                    .map(|&(s, n)| (n > 0).then(|| s / n as Real))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             relaxation_steps: relax_sum / nb,
             wall_s: start.elapsed().as_secs_f64(),
         };
@@ -591,12 +631,34 @@ impl Trainer {
             wall_s: self.wall_s,
             mean_cosine_to_bp: (!cos.is_empty())
                 .then(|| cos.iter().sum::<Real>() / cos.len() as Real),
+            mean_cosine_to_bp_per_layer: mean_per_layer(
+                self.history
+                    .iter()
+                    .map(|h| h.cosine_to_bp_per_layer.as_slice()),
+            ),
             epochs_to_target: reached.map(|i| i + 1),
             wall_s_to_target: reached.map(|i| self.history[..=i].iter().map(|h| h.wall_s).sum()),
             relaxation_steps_per_batch: self.history.last().map_or(0.0, |h| h.relaxation_steps),
             history: self.history.clone(),
         }
     }
+}
+
+/// Element-wise mean of per-layer values over `rows` (rows may be shorter or empty): entry `l` is
+/// the mean of the present `rows[i][l]`, `None` if no row has it.
+pub fn mean_per_layer<'a>(
+    rows: impl Iterator<Item = &'a [Option<Real>]> + Clone,
+) -> Vec<Option<Real>> {
+    let layers = rows.clone().map(<[_]>::len).max().unwrap_or(0);
+    (0..layers)
+        .map(|l| {
+            let v: Vec<Real> = rows
+                .clone()
+                .filter_map(|r| r.get(l).copied().flatten())
+                .collect();
+            (!v.is_empty()).then(|| v.iter().sum::<Real>() / v.len() as Real)
+        })
+        .collect()
 }
 
 /// Trains a registry algorithm as configured from scratch: [`Trainer::new`] then

@@ -502,3 +502,96 @@ fn trainer_runs_cnns_and_resumes_them() {
         assert_ne!(o.network(), straight.network(), "{algo}");
     }
 }
+
+/// The per-layer cosine to backprop of the training loop (`EpochRecord::cosine_to_bp_per_layer`)
+/// on a CNN: with one full batch per epoch and `cosine_every = 1`, epoch 1's entry for layer `l`
+/// equals the cosine between the algorithm's update of `(W_l, b_l)` and backprop's gradient,
+/// computed here independently from a fresh copy of the initial network and algorithm (to
+/// 1e-9: the loop's batch is a permutation of the rows). Backprop gives 1 for every layer (and
+/// the whole-vector cosine 1); the readout-only control gives no direction (`None`) for the frozen
+/// conv layers and 1 for its exact readout; FA's first conv layer is not aligned (< 0.99), a
+/// control that the per-layer values are not all 1 by construction.
+#[test]
+fn per_layer_cosine_to_backprop_on_a_cnn() {
+    use neurograd_optim::GradientOptimizerConfig;
+    use neurograd_plasticity::credit::{Seeds, TrainConfig, TrainData, Trainer};
+    use neurograd_tensor::geometry::cosine_params;
+    let net = cnn(Activation::Relu, 31);
+    let (x, t) = cnn_batch(12, 32);
+    let labels: Vec<usize> = (0..12).map(|i| i % 3).collect();
+    let data = TrainData {
+        x_train: &x,
+        t_train: &t,
+        x_test: &x,
+        labels_test: &labels,
+    };
+    let cfg = TrainConfig {
+        algorithm: "fa".into(),
+        hidden: vec![],
+        epochs: 1,
+        batch_size: 12,
+        optimizer: "adam".into(),
+        learning_rate: Some(1e-3),
+        seeds: Seeds {
+            network: 1,
+            algorithm: 2,
+            shuffle: 3,
+        },
+        cosine_every: 1,
+        target_accuracy: None,
+        arch: None,
+    };
+    let make = |name: &str| -> Box<dyn CreditAssignment> {
+        match name {
+            "bp" => Box::new(Backprop::new()),
+            "fa" => Box::new(FeedbackAlignment::new(&net, 9).expect("fa")),
+            _ => Box::new(ReadoutOnly::new()),
+        }
+    };
+    let g = Backprop::new().updates(&net, &x, &t).expect("bp").grads;
+    let mut per_algo = Vec::new();
+    for name in ["bp", "fa", "readout"] {
+        let opt = GradientOptimizerConfig::from_name("adam")
+            .expect("adam")
+            .with_lr(1e-3)
+            .build()
+            .expect("optimizer");
+        let mut tr = Trainer::from_parts(&cfg, net.clone(), make(name), opt).expect("trainer");
+        let rec = tr.run_epoch(&data, &mut || {}).expect("epoch");
+        let u = make(name).updates(&net, &x, &t).expect("updates").grads;
+        assert_eq!(rec.cosine_to_bp_per_layer.len(), net.num_layers(), "{name}");
+        for (l, got) in rec.cosine_to_bp_per_layer.iter().enumerate() {
+            let want = cosine_params(&u[2 * l..2 * l + 2], &g[2 * l..2 * l + 2]).ok();
+            match (got, want) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{name} layer {l}: {a} vs {b}"),
+                (None, None) => {}
+                _ => panic!("{name} layer {l}: {got:?} vs {want:?}"),
+            }
+        }
+        let out = tr.outcome();
+        assert_eq!(out.mean_cosine_to_bp_per_layer, rec.cosine_to_bp_per_layer);
+        per_algo.push(rec);
+    }
+    let (bp, fa, ro) = (&per_algo[0], &per_algo[1], &per_algo[2]);
+    assert!((bp.mean_cosine_to_bp.expect("bp cosine") - 1.0).abs() < 1e-12);
+    for c in &bp.cosine_to_bp_per_layer {
+        assert!((c.expect("bp layer") - 1.0).abs() < 1e-12, "{c:?}");
+    }
+    let top = net.num_layers() - 1;
+    assert!(ro.cosine_to_bp_per_layer[..top].iter().all(Option::is_none));
+    assert!((ro.cosine_to_bp_per_layer[top].expect("readout layer") - 1.0).abs() < 1e-12);
+    let fa0 = fa.cosine_to_bp_per_layer[0].expect("fa layer 1");
+    assert!(fa0 < 0.99, "fa first layer {fa0}");
+    // Nothing measured: no per-layer entries.
+    let opt = GradientOptimizerConfig::from_name("adam")
+        .expect("adam")
+        .build()
+        .expect("optimizer");
+    let off = TrainConfig {
+        cosine_every: 0,
+        ..cfg.clone()
+    };
+    let mut tr = Trainer::from_parts(&off, net.clone(), make("fa"), opt).expect("trainer");
+    let rec = tr.run_epoch(&data, &mut || {}).expect("epoch");
+    assert!(rec.cosine_to_bp_per_layer.is_empty() && rec.mean_cosine_to_bp.is_none());
+}

@@ -14,6 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::plasticity::credit::mean_per_layer;
 use crate::train::{
     EpochRecord, Prepared, TrainConfig, TrainOutcome, Trainer, load_dataset, prepare, seeds,
 };
@@ -203,6 +204,11 @@ pub struct AlgorithmResult {
     /// Mean over seeds of the mean cosine between the algorithm's updates and the backprop
     /// gradient during training (seeds without a measurement are left out).
     pub mean_cosine_to_bp: Option<f64>,
+    /// Per weight layer `l = 1..=L`: the mean over seeds of
+    /// [`TrainOutcome::mean_cosine_to_bp_per_layer`] (`None`: no seed measured a direction for the
+    /// layer, e.g. the readout control's frozen layers; empty: nothing measured).
+    #[serde(default)]
+    pub mean_cosine_to_bp_per_layer: Vec<Option<f64>>,
     /// `mean_epochs_to_target` rounded to the nearest epoch (with one seed: the first epoch
     /// reaching `target_accuracy`).
     pub epochs_to_target: Option<usize>,
@@ -328,6 +334,9 @@ fn mean_history(runs: &[SeedRun]) -> Vec<EpochRecord> {
                 test_accuracy: avg(&|h| h.test_accuracy)?,
                 mean_cosine_to_bp: mean_some(recs.iter().map(|h| h.mean_cosine_to_bp)),
                 angle_to_bp_deg: mean_some(recs.iter().map(|h| h.angle_to_bp_deg)),
+                cosine_to_bp_per_layer: mean_per_layer(
+                    recs.iter().map(|h| h.cosine_to_bp_per_layer.as_slice()),
+                ),
                 relaxation_steps: avg(&|h| h.relaxation_steps)?,
                 wall_s: avg(&|h| h.wall_s)?,
             })
@@ -372,6 +381,10 @@ fn aggregate(algorithm: String, runs: Vec<SeedRun>) -> Result<AlgorithmResult> {
         epochs: runs.iter().map(|r| r.outcome.epochs).min().unwrap_or(0),
         wall_s: runs.iter().map(|r| r.outcome.wall_s).sum::<f64>() / n,
         mean_cosine_to_bp: mean_some(runs.iter().map(|r| r.outcome.mean_cosine_to_bp)),
+        mean_cosine_to_bp_per_layer: mean_per_layer(
+            runs.iter()
+                .map(|r| r.outcome.mean_cosine_to_bp_per_layer.as_slice()),
+        ),
         epochs_to_target: mean_epochs_to_target.map(|e| e.round() as usize),
         mean_epochs_to_target,
         seeds_reaching_target: reached.len(),
@@ -572,6 +585,7 @@ mod tests {
             "epochs",
             "wall_s",
             "mean_cosine_to_bp",
+            "mean_cosine_to_bp_per_layer",
             "epochs_to_target",
             "wall_s_to_target",
             "relaxation_steps_per_batch",
