@@ -302,9 +302,13 @@ fn draw<DB: DrawingBackend>(
                         .configure_mesh()
                         .x_desc(xlabel.as_str())
                         .y_desc(ylabel.as_str())
+                        .x_label_formatter(&|v: &f64| format!("{v:.2}"))
+                        .y_label_formatter(&|v: &f64| format!("{v:.2}"))
                         .draw()
                         .map_err(err)?;
-                    for (i, s) in series.iter().enumerate() {
+                    // empty series are left out of the legend and do not use up a colour
+                    let drawn = series.iter().filter(|s| s.points.iter().any(|p| keep(&p)));
+                    for (i, s) in drawn.enumerate() {
                         let c = PALETTE[i % PALETTE.len()];
                         chart
                             .draw_series(
