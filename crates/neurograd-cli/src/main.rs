@@ -65,6 +65,8 @@ pub enum Command {
     Features(commands::features::FeaturesArgs),
     /// The registered plasticity rules; `rules check <name>` runs the conformance suite on one.
     Rules(commands::rules::RulesArgs),
+    /// Receptive fields learned from natural images, fitted by Gabors, against macaque V1.
+    V1(commands::v1::V1Args),
 }
 
 /// The largest `--threads` accepted: beyond it the pool spends its time spawning threads (10,000
@@ -100,6 +102,7 @@ fn run(cli: Cli) -> neurograd::Result<()> {
         Command::Optimize(a) => commands::optimize::run(c, a),
         Command::Features(a) => commands::features::run(c, a),
         Command::Rules(a) => commands::rules::run(c, a),
+        Command::V1(a) => commands::v1::run(c, a),
     }
 }
 

@@ -67,6 +67,20 @@ pub enum Figure {
         /// Logarithmic y axis.
         log_y: bool,
     },
+    /// Points of several series on linear or log-log axes (e.g. Ringach's `(nx, ny)` cloud).
+    Scatter {
+        /// Title.
+        title: String,
+        /// x-axis label.
+        xlabel: String,
+        /// y-axis label.
+        ylabel: String,
+        /// Point sets, one colour each (non-finite points are dropped; non-positive ones too on
+        /// log axes).
+        series: Vec<Series>,
+        /// Logarithmic x and y axes.
+        log: bool,
+    },
     /// Several figures in a grid of panels.
     Panels {
         /// Panels per row.
@@ -260,6 +274,86 @@ fn draw<DB: DrawingBackend>(
                         .map_err(err)?;
                     }
                 }
+            }
+        }
+        Figure::Scatter {
+            title,
+            xlabel,
+            ylabel,
+            series,
+            log,
+        } => {
+            let keep = |p: &&(f64, f64)| {
+                p.0.is_finite() && p.1.is_finite() && (!*log || (p.0 > 0.0 && p.1 > 0.0))
+            };
+            let all: Vec<(f64, f64)> = series
+                .iter()
+                .flat_map(|s| s.points.iter().filter(keep).copied())
+                .collect();
+            let mut cb = ChartBuilder::on(area);
+            cb.caption(title, ("sans-serif", 18))
+                .margin(10)
+                .x_label_area_size(35)
+                .y_label_area_size(55);
+            macro_rules! scatter_into {
+                ($chart:expr) => {{
+                    let mut chart = $chart;
+                    chart
+                        .configure_mesh()
+                        .x_desc(xlabel.as_str())
+                        .y_desc(ylabel.as_str())
+                        .x_label_formatter(&|v: &f64| format!("{v:.2}"))
+                        .y_label_formatter(&|v: &f64| format!("{v:.2}"))
+                        .draw()
+                        .map_err(err)?;
+                    // empty series are left out of the legend and do not use up a colour
+                    let drawn = series.iter().filter(|s| s.points.iter().any(|p| keep(&p)));
+                    for (i, s) in drawn.enumerate() {
+                        let c = PALETTE[i % PALETTE.len()];
+                        chart
+                            .draw_series(
+                                s.points
+                                    .iter()
+                                    .filter(keep)
+                                    .map(|p| Circle::new(*p, 3, c.filled())),
+                            )
+                            .map_err(err)?
+                            .label(s.name.as_str())
+                            .legend(move |(x, y)| Circle::new((x + 8, y), 3, c.filled()));
+                    }
+                    chart
+                        .configure_series_labels()
+                        .background_style(WHITE.mix(0.8))
+                        .border_style(BLACK)
+                        .draw()
+                        .map_err(err)?;
+                }};
+            }
+            if *log {
+                let lo = |v: &dyn Fn(&(f64, f64)) -> f64| {
+                    all.iter().map(v).fold(f64::INFINITY, f64::min)
+                };
+                let hi = |v: &dyn Fn(&(f64, f64)) -> f64| {
+                    all.iter().map(v).fold(f64::NEG_INFINITY, f64::max)
+                };
+                let (x0, x1, y0, y1) = if all.is_empty() {
+                    (0.1, 10.0, 0.1, 10.0)
+                } else {
+                    (
+                        lo(&|p| p.0) * 0.8,
+                        hi(&|p| p.0) * 1.25,
+                        lo(&|p| p.1) * 0.8,
+                        hi(&|p| p.1) * 1.25,
+                    )
+                };
+                scatter_into!(
+                    cb.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
+                        .map_err(err)?
+                );
+            } else {
+                let (x0, x1) = range(all.iter().map(|p| p.0));
+                let (y0, y1) = range(all.iter().map(|p| p.1));
+                scatter_into!(cb.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?);
             }
         }
         Figure::Bars {
@@ -467,6 +561,16 @@ mod tests {
         };
         let figs = vec![
             lines.clone(),
+            Figure::Scatter {
+                title: "s".into(),
+                xlabel: "nx".into(),
+                ylabel: "ny".into(),
+                series: vec![Series {
+                    name: "a".into(),
+                    points: vec![(0.2, 0.5), (0.4, 1.0), (-1.0, f64::NAN)],
+                }],
+                log: true,
+            },
             Figure::Raster {
                 title: "r".into(),
                 spikes: vec![(1.0, 0), (2.0, 3)],

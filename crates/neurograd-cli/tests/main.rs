@@ -6,6 +6,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod v1;
+
 fn neurograd(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_neurograd"))
         .args(args)

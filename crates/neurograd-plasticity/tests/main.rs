@@ -7,3 +7,4 @@ mod recurrent_rate;
 mod recurrent_spiking;
 mod recurrent_train;
 mod v1measures;
+mod v1_learners;

@@ -8,6 +8,7 @@ pub mod optimize;
 pub mod recurrent;
 pub mod rules;
 pub mod simulate;
+pub mod v1;
 
 use std::path::{Path, PathBuf};
 

@@ -205,3 +205,18 @@ pub fn objective(w: &Matrix, z: &Matrix, dim: usize, eps: Real) -> Result<(Real,
     check::positive("epsilon", eps)?;
     Ok(objective_and_gradient(w, z, dim, eps))
 }
+
+/// A seeded random partition of `0..k` into groups of `dim` (the control of T14: the same
+/// filters without ISA's grouping); a remainder of fewer than `dim` indices is dropped. The
+/// complex-cell measures of a grouping are [`super::v1stats::orientation_resultant`] and
+/// [`super::v1stats::phase_invariance`].
+pub fn random_groups(k: usize, dim: usize, seed: u64) -> Vec<Vec<usize>> {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    let mut idx: Vec<usize> = (0..k).collect();
+    idx.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+    idx.chunks(dim.max(1))
+        .filter(|c| c.len() == dim)
+        .map(|c| c.to_vec())
+        .collect()
+}

@@ -1,7 +1,7 @@
-//! Receptive fields: learners of receptive fields on natural images, one file each, and the
-//! measures of how much the learned filters look like V1 simple and complex cells.
+//! Receptive fields: learners of V1-like filters from natural images, and the measures of how much
+//! the learned filters look like V1 simple and complex cells.
 //!
-//! Learners:
+//! Learners, one file each with its theory:
 //! - [`sparse_coding`]: Olshausen & Field (1996/1997) with ISTA, FISTA or LCA inference.
 //! - [`ica`]: symmetric FastICA (Hyvärinen 1999; Bell & Sejnowski 1997) and the PCA whitening
 //!   shared by the whitened-space learners.

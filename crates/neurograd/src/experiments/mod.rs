@@ -11,6 +11,7 @@ pub mod optimize;
 pub mod recurrent;
 pub mod rules;
 pub mod simulate;
+pub mod v1;
 
 use crate::{Error, Result};
 
