@@ -13,6 +13,8 @@ first, then online eligibility traces: eps_i = F_alpha(pre_i), e_ji = psi_j eps_
 kappa, O(n^2 B) memory). Prints milliseconds per step (median of repeats). Single-threaded:
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 python3 benches/peers/snn_numpy.py
+
+`python3 benches/peers/snn_numpy.py 1 tiny` is a seconds-long smoke run of the same code.
 """
 import json
 import sys
@@ -147,12 +149,16 @@ def time_it(algo, t_len, batch, repeats):
 
 
 def main():
+    """`snn_numpy.py [repeats] [tiny]`: `tiny` runs the same code on T = 10, batch 2 and
+    T = 10, 20, 40 (a smoke run; the keys name the sizes actually run)."""
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    tiny = len(sys.argv) > 2 and sys.argv[2] == "tiny"
+    step_t, step_b, scaling = (10, 2, (10, 20, 40)) if tiny else (1000, 32, (100, 1000, 10000))
     out = {}
     for name, algo in [("bptt-sg", bptt), ("eprop-sym", eprop)]:
-        out[f"recurrent_step/{name}/1000"] = time_it(algo, 1000, 32, repeats)
+        out[f"recurrent_step/{name}/{step_t}"] = time_it(algo, step_t, step_b, repeats)
     for name, algo in [("bptt-sg", bptt), ("eprop-sym", eprop)]:
-        for t_len in (100, 1000, 10000):
+        for t_len in scaling:
             out[f"recurrent_scaling/{name}/{t_len}"] = time_it(
                 algo, t_len, 1, max(1, repeats // (1 if t_len < 10000 else 5))
             )

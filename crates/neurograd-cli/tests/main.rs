@@ -819,7 +819,7 @@ fn usage_errors_exit_2() {
         Some(2)
     );
     assert_eq!(
-        neurograd(&["claims", "--only", "11"]).status.code(),
+        neurograd(&["claims", "--only", "12"]).status.code(),
         Some(2)
     );
 }

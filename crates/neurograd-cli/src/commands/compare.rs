@@ -27,9 +27,9 @@ pub struct CompareArgs {
     /// together with --arch, which names every layer.
     #[arg(long)]
     pub hidden: Option<String>,
-    /// Mini-batch size.
-    #[arg(long, default_value_t = 32)]
-    pub batch: usize,
+    /// Mini-batch size (default 32; with --task the task's: 64, patterns 1).
+    #[arg(long)]
+    pub batch: Option<usize>,
     /// Learning rate for all algorithms (default: each algorithm's tuned value).
     #[arg(long)]
     pub lr: Option<f64>,
@@ -120,7 +120,7 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
             task: a.task_args.spec(task),
             algorithms: super::recurrent::task_algorithms(&a.algorithms, DEFAULT_ALGORITHMS),
             iterations: a.iterations,
-            batch_size: Some(a.batch),
+            batch_size: a.batch,
             learning_rate: a.lr,
             cosine_every: a.cosine_every,
             stop_error: a.stop_error,
@@ -138,7 +138,7 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
             .collect(),
         epochs: a.epochs,
         hidden: parse_widths(a.hidden.as_deref().unwrap_or("256"))?,
-        batch_size: a.batch,
+        batch_size: a.batch.unwrap_or(32),
         learning_rate: a.lr,
         test_fraction: a
             .test_fraction

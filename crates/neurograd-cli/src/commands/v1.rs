@@ -141,9 +141,9 @@ fn figures(m: &MethodSummary) -> Vec<(String, Figure)> {
 /// Runs the subcommand.
 pub fn run(common: &Common, a: &V1Args) -> neurograd::Result<()> {
     let p = params(common, a);
+    let (dir, claimed) = super::output_dir(common)?;
     let bars = crate::progress::Bars::new(common.quiet);
-    let res = exp::run(&p, &bars)?;
-    let dir = common.out.clone().unwrap_or_else(super::default_run_dir);
+    let res = exp::run(&p, &bars).inspect_err(|_| super::release_if_empty(&dir, claimed))?;
     let mut files = vec![super::save_json(&dir, "v1.json", &res)?];
     let mut cloud = vec![Series {
         name: "macaque simple cells (Ringach 2002)".into(),
