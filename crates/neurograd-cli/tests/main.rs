@@ -23,6 +23,8 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
 }
 
+mod interrupt;
+
 mod recurrent;
 
 fn stderr(o: &Output) -> String {
