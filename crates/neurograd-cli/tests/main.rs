@@ -24,6 +24,7 @@ fn json(args: &[&str]) -> Value {
 }
 
 mod interrupt;
+mod proptest_args;
 
 mod recurrent;
 
