@@ -21,11 +21,13 @@ export RUSTC_BOOTSTRAP=1
 python3 seeds.py corpus
 mkdir -p logs
 for t in "${TARGETS[@]}"; do
-    cargo fuzz build "$t" --sanitizer none --release
-    nice -n 10 cargo fuzz run "$t" --sanitizer none "corpus/$t" -- \
+    features=()
+    [ "$t" = cli_args ] && features=(--features cli)
+    cargo fuzz build "$t" "${features[@]}" --sanitizer none --release
+    nice -n 10 cargo fuzz run "$t" "${features[@]}" --sanitizer none "corpus/$t" -- \
         -runs="$RUNS" -max_len=4096 -print_final_stats=1 2>&1 | tee "logs/$t.log" | tail -n 20
     if [ "${FUZZ_ASAN:-0}" = 1 ]; then
-        nice -n 10 cargo fuzz run "$t" --sanitizer address "corpus/$t" -- \
+        nice -n 10 cargo fuzz run "$t" "${features[@]}" --sanitizer address "corpus/$t" -- \
             -runs=100000 -max_len=4096 -print_final_stats=1 2>&1 | tee "logs/$t.asan.log" | tail -n 5
     fi
 done
