@@ -3,7 +3,8 @@
 //! facade. See `docs/cli.md` for every subcommand and JSON field.
 //!
 //! Exit codes: `0` success, `2` usage and input errors (unknown names, bad parameters, missing or
-//! corrupt files), `1` failures of a run (divergence, non-convergence, internal errors).
+//! corrupt files), `1` failures of a run (divergence, non-convergence, internal errors), `130` a
+//! run stopped by SIGINT, SIGTERM or SIGHUP (see [`install_signal_handler`]).
 
 mod commands;
 mod plot;
@@ -106,8 +107,27 @@ fn run(cli: Cli) -> neurograd::Result<()> {
     }
 }
 
+/// Routes SIGINT, SIGTERM and SIGHUP to [`neurograd::interrupt::on_signal`] on a thread of its own
+/// (signal-hook's iterator: the handler itself only wakes that thread, so the thread may take the
+/// write lock and exit, which a real signal handler may not). A run that polls for interruption
+/// (`compare`) then checkpoints and stops; any other command exits with 130 once the file being
+/// written, if any, is complete, so no temporary file survives. If the handler cannot be
+/// installed the default disposition stays (the process dies at once; atomic writes still never
+/// leave a half-written file under its final name).
+fn install_signal_handler() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+        std::thread::spawn(move || {
+            for _ in signals.forever() {
+                neurograd::interrupt::on_signal();
+            }
+        });
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    install_signal_handler();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -521,6 +521,8 @@ mod png {
         register();
         let path = dir.join(format!("{stem}.png"));
         let tmp = dir.join(format!(".{stem}.png.tmp-{}.png", std::process::id()));
+        // A signal waits until the figure is renamed into place (neurograd::interrupt).
+        let _writing = neurograd::interrupt::write_guard();
         let res = (|| -> std::result::Result<(), String> {
             let root = BitMapBackend::new(&tmp, size(fig)).into_drawing_area();
             root.fill(&WHITE).map_err(err)?;

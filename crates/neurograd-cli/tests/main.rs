@@ -25,6 +25,9 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
 }
 
+mod interrupt;
+mod proptest_args;
+
 mod recurrent;
 
 fn stderr(o: &Output) -> String {

@@ -73,6 +73,15 @@ pub enum Error {
         /// Why, e.g. each failure's message.
         reason: String,
     },
+    /// The run was interrupted by a signal (SIGINT, SIGTERM, SIGHUP) and stopped cleanly: what
+    /// had completed and a checkpoint of the running part were written to `dir`. Exit code 130.
+    #[error("interrupted; what completed is in {dir}, continue with `{resume}`")]
+    Interrupted {
+        /// Where the completed results and the checkpoint are.
+        dir: PathBuf,
+        /// The command that continues the run.
+        resume: String,
+    },
     /// An internal failure (a figure could not be drawn, a thread pool could not be built).
     #[error("{what} failed: {reason}")]
     Internal {
@@ -86,9 +95,11 @@ pub enum Error {
 impl Error {
     /// The exit code of the `neurograd` command for this error: `2` for usage and input errors
     /// (unknown names, invalid parameters, missing or corrupt files, shape or finiteness problems in
-    /// the input), `1` for failures of a run (divergence, non-convergence, internal errors).
+    /// the input), `1` for failures of a run (divergence, non-convergence, internal errors), `130`
+    /// for a run stopped by a signal ([`Error::Interrupted`]).
     pub fn exit_code(&self) -> i32 {
         match self {
+            Error::Interrupted { .. } => crate::interrupt::EXIT_CODE,
             Error::Serde(_) | Error::Internal { .. } | Error::RunFailed { .. } => 1,
             Error::Plasticity(
                 neurograd_plasticity::PlasticityError::Diverged { .. }

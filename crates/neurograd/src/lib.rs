@@ -29,6 +29,7 @@ pub use neurograd_tensor as tensor;
 
 pub mod error;
 pub mod experiments;
+pub mod interrupt;
 pub mod io;
 pub mod train;
 

@@ -3,6 +3,7 @@
 use clap::Args;
 
 use neurograd::experiments::compare::{self as exp, CompareParams, CompareResult};
+use neurograd::interrupt::{self, CompareState, Resumable};
 
 use crate::Common;
 use crate::plot::{Figure, Series};
@@ -72,32 +73,14 @@ pub struct CompareArgs {
     /// readout, es.
     #[arg(long)]
     pub arch: Option<String>,
+    /// Continue the interrupted run whose output directory is DIR (it holds
+    /// compare.resume.json): give the interrupted run's flags again (they are checked against the
+    /// saved state). The results go to DIR and equal an uninterrupted run's but for wall times.
+    #[arg(long, value_name = "DIR", conflicts_with = "task")]
+    pub resume: Option<std::path::PathBuf>,
 }
 
-/// Parses `"64,32"` into widths; `none` is the network without a hidden layer. An empty list,
-/// an empty entry (`"10,,10"`, `","`) or a width of 0 is refused, never read as "no layer".
-pub fn parse_widths(s: &str) -> neurograd::Result<Vec<usize>> {
-    if s.trim() == "none" {
-        return Ok(Vec::new());
-    }
-    s.split(',')
-        .map(|t| match t.trim().parse::<usize>() {
-            Ok(0) => Err(neurograd::Error::invalid(
-                "hidden",
-                s,
-                "a width of 0 is not a layer",
-            )),
-            Ok(w) => Ok(w),
-            Err(_) if t.trim().is_empty() => Err(neurograd::Error::invalid(
-                "hidden",
-                format!("{s:?}"),
-                "an empty width; give comma-separated widths such as 256,128, or none for no \
-                 hidden layer",
-            )),
-            Err(e) => Err(neurograd::Error::invalid("hidden", t, e.to_string())),
-        })
-        .collect()
-}
+pub use neurograd::experiments::compare::parse_widths;
 
 /// Runs the subcommand.
 pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
@@ -150,10 +133,47 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
         seeds: a.seeds,
         arch: a.arch.clone(),
     };
-    let (dir, claimed) = super::output_dir(common)?;
+    let (dir, claimed, from) = match &a.resume {
+        Some(d) => {
+            if common.out.as_ref().is_some_and(|o| o != d) {
+                return Err(neurograd::Error::invalid(
+                    "--out",
+                    common
+                        .out
+                        .as_ref()
+                        .map_or(String::new(), |o| o.display().to_string()),
+                    format!(
+                        "a resumed run writes to its own directory; leave --out out or give {}",
+                        d.display()
+                    ),
+                ));
+            }
+            (d.clone(), false, Some(CompareState::load(d)?))
+        }
+        None => {
+            let (d, c) = super::output_dir(common)?;
+            (d, c, None)
+        }
+    };
     let bars = crate::progress::Bars::new(common.quiet);
-    let res = exp::run(&params, &bars).inspect_err(|_| super::release_if_empty(&dir, claimed))?;
+    // A signal now only asks the run to stop before its next epoch (a second one ends it at once).
+    let _cooperation = interrupt::cooperate();
+    let hook = TestInterrupt::from_env()?;
+    let stop = || hook.poll();
+    let res = match exp::run_resumable(&params, &bars, from, &stop)
+        .inspect_err(|_| super::release_if_empty(&dir, claimed))?
+    {
+        Resumable::Finished(res) => res,
+        Resumable::Interrupted(state) => return Err(save_interrupted(common, &state, &dir)),
+    };
     let files = write_files(&res, &dir)?;
+    if a.resume.is_some() {
+        let state = CompareState::path(&dir);
+        std::fs::remove_file(&state).map_err(|source| neurograd::Error::Io {
+            path: state,
+            source,
+        })?;
+    }
     super::report_files(common, &files);
     if common.json {
         super::print_json(&res)?;
@@ -174,6 +194,117 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
         });
     }
     Ok(())
+}
+
+/// Writes an interrupted run's state ([`CompareState`]) and what it completed (`run.json`,
+/// `epochs.csv` and the figures of the finished runs, rows missing seeds marked `interrupted after
+/// k of N seeds`) to `dir`, and returns the [`neurograd::Error::Interrupted`] naming the command
+/// that continues it (or the error that prevented saving).
+fn save_interrupted(
+    common: &Common,
+    state: &CompareState,
+    dir: &std::path::Path,
+) -> neurograd::Error {
+    let saved = (|| {
+        let mut files = vec![state.save(dir)?];
+        if let Ok(partial) = state.partial_result()
+            && !partial.results.is_empty()
+        {
+            files.extend(write_files(&partial, dir)?);
+        }
+        super::report_files(common, &files);
+        Ok::<_, neurograd::Error>(())
+    })();
+    if let Err(e) = saved {
+        return e;
+    }
+    neurograd::Error::Interrupted {
+        dir: dir.to_path_buf(),
+        resume: resume_command(dir),
+    }
+}
+
+/// This process's command line with `--resume <dir>` appended (unless it has one), quoted for a
+/// POSIX shell where needed.
+fn resume_command(dir: &std::path::Path) -> String {
+    let quote = |s: String| {
+        if !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./:,=+@%".contains(c))
+        {
+            s
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    let mut args: Vec<String> = std::env::args().collect();
+    if !args
+        .iter()
+        .any(|a| a == "--resume" || a.starts_with("--resume="))
+    {
+        args.push("--resume".into());
+        args.push(dir.display().to_string());
+    }
+    args.into_iter().map(quote).collect::<Vec<_>>().join(" ")
+}
+
+/// The test hook `NEUROGRAD_TEST_INTERRUPT`, for the interruption tests only (docs/reliability.md):
+/// `raise:N` sends this process a real SIGINT before its epoch N+1 (after N epochs completed in
+/// this process), `wait:N` prints `waiting for a signal` on stderr there and waits (up to 60 s)
+/// for one from outside. Either way the run then stops at that deterministic point.
+struct TestInterrupt {
+    at: Option<(usize, bool)>,
+    polls: std::cell::Cell<usize>,
+}
+
+impl TestInterrupt {
+    const VAR: &str = "NEUROGRAD_TEST_INTERRUPT";
+
+    fn from_env() -> neurograd::Result<Self> {
+        let at = match std::env::var(Self::VAR) {
+            Err(_) => None,
+            Ok(v) => {
+                let bad = || {
+                    neurograd::Error::invalid(
+                        Self::VAR,
+                        &v,
+                        "expected raise:<epochs> or wait:<epochs>",
+                    )
+                };
+                let (mode, n) = v.split_once(':').ok_or_else(bad)?;
+                let n = n.parse::<usize>().map_err(|_| bad())?;
+                match mode {
+                    "raise" => Some((n, false)),
+                    "wait" => Some((n, true)),
+                    _ => return Err(bad()),
+                }
+            }
+        };
+        Ok(Self {
+            at,
+            polls: std::cell::Cell::new(0),
+        })
+    }
+
+    /// Polled before every epoch: whether to stop.
+    fn poll(&self) -> bool {
+        let n = self.polls.get();
+        self.polls.set(n + 1);
+        if let Some((at, wait)) = self.at
+            && n == at
+        {
+            if wait {
+                eprintln!("waiting for a signal ({})", Self::VAR);
+            } else {
+                let _ = signal_hook::low_level::raise(signal_hook::consts::SIGINT);
+            }
+            let start = std::time::Instant::now();
+            while !interrupt::requested() && start.elapsed().as_secs() < 60 {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+        interrupt::requested()
+    }
 }
 
 /// The table of `compare`. With several seeds the accuracy cell is `mean ± std (min..max)` and

@@ -15,10 +15,32 @@
 use serde::{Deserialize, Serialize};
 
 use crate::plasticity::credit::mean_per_layer;
+use crate::interrupt::{CompareState, Resumable, RunningCheckpoint};
 use crate::train::{
     EpochRecord, Prepared, TrainConfig, TrainOutcome, Trainer, load_dataset, prepare, seeds,
 };
 use crate::{Error, Progress, Result, VERSION};
+
+/// Parses `"64,32"` into widths; `none` is the network without a hidden layer. An empty list,
+/// an empty entry (`"10,,10"`, `","`) or a width of 0 is refused, never read as "no layer".
+pub fn parse_widths(s: &str) -> Result<Vec<usize>> {
+    if s.trim() == "none" {
+        return Ok(Vec::new());
+    }
+    s.split(',')
+        .map(|t| match t.trim().parse::<usize>() {
+            Ok(0) => Err(Error::invalid("hidden", s, "a width of 0 is not a layer")),
+            Ok(w) => Ok(w),
+            Err(_) if t.trim().is_empty() => Err(Error::invalid(
+                "hidden",
+                format!("{s:?}"),
+                "an empty width; give comma-separated widths such as 256,128, or none for no \
+                 hidden layer",
+            )),
+            Err(e) => Err(Error::invalid("hidden", t, e.to_string())),
+        })
+        .collect()
+}
 
 /// The default algorithm list of `compare`.
 pub const DEFAULT_ALGORITHMS: &[&str] = &[
@@ -348,7 +370,7 @@ fn mean_history(runs: &[SeedRun]) -> Vec<EpochRecord> {
 }
 
 /// Aggregates one algorithm's runs (at least one) into its row.
-fn aggregate(algorithm: String, runs: Vec<SeedRun>) -> Result<AlgorithmResult> {
+pub(crate) fn aggregate(algorithm: String, runs: Vec<SeedRun>) -> Result<AlgorithmResult> {
     if runs.is_empty() {
         return Err(Error::Internal {
             what: "compare",
@@ -430,6 +452,29 @@ fn memory_estimate(p: &CompareParams, ds: &crate::data::Dataset) -> f64 {
 /// Unknown dataset or algorithm names (listing the valid ones), invalid sizes, `seeds` = 0 or a
 /// seed range beyond `u64::MAX`, data errors.
 pub fn run(p: &CompareParams, progress: &dyn Progress) -> Result<CompareResult> {
+    match run_resumable(p, progress, None, &|| false)? {
+        Resumable::Finished(r) => Ok(r),
+        Resumable::Interrupted(_) => Err(Error::Internal {
+            what: "compare",
+            reason: "stopped without a request".into(),
+        }),
+    }
+}
+
+/// [`run`], resumable: continues from `from` (the state of an interrupted run of the same
+/// parameters, see [`CompareState`]) if given, and polls `stop` before every epoch; when it
+/// returns true the run stops and returns its state (the completed runs and a checkpoint of the
+/// running one). A run resumed from a state equals an uninterrupted one in every number but the
+/// wall-clock times.
+///
+/// # Errors
+/// As [`run`]; [`CompareState::check`] for a state that does not fit `p`.
+pub fn run_resumable(
+    p: &CompareParams,
+    progress: &dyn Progress,
+    from: Option<CompareState>,
+    stop: &dyn Fn() -> bool,
+) -> Result<Resumable<CompareResult, CompareState>> {
     if p.algorithms.is_empty() {
         return Err(Error::invalid(
             "algorithms",
@@ -438,11 +483,19 @@ pub fn run(p: &CompareParams, progress: &dyn Progress) -> Result<CompareResult> 
         ));
     }
     super::seed_range(p.seed, p.seeds)?;
+    let mut state = match from {
+        Some(s) => {
+            s.check(p)?;
+            s
+        }
+        None => CompareState::new(p),
+    };
     let ds = load_dataset(&p.dataset)?;
     super::check_memory("hidden", format!("{:?}", p.hidden), memory_estimate(p, &ds))?;
-    let mut runs: Vec<Vec<SeedRun>> = vec![Vec::new(); p.algorithms.len()];
-    let mut info = None;
     for k in 0..p.seeds {
+        if state.data.is_some() && state.runs.iter().all(|r| r.len() > k) {
+            continue;
+        }
         let seed = p.seed + k as u64;
         let data = prepare_loaded(&p.dataset, &ds, p.max_samples, p.test_fraction, seed)?;
         let td = data.train_data();
@@ -460,14 +513,23 @@ pub fn run(p: &CompareParams, progress: &dyn Progress) -> Result<CompareResult> 
                 Ok(Trainer::new(&cfg, &td)?)
             })
             .collect::<Result<Vec<_>>>()?;
-        info.get_or_insert_with(|| DatasetInfo {
+        state.data.get_or_insert_with(|| DatasetInfo {
             name: data.name.clone(),
             n_train: data.x_train.nrows(),
             n_test: data.x_test.nrows(),
             n_features: data.x_train.ncols(),
             n_classes: data.n_classes,
         });
-        for (t, per_seed) in trainers.iter_mut().zip(runs.iter_mut()) {
+        for (i, t) in trainers.iter_mut().enumerate() {
+            if state.runs[i].len() > k {
+                continue;
+            }
+            if let Some(r) = state
+                .running
+                .take_if(|r| r.algorithm == i && r.seed == seed)
+            {
+                t.restore(&r.checkpoint)?;
+            }
             let name = t.outcome().algorithm;
             let label = if p.seeds > 1 {
                 format!("{name} seed {seed}")
@@ -477,35 +539,44 @@ pub fn run(p: &CompareParams, progress: &dyn Progress) -> Result<CompareResult> 
             progress.start(&label, (p.epochs * t.batches_per_epoch(&td)) as u64);
             let mut status = "ok".to_string();
             while !t.done() {
+                if stop() {
+                    progress.finish();
+                    state.running = Some(RunningCheckpoint {
+                        algorithm: i,
+                        seed,
+                        checkpoint: t.checkpoint(),
+                    });
+                    return Ok(Resumable::Interrupted(Box::new(state)));
+                }
                 if let Err(e) = t.run_epoch(&td, &mut || progress.inc(1)) {
                     status = e.to_string();
                     break;
                 }
             }
             progress.finish();
-            per_seed.push(SeedRun {
+            state.runs[i].push(SeedRun {
                 seed,
                 status,
                 outcome: t.outcome(),
             });
         }
     }
-    let data = info.ok_or_else(|| Error::Internal {
+    let data = state.data.ok_or_else(|| Error::Internal {
         what: "compare",
         reason: "no seed ran".into(),
     })?;
     let results = p
         .algorithms
         .iter()
-        .zip(runs)
+        .zip(state.runs)
         .map(|(a, r)| aggregate(a.trim().to_string(), r))
         .collect::<Result<Vec<_>>>()?;
-    Ok(CompareResult {
+    Ok(Resumable::Finished(CompareResult {
         version: VERSION.to_string(),
         params: p.clone(),
         data,
         results,
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the cargo-fuzz targets on the stable toolchain (RUSTC_BOOTSTRAP=1 lets it take the nightly
+# -Z flags cargo-fuzz passes). Usage: fuzz/run.sh [RUNS] [TARGET...]
+#   RUNS    executions per target (default 10000000, i.e. 10^7)
+#   TARGET  idx npy csv cli_args (default: all)
+# Environment: FUZZ_ASAN=1 also runs each target once with --sanitizer address (10^5 runs).
+# Seeds corpora from valid files it generates (fuzz/seeds.py: IDX, .npy, CSV, argument values),
+# then runs each target under `nice`, logging to fuzz/logs/<target>.log; crashes land in
+# fuzz/artifacts/<target>/ (keep minimized ones as regression tests, see docs/reliability.md).
+set -euo pipefail
+cd "$(dirname "$0")"
+RUNS=${1:-10000000}
+shift || true
+TARGETS=("$@")
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(idx npy csv cli_args)
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked
+fi
+export RUSTC_BOOTSTRAP=1
+python3 seeds.py corpus
+mkdir -p logs
+for t in "${TARGETS[@]}"; do
+    features=()
+    [ "$t" = cli_args ] && features=(--features cli)
+    cargo fuzz build "$t" "${features[@]}" --sanitizer none --release
+    nice -n 10 cargo fuzz run "$t" "${features[@]}" --sanitizer none "corpus/$t" -- \
+        -runs="$RUNS" -max_len=4096 -print_final_stats=1 2>&1 | tee "logs/$t.log" | tail -n 20
+    if [ "${FUZZ_ASAN:-0}" = 1 ]; then
+        nice -n 10 cargo fuzz run "$t" "${features[@]}" --sanitizer address "corpus/$t" -- \
+            -runs=100000 -max_len=4096 -print_final_stats=1 2>&1 | tee "logs/$t.asan.log" | tail -n 5
+    fi
+done
