@@ -7,6 +7,8 @@
 set -eu
 export MATMUL_NUM_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 TARGET="${CARGO_TARGET_DIR:-target}"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "features: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(sse4_2|avx|avx2|fma|avx512f|avx512vl)$' | tr '\n' ' ')"
 cargo bench -p neurograd-benches --bench recurrent >/dev/null
 python3 benches/peers/snn_numpy.py 5 > "$TARGET/snn_numpy.json"
 python3 - "$TARGET" <<'PY'

@@ -104,8 +104,6 @@ impl ConvLayer {
 }
 
 /// The kind of a weight layer of the [`Network`](super::Network).
-// One value per layer, copied rarely: boxing the convolution would cost `Copy` for nothing.
-#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 // One small `Copy` value per layer (a few hundred bytes), copied out of the network by value in

@@ -156,7 +156,7 @@ impl V1Params {
                 format!("must lie in 1..={d} (patch pixels)"),
             ));
         }
-        if self.methods.iter().any(|m| m == "isa") && self.filters % 4 != 0 {
+        if self.methods.iter().any(|m| m == "isa") && !self.filters.is_multiple_of(4) {
             return Err(Error::invalid(
                 "filters",
                 self.filters,
