@@ -89,7 +89,7 @@ pub struct RunningCheckpoint {
 }
 
 /// Everything an interrupted `compare` had done: its parameters, the completed runs per
-/// algorithm and a checkpoint of the running one. `compare` resumed from it
+/// algorithm and checkpoints of the running ones. `compare` resumed from it
 /// ([`crate::experiments::compare::run_resumable`]) skips the completed runs, continues the
 /// running one from its checkpoint (bit-identically: the training loop's shuffles, feedback
 /// weights and noise are pure functions of the seeds and the position) and runs the rest, so its
@@ -105,8 +105,10 @@ pub struct CompareState {
     pub data: Option<DatasetInfo>,
     /// Completed runs per algorithm (in the order of `params.algorithms`), each in seed order.
     pub runs: Vec<Vec<SeedRun>>,
-    /// The run in progress, if one had started.
-    pub running: Option<RunningCheckpoint>,
+    /// The runs in progress when the run was stopped (runs execute in parallel), by seed and
+    /// algorithm.
+    #[serde(default)]
+    pub running: Vec<RunningCheckpoint>,
 }
 
 impl CompareState {
@@ -117,7 +119,7 @@ impl CompareState {
             params: params.clone(),
             data: None,
             runs: vec![Vec::new(); params.algorithms.len()],
-            running: None,
+            running: Vec::new(),
         }
     }
 
@@ -138,11 +140,18 @@ impl CompareState {
             return bad("the state's parameters differ from the run's".into());
         }
         if self.runs.len() != params.algorithms.len()
-            || self.runs.iter().any(|r| r.len() > params.seeds)
-            || self
-                .running
-                .as_ref()
-                .is_some_and(|r| r.algorithm >= params.algorithms.len())
+            || self.runs.iter().any(|r| {
+                r.len() > params.seeds
+                    || r.windows(2).any(|w| w[0].seed >= w[1].seed)
+                    || r.iter().any(|x| {
+                        x.seed < params.seed || x.seed - params.seed >= params.seeds as u64
+                    })
+            })
+            || self.running.iter().any(|r| {
+                r.algorithm >= params.algorithms.len()
+                    || r.seed < params.seed
+                    || r.seed - params.seed >= params.seeds as u64
+            })
         {
             return bad("the completed runs do not fit the parameters".into());
         }

@@ -249,12 +249,12 @@ fn resume_command(dir: &std::path::Path) -> String {
 }
 
 /// The test hook `NEUROGRAD_TEST_INTERRUPT`, for the interruption tests only (docs/reliability.md):
-/// `raise:N` sends this process a real SIGINT before its epoch N+1 (after N epochs completed in
-/// this process), `wait:N` prints `waiting for a signal` on stderr there and waits (up to 60 s)
+/// `raise:N` sends this process a real SIGINT at the (N+1)-th poll before an epoch (counted over
+/// the runs executing in parallel; N epochs completed with `--threads 1`), `wait:N` prints `waiting for a signal` on stderr there and waits (up to 60 s)
 /// for one from outside. Either way the run then stops at that deterministic point.
 struct TestInterrupt {
     at: Option<(usize, bool)>,
-    polls: std::cell::Cell<usize>,
+    polls: std::sync::atomic::AtomicUsize,
 }
 
 impl TestInterrupt {
@@ -282,14 +282,13 @@ impl TestInterrupt {
         };
         Ok(Self {
             at,
-            polls: std::cell::Cell::new(0),
+            polls: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
     /// Polled before every epoch: whether to stop.
     fn poll(&self) -> bool {
-        let n = self.polls.get();
-        self.polls.set(n + 1);
+        let n = self.polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Some((at, wait)) = self.at
             && n == at
         {

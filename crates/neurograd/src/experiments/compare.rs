@@ -444,6 +444,16 @@ fn memory_estimate(p: &CompareParams, ds: &crate::data::Dataset) -> f64 {
     8.0 * (8.0 * params + activations + data)
 }
 
+/// How one (algorithm, seed) run of [`run_resumable`] ended.
+enum JobEnd {
+    /// It completed (or failed with a status): the algorithm's index and the run.
+    Done(usize, SeedRun),
+    /// It was stopped after at least one epoch: its checkpoint.
+    Stopped(Box<RunningCheckpoint>),
+    /// It was stopped before its first epoch.
+    NotStarted,
+}
+
 /// Runs `compare` for each seed `p.seed + k`, `k < p.seeds`, and aggregates per algorithm. An
 /// algorithm that diverges or fails keeps its partial history and a status naming the error; the
 /// other algorithms (and seeds) still run. Unknown names fail before any training.
@@ -473,7 +483,7 @@ pub fn run_resumable(
     p: &CompareParams,
     progress: &dyn Progress,
     from: Option<CompareState>,
-    stop: &dyn Fn() -> bool,
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Resumable<CompareResult, CompareState>> {
     if p.algorithms.is_empty() {
         return Err(Error::invalid(
@@ -492,27 +502,17 @@ pub fn run_resumable(
     };
     let ds = load_dataset(&p.dataset)?;
     super::check_memory("hidden", format!("{:?}", p.hidden), memory_estimate(p, &ds))?;
+    let done =
+        |state: &CompareState, i: usize, seed: u64| state.runs[i].iter().any(|r| r.seed == seed);
+    // Every seed's split, then every (seed, algorithm) run not completed yet, its trainer built
+    // (and restored from the state's checkpoint) before any training, so a typo fails at once.
+    let mut prepared = Vec::new();
     for k in 0..p.seeds {
-        if state.data.is_some() && state.runs.iter().all(|r| r.len() > k) {
+        let seed = p.seed + k as u64;
+        if state.data.is_some() && (0..p.algorithms.len()).all(|i| done(&state, i, seed)) {
             continue;
         }
-        let seed = p.seed + k as u64;
         let data = prepare_loaded(&p.dataset, &ds, p.max_samples, p.test_fraction, seed)?;
-        let td = data.train_data();
-        let arch = p.architecture(data.image_shape)?;
-        // Validate every name and size first, so a typo fails before minutes of training.
-        let mut trainers = p
-            .algorithms
-            .iter()
-            .map(|a| {
-                let mut cfg = p.train_config(a, seed);
-                if arch.is_some() {
-                    cfg.hidden.clear();
-                    cfg.arch.clone_from(&arch);
-                }
-                Ok(Trainer::new(&cfg, &td)?)
-            })
-            .collect::<Result<Vec<_>>>()?;
         state.data.get_or_insert_with(|| DatasetInfo {
             name: data.name.clone(),
             n_train: data.x_train.nrows(),
@@ -520,46 +520,105 @@ pub fn run_resumable(
             n_features: data.x_train.ncols(),
             n_classes: data.n_classes,
         });
-        for (i, t) in trainers.iter_mut().enumerate() {
-            if state.runs[i].len() > k {
+        prepared.push((seed, data));
+    }
+    let mut checkpoints = std::mem::take(&mut state.running);
+    let mut jobs = Vec::new();
+    for (d, (seed, data)) in prepared.iter().enumerate() {
+        let td = data.train_data();
+        let arch = p.architecture(data.image_shape)?;
+        for (i, a) in p.algorithms.iter().enumerate() {
+            if done(&state, i, *seed) {
                 continue;
             }
-            if let Some(r) = state
-                .running
-                .take_if(|r| r.algorithm == i && r.seed == seed)
+            let mut cfg = p.train_config(a, *seed);
+            if arch.is_some() {
+                cfg.hidden.clear();
+                cfg.arch.clone_from(&arch);
+            }
+            let mut t = Trainer::new(&cfg, &td)?;
+            if let Some(pos) = checkpoints
+                .iter()
+                .position(|r| r.algorithm == i && r.seed == *seed)
             {
-                t.restore(&r.checkpoint)?;
+                t.restore(&checkpoints.swap_remove(pos).checkpoint)?;
             }
-            let name = t.outcome().algorithm;
-            let label = if p.seeds > 1 {
-                format!("{name} seed {seed}")
-            } else {
-                name
-            };
-            progress.start(&label, (p.epochs * t.batches_per_epoch(&td)) as u64);
-            let mut status = "ok".to_string();
-            while !t.done() {
-                if stop() {
-                    progress.finish();
-                    state.running = Some(RunningCheckpoint {
-                        algorithm: i,
-                        seed,
-                        checkpoint: t.checkpoint(),
-                    });
-                    return Ok(Resumable::Interrupted(Box::new(state)));
-                }
-                if let Err(e) = t.run_epoch(&td, &mut || progress.inc(1)) {
-                    status = e.to_string();
-                    break;
-                }
-            }
-            progress.finish();
-            state.runs[i].push(SeedRun {
-                seed,
-                status,
-                outcome: t.outcome(),
-            });
+            jobs.push((d, i, *seed, t));
         }
+    }
+    // The runs are independent (each has its own seeded streams), so they run in parallel on
+    // the rayon pool (`--threads`) and give the same numbers in any order and on any number of
+    // threads; results are stored by (algorithm, seed), never by completion order.
+    let total: usize = jobs
+        .iter()
+        .map(|(d, _, _, t)| {
+            (p.epochs.saturating_sub(t.epoch())) * t.batches_per_epoch(&prepared[*d].1.train_data())
+        })
+        .sum();
+    let label = if jobs.len() == 1 {
+        let (_, i, seed, _) = &jobs[0];
+        format!("{} seed {seed}", p.algorithms[*i].trim())
+    } else {
+        format!("compare: {} runs", jobs.len())
+    };
+    progress.start(&label, total as u64);
+    let ends: Vec<JobEnd> = {
+        use rayon::prelude::*;
+        jobs.into_par_iter()
+            .map(|(d, i, seed, mut t)| {
+                let td = prepared[d].1.train_data();
+                let started = t.epoch() > 0;
+                let mut status = "ok".to_string();
+                let mut ran = false;
+                while !t.done() {
+                    if stop() {
+                        return if started || ran {
+                            JobEnd::Stopped(Box::new(RunningCheckpoint {
+                                algorithm: i,
+                                seed,
+                                checkpoint: t.checkpoint(),
+                            }))
+                        } else {
+                            JobEnd::NotStarted
+                        };
+                    }
+                    ran = true;
+                    if let Err(e) = t.run_epoch(&td, &mut || progress.inc(1)) {
+                        status = e.to_string();
+                        break;
+                    }
+                }
+                JobEnd::Done(
+                    i,
+                    SeedRun {
+                        seed,
+                        status,
+                        outcome: t.outcome(),
+                    },
+                )
+            })
+            .collect()
+    };
+    progress.finish();
+    let mut interrupted = false;
+    for end in ends {
+        match end {
+            JobEnd::Done(i, run) => {
+                state.runs[i].push(run);
+                state.runs[i].sort_by_key(|r| r.seed);
+            }
+            JobEnd::Stopped(ck) => {
+                interrupted = true;
+                state.running.push(*ck);
+            }
+            JobEnd::NotStarted => interrupted = true,
+        }
+    }
+    // Checkpoints of runs that were not reached keep their place in the state.
+    state.running.extend(checkpoints);
+    if interrupted {
+        state.running.sort_by_key(|r| (r.seed, r.algorithm));
+        return Ok(Resumable::Interrupted(Box::new(state)));
     }
     let data = state.data.ok_or_else(|| Error::Internal {
         what: "compare",
