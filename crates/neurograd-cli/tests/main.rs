@@ -291,6 +291,37 @@ fn optimize_json_has_runs_and_median() {
     assert!(v["median_evaluations"].as_f64().unwrap() > 0.0);
     assert_eq!(v["params"]["dim"], 4);
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    // The seeds run in parallel: runs in seed order and the same numbers on 1 and 2 threads;
+    // another master seed changes them (control).
+    let base = [
+        "optimize",
+        "cmaes",
+        "--function",
+        "rastrigin",
+        "--dim",
+        "6",
+        "--seeds",
+        "4",
+        "--max-evals",
+        "3000",
+        "--json",
+        "--quiet",
+    ];
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        json(&a)["runs"].clone()
+    };
+    let one = with(&["--threads", "1"]);
+    assert_eq!(one, with(&["--threads", "2"]));
+    let seeds: Vec<u64> = one
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["seed"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seeds, vec![0, 1, 2, 3]);
+    assert_ne!(one, with(&["--threads", "2", "--seed", "5"]));
 }
 
 #[test]
@@ -606,9 +637,30 @@ fn budgets_hold_and_bad_values_are_refused() {
 
 #[test]
 fn claims_json_has_id_claim_verdict_numbers_test() {
-    let v = json(&["claims", "--only", "1,4,6,8", "--json", "--quiet"]);
+    let v = json(&[
+        "claims",
+        "--only",
+        "1,4,6,8",
+        "--json",
+        "--quiet",
+        "--threads",
+        "1",
+    ]);
     let cs = v["claims"].as_array().unwrap();
     assert_eq!(cs.len(), 4);
+    // The claims run in parallel: the same claims, in id order, on 2 threads.
+    let v2 = json(&[
+        "claims",
+        "--only",
+        "1,4,6,8",
+        "--json",
+        "--quiet",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(v["claims"], v2["claims"]);
+    let ids: Vec<u64> = cs.iter().map(|c| c["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, vec![1, 4, 6, 8]);
     for c in cs {
         assert!(c["id"].is_u64());
         assert!(!c["claim"].as_str().unwrap().is_empty());

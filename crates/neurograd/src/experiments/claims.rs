@@ -910,49 +910,67 @@ pub fn run(p: &ClaimsParams, progress: &dyn Progress) -> Result<ClaimsResult> {
         return Err(Error::invalid("claims", bad, "claim ids are 1..=12"));
     }
     let want = |i: usize| p.only.is_empty() || p.only.contains(&i);
-    let mut out = Vec::new();
+    // The claims' experiments are independent (each seeded from `p.seed`), so they run in
+    // parallel on the rayon pool (`--threads`); the verdicts are the same for any thread count.
+    // One progress phase counts finished experiments (the experiments' own phases would
+    // interleave).
+    type Job<'a> = Box<dyn Fn() -> Result<Vec<Claim>> + Send + Sync + 'a>;
+    let quiet = crate::NoProgress;
+    let q = &quiet;
+    let one = |c: Result<Claim>| c.map(|c| vec![c]);
+    let mut jobs: Vec<Job<'_>> = Vec::new();
     if want(1) {
-        out.push(claim1(p.seed)?);
+        jobs.push(Box::new(move || one(claim1(p.seed))));
     }
     if want(2) {
-        out.push(claim2(p.seed)?);
+        jobs.push(Box::new(move || one(claim2(p.seed))));
     }
     if want(3) || want(5) {
-        let (c3, c5) = claims_3_and_5(p, progress)?;
-        if want(3) {
-            out.push(c3);
-        }
-        if want(5) {
-            out.push(c5);
-        }
+        jobs.push(Box::new(move || {
+            let (c3, c5) = claims_3_and_5(p, q)?;
+            Ok(vec![c3, c5])
+        }));
     }
     if want(4) {
-        out.push(claim4(p.seed)?);
+        jobs.push(Box::new(move || one(claim4(p.seed))));
     }
     if want(6) {
-        out.push(claim6(p.seed)?);
+        jobs.push(Box::new(move || one(claim6(p.seed))));
     }
     if want(7) {
-        out.push(claim7(p.seed, progress)?);
+        jobs.push(Box::new(move || one(claim7(p.seed, q))));
     }
     if want(8) {
-        out.push(claim8()?);
+        jobs.push(Box::new(move || one(claim8())));
     }
     if want(9) || want(12) {
-        let (c9, c12) = claims_9_and_12(p.seed, progress)?;
-        if want(9) {
-            out.push(c9);
-        }
-        if want(12) {
-            out.push(c12);
-        }
+        jobs.push(Box::new(move || {
+            let (c9, c12) = claims_9_and_12(p.seed, q)?;
+            Ok(vec![c9, c12])
+        }));
     }
     if want(10) {
-        out.push(claim10(p.seed)?);
+        jobs.push(Box::new(move || one(claim10(p.seed))));
     }
     if want(11) {
-        out.push(claim11(p.seed, progress)?);
+        jobs.push(Box::new(move || one(claim11(p.seed, q))));
     }
+    progress.start("claims", jobs.len() as u64);
+    let mut out: Vec<Claim> = {
+        use rayon::prelude::*;
+        jobs.par_iter()
+            .map(|job| {
+                let r = job();
+                progress.inc(1);
+                r
+            })
+            .collect::<Result<Vec<Vec<Claim>>>>()?
+            .into_iter()
+            .flatten()
+            .filter(|c| want(c.id))
+            .collect()
+    };
+    progress.finish();
     out.sort_by_key(|c| c.id);
     Ok(ClaimsResult {
         version: VERSION.to_string(),

@@ -203,45 +203,54 @@ pub fn run(p: &OptimizeParams, progress: &dyn Progress) -> Result<OptimizeResult
         &format!("{} on {}", p.algorithm, p.function),
         p.seeds as u64,
     );
-    let mut runs = Vec::with_capacity(p.seeds);
-    for seed in seeds {
-        let mut opt = build(p, seed)?;
-        let mut trace = Vec::new();
-        let mut reached_at: Option<usize> = None;
-        let target = p.target;
-        let mut obs = |r: &GenerationReport<'_>| {
-            trace.push((r.evaluations, r.best_f));
-            if r.best_f <= target && reached_at.is_none() {
-                reached_at = Some(r.evaluations);
-            }
-            true
-        };
-        let cfg = DriverConfig {
-            max_generations: None,
-            max_evaluations: Some(p.max_evaluations),
-            sequential: false,
-        };
-        let res = minimize(
-            opt.as_mut(),
-            |x| f.value(x.as_slice()).unwrap_or(f64::INFINITY),
-            &cfg,
-            Some(&mut obs),
-        )?;
-        let best_f = res.best.as_ref().map_or(f64::INFINITY, |b| b.f);
-        let evaluations = match (reached_at, res.best.as_ref()) {
-            (Some(_), Some(b)) if b.f <= target => b.evaluation,
-            (Some(e), _) => e,
-            _ => res.evaluations,
-        };
-        runs.push(OptimizeRun {
-            seed,
-            evaluations,
-            best_f,
-            reached_target: best_f <= target,
-            trace,
-        });
-        progress.inc(1);
-    }
+    // The seeds' runs are independent (each optimizer draws from its own seed), so they run in
+    // parallel on the rayon pool (`--threads`); the result is in seed order, the same for any
+    // thread count.
+    let runs = {
+        use rayon::prelude::*;
+        seeds
+            .collect::<Vec<u64>>()
+            .into_par_iter()
+            .map(|seed| -> Result<OptimizeRun> {
+                let mut opt = build(p, seed)?;
+                let mut trace = Vec::new();
+                let mut reached_at: Option<usize> = None;
+                let target = p.target;
+                let mut obs = |r: &GenerationReport<'_>| {
+                    trace.push((r.evaluations, r.best_f));
+                    if r.best_f <= target && reached_at.is_none() {
+                        reached_at = Some(r.evaluations);
+                    }
+                    true
+                };
+                let cfg = DriverConfig {
+                    max_generations: None,
+                    max_evaluations: Some(p.max_evaluations),
+                    sequential: false,
+                };
+                let res = minimize(
+                    opt.as_mut(),
+                    |x| f.value(x.as_slice()).unwrap_or(f64::INFINITY),
+                    &cfg,
+                    Some(&mut obs),
+                )?;
+                let best_f = res.best.as_ref().map_or(f64::INFINITY, |b| b.f);
+                let evaluations = match (reached_at, res.best.as_ref()) {
+                    (Some(_), Some(b)) if b.f <= target => b.evaluation,
+                    (Some(e), _) => e,
+                    _ => res.evaluations,
+                };
+                progress.inc(1);
+                Ok(OptimizeRun {
+                    seed,
+                    evaluations,
+                    best_f,
+                    reached_target: best_f <= target,
+                    trace,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?
+    };
     progress.finish();
     let to_target: Vec<f64> = runs
         .iter()
