@@ -529,7 +529,7 @@ fn budgets_hold_and_bad_values_are_refused() {
             );
         }
     }
-    let refused: [(&[&str], &str); 13] = [
+    let refused: [(&[&str], &str); 18] = [
         (
             &[
                 "optimize",
@@ -562,6 +562,26 @@ fn budgets_hold_and_bad_values_are_refused() {
         (&["features", "--units", "10000000"], "units"),
         (&["features", "--samples", "100000000000"], "samples"),
         (&["simulate", "coba", "--duration-ms", "1e9"], "duration_ms"),
+        // found by the argument property test: these aborted (adex, alif: an 80 GB trace) or
+        // ran for hours (macaque, lif-fi at 0.1 ms: 1e10 steps)
+        (&["simulate", "adex", "--duration-ms", "1e9"], "duration_ms"),
+        (&["simulate", "alif", "--duration-ms", "1e9"], "duration_ms"),
+        (
+            &["simulate", "macaque", "--duration-ms", "1e9"],
+            "duration_ms",
+        ),
+        (
+            &[
+                "simulate",
+                "lif-fi",
+                "--duration-ms",
+                "1e9",
+                "--dt-ms",
+                "0.1",
+            ],
+            "duration_ms",
+        ),
+        (&["simulate", "hh", "--duration-ms", "1e9"], "duration_ms"),
         (&["compare", "--hidden", ",", "--epochs", "1"], "hidden"),
         (&["compare", "--hidden", "", "--epochs", "1"], "hidden"),
         (

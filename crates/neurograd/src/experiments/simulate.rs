@@ -181,6 +181,7 @@ fn alif_traces(p: &SimulateParams) -> Result<SimulationOutput> {
     use neurons::model::{Input, NeuronModel, RunConfig, simulate};
     let adaptive = AlifParams::bellec_2020_evidence_accumulation();
     let dt = p.dt_ms.unwrap_or(1.0);
+    check_steps(dt, p.duration_ms.unwrap_or(2000.0), 64.0, 1)?;
     let cfg = RunConfig::for_duration(p.duration_ms.unwrap_or(2000.0), dt, 1)?;
     let mut traces = Vec::new();
     for i in [0.05, 0.1, 0.2] {
@@ -223,6 +224,34 @@ fn alif_traces(p: &SimulateParams) -> Result<SimulationOutput> {
         criteria_hold,
         model_params: serde_json::to_value(adaptive)?,
     })
+}
+
+/// The most steps one simulated trace may take: beyond it a run takes hours (about 1e8 steps per
+/// second for the simplest model) and usually comes from a unit mistake.
+pub const MAX_STEPS: f64 = 1e9;
+
+/// Refuses a run of `duration_ms / dt_ms` steps beyond [`MAX_STEPS`], or whose recorded trace
+/// (`bytes_per_step` per step, `traces` held at once) would not fit in memory, before anything
+/// is allocated.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming `duration_ms` with the step count or the memory estimate.
+fn check_steps(dt_ms: f64, duration_ms: f64, bytes_per_step: f64, traces: usize) -> Result<()> {
+    let steps = (duration_ms / dt_ms).round();
+    if steps > MAX_STEPS {
+        return Err(Error::invalid(
+            "duration_ms",
+            format!("{duration_ms:e}"),
+            format!(
+                "gives {steps:e} steps of dt = {dt_ms:e} ms; at most {MAX_STEPS:e} steps per run"
+            ),
+        ));
+    }
+    super::check_memory(
+        "duration_ms",
+        format!("{duration_ms:e}"),
+        steps * bytes_per_step * traces as f64,
+    )
 }
 
 /// Whether `model` takes a step (`--dt-ms`) and a duration (`--duration-ms`): every other
@@ -286,6 +315,12 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
     let t0 = std::time::Instant::now();
     let output = match p.model.as_str() {
         "lif-fi" => {
+            check_steps(
+                p.dt_ms.unwrap_or(0.01),
+                p.duration_ms.unwrap_or(1000.0),
+                0.0,
+                1,
+            )?;
             let run = neurons::lif::LifRun {
                 params: neurons::lif::LifParams::default(),
                 dt_ms: p.dt_ms.unwrap_or(0.01),
@@ -330,6 +365,13 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
             use neurons::adex::{
                 NAUD_DT_MS, NAUD_DURATION_MS, NaudPattern, check_pattern, simulate_pattern,
             };
+            // one full-resolution trace (time, v, w, current and the step's state) at a time
+            check_steps(
+                p.dt_ms.unwrap_or(NAUD_DT_MS),
+                p.duration_ms.unwrap_or(NAUD_DURATION_MS),
+                64.0,
+                1,
+            )?;
             let mut traces = Vec::new();
             let mut params = Vec::new();
             for pat in NaudPattern::ALL {
@@ -374,6 +416,7 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
             let rest = resting_state(&params)?;
             let dt = p.dt_ms.unwrap_or(0.01);
             let dur = p.duration_ms.unwrap_or(100.0);
+            check_steps(dt, dur, 96.0, 1)?;
             let mut traces = Vec::new();
             for amp in [0.0, 2.5, 5.0, 10.0, 20.0] {
                 let run = HhRun {
@@ -468,6 +511,13 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
                 }
                 protocol.t_end = d / 1000.0;
             }
+            // 58 populations' rates every `record_every` steps (29 areas' traces and the times)
+            check_steps(
+                1000.0 * protocol.dt,
+                1000.0 * protocol.t_end,
+                30.0 * 8.0 / protocol.record_every.max(1) as f64,
+                1,
+            )?;
             let r = model.simulate_pulse(&protocol)?;
             let times_ms: Vec<f64> = r.times.iter().map(|t| 1000.0 * t).collect();
             let traces = r
