@@ -66,14 +66,26 @@ fn v1_json_has_the_contract_keys_and_writes_figures() {
         assert_eq!(m["n_filters"], if cnn { 16 } else { 8 });
         for key in ["fraction_gabor", "median_r2", "orientation_coverage"] {
             let x = m[key].as_f64().unwrap_or_else(|| panic!("{name}.{key}"));
-            assert!((0.0..=1.0).contains(&x) || key == "median_r2", "{name}.{key} = {x}");
+            assert!(
+                (0.0..=1.0).contains(&x) || key == "median_r2",
+                "{name}.{key} = {x}"
+            );
         }
         for key in ["median_nx", "median_ny"] {
-            assert!(m[key].is_null() || m[key].as_f64().unwrap() > 0.0, "{name}.{key}");
+            assert!(
+                m[key].is_null() || m[key].as_f64().unwrap() > 0.0,
+                "{name}.{key}"
+            );
         }
-        assert_eq!(m["filters"].as_array().unwrap().len(), m["n_filters"].as_u64().unwrap() as usize);
+        assert_eq!(
+            m["filters"].as_array().unwrap().len(),
+            m["n_filters"].as_u64().unwrap() as usize
+        );
         assert_eq!(m["filters"][0].as_array().unwrap().len(), 64);
-        assert_eq!(m["fits"].as_array().unwrap().len(), m["n_filters"].as_u64().unwrap() as usize);
+        assert_eq!(
+            m["fits"].as_array().unwrap().len(),
+            m["n_filters"].as_u64().unwrap() as usize
+        );
         assert_eq!(m["complex_cells"].is_null(), name != "isa", "{name}");
     }
     let isa = &methods[2]["complex_cells"];
@@ -116,7 +128,8 @@ fn write_npy(path: &std::path::Path, rows: usize, cols: usize) {
     bytes.extend_from_slice(header.as_bytes());
     for r in 0..rows {
         for c in 0..cols {
-            let v = 128.0 + 60.0 * ((r as f64 * 0.3).sin() * (c as f64 * 0.17).cos())
+            let v = 128.0
+                + 60.0 * ((r as f64 * 0.3).sin() * (c as f64 * 0.17).cos())
                 + ((r * 7919 + c * 104_729) % 31) as f64;
             bytes.push(v.clamp(0.0, 255.0) as u8);
         }
@@ -131,40 +144,87 @@ fn v1_every_flag_is_honoured() {
     let base = run(&["--methods", "ica,isa,oja,sparse-coding"], d);
     let same = run(&["--methods", "ica,isa,oja,sparse-coding"], d);
     assert_eq!(base["methods"], same["methods"], "not deterministic");
-    let seed = run(&["--methods", "ica,isa,oja,sparse-coding", "--seed", "3"], d);
+    let seed = run(
+        &["--methods", "ica,isa,oja,sparse-coding", "--seed", "3"],
+        d,
+    );
     assert_ne!(filters_of(&base, 0), filters_of(&seed, 0), "--seed ignored");
     let patches = run(&["--methods", "ica", "--patches", "700"], d);
-    assert_ne!(filters_of(&base, 0), filters_of(&patches, 0), "--patches ignored");
+    assert_ne!(
+        filters_of(&base, 0),
+        filters_of(&patches, 0),
+        "--patches ignored"
+    );
     let patch = run(&["--methods", "ica", "--patch", "6"], d);
-    assert_eq!(patch["methods"][0]["filters"][0].as_array().unwrap().len(), 36);
+    assert_eq!(
+        patch["methods"][0]["filters"][0].as_array().unwrap().len(),
+        36
+    );
     let filters = run(&["--methods", "ica", "--filters", "12"], d);
     assert_eq!(filters["methods"][0]["n_filters"], 12);
     let steps = run(&["--methods", "ica,isa", "--steps", "6"], d);
-    assert_ne!(filters_of(&base, 1), filters_of(&steps, 1), "--steps ignored");
+    assert_ne!(
+        filters_of(&base, 1),
+        filters_of(&steps, 1),
+        "--steps ignored"
+    );
     let local = run(&["--methods", "ica,isa,oja", "--local-steps", "60"], d);
-    assert_ne!(filters_of(&base, 2), filters_of(&local, 2), "--local-steps ignored");
+    assert_ne!(
+        filters_of(&base, 2),
+        filters_of(&local, 2),
+        "--local-steps ignored"
+    );
     let sparse = run(
-        &["--methods", "ica,isa,oja,sparse-coding", "--sparse-batches", "21"],
+        &[
+            "--methods",
+            "ica,isa,oja,sparse-coding",
+            "--sparse-batches",
+            "21",
+        ],
         d,
     );
-    assert_ne!(filters_of(&base, 3), filters_of(&sparse, 3), "--sparse-batches ignored");
+    assert_ne!(
+        filters_of(&base, 3),
+        filters_of(&sparse, 3),
+        "--sparse-batches ignored"
+    );
     for control in ["white", "phase-scrambled"] {
         let c = run(&["--methods", "ica", "--control", control], d);
         assert_eq!(c["params"]["control"], control);
-        assert_ne!(filters_of(&base, 0), filters_of(&c, 0), "--control {control} ignored");
+        assert_ne!(
+            filters_of(&base, 0),
+            filters_of(&c, 0),
+            "--control {control} ignored"
+        );
     }
     let img = d.join("img.npy");
     write_npy(&img, 80, 90);
     let user = run(&["--methods", "ica", "--images", img.to_str().unwrap()], d);
     assert_eq!(user["params"]["images"][0], img.to_str().unwrap());
-    assert_ne!(filters_of(&base, 0), filters_of(&user, 0), "--images ignored");
+    assert_ne!(
+        filters_of(&base, 0),
+        filters_of(&user, 0),
+        "--images ignored"
+    );
     let cnn = run(&["--methods", "cnn-bp"], d);
     let cnn_patches = run(&["--methods", "cnn-bp", "--cnn-patches", "80"], d);
-    assert_ne!(filters_of(&cnn, 0), filters_of(&cnn_patches, 0), "--cnn-patches ignored");
+    assert_ne!(
+        filters_of(&cnn, 0),
+        filters_of(&cnn_patches, 0),
+        "--cnn-patches ignored"
+    );
     let cnn_epochs = run(&["--methods", "cnn-bp", "--cnn-epochs", "2"], d);
-    assert_ne!(filters_of(&cnn, 0), filters_of(&cnn_epochs, 0), "--cnn-epochs ignored");
+    assert_ne!(
+        filters_of(&cnn, 0),
+        filters_of(&cnn_epochs, 0),
+        "--cnn-epochs ignored"
+    );
     let cnn_seed = run(&["--methods", "cnn-bp", "--seed", "3"], d);
-    assert_ne!(filters_of(&cnn, 0), filters_of(&cnn_seed, 0), "--seed ignored by cnn-bp");
+    assert_ne!(
+        filters_of(&cnn, 0),
+        filters_of(&cnn_seed, 0),
+        "--seed ignored by cnn-bp"
+    );
 }
 
 /// Without `--json` the table is printed, with the Ringach comparison row.

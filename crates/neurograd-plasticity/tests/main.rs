@@ -6,5 +6,5 @@ mod receptive;
 mod recurrent_rate;
 mod recurrent_spiking;
 mod recurrent_train;
-mod v1measures;
 mod v1_learners;
+mod v1measures;

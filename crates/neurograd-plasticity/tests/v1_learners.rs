@@ -13,10 +13,10 @@ use neurograd_data::natural::{self, OlshausenField, PatchSampler};
 use neurograd_plasticity::local::train::{RateSchedule, RuleTrainConfig, train_rule};
 use neurograd_plasticity::local::{Batch, rule_by_name};
 use neurograd_plasticity::receptive::gabor::{GaborFit, GaborFitter};
+use neurograd_plasticity::receptive::ica::{self, FastIcaConfig};
 use neurograd_plasticity::receptive::isa::{self, IsaConfig};
 use neurograd_plasticity::receptive::sparse_coding::{self, SparseCodingConfig};
 use neurograd_plasticity::receptive::v1stats::{self, V1Summary};
-use neurograd_plasticity::receptive::ica::{self, FastIcaConfig};
 use neurograd_tensor::geometry::pca_k;
 use neurograd_tensor::{Matrix, Real};
 use rand::SeedableRng;
@@ -71,7 +71,9 @@ fn sparse_coding(kind: Images) -> Matrix {
         seed: 2,
         ..SparseCodingConfig::default()
     };
-    sparse_coding::learn(&x, &cfg).expect("sparse coding").filters()
+    sparse_coding::learn(&x, &cfg)
+        .expect("sparse coding")
+        .filters()
 }
 
 /// Dictionary updates of the sparse-coding tests.
@@ -154,11 +156,17 @@ fn pca_and_sanger_filters_are_global() {
     let sd = (x.norm_squared() / x.len() as Real).sqrt();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
     let mut w = Matrix::from_fn(16, P * P, |_, _| {
-        0.1 / P as Real * rand_distr::Distribution::<Real>::sample(&rand_distr::StandardNormal, &mut rng)
+        0.1 / P as Real
+            * rand_distr::Distribution::<Real>::sample(&rand_distr::StandardNormal, &mut rng)
     });
     let cfg = RuleTrainConfig::new(RateSchedule::Constant(1e-3), SANGER_STEPS, 16);
-    train_rule(rule.as_ref(), &mut w, &Batch::new(&x / sd).expect("batch"), &cfg)
-        .expect("Sanger");
+    train_rule(
+        rule.as_ref(),
+        &mut w,
+        &Batch::new(&x / sd).expect("batch"),
+        &cfg,
+    )
+    .expect("Sanger");
     let s = summary(&w);
     eprintln!("Sanger: {s:?}");
     assert!(s.fraction_localised_gabor <= 0.1, "{s:?}");

@@ -125,7 +125,10 @@ fn figures(m: &MethodSummary) -> Vec<(String, Figure)> {
         (
             format!("v1-{}-frequency", m.method),
             Figure::Bars {
-                title: format!("{}: carrier frequency of the Gabor fits (cycles/px)", m.method),
+                title: format!(
+                    "{}: carrier frequency of the Gabor fits (cycles/px)",
+                    m.method
+                ),
                 ylabel: "filters".into(),
                 bars: freq
                     .iter()

@@ -14,8 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::plasticity::credit::mean_per_layer;
 use crate::interrupt::{CompareState, Resumable, RunningCheckpoint};
+use crate::plasticity::credit::mean_per_layer;
 use crate::train::{
     EpochRecord, Prepared, TrainConfig, TrainOutcome, Trainer, load_dataset, prepare, seeds,
 };
