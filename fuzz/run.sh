@@ -3,7 +3,8 @@
 # -Z flags cargo-fuzz passes). Usage: fuzz/run.sh [RUNS] [TARGET...]
 #   RUNS    executions per target (default 10000000, i.e. 10^7)
 #   TARGET  idx npy csv cli_args (default: all)
-# Environment: FUZZ_ASAN=1 also runs each target once with --sanitizer address (10^5 runs).
+# Environment: FUZZ_ASAN=1 also runs each target once with --sanitizer address (10^5 runs);
+#   FUZZ_SECONDS=N stops each target after N seconds if RUNS are not done by then.
 # Seeds corpora from valid files it generates (fuzz/seeds.py: IDX, .npy, CSV, argument values),
 # then runs each target under `nice`, logging to fuzz/logs/<target>.log and printing executions,
 # exec/s, wall time and corpus size per target; crashes land in
@@ -31,7 +32,8 @@ for t in "${TARGETS[@]}"; do
     start=$(date +%s)
     # A crash ends this target's run (its input lands in artifacts/<t>/); go on with the others.
     if ! nice -n 10 cargo fuzz run "$t" "${features[@]}" --sanitizer none "corpus/$t" -- \
-        -runs="$RUNS" -max_len=4096 -print_final_stats=1 >"logs/$t.log" 2>&1; then
+        -runs="$RUNS" -max_total_time="${FUZZ_SECONDS:-0}" -max_len=4096 -print_final_stats=1 \
+        >"logs/$t.log" 2>&1; then
         status=1
         echo "$t: FAILED (see fuzz/logs/$t.log and fuzz/artifacts/$t/)"
     fi
