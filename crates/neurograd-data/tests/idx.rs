@@ -123,3 +123,33 @@ fn bad_files_and_values() {
         Err(DataError::InvalidParameter { name: "dims", .. })
     ));
 }
+
+/// Regression (the `idx` fuzz target's first finding, a harness bug): float IDX files holding NaN
+/// (and the other special values) parse and re-serialise to the same bytes. The old harness
+/// compared the parsed values, and NaN != NaN made it fail on valid input; the parser keeps the
+/// bit patterns, which is what this checks.
+#[test]
+fn nan_payloads_round_trip_bit_for_bit() {
+    let p = std::path::Path::new("nan.idx");
+    // f32: magic 0 0 0x0d, 1 dim of 4; quiet NaN, a NaN with a payload, -0.0, +inf (big-endian)
+    let mut f32_file = vec![0, 0, 0x0d, 1, 0, 0, 0, 4];
+    for bits in [0x7fc0_0000u32, 0xffc0_1234, 0x8000_0000, 0x7f80_0000] {
+        f32_file.extend_from_slice(&bits.to_be_bytes());
+    }
+    // f64: magic 0 0 0x0e, 2 dims 1 x 2; a NaN with a payload, -inf
+    let mut f64_file = vec![0, 0, 0x0e, 2, 0, 0, 0, 1, 0, 0, 0, 2];
+    for bits in [0x7ff8_0000_dead_beefu64, 0xfff0_0000_0000_0000] {
+        f64_file.extend_from_slice(&bits.to_be_bytes());
+    }
+    for file in [f32_file, f64_file] {
+        let a = idx::parse_idx(&file, p).unwrap();
+        assert_eq!(a.dims.iter().product::<usize>(), a.data.len());
+        let bytes = a.to_bytes();
+        assert_eq!(bytes, file, "re-serialisation changed the bytes");
+        let b = idx::parse_idx(&bytes, p).unwrap();
+        assert_eq!(a.dims, b.dims);
+        assert_eq!(b.to_bytes(), file);
+        // the values themselves compare unequal (NaN), which is why the harness compares bytes
+        assert_ne!(a, b);
+    }
+}

@@ -603,12 +603,26 @@ impl<M: NeuronModel> BrettNetwork<M> {
     /// Run `n_steps` steps, recording spikes into `monitor` (if given). Checks for divergence
     /// (non-finite V) at the end of the run.
     pub fn run(&mut self, n_steps: u64, mut monitor: Option<&mut SpikeMonitor>) -> Result<()> {
-        for _ in 0..n_steps {
-            let step = self.step as u32;
-            let spikes = self.step();
+        self.run_observed(n_steps, |step, spikes| {
             if let Some(m) = monitor.as_deref_mut() {
                 m.record(step, spikes);
             }
+            Ok(())
+        })
+    }
+
+    /// Run `n_steps` steps, handing each step's index and spikes (sorted neuron indices) to
+    /// `observe`; stops at its first error. Checks for divergence (non-finite V) at the end of
+    /// the run.
+    pub fn run_observed(
+        &mut self,
+        n_steps: u64,
+        mut observe: impl FnMut(u32, &[u32]) -> Result<()>,
+    ) -> Result<()> {
+        for _ in 0..n_steps {
+            let step = self.step as u32;
+            let spikes = self.step();
+            observe(step, spikes)?;
         }
         let model = self.pop.model();
         if let Some(i) = self
@@ -645,9 +659,12 @@ pub struct BrettResult {
     pub mean_rate_inh_hz: Real,
     /// Mean rate over all neurons (Hz).
     pub mean_rate_hz: Real,
-    /// Mean ISI CV over neurons with at least 2 intervals.
+    /// Mean ISI CV over neurons with at least 2 intervals (over all neurons, computed while the
+    /// network runs: [`stats::IsiAccumulator`]).
     pub mean_cv_isi: Real,
-    /// Every spike (index, step) for a raster.
+    /// Neurons whose spikes [`BrettResult::spikes`] holds: `0..recorded_neurons`.
+    pub recorded_neurons: usize,
+    /// Every spike (index, step) of the neurons `0..recorded_neurons`, for a raster.
     pub spikes: SpikeMonitor,
 }
 
@@ -658,32 +675,67 @@ pub const EXPECTED_RATE_HZ: Real = 25.0;
 /// The largest spike count [`run_benchmark`] reserves storage for up front.
 const MAX_RESERVED_SPIKES: Real = (1u64 << 22) as Real;
 
-/// Bytes of spike storage a run of `duration_ms` is expected to need at [`EXPECTED_RATE_HZ`] (an
-/// index and a step per spike), so a caller can refuse a run that cannot fit in memory.
-pub fn expected_spike_bytes(params: &BrettParams, duration_ms: Real) -> Real {
+/// Bytes a run of `duration_ms` that records the spikes of `recorded_neurons` neurons is expected
+/// to need at [`EXPECTED_RATE_HZ`]: an index and a step per recorded spike, plus the streaming
+/// ISI statistics of every neuron. A caller can refuse a run that cannot fit in memory.
+pub fn expected_spike_bytes(
+    params: &BrettParams,
+    duration_ms: Real,
+    recorded_neurons: usize,
+) -> Real {
     let per_spike = (2 * std::mem::size_of::<u32>()) as Real;
-    params.n() as Real * EXPECTED_RATE_HZ * duration_ms / 1000.0 * per_spike
+    let recorded = recorded_neurons.min(params.n()) as Real;
+    recorded * EXPECTED_RATE_HZ * duration_ms / 1000.0 * per_spike
+        + (params.n() * stats::IsiAccumulator::BYTES_PER_NEURON) as Real
 }
 
-/// Build the network from `seed`, run it for `duration_ms` and summarise.
+/// Build the network from `seed`, run it for `duration_ms` and summarise, keeping every spike
+/// ([`run_benchmark_recording`] with all neurons recorded).
 pub fn run_benchmark(params: BrettParams, seed: u64, duration_ms: Real) -> Result<BrettResult> {
+    run_benchmark_recording(params, seed, duration_ms, params.n())
+}
+
+/// Build the network from `seed`, run it for `duration_ms` and summarise, keeping the spikes of
+/// the neurons `0..recorded_neurons` only (fewer if the network is smaller). The counts, rates
+/// and the ISI CV cover every neuron and are computed while the network runs, so the memory of a
+/// run grows with the recorded neurons' spikes only: `recorded_neurons = 0` runs in memory
+/// independent of `duration_ms`.
+pub fn run_benchmark_recording(
+    params: BrettParams,
+    seed: u64,
+    duration_ms: Real,
+    recorded_neurons: usize,
+) -> Result<BrettResult> {
     params.check()?;
     let steps = validate::n_steps(duration_ms, params.dt_ms)?;
+    let recorded_neurons = recorded_neurons.min(params.n());
     let mut net = BrettNetwork::new(params, seed)?;
     let mut mon = SpikeMonitor::new(params.dt_ms);
-    // Room for the spikes of a run at the benchmark's ~25 Hz, capped (the monitor grows past the
-    // cap as needed): a reservation of a long run's estimate would be allocated up front.
-    let expected = params.n() as Real * EXPECTED_RATE_HZ * duration_ms / 1000.0;
+    // Room for the recorded spikes of a run at the benchmark's ~25 Hz, capped (the monitor grows
+    // past the cap as needed): a reservation of a long run's estimate would be allocated up front.
+    let expected = recorded_neurons as Real * EXPECTED_RATE_HZ * duration_ms / 1000.0;
     mon.indices
         .reserve(expected.min(MAX_RESERVED_SPIKES) as usize);
     mon.steps.reserve(mon.indices.capacity());
-    net.run(steps as u64, Some(&mut mon))?;
-    let duration_ms = steps as Real * params.dt_ms;
+    let mut isi = stats::IsiAccumulator::new(params.n());
     let n_exc = params.n_exc as u32;
-    let exc = mon.count_in(0..n_exc);
-    let total = mon.count();
-    let trains = mon.spike_trains(params.n())?;
-    let st = stats::train_stats(&trains, duration_ms)?;
+    let mut exc = 0usize;
+    let dt = params.dt_ms;
+    let keep = recorded_neurons as u32;
+    net.run_observed(steps as u64, |step, spikes| {
+        // spike times as the stored trains have them (SpikeMonitor::spike_trains)
+        let t = step as Real * dt;
+        for &i in spikes {
+            isi.record(i as usize, t)?;
+        }
+        // spikes are sorted by neuron index
+        exc += spikes.partition_point(|&i| i < n_exc);
+        mon.record(step, &spikes[..spikes.partition_point(|&i| i < keep)]);
+        Ok(())
+    })?;
+    let duration_ms = steps as Real * params.dt_ms;
+    let total = isi.spike_count() as usize;
+    let st = isi.stats(duration_ms)?;
     let sec = duration_ms / 1000.0;
     Ok(BrettResult {
         params,
@@ -699,6 +751,7 @@ pub fn run_benchmark(params: BrettParams, seed: u64, duration_ms: Real) -> Resul
         },
         mean_rate_hz: total as Real / (params.n() as Real * sec),
         mean_cv_isi: st.mean_cv_isi,
+        recorded_neurons,
         spikes: mon,
     })
 }

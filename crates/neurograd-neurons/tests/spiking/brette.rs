@@ -5,9 +5,9 @@
 
 use neurograd_neurons::NeuronError;
 use neurograd_neurons::circuits::brette2007::{
-    BenchmarkKind, BrettParams, BrettResult, run_benchmark,
+    BenchmarkKind, BrettParams, BrettResult, run_benchmark, run_benchmark_recording,
 };
-use neurograd_neurons::stats::isi_cv;
+use neurograd_neurons::stats::{isi_cv, train_stats};
 
 /// Mean ISI CV over neurons with >= 3 spikes after `t0_ms` (excludes the start-up transient).
 fn cv_after(r: &BrettResult, t0_ms: f64) -> f64 {
@@ -186,4 +186,53 @@ fn bad_parameters_are_typed_errors() {
         BenchmarkKind::from_name("vogels").unwrap_err(),
         NeuronError::UnknownName { .. }
     ));
+}
+
+/// The ISI CV computed while the network runs (per-neuron CV, population std over mean of the
+/// intervals, averaged over the neurons with >= 2 intervals) equals the one computed from the
+/// stored spikes, and recording only the first 200 neurons changes neither the statistics nor
+/// those neurons' spikes.
+#[test]
+fn streaming_cv_equals_the_stored_spike_computation() {
+    for (kind, seed) in [(BenchmarkKind::Coba, 3u64), (BenchmarkKind::Cuba, 4)] {
+        let p = BrettParams::of(kind);
+        let full = run_benchmark(p, seed, 500.0).unwrap();
+        assert_eq!(full.recorded_neurons, p.n());
+        let trains = full.spikes.spike_trains(p.n()).unwrap();
+        let stored = train_stats(&trains, full.duration_ms).unwrap();
+        assert!(stored.n_cv > 100, "{kind:?}: {stored:?}");
+        assert!(
+            (full.mean_cv_isi - stored.mean_cv_isi).abs() <= 1e-12,
+            "{kind:?}: streaming {} stored {}",
+            full.mean_cv_isi,
+            stored.mean_cv_isi
+        );
+        assert_eq!(full.spike_count, full.spikes.count());
+        assert_eq!(
+            full.mean_rate_exc_hz,
+            full.spikes.count_in(0..p.n_exc as u32) as f64 / (p.n_exc as f64 * 0.5)
+        );
+
+        let kept = run_benchmark_recording(p, seed, 500.0, 200).unwrap();
+        assert_eq!(kept.recorded_neurons, 200);
+        assert_eq!(kept.mean_cv_isi.to_bits(), full.mean_cv_isi.to_bits());
+        assert_eq!(kept.spike_count, full.spike_count);
+        assert_eq!(kept.mean_rate_exc_hz, full.mean_rate_exc_hz);
+        assert_eq!(kept.mean_rate_inh_hz, full.mean_rate_inh_hz);
+        let (idx, steps): (Vec<u32>, Vec<u32>) = full
+            .spikes
+            .indices
+            .iter()
+            .zip(&full.spikes.steps)
+            .filter(|(i, _)| **i < 200)
+            .map(|(&i, &s)| (i, s))
+            .unzip();
+        assert!(!idx.is_empty());
+        assert_eq!(kept.spikes.indices, idx);
+        assert_eq!(kept.spikes.steps, steps);
+
+        let none = run_benchmark_recording(p, seed, 500.0, 0).unwrap();
+        assert_eq!(none.spikes.count(), 0);
+        assert_eq!(none.mean_cv_isi.to_bits(), full.mean_cv_isi.to_bits());
+    }
 }

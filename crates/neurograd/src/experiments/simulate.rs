@@ -72,6 +72,10 @@ fn decimate(t: &[f64], v: &[f64], max_points: usize) -> (Vec<f64>, Vec<f64>) {
     )
 }
 
+/// Neurons `0..RASTER_NEURONS` are shown in the raster of `coba` / `cuba` (and the only ones
+/// whose spikes are kept).
+pub const RASTER_NEURONS: usize = 200;
+
 /// Output of `coba` / `cuba` (Brette et al. 2007 benchmarks).
 #[derive(Debug, Clone, Serialize)]
 pub struct NetworkOutput {
@@ -446,19 +450,22 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
         }
         "alif" => alif_traces(p)?,
         "coba" | "cuba" => {
-            use neurons::circuits::brette2007::{BenchmarkKind, BrettParams, run_benchmark};
+            use neurons::circuits::brette2007::{
+                BenchmarkKind, BrettParams, expected_spike_bytes, run_benchmark_recording,
+            };
             let mut params = BrettParams::of(BenchmarkKind::from_name(&p.model)?);
             if let Some(dt) = p.dt_ms {
                 params.dt_ms = dt;
             }
             let duration = p.duration_ms.unwrap_or(1000.0);
-            let bytes = neurons::circuits::brette2007::expected_spike_bytes(&params, duration);
+            // only the raster's neurons are recorded; the ISI CV is computed while running
+            let raster_neurons = RASTER_NEURONS.min(params.n());
+            let bytes = expected_spike_bytes(&params, duration, raster_neurons);
             super::check_memory("duration_ms", format!("{duration:e}"), bytes)?;
-            let r = run_benchmark(params, p.seed, duration)?;
-            let raster_neurons = 200usize.min(r.params.n());
-            let trains = r.spikes.spike_trains(r.params.n())?;
+            let r = run_benchmark_recording(params, p.seed, duration, raster_neurons)?;
+            let trains = r.spikes.spike_trains(raster_neurons)?;
             let mut raster = Vec::new();
-            for (i, tr) in trains.iter().enumerate().take(raster_neurons) {
+            for (i, tr) in trains.iter().enumerate() {
                 raster.extend(tr.iter().map(|&t| (t, i)));
             }
             raster.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
