@@ -789,6 +789,7 @@ fn label_files_are_checked_and_huge_features_train() {
         let yp = dir.path().join("y.npy");
         npy::write_labels(&yp, y).unwrap();
         let spec = format!("npy:{},{}", xfile.display(), yp.display());
+        let out = dir.path().join("out");
         neurograd(&[
             "compare",
             "--dataset",
@@ -801,6 +802,8 @@ fn label_files_are_checked_and_huge_features_train() {
             "32",
             "--json",
             "--quiet",
+            "--out",
+            out.to_str().unwrap(),
         ])
     };
     let mut huge = labels.to_vec();

@@ -77,7 +77,7 @@ fn sparse_coding(kind: Images) -> Matrix {
 }
 
 /// Dictionary updates of the sparse-coding tests.
-const SPARSE_BATCHES: usize = 2000;
+const SPARSE_BATCHES: usize = 5000;
 
 /// T10 (Olshausen & Field 1996): on whitened natural patches at least 80 % of the atoms are
 /// Gabors with `R² ≥ 0.8` and the median `R²` is at least 0.85 (reference calibration 95–100 %,
