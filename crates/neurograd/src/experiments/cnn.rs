@@ -1,7 +1,7 @@
 //! Convolutional networks trained by backprop and its biologically plausible rivals: the mnist5k
 //! floors of issue 15 and the first-layer filters for the V1 question.
 //!
-//! - [`floors`]: a small CNN ([`DEFAULT_CNN`]: two conv+pool stages and a dense readout) trained by
+//! - [`floors`]: a small CNN ([`FLOORS_CNN`]: two conv+pool stages and a dense readout) trained by
 //!   each algorithm on mnist5k over several seeds with `compare`'s pipeline, next to the same-budget
 //!   MLP (backprop, same epochs, batch, optimizer and splits), and the floors checked on the means:
 //!   backprop CNN >= 0.975 and above the MLP; sign symmetry within 1 point of backprop; FA and DFA
@@ -36,6 +36,15 @@ use crate::{Error, Progress, Result, VERSION};
 
 pub use crate::plasticity::credit::conv_layers::DEFAULT_CNN;
 
+/// The CNN of [`floors`] by default: `conv:32x5,pool:2,conv:64x5,pool:2,dense:10` (784 ->
+/// 32x24x24 -> 32x12x12 -> 64x8x8 -> 64x4x4 -> 10), 62,346 parameters (832 + 51,264 +
+/// 10,250), still under a third of the same-budget MLP's 203,530. [`DEFAULT_CNN`] (the same
+/// shape with 8 and 16 channels, 5,994 parameters) misses backprop's 0.975 floor on mnist5k
+/// (0.9636 ± 0.0130 over seeds 0-4), and so does the 16/32-channel network (0.9724 ± 0.0070);
+/// this one reaches it (0.9758 ± 0.0070), and on the seeds measured for the other algorithms
+/// (0-2) the other floors hold too, FA's narrowly: `docs/cnn-credit.md`, "The mnist5k floors".
+pub const FLOORS_CNN: &str = "conv:32x5,pool:2,conv:64x5,pool:2,dense:10";
+
 /// The algorithms of [`floors`] by default: backprop, feedback alignment, DFA, sign symmetry, uSF
 /// and the readout-only control.
 pub const DEFAULT_ALGORITHMS: &[&str] = &["bp", "fa", "dfa", "ss", "usf", "readout"];
@@ -53,7 +62,7 @@ pub const V1_METHODS: &[(&str, &str)] = &[
 pub struct FloorsParams {
     /// Dataset (`mnist5k`).
     pub dataset: String,
-    /// CNN architecture spec ([`DEFAULT_CNN`]).
+    /// CNN architecture spec ([`FLOORS_CNN`]).
     pub arch: String,
     /// Algorithms trained on the CNN (must include `bp`; the floors name `ss`, `fa`, `dfa`,
     /// `readout` when present).
@@ -78,7 +87,7 @@ impl Default for FloorsParams {
     fn default() -> Self {
         FloorsParams {
             dataset: "mnist5k".into(),
-            arch: DEFAULT_CNN.into(),
+            arch: FLOORS_CNN.into(),
             algorithms: DEFAULT_ALGORITHMS.iter().map(|s| s.to_string()).collect(),
             mlp_hidden: vec![256],
             epochs: 20,
@@ -662,13 +671,29 @@ mod tests {
     use super::*;
     use crate::NoProgress;
 
-    /// The floors experiment scaled down to CI (mnist5k subsample of 1,000, 3 epochs, one seed):
-    /// the CNN rows and the MLP row run through `compare`, the floors are evaluated, and the
-    /// scaled-down claims that can fail hold: backprop's CNN beats the readout-only control (frozen
-    /// random conv layers) by more than 5 points, and FA beats it too.
+    /// The floors experiment scaled down to CI (mnist5k subsample of 1,000, 3 epochs, one seed,
+    /// the cheaper [`DEFAULT_CNN`] rather than the default [`FLOORS_CNN`], whose convolutions cost
+    /// about ten times as much): the CNN rows and the MLP row run through `compare`, the floors are
+    /// evaluated, and the scaled-down claims that can fail hold: backprop's CNN beats the
+    /// readout-only control (frozen random conv layers) by more than 5 points, and FA beats it too.
+    /// The default architecture is [`FLOORS_CNN`], two conv+pool stages and a dense readout with
+    /// 62,346 parameters.
     #[test]
     fn floors_scaled_down() {
+        let d = FloorsParams::default();
+        assert_eq!(d.arch, FLOORS_CNN);
+        let a = Architecture::parse(&d.arch, (1, 28, 28)).expect("floors arch");
+        assert_eq!(
+            parameters(&a.widths().expect("widths"), &a).expect("parameters"),
+            832 + 51_264 + 10_250
+        );
+        // Two conv+max-pool stages and a dense readout (the canonical spelling of the spec).
+        assert_eq!(
+            a.to_string(),
+            "conv:32x5,maxpool:2,conv:64x5,maxpool:2,dense:10"
+        );
         let p = FloorsParams {
+            arch: DEFAULT_CNN.into(),
             algorithms: vec!["bp".into(), "fa".into(), "readout".into()],
             mlp_hidden: vec![32],
             epochs: 3,
