@@ -73,7 +73,7 @@ fn run(c: &mut Criterion, group_name: &str, steps: &[usize], b: usize, report_by
     for &t in steps {
         let data = batch(t, b);
         for name in ["bptt-sg", "eprop-sym"] {
-            let mut net = network();
+            let net = network();
             let mut algo = recurrent::by_name::<SpikingNet>(name, &net, 3).expect("registered");
             if report_bytes {
                 let (_, rep) = algo.gradient(&net, &data).expect("gradient");
@@ -82,17 +82,25 @@ fn run(c: &mut Criterion, group_name: &str, steps: &[usize], b: usize, report_by
                     rep.peak_gradient_state_bytes
                 );
             }
+            // Every measured step starts from the same network (a fresh copy, made outside the
+            // timing): repeated steps on random targets would otherwise drift the weights until
+            // the gradient overflows.
             group.bench_with_input(BenchmarkId::new(name, t), &t, |bench, _| {
-                bench.iter(|| {
-                    let (g, _) = algo.gradient(&net, black_box(&data)).expect("gradient");
-                    net.update_params(&mut |p: &mut [Matrix]| {
-                        for (pm, gm) in p.iter_mut().zip(&g.grads) {
-                            *pm -= gm * 1e-3;
-                        }
-                        Ok(())
-                    })
-                    .expect("update");
-                })
+                bench.iter_batched(
+                    || net.clone(),
+                    |mut net| {
+                        let (g, _) = algo.gradient(&net, black_box(&data)).expect("gradient");
+                        net.update_params(&mut |p: &mut [Matrix]| {
+                            for (pm, gm) in p.iter_mut().zip(&g.grads) {
+                                *pm -= gm * 1e-3;
+                            }
+                            Ok(())
+                        })
+                        .expect("update");
+                        net
+                    },
+                    criterion::BatchSize::LargeInput,
+                )
             });
         }
     }
