@@ -3,7 +3,7 @@
 //! energies, not the single responses, are independent; the squared norm of a subspace
 //! projection is the energy model of Adelson & Bergen (1985), `C = (g_even∗I)² + (g_odd∗I)²`.
 //!
-//! **Objective.** On PCA-whitened data `z` ([`PcaWhitening`](super::ica::PcaWhitening)), with
+//! **Objective.** On PCA-whitened data `z` ([`PcaWhitening`]), with
 //! orthonormal rows `w_i` of `W` and subspaces `S_j`, maximise the log-likelihood
 //!
 //! ```text

@@ -567,7 +567,7 @@ fn vision_params(seed: u64, control: Option<&str>) -> crate::experiments::v1::V1
     }
 }
 
-/// Claims 9 and 12 from one pair of `v1` runs ([`vision_params`]).
+/// Claims 9 and 12 from one pair of `v1` runs (`vision_params`: 8 x 8 patches, 48 filters, natural and phase-scrambled).
 ///
 /// **Claim 9** (Olshausen & Field 1996; Bell & Sejnowski 1997; Ringach 2002), as its proponents put
 /// it: the first-layer filters of networks that learn from natural images are localised, oriented,
