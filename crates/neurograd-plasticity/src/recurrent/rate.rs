@@ -27,7 +27,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Param, RecurrentNet, Rollout, SequenceBatch, Sizes, check_steps, invalid};
-use crate::{PlasticityError, Result};
+use crate::Result;
 
 /// Largest number of scalars a single parameter or state buffer may hold (checked before
 /// allocating): 2²⁸ f64 = 2 GiB.
@@ -176,7 +176,7 @@ impl RateRnn {
         let n_out = params[3].nrows();
         let s = Sizes { n_in, n_rec, n_out };
         check_sizes(s)?;
-        check_params(s, &params)?;
+        super::check_param_list("RateRnn parameters", s, &params)?;
         Ok(RateRnn {
             sizes: s,
             leak,
@@ -299,26 +299,6 @@ pub(crate) struct Transposes {
     pub(crate) w_out: Matrix,
 }
 
-fn check_params(s: Sizes, params: &[Matrix]) -> Result<()> {
-    if params.len() != 5 {
-        return Err(invalid(
-            "params",
-            params.len(),
-            "need [W_in, W_rec, b, W_out, b_out]",
-        ));
-    }
-    for (p, m) in Param::ALL.iter().zip(params) {
-        if m.shape() != p.shape(s) {
-            return Err(PlasticityError::ShapeMismatch {
-                op: "RateRnn parameters",
-                expected: p.shape(s),
-                got: m.shape(),
-            });
-        }
-        neurograd_tensor::validate::check_finite(m, p.name())?;
-    }
-    Ok(())
-}
 
 impl RecurrentNet for RateRnn {
     fn kind(&self) -> &'static str {
@@ -334,11 +314,7 @@ impl RecurrentNet for RateRnn {
     }
 
     fn update_params(&mut self, f: &mut dyn FnMut(&mut [Matrix]) -> Result<()>) -> Result<()> {
-        let mut work = self.params.clone();
-        f(&mut work)?;
-        check_params(self.sizes, &work)?;
-        self.params = work;
-        Ok(())
+        super::update_param_list("RateRnn parameters", self.sizes, &mut self.params, f, |_| {})
     }
 
     fn rollout(&self, inputs: &[Matrix]) -> Result<Rollout> {
