@@ -49,6 +49,18 @@ pub struct PcaWhitening {
 }
 
 impl PcaWhitening {
+    /// Filters in pixel space, one per row, of unit weights `w` (one per row) in whitened space:
+    /// `W K` (a unit's response to a pixel patch `x` is `w · (K x)`).
+    pub fn pixel_filters(&self, w: &Matrix) -> Matrix {
+        w * &self.whiten
+    }
+
+    /// Basis vectors in pixel space, one per row, of unit weights `w` in whitened space:
+    /// `(K⁺ Wᵀ)ᵀ` (the patch each unit's component adds back).
+    pub fn pixel_basis(&self, w: &Matrix) -> Matrix {
+        (&self.dewhiten * w.transpose()).transpose()
+    }
+
     /// Fits to `x` (`n × d`, one sample per row) keeping `k` components.
     ///
     /// # Errors
@@ -217,13 +229,13 @@ pub struct FastIca {
 impl FastIca {
     /// Filters in pixel space, one per row: `W K` (`k × d`).
     pub fn filters(&self) -> Matrix {
-        &self.unmixing * &self.whitening.whiten
+        self.whitening.pixel_filters(&self.unmixing)
     }
 
     /// Basis vectors (estimated mixing columns) in pixel space, one per row: `(K⁺ Wᵀ)ᵀ`
     /// (`k × d`).
     pub fn basis(&self) -> Matrix {
-        (&self.whitening.dewhiten * self.unmixing.transpose()).transpose()
+        self.whitening.pixel_basis(&self.unmixing)
     }
 }
 

@@ -98,12 +98,12 @@ pub struct Isa {
 impl Isa {
     /// Filters in pixel space, one per row (`k × d_pixels`), grouped by subspace.
     pub fn filters(&self) -> Matrix {
-        &self.weights * &self.whitening.whiten
+        self.whitening.pixel_filters(&self.weights)
     }
 
     /// Basis vectors in pixel space, one per row (`(K⁺ Wᵀ)ᵀ`), grouped as the filters.
     pub fn basis(&self) -> Matrix {
-        (&self.whitening.dewhiten * self.weights.transpose()).transpose()
+        self.whitening.pixel_basis(&self.weights)
     }
 
     /// The subspaces as lists of row indices of [`Isa::filters`].

@@ -107,12 +107,12 @@ pub struct NonlinearHebb {
 impl NonlinearHebb {
     /// Receptive fields in pixel space, one per row (`W K`).
     pub fn filters(&self) -> Matrix {
-        &self.weights * &self.whitening.whiten
+        self.whitening.pixel_filters(&self.weights)
     }
 
     /// Basis vectors in pixel space, one per row (`(K⁺Wᵀ)ᵀ`).
     pub fn basis(&self) -> Matrix {
-        (&self.whitening.dewhiten * self.weights.transpose()).transpose()
+        self.whitening.pixel_basis(&self.weights)
     }
 }
 

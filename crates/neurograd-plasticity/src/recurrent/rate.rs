@@ -299,7 +299,6 @@ pub(crate) struct Transposes {
     pub(crate) w_out: Matrix,
 }
 
-
 impl RecurrentNet for RateRnn {
     fn kind(&self) -> &'static str {
         "rate"
@@ -314,7 +313,13 @@ impl RecurrentNet for RateRnn {
     }
 
     fn update_params(&mut self, f: &mut dyn FnMut(&mut [Matrix]) -> Result<()>) -> Result<()> {
-        super::update_param_list("RateRnn parameters", self.sizes, &mut self.params, f, |_| {})
+        super::update_param_list(
+            "RateRnn parameters",
+            self.sizes,
+            &mut self.params,
+            f,
+            |_| {},
+        )
     }
 
     fn rollout(&self, inputs: &[Matrix]) -> Result<Rollout> {
