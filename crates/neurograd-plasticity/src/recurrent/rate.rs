@@ -75,7 +75,7 @@ impl RateRnnConfig {
     /// Checks the configuration.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for a zero size, sizes whose parameters exceed
+    /// [`PlasticityError::InvalidParameter`](crate::PlasticityError::InvalidParameter) for a zero size, sizes whose parameters exceed
     /// [`MAX_ELEMENTS`], `λ ∉ (0, 1]` or a negative or non-finite gain.
     pub fn check(&self) -> Result<Sizes> {
         let s = Sizes {
@@ -161,8 +161,8 @@ impl RateRnn {
     /// A network with the given leak and parameters `[W_in, W_rec, b, W_out, b_out]`.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for a bad leak or a wrong number of parameters,
-    /// [`PlasticityError::ShapeMismatch`] for inconsistent shapes, `NonFinite` values.
+    /// [`PlasticityError::InvalidParameter`](crate::PlasticityError::InvalidParameter) for a bad leak or a wrong number of parameters,
+    /// [`PlasticityError::ShapeMismatch`](crate::PlasticityError::ShapeMismatch) for inconsistent shapes, `NonFinite` values.
     pub fn from_params(leak: Real, params: Vec<Matrix>) -> Result<Self> {
         check_leak(leak)?;
         if params.len() != 5 {
@@ -197,8 +197,8 @@ impl RateRnn {
     /// Checks `inputs` (`T ≥ 1` steps of `B × n_in`, finite) against the network.
     ///
     /// # Errors
-    /// [`PlasticityError::InvalidParameter`] for no steps or no samples,
-    /// [`PlasticityError::ShapeMismatch`], `NonFinite`.
+    /// [`PlasticityError::InvalidParameter`](crate::PlasticityError::InvalidParameter) for no steps or no samples,
+    /// [`PlasticityError::ShapeMismatch`](crate::PlasticityError::ShapeMismatch), `NonFinite`.
     pub fn check_inputs(&self, inputs: &[Matrix]) -> Result<()> {
         let Some(first) = inputs.first() else {
             return Err(invalid("inputs", 0, "a sequence needs at least one step"));
