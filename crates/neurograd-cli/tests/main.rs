@@ -373,6 +373,49 @@ fn simulate_coba_json_has_rates_spikes_and_wall_time() {
 }
 
 #[test]
+fn simulate_coba_raster_covers_the_raster_window_only() {
+    let run = |raster: &str| {
+        json(&[
+            "simulate",
+            "coba",
+            "--json",
+            "--quiet",
+            "--duration-ms",
+            "300",
+            "--raster-ms",
+            raster,
+        ])
+    };
+    let spikes = |v: &serde_json::Value| -> Vec<(f64, u64)> {
+        v["raster"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_f64().unwrap(), p[1].as_u64().unwrap()))
+            .collect()
+    };
+    let all = run("300");
+    let early = run("100");
+    let none = run("0");
+    assert_eq!(early["raster_ms"].as_f64(), Some(100.0));
+    // the whole-run statistics do not depend on the window
+    for k in ["spikes", "mean_rate_exc_hz", "mean_cv_isi"] {
+        assert_eq!(all[k], early[k], "{k}");
+        assert_eq!(all[k], none[k], "{k}");
+    }
+    // the window's raster is the full raster's spikes before 100 ms, computed here
+    let full = spikes(&all);
+    let expected: Vec<_> = full.iter().copied().filter(|s| s.0 < 100.0).collect();
+    assert!(!expected.is_empty() && expected.len() < full.len());
+    assert_eq!(spikes(&early), expected);
+    assert!(spikes(&none).is_empty());
+    // a window beyond the run is the run
+    let long = run("1e6");
+    assert_eq!(long["raster_ms"].as_f64(), Some(300.0));
+    assert_eq!(spikes(&long), full);
+}
+
+#[test]
 fn simulate_macaque_json_lists_areas_in_hierarchy_order() {
     let v = json(&[
         "simulate", "macaque", "--gba", "strong", "--json", "--quiet",
@@ -529,7 +572,7 @@ fn budgets_hold_and_bad_values_are_refused() {
             );
         }
     }
-    let refused: [(&[&str], &str); 18] = [
+    let refused: [(&[&str], &str); 21] = [
         (
             &[
                 "optimize",
@@ -582,6 +625,9 @@ fn budgets_hold_and_bad_values_are_refused() {
             "duration_ms",
         ),
         (&["simulate", "hh", "--duration-ms", "1e9"], "duration_ms"),
+        (&["simulate", "coba", "--raster-ms", "-1"], "raster_ms"),
+        (&["simulate", "cuba", "--raster-ms", "nan"], "raster_ms"),
+        (&["simulate", "adex", "--raster-ms", "100"], "raster_ms"),
         (&["compare", "--hidden", ",", "--epochs", "1"], "hidden"),
         (&["compare", "--hidden", "", "--epochs", "1"], "hidden"),
         (

@@ -112,6 +112,7 @@ const SIMULATE: &[(&str, &[&str])] = &[
         &["20", "0", "-1", "nan", "1e300", "1e9", "x"],
     ),
     ("--dt-ms", &["0.1", "0", "5", "-1", "1000", "nan"]),
+    ("--raster-ms", &["10", "0", "-1", "inf", "1e300"]),
 ];
 
 fn simulate() -> BoxedStrategy<Vec<String>> {

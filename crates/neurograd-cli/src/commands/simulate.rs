@@ -23,6 +23,11 @@ pub struct SimulateArgs {
     /// Integration step in ms (default: the model's).
     #[arg(long)]
     pub dt_ms: Option<f64>,
+    /// coba/cuba: the raster covers the first RASTER_MS ms of the run (default 1000; 0: no
+    /// raster). Only these spikes are kept, so memory does not grow with --duration-ms; refused
+    /// for the other models.
+    #[arg(long)]
+    pub raster_ms: Option<f64>,
 }
 
 /// Runs the subcommand.
@@ -42,6 +47,7 @@ pub fn run(common: &Common, a: &SimulateArgs) -> neurograd::Result<()> {
         duration_ms: a.duration_ms,
         dt_ms: a.dt_ms,
         gba: a.gba.clone().unwrap_or_else(|| "strong".into()),
+        raster_ms: a.raster_ms,
     };
     let bars = crate::progress::Bars::new(common.quiet);
     let res = exp::run(&params, &bars)?;
@@ -121,10 +127,13 @@ fn figures(out: &SimulationOutput) -> Vec<Figure> {
         }],
         SimulationOutput::Traces { traces, .. } => vec![trace_panels(traces, "V (mV)", 4)],
         SimulationOutput::Network(n) => vec![Figure::Raster {
-            title: format!("raster, first {} neurons", n.raster_neurons),
+            title: format!(
+                "raster, first {} neurons, first {} ms",
+                n.raster_neurons, n.raster_ms
+            ),
             spikes: n.raster.clone(),
             n_neurons: n.raster_neurons,
-            t_max_ms: n.duration_ms,
+            t_max_ms: n.raster_ms,
         }],
         SimulationOutput::Balanced(b) => vec![Figure::Lines {
             title: "balanced amplification: transient".into(),

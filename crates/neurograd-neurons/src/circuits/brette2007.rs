@@ -706,6 +706,31 @@ pub fn run_benchmark_recording(
     duration_ms: Real,
     recorded_neurons: usize,
 ) -> Result<BrettResult> {
+    run_benchmark_window(params, seed, duration_ms, recorded_neurons, Real::INFINITY)
+}
+
+/// [`run_benchmark_recording`] that keeps the recorded neurons' spikes only in the window
+/// `t < record_until_ms` (spike time `step * dt`), so the memory of the run is bounded by the
+/// window whatever `duration_ms` is. Counts, rates and the ISI CV still cover the whole run and
+/// every neuron; the result's `spikes` monitor holds the window's spikes.
+///
+/// # Errors
+/// As [`run_benchmark_recording`], and [`crate::NeuronError::InvalidParameter`] for a negative or NaN
+/// `record_until_ms` (`+inf` keeps every spike).
+pub fn run_benchmark_window(
+    params: BrettParams,
+    seed: u64,
+    duration_ms: Real,
+    recorded_neurons: usize,
+    record_until_ms: Real,
+) -> Result<BrettResult> {
+    if record_until_ms.is_nan() || record_until_ms < 0.0 {
+        return Err(crate::NeuronError::InvalidParameter {
+            name: "record_until_ms",
+            value: format!("{record_until_ms:e}"),
+            reason: "must be >= 0 (+inf keeps every spike)".into(),
+        });
+    }
     params.check()?;
     let steps = validate::n_steps(duration_ms, params.dt_ms)?;
     let recorded_neurons = recorded_neurons.min(params.n());
@@ -713,7 +738,8 @@ pub fn run_benchmark_recording(
     let mut mon = SpikeMonitor::new(params.dt_ms);
     // Room for the recorded spikes of a run at the benchmark's ~25 Hz, capped (the monitor grows
     // past the cap as needed): a reservation of a long run's estimate would be allocated up front.
-    let expected = recorded_neurons as Real * EXPECTED_RATE_HZ * duration_ms / 1000.0;
+    let expected =
+        recorded_neurons as Real * EXPECTED_RATE_HZ * duration_ms.min(record_until_ms) / 1000.0;
     mon.indices
         .reserve(expected.min(MAX_RESERVED_SPIKES) as usize);
     mon.steps.reserve(mon.indices.capacity());
@@ -730,7 +756,9 @@ pub fn run_benchmark_recording(
         }
         // spikes are sorted by neuron index
         exc += spikes.partition_point(|&i| i < n_exc);
-        mon.record(step, &spikes[..spikes.partition_point(|&i| i < keep)]);
+        if t < record_until_ms {
+            mon.record(step, &spikes[..spikes.partition_point(|&i| i < keep)]);
+        }
         Ok(())
     })?;
     let duration_ms = steps as Real * params.dt_ms;

@@ -6,6 +6,7 @@
 use neurograd_neurons::NeuronError;
 use neurograd_neurons::circuits::brette2007::{
     BenchmarkKind, BrettParams, BrettResult, run_benchmark, run_benchmark_recording,
+    run_benchmark_window,
 };
 use neurograd_neurons::stats::{isi_cv, train_stats};
 
@@ -234,5 +235,30 @@ fn streaming_cv_equals_the_stored_spike_computation() {
         let none = run_benchmark_recording(p, seed, 500.0, 0).unwrap();
         assert_eq!(none.spikes.count(), 0);
         assert_eq!(none.mean_cv_isi.to_bits(), full.mean_cv_isi.to_bits());
+
+        // a window keeps the recorded neurons' spikes with t = step * dt < 200 ms, computed here
+        // from the full record; the whole-run statistics do not change
+        let window = run_benchmark_window(p, seed, 500.0, 200, 200.0).unwrap();
+        assert_eq!(window.spike_count, full.spike_count);
+        assert_eq!(window.mean_cv_isi.to_bits(), full.mean_cv_isi.to_bits());
+        assert_eq!(window.mean_rate_exc_hz, full.mean_rate_exc_hz);
+        let (widx, wsteps): (Vec<u32>, Vec<u32>) = idx
+            .iter()
+            .zip(&steps)
+            .filter(|(_, s)| (**s as f64) * p.dt_ms < 200.0)
+            .map(|(&i, &s)| (i, s))
+            .unzip();
+        assert!(!widx.is_empty() && widx.len() < idx.len());
+        assert_eq!(window.spikes.indices, widx);
+        assert_eq!(window.spikes.steps, wsteps);
+    }
+}
+
+#[test]
+fn a_recording_window_must_be_non_negative() {
+    let p = BrettParams::of(BenchmarkKind::Coba);
+    for bad in [-1.0, f64::NAN] {
+        let e = run_benchmark_window(p, 0, 10.0, 10, bad).unwrap_err();
+        assert!(e.to_string().contains("record_until_ms"), "{e}");
     }
 }

@@ -32,6 +32,10 @@ pub struct SimulateParams {
     pub dt_ms: Option<f64>,
     /// Global-balanced-amplification regime of the macaque model: `weak` or `strong`.
     pub gba: String,
+    /// Length of the raster window of `coba` / `cuba` in ms, from the start of the run (`None`:
+    /// [`DEFAULT_RASTER_MS`]; `0` keeps no raster). Only the window's spikes are kept, so a long
+    /// run's memory does not grow with its duration; refused for the other models.
+    pub raster_ms: Option<f64>,
 }
 
 impl SimulateParams {
@@ -43,6 +47,7 @@ impl SimulateParams {
             duration_ms: None,
             dt_ms: None,
             gba: "strong".into(),
+            raster_ms: None,
         }
     }
 }
@@ -76,6 +81,10 @@ fn decimate(t: &[f64], v: &[f64], max_points: usize) -> (Vec<f64>, Vec<f64>) {
 /// whose spikes are kept).
 pub const RASTER_NEURONS: usize = 200;
 
+/// The raster window of `coba` / `cuba` when `--raster-ms` is not given: the first second, as
+/// in the figures of Brette et al. (2007).
+pub const DEFAULT_RASTER_MS: f64 = 1000.0;
+
 /// Output of `coba` / `cuba` (Brette et al. 2007 benchmarks).
 #[derive(Debug, Clone, Serialize)]
 pub struct NetworkOutput {
@@ -93,10 +102,13 @@ pub struct NetworkOutput {
     pub mean_rate_inh_hz: f64,
     /// Mean ISI coefficient of variation.
     pub mean_cv_isi: f64,
-    /// Raster of the first `raster_neurons` neurons: `[time_ms, neuron]` pairs.
+    /// Raster of the first `raster_neurons` neurons in the first `raster_ms` ms: `[time_ms,
+    /// neuron]` pairs.
     pub raster: Vec<(f64, usize)>,
     /// Neurons shown in the raster.
     pub raster_neurons: usize,
+    /// The raster's window in ms (from 0; at most `duration_ms`).
+    pub raster_ms: f64,
 }
 
 /// One area's response of the macaque model.
@@ -315,6 +327,22 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
             ),
         ));
     }
+    if let Some(r) = p.raster_ms {
+        if !(r.is_finite() && r >= 0.0) {
+            return Err(Error::invalid(
+                "raster_ms",
+                format!("{r:e}"),
+                "must be >= 0 and finite (0: no raster)",
+            ));
+        }
+        if !matches!(p.model.as_str(), "coba" | "cuba") {
+            return Err(Error::invalid(
+                "raster_ms",
+                format!("{r:e}"),
+                format!("only coba and cuba draw a raster, not {}", p.model),
+            ));
+        }
+    }
     progress.start(&p.model, 1);
     let t0 = std::time::Instant::now();
     let output = match p.model.as_str() {
@@ -451,18 +479,20 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
         "alif" => alif_traces(p)?,
         "coba" | "cuba" => {
             use neurons::circuits::brette2007::{
-                BenchmarkKind, BrettParams, expected_spike_bytes, run_benchmark_recording,
+                BenchmarkKind, BrettParams, expected_spike_bytes, run_benchmark_window,
             };
             let mut params = BrettParams::of(BenchmarkKind::from_name(&p.model)?);
             if let Some(dt) = p.dt_ms {
                 params.dt_ms = dt;
             }
             let duration = p.duration_ms.unwrap_or(1000.0);
-            // only the raster's neurons are recorded; the ISI CV is computed while running
+            // only the raster's neurons are recorded, only in the raster's window; the ISI CV
+            // is computed while running, so memory does not grow with the duration
             let raster_neurons = RASTER_NEURONS.min(params.n());
-            let bytes = expected_spike_bytes(&params, duration, raster_neurons);
+            let raster_ms = p.raster_ms.unwrap_or(DEFAULT_RASTER_MS).min(duration);
+            let bytes = expected_spike_bytes(&params, raster_ms, raster_neurons);
             super::check_memory("duration_ms", format!("{duration:e}"), bytes)?;
-            let r = run_benchmark_recording(params, p.seed, duration, raster_neurons)?;
+            let r = run_benchmark_window(params, p.seed, duration, raster_neurons, raster_ms)?;
             let trains = r.spikes.spike_trains(raster_neurons)?;
             let mut raster = Vec::new();
             for (i, tr) in trains.iter().enumerate() {
@@ -479,6 +509,7 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
                 mean_cv_isi: r.mean_cv_isi,
                 raster,
                 raster_neurons,
+                raster_ms,
             })
         }
         "balanced-amplification" => SimulationOutput::Balanced(
