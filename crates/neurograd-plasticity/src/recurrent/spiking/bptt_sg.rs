@@ -25,18 +25,23 @@
 //! part of the eligibility vector `ε^a`). [`total_learning_signal`] returns it, so
 //! `Σ_t L_j^t e_ji^t = ∂E/∂W_ji` can be checked (reference §2.5, test 3).
 //!
-//! Cost: time O(n² T) per sample, memory O(n T) for the stored `z^t`, `ψ^t` plus O(n) backward
-//! buffers (no per-step outer products are stored).
+//! Cost: time O(n² T) per sample, memory O(n T) for the stored `ψ^t` (dense) and `z^t` (as
+//! lists of the spiking neurons) plus O(n) backward buffers (no per-step outer products are
+//! stored). Layout: every `B × n` quantity is held sample-major (`n × B`, see `rows`), the
+//! learning signal is one product `[W_outᵀ | W_recᵀ] [ȳ^t; ζ ⊙ v̄^{t+1}]` per step, and the
+//! weight gradients add the columns `ζ ⊙ v̄^t` of the samples whose input, previous spike or
+//! spike is nonzero (the dense outer products without their zero terms; the nonzero inputs are
+//! listed once in the forward pass; dense inputs go through a GEMM).
 
-use neurograd_tensor::Matrix;
+use neurograd_tensor::{Matrix, Real};
 
 use crate::credit::linalg::gemm_nn;
 
 use super::super::{
     GradientReport, Param, RecurrentAlgorithm, RecurrentGrads, RecurrentNet, SequenceBatch,
-    real_bytes,
+    check_input_finite, real_bytes,
 };
-use super::rows::{add, axpy, nonzeros};
+use super::rows::{add, axpy};
 use super::{RateRegularization, SpikingNet};
 use crate::Result;
 
@@ -84,12 +89,16 @@ pub fn surrogate_bptt(
     let sizes = net.sizes();
     batch.check_for(sizes)?;
     let inputs = batch.inputs();
-    net.check_inputs(inputs)?;
+    net.check_input_shapes(inputs)?;
     let (t_len, b, n, n_out) = (inputs.len(), batch.batch_size(), sizes.n_rec, sizes.n_out);
     let bn = b * n;
     // forward: store ψ^t (dense) and z^t (as spike lists); the readouts belong to the loss
     let mut st = net.row_state(b);
-    let mut psi_all = vec![0.0; t_len * bn];
+    let mut psi_all: Vec<Real> = Vec::with_capacity(t_len * bn);
+    // the nonzero inputs of every step (for ∂E/∂W_in), or that the step was dense
+    let mut in_nz: Vec<(u32, u32, Real)> = Vec::new();
+    let mut in_start: Vec<usize> = Vec::with_capacity(t_len + 1);
+    let mut in_dense: Vec<bool> = Vec::with_capacity(t_len);
     let mut spike_idx: Vec<u32> = Vec::new();
     let mut spike_start: Vec<usize> = Vec::with_capacity(t_len * b + 1);
     spike_start.push(0);
@@ -97,7 +106,15 @@ pub fn surrogate_bptt(
     let mut counts = reg.map(|_| Matrix::zeros(b, n));
     for (t, x) in inputs.iter().enumerate() {
         net.step_rows(x, &mut st);
-        psi_all[t * bn..(t + 1) * bn].copy_from_slice(st.psi.as_slice());
+        if !st.input_finite {
+            check_input_finite(x, t)?;
+        }
+        psi_all.extend_from_slice(st.psi.as_slice());
+        in_start.push(in_nz.len());
+        in_dense.push(!st.input_sparse);
+        if st.input_sparse {
+            in_nz.extend_from_slice(&st.input_nz);
+        }
         for s in 0..b {
             let sp = st.spikes.of(s);
             spike_idx.extend_from_slice(sp);
@@ -110,6 +127,7 @@ pub fn surrogate_bptt(
         }
         ys.push(st.y.transpose());
     }
+    in_start.push(in_nz.len());
     let spikes_of = |t: usize, s: usize| -> &[u32] {
         &spike_idx[spike_start[t * b + s]..spike_start[t * b + s + 1]]
     };
@@ -129,6 +147,7 @@ pub fn surrogate_bptt(
     let (alpha, rho, beta) = (&c.alpha[..n], &c.rho[..n], &c.beta[..n]);
     let (v_th, zeta) = (&c.v_th[..n], &c.zeta[..n]);
     let reset = net.config().reset.gradient_factor();
+    let adaptive = beta.iter().any(|&x| x != 0.0);
     let kappa = net.kappa();
     let w_out = net.param(Param::WOut);
     let w_rec = net.param(Param::WRec);
@@ -151,7 +170,6 @@ pub fn surrogate_bptt(
     let mut abar = Matrix::zeros(n, b);
     let mut u = Matrix::zeros(n, b); // ζ ⊙ v̄^t
     let mut signal = keep_signal.then(|| Vec::with_capacity(t_len));
-    let mut input_nz = Vec::new();
     for t in (0..t_len).rev() {
         // ȳ^t = κ ȳ^{t+1} + e^t
         let err = &errs[t];
@@ -175,15 +193,26 @@ pub fn surrogate_bptt(
             let vb = &mut vbar.as_mut_slice()[r.clone()];
             let ab = &mut abar.as_mut_slice()[r.clone()];
             let uu = &mut u.as_mut_slice()[r];
-            for j in 0..n {
-                let l = sg[j] - reset * v_th[j] * vn[j] + direct[j];
-                sg[j] = l;
-                let zbar = l + an[j];
-                let p = psi[j];
-                let v = p * zbar + alpha[j] * vn[j];
-                vb[j] = v;
-                ab[j] = -beta[j] * p * zbar + rho[j] * an[j];
-                uu[j] = zeta[j] * v;
+            if adaptive {
+                for j in 0..n {
+                    let l = sg[j] - reset * v_th[j] * vn[j] + direct[j];
+                    sg[j] = l;
+                    let zbar = l + an[j];
+                    let p = psi[j];
+                    let v = p * zbar + alpha[j] * vn[j];
+                    vb[j] = v;
+                    ab[j] = -beta[j] * p * zbar + rho[j] * an[j];
+                    uu[j] = zeta[j] * v;
+                }
+            } else {
+                // β = 0 everywhere: ā stays 0 and z̄ = L (the same values, fewer operations)
+                for j in 0..n {
+                    let l = sg[j] - reset * v_th[j] * vn[j] + direct[j];
+                    sg[j] = l;
+                    let v = psi[j] * l + alpha[j] * vn[j];
+                    vb[j] = v;
+                    uu[j] = zeta[j] * v;
+                }
             }
             adj.as_mut_slice()[s * (n_out + n) + n_out..(s + 1) * (n_out + n)]
                 .copy_from_slice(&u.as_slice()[s * n..(s + 1) * n]);
@@ -192,8 +221,8 @@ pub fn surrogate_bptt(
             sv.push(sig.transpose());
         }
         // ∂E/∂W_in += (ζ ⊙ v̄^t) x^tᵀ: the columns of the nonzero inputs
-        if nonzeros(&inputs[t], &mut input_nz) {
-            for &(s, i, x) in &input_nz {
+        if !in_dense[t] {
+            for &(s, i, x) in &in_nz[in_start[t]..in_start[t + 1]] {
                 let (s, i) = (s as usize, i as usize);
                 axpy(
                     &mut g_in.as_mut_slice()[i * n..(i + 1) * n],
@@ -235,6 +264,9 @@ pub fn surrogate_bptt(
     // stored ψ (dense) and spikes (index lists), the network state of the forward pass, and the
     // backward buffers (ȳ, [ȳ; u], the signal, v̄, ā twice, u)
     let stored = real_bytes(psi_all.len())
+        + in_nz.len() * std::mem::size_of::<(u32, u32, Real)>()
+        + in_start.len() * std::mem::size_of::<usize>()
+        + in_dense.len()
         + spike_idx.len() * std::mem::size_of::<u32>()
         + spike_start.len() * std::mem::size_of::<usize>();
     let buffers = real_bytes(ybar.len() + adj.len() + 6 * bn);
@@ -269,5 +301,54 @@ impl RecurrentAlgorithm<SpikingNet> for SurrogateBptt {
     ) -> Result<(RecurrentGrads, GradientReport)> {
         let r = surrogate_bptt(net, batch, self.rate_regularization.as_ref(), false)?;
         Ok((r.grads, r.report))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::super::{Reset, SpikingNetConfig, TapeSpikingOptions, tape_gradient};
+    use super::*;
+    use crate::recurrent::SequenceTarget;
+
+    /// Dense real-valued inputs take the GEMM path of the forward step and of `∂E/∂W_in`; the
+    /// gradient still equals the tape's (both reset conventions, with the rate regulariser).
+    #[test]
+    fn dense_inputs_equal_the_tape() {
+        let mut r = ChaCha8Rng::seed_from_u64(8);
+        let t_len = 120;
+        let xs: Vec<Matrix> = (0..t_len)
+            .map(|_| Matrix::from_fn(3, 3, |_, _| r.random::<f64>() * 0.6 - 0.1))
+            .collect();
+        let ys: Vec<Matrix> = (0..t_len)
+            .map(|_| Matrix::from_fn(3, 1, |_, _| r.random::<f64>() - 0.5))
+            .collect();
+        let data = SequenceBatch::new(xs, SequenceTarget::regression(ys)).unwrap();
+        for reset in [Reset::Differentiated, Reset::Detached] {
+            let cfg = SpikingNetConfig::bellec_verification().with_reset(reset);
+            let net = SpikingNet::new(&cfg, 2).unwrap();
+            let reg = RateRegularization {
+                target_hz: 10.0,
+                coef: 1e-4,
+            };
+            let hand = surrogate_bptt(&net, &data, Some(&reg), false).unwrap();
+            let opt = TapeSpikingOptions {
+                rate_regularization: Some(reg),
+                ..Default::default()
+            };
+            let (tape, _) = tape_gradient(&net, &data, &opt).unwrap();
+            let spikes: Real = net
+                .rollout(data.inputs())
+                .unwrap()
+                .hidden
+                .iter()
+                .map(|z| z.sum())
+                .sum();
+            assert!(spikes > 50.0, "{spikes} spikes");
+            let e = hand.grads.relative_error(&tape).unwrap();
+            assert!(e <= 1e-12, "{reset:?}: {e:e}");
+        }
     }
 }

@@ -39,8 +39,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::super::rate::MAX_ELEMENTS;
 use super::super::{
-    Param, RecurrentNet, Rollout, Sizes, check_input_steps, check_param_list, invalid,
-    update_param_list,
+    Param, RecurrentNet, Rollout, Sizes, check_input_shapes, check_input_steps, check_param_list,
+    invalid, update_param_list,
 };
 use crate::Result;
 
@@ -411,6 +411,18 @@ impl SpikingNet {
     /// [`crate::PlasticityError::ShapeMismatch`], `NonFinite`.
     pub fn check_inputs(&self, inputs: &[Matrix]) -> Result<()> {
         check_input_steps("SpikingNet (input step)", self.sizes.n_in, inputs)?;
+        self.check_batch(inputs)
+    }
+
+    /// [`Self::check_inputs`] without the finiteness of the values (the passes that scan the
+    /// inputs anyway check it step by step: `check_input_finite` when
+    /// `RowState::input_finite` is false).
+    pub(crate) fn check_input_shapes(&self, inputs: &[Matrix]) -> Result<()> {
+        check_input_shapes("SpikingNet (input step)", self.sizes.n_in, inputs)?;
+        self.check_batch(inputs)
+    }
+
+    fn check_batch(&self, inputs: &[Matrix]) -> Result<()> {
         let b = inputs[0].nrows();
         let cells = b.checked_mul(self.sizes.n_rec.max(self.sizes.n_out));
         if cells.is_none_or(|c| c > MAX_ELEMENTS) {

@@ -26,27 +26,39 @@ use crate::credit::linalg::gemm_nt;
 /// The nonzero entries `(sample, input, value)` of one input step, in input-major order.
 pub(crate) type Nonzeros = Vec<(u32, u32, Real)>;
 
-/// Collects the nonzero entries of `x` (`B × n_in`, column-major) into `out`; returns whether
-/// they are sparse enough for the column-sum path (at most a quarter of the entries).
-pub(crate) fn nonzeros(x: &Matrix, out: &mut Nonzeros) -> bool {
+/// Collects the nonzero entries of `x` (`B × n_in`, column-major) into `out`, in one pass that
+/// also checks the values: returns `(sparse, finite)`, `sparse` if there are at most a quarter
+/// of the entries (else `out` is left empty: the GEMM path).
+pub(crate) fn nonzeros(x: &Matrix, out: &mut Nonzeros) -> (bool, bool) {
     out.clear();
     let b = x.nrows();
     if b == 0 {
-        return true;
+        return (true, true);
     }
     let limit = x.len() / 4;
-    for (i, col) in x.as_slice().chunks_exact(b).enumerate() {
-        for (s, &v) in col.iter().enumerate() {
-            if v != 0.0 {
-                if out.len() >= limit {
-                    out.clear();
-                    return false;
+    let mut sparse = true;
+    let mut bad = 0u64;
+    for (c, chunk) in x.as_slice().chunks(8).enumerate() {
+        // nonzero bits ignoring the sign; `v − v` is NaN exactly for ±∞ and NaN
+        let (nz, nf) = chunk.iter().fold((0u64, 0u64), |(nz, nf), &v| {
+            (nz | (v.to_bits() << 1), nf | (v - v).to_bits())
+        });
+        bad |= nf;
+        if nz != 0 && sparse {
+            for (k, &v) in chunk.iter().enumerate() {
+                if v != 0.0 {
+                    if out.len() >= limit {
+                        sparse = false;
+                        out.clear();
+                        break;
+                    }
+                    let p = c * 8 + k;
+                    out.push(((p % b) as u32, (p / b) as u32, v));
                 }
-                out.push((s as u32, i as u32, v));
             }
         }
     }
-    true
+    (sparse, bad == 0)
 }
 
 /// `dst += a · src` over equal-length slices.
@@ -54,6 +66,24 @@ pub(crate) fn nonzeros(x: &Matrix, out: &mut Nonzeros) -> bool {
 pub(crate) fn axpy(dst: &mut [Real], a: Real, src: &[Real]) {
     for (d, &s) in dst.iter_mut().zip(src) {
         *d += a * s;
+    }
+}
+
+/// `dst += Σ_k w[:, k]` over the columns `ks` of the column-major `w` with `dst.len()` rows,
+/// four columns per pass over `dst` (`dst + ((w_a + w_b) + (w_c + w_d))`).
+#[inline]
+pub(crate) fn add_columns(dst: &mut [Real], w: &[Real], ks: &[u32]) {
+    let n = dst.len();
+    let col = |k: u32| &w[k as usize * n..(k as usize + 1) * n];
+    let mut quads = ks.chunks_exact(4);
+    for q in &mut quads {
+        let (c0, c1, c2, c3) = (col(q[0]), col(q[1]), col(q[2]), col(q[3]));
+        for j in 0..n {
+            dst[j] += (c0[j] + c1[j]) + (c2[j] + c3[j]);
+        }
+    }
+    for &k in quads.remainder() {
+        add(dst, col(k));
     }
 }
 
@@ -87,20 +117,21 @@ impl Spikes {
         &self.idx[self.start[s]..self.start[s + 1]]
     }
 
-    /// Rebuilds the lists from the 0/1 spikes `z` (`n × B`).
+    /// Rebuilds the lists from the 0/1 spikes `z` (`n × B`), branch-free (every index is
+    /// written, the count advances on a spike).
     fn rebuild(&mut self, z: &Matrix) {
-        let n = z.nrows();
-        self.idx.clear();
+        let (n, b) = z.shape();
+        self.idx.resize(n * b, 0);
         self.start.clear();
         self.start.push(0);
+        let mut len = 0;
         if n > 0 {
             for col in z.as_slice().chunks_exact(n) {
                 for (j, &v) in col.iter().enumerate() {
-                    if v != 0.0 {
-                        self.idx.push(j as u32);
-                    }
+                    self.idx[len] = j as u32;
+                    len += usize::from(v != 0.0);
                 }
-                self.start.push(self.idx.len());
+                self.start.push(len);
             }
         }
     }
@@ -129,6 +160,9 @@ pub(crate) struct RowState {
     pub(crate) input_nz: Nonzeros,
     /// Whether `input_nz` holds this step's inputs (else they were dense).
     pub(crate) input_sparse: bool,
+    /// Whether this step's inputs were all finite (else the step's values are meaningless and
+    /// the caller reports the error).
+    pub(crate) input_finite: bool,
 }
 
 impl RowState {
@@ -184,6 +218,7 @@ impl SpikingNet {
             spikes: Spikes::empty(b),
             input_nz: Vec::new(),
             input_sparse: true,
+            input_finite: true,
         }
     }
 
@@ -197,9 +232,9 @@ impl SpikingNet {
         let w_in = self.param(Param::WIn);
         let w_rec = self.param(Param::WRec);
         // I = x W_inᵀ + z^{t−1} W_recᵀ (sample-major), then + b in the neuron update
-        st.input_sparse = nonzeros(x, &mut st.input_nz);
+        (st.input_sparse, st.input_finite) = nonzeros(x, &mut st.input_nz);
         if st.input_sparse {
-            st.current.fill(0.0);
+            st.current.as_mut_slice().fill(0.0);
             let cur = st.current.as_mut_slice();
             for &(s, i, v) in &st.input_nz {
                 let (s, i) = (s as usize, i as usize);
@@ -216,13 +251,15 @@ impl SpikingNet {
             let cur = st.current.as_mut_slice();
             for s in 0..b {
                 let col = &mut cur[s * n..(s + 1) * n];
-                for &k in st.spikes.of(s) {
-                    let k = k as usize;
-                    add(col, &w_rec.as_slice()[k * n..(k + 1) * n]);
-                }
+                add_columns(col, w_rec.as_slice(), st.spikes.of(s));
             }
         }
-        self.update_neurons(st, b);
+        self.update_neurons(
+            [&mut st.current, &mut st.v, &mut st.a, &mut st.z],
+            st.psi.as_mut_slice(),
+            &mut st.refractory,
+            b,
+        );
         st.spikes.rebuild(&st.z);
         // y = κ y + z W_outᵀ + b_out
         let w_out = self.param(Param::WOut);
@@ -244,7 +281,13 @@ impl SpikingNet {
     }
 
     /// The neuron update of [`Self::step_rows`] (`st.current` holds `x W_inᵀ + z W_recᵀ`).
-    fn update_neurons(&self, st: &mut RowState, b: usize) {
+    fn update_neurons(
+        &self,
+        [current, v, a, z]: [&mut Matrix; 4],
+        psi: &mut [Real],
+        refractory: &mut [u32],
+        b: usize,
+    ) {
         let c = &self.consts;
         let n = c.alpha.len();
         let bias = &self.param(Param::B).as_slice()[..n];
@@ -253,12 +296,12 @@ impl SpikingNet {
         let (v_th, zeta) = (&c.v_th[..n], &c.zeta[..n]);
         for s in 0..b {
             let r = s * n..(s + 1) * n;
-            let cur = &mut st.current.as_mut_slice()[r.clone()];
-            let v = &mut st.v.as_mut_slice()[r.clone()];
-            let a = &mut st.a.as_mut_slice()[r.clone()];
-            let z = &mut st.z.as_mut_slice()[r.clone()];
-            let psi = &mut st.psi.as_mut_slice()[r.clone()];
-            let refr = &mut st.refractory[r];
+            let cur = &mut current.as_mut_slice()[r.clone()];
+            let v = &mut v.as_mut_slice()[r.clone()];
+            let a = &mut a.as_mut_slice()[r.clone()];
+            let z = &mut z.as_mut_slice()[r.clone()];
+            let psi = &mut psi[r.clone()];
+            let refr = &mut refractory[r];
             if let Some(tri) = &c.fast_triangle {
                 // no refractoriness, Bellec's triangle: one branch-free pass
                 let (height, width) = (&tri.0[..n], &tri.1[..n]);
