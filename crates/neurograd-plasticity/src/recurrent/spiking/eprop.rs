@@ -39,7 +39,7 @@
 //! place). Then `h_j^t = (L̄_j^t + r_j) ψ_j^t` and, for LIF traces `e_ji = ψ_j ε_i` (one `ε` per
 //! class of neurons with equal `α, ζ`), the synaptic gradient `Σ_t Σ_b h_bj^t ε_bi^t` is a
 //! matrix product over the rows `(t, b)`: it is accumulated as one product per block of steps
-//! (`⌈512/B⌉` steps, fixed), the ALIF part `−β_j h_j ε^a_ji` per synapse. The result equals the
+//! (`⌈256/B⌉` steps, fixed), the ALIF part `−β_j h_j ε^a_ji` per synapse. The result equals the
 //! online per-synapse form ([`factorised_gradient`](super::factorised_gradient) with the
 //! filtered signal; tested) up to the order of the floating-point sums. The working state is the
 //! network state, the eligibility vectors, one block of `ε` and `h`, and the accumulators
@@ -307,8 +307,8 @@ impl Eprop {
     }
 }
 
-/// Steps a block of `steps` steps holds: `⌈512 / B⌉` (rows of the block products).
-const BLOCK_ROWS: usize = 512;
+/// Rows (steps × samples) of one block product: a block holds `⌈256 / B⌉` steps.
+const BLOCK_ROWS: usize = 256;
 
 /// e-prop's eligibility vectors, stepped online, and the synaptic gradient
 /// `Σ_t Σ_b h_bj^t ε_bi^t` with `h = (ē B + r) ⊙ ψ` accumulated as one product per block of
@@ -651,7 +651,7 @@ mod tests {
             .collect()
     }
 
-    /// The blocked gradient over several blocks (T = 700, B = 2: blocks of 256 steps, the last
+    /// The blocked gradient over several blocks (T = 700, B = 2: blocks of 128 steps, the last
     /// one partial) equals e-prop through the tape (stop-gradient on the recurrent and reset
     /// spikes), with and without the rate regulariser, for sparse and dense inputs.
     #[test]
