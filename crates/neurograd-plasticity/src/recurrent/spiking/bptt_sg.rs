@@ -351,4 +351,31 @@ mod tests {
             assert!(e <= 1e-12, "{reset:?}: {e:e}");
         }
     }
+
+    /// The forward scan flags non-finite inputs (the algorithms then return the error of
+    /// `check_input_finite`; `SequenceBatch::new` already rejects such batches, so this is the
+    /// second line), sparse and dense, and lists exactly the nonzeros.
+    #[test]
+    fn input_scan_flags_non_finite_values_and_lists_nonzeros() {
+        let mut nz = Vec::new();
+        for dense in [false, true] {
+            let base = if dense { 0.5 } else { 0.0 };
+            let mut x = Matrix::from_element(5, 7, base);
+            x[(3, 6)] = 2.0;
+            x[(0, 1)] = -0.0;
+            let (sparse, finite) = super::super::rows::nonzeros(&x, &mut nz);
+            assert!(finite);
+            assert_eq!(sparse, !dense);
+            if !dense {
+                assert_eq!(nz, vec![(3, 6, 2.0)]);
+            }
+            for bad in [Real::NAN, Real::INFINITY, Real::NEG_INFINITY] {
+                x[(4, 2)] = bad;
+                let (_, finite) = super::super::rows::nonzeros(&x, &mut nz);
+                assert!(!finite, "{bad}");
+            }
+            x[(4, 2)] = Real::MAX;
+            assert!(super::super::rows::nonzeros(&x, &mut nz).1);
+        }
+    }
 }

@@ -26,6 +26,9 @@ use crate::credit::linalg::gemm_nt;
 /// The nonzero entries `(sample, input, value)` of one input step, in input-major order.
 pub(crate) type Nonzeros = Vec<(u32, u32, Real)>;
 
+/// The exponent field of an `f64`.
+const EXPONENT: u64 = 0x7FF0_0000_0000_0000;
+
 /// Collects the nonzero entries of `x` (`B × n_in`, column-major) into `out`, in one pass that
 /// also checks the values: returns `(sparse, finite)`, `sparse` if there are at most a quarter
 /// of the entries (else `out` is left empty: the GEMM path).
@@ -39,9 +42,12 @@ pub(crate) fn nonzeros(x: &Matrix, out: &mut Nonzeros) -> (bool, bool) {
     let mut sparse = true;
     let mut bad = 0u64;
     for (c, chunk) in x.as_slice().chunks(8).enumerate() {
-        // nonzero bits ignoring the sign; `v − v` is NaN exactly for ±∞ and NaN
+        // nonzero bits ignoring the sign; the exponent field plus one carries into the sign
+        // bit exactly when it is all ones (±∞, NaN)
         let (nz, nf) = chunk.iter().fold((0u64, 0u64), |(nz, nf), &v| {
-            (nz | (v.to_bits() << 1), nf | (v - v).to_bits())
+            let bits = v.to_bits();
+            let exp = (bits & EXPONENT).wrapping_add(1 << 52) & (1 << 63);
+            (nz | (bits << 1), nf | exp)
         });
         bad |= nf;
         if nz != 0 && sparse {
