@@ -40,8 +40,8 @@
 //! class of neurons with equal `α, ζ`), the synaptic gradient `Σ_t Σ_b h_bj^t ε_bi^t` is a
 //! matrix product over the rows `(t, b)`: it is accumulated as one product per block of steps
 //! (`⌈256/B⌉` steps, fixed), the ALIF part `−β_j h_j ε^a_ji` per synapse. The result equals the
-//! online per-synapse form ([`factorised_gradient`](super::factorised_gradient) with the
-//! filtered signal; tested) up to the order of the floating-point sums. The working state is the
+//! online per-synapse form up to the order of the floating-point sums (tested against e-prop
+//! through the tape over several blocks, with ALIF neurons, the regulariser and dense inputs). The working state is the
 //! network state, the eligibility vectors, one block of `ε` and `h`, and the accumulators
 //! ([`GradientReport::peak_gradient_state_bytes`]); the readouts and readout errors belong to the
 //! loss (the module's memory convention).
