@@ -9,8 +9,13 @@ export MATMUL_NUM_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THR
 TARGET="${CARGO_TARGET_DIR:-target}"
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "features: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(sse4_2|avx|avx2|fma|avx512f|avx512vl)$' | tr '\n' ' ')"
-cargo bench -p neurograd-benches --bench recurrent >/dev/null
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+mkdir -p "$TARGET"
+cargo bench -p neurograd-benches --bench recurrent 2>"$TARGET/recurrent_bench.log" >/dev/null ||
+    { tail -20 "$TARGET/recurrent_bench.log"; exit 1; }
+grep 'peak gradient state' "$TARGET/recurrent_bench.log" || true
 python3 benches/peers/snn_numpy.py 5 > "$TARGET/snn_numpy.json"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$TARGET" <<'PY'
 import json, os, sys
 target = sys.argv[1]

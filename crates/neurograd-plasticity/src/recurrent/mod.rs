@@ -985,6 +985,16 @@ pub(crate) fn check_param_list(op: &'static str, s: Sizes, params: &[Matrix]) ->
 /// [`PlasticityError::InvalidParameter`] for no steps or no samples,
 /// [`PlasticityError::ShapeMismatch`], [`PlasticityError::Tensor`] (`NonFinite`).
 pub(crate) fn check_input_steps(op: &'static str, n_in: usize, inputs: &[Matrix]) -> Result<()> {
+    check_input_shapes(op, n_in, inputs)?;
+    for (t, x) in inputs.iter().enumerate() {
+        check_input_finite(x, t)?;
+    }
+    Ok(())
+}
+
+/// The shape part of [`check_input_steps`] (for passes that check finiteness while they scan
+/// the inputs, with [`check_input_finite`] on the step that fails).
+pub(crate) fn check_input_shapes(op: &'static str, n_in: usize, inputs: &[Matrix]) -> Result<()> {
     let Some(first) = inputs.first() else {
         return Err(invalid("inputs", 0, "a sequence needs at least one step"));
     };
@@ -992,7 +1002,7 @@ pub(crate) fn check_input_steps(op: &'static str, n_in: usize, inputs: &[Matrix]
     if b == 0 {
         return Err(invalid("inputs", 0, "a step needs at least one sample"));
     }
-    for (t, x) in inputs.iter().enumerate() {
+    for x in inputs {
         if x.shape() != (b, n_in) {
             return Err(PlasticityError::ShapeMismatch {
                 op,
@@ -1000,8 +1010,13 @@ pub(crate) fn check_input_steps(op: &'static str, n_in: usize, inputs: &[Matrix]
                 got: x.shape(),
             });
         }
-        neurograd_tensor::validate::check_finite(x, &format!("input step {t}"))?;
     }
+    Ok(())
+}
+
+/// The finiteness part of [`check_input_steps`] for input step `t`.
+pub(crate) fn check_input_finite(x: &Matrix, t: usize) -> Result<()> {
+    neurograd_tensor::validate::check_finite(x, &format!("input step {t}"))?;
     Ok(())
 }
 

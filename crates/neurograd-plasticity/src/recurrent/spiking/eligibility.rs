@@ -28,7 +28,7 @@
 
 use neurograd_tensor::{Matrix, Real};
 
-use super::super::{RecurrentNet, real_bytes};
+use super::super::RecurrentNet;
 use super::SpikingNet;
 
 /// The causal κ filter `F_κ(s)^t = κ F_κ(s)^{t−1} + s^t` (no `(1 − κ)` normalisation; EP's
@@ -153,17 +153,6 @@ impl EligibilityTraces {
         self.n_pre
     }
 
-    /// Bytes of the traces' state (eligibility vectors, `ψ^{t−1}`, the `pre` and row buffers).
-    pub(crate) fn state_bytes(&self) -> usize {
-        real_bytes(
-            self.eps_v.len()
-                + self.eps_a.len()
-                + self.row.len()
-                + self.psi_prev.len()
-                + self.pre.len(),
-        )
-    }
-
     /// Advances to step `t` with the input `x^t` (`B × n_in`), the previous spikes `z^{t−1}`
     /// and this step's pseudo-derivatives `ψ^t` (`B × n`), and hands each row of traces to
     /// `consume(j, b, e)`, with `e[i] = e_ji^t` of sample `b` (rows in the order `j`, then `b`).
@@ -264,10 +253,6 @@ impl RowGrad {
         for (g, &x) in g.iter_mut().zip(e) {
             *g += l * x;
         }
-    }
-
-    pub(crate) fn bytes(&self) -> usize {
-        real_bytes(self.data.len())
     }
 
     pub(crate) fn into_matrix(self) -> Matrix {

@@ -10,6 +10,7 @@
 //! | [`tape`] | the same network on the autodiff tape ([`TapeSpikingOptions`]): the reference ([`TapeSurrogateBptt`], `"bptt-sg-tape"`), the smooth network, e-prop by stop-gradients |
 //! | [`eligibility`] | eligibility vectors and traces (LIF one component, ALIF two: Bellec et al. 2020, eq. 25), the κ filter |
 //! | [`eprop`] | [`Eprop`]: `"eprop-sym"`, `"eprop-random"`, `"eprop-adaptive"`, `"eprop-sym-wrec0"` |
+//! | `rows` | the batched forward step in sample-major layout (sparse input and spike products, the branch-free neuron update) that every pass uses |
 //! | [`snntorch`] | [`SnnTorchLeaky`]: snnTorch's `Leaky` (reset from the previous membrane, `reset_delay`) |
 //!
 //! All algorithms implement [`RecurrentAlgorithm<SpikingNet>`](super::RecurrentAlgorithm) and
@@ -19,6 +20,7 @@ pub mod bptt_sg;
 pub mod eligibility;
 pub mod eprop;
 pub mod network;
+pub(crate) mod rows;
 pub mod snntorch;
 pub mod tape;
 

@@ -39,8 +39,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::super::rate::MAX_ELEMENTS;
 use super::super::{
-    Param, RecurrentNet, Rollout, Sizes, check_input_steps, check_param_list, invalid,
-    update_param_list,
+    Param, RecurrentNet, Rollout, Sizes, check_input_shapes, check_input_steps, check_param_list,
+    invalid, update_param_list,
 };
 use crate::Result;
 
@@ -233,6 +233,9 @@ pub(crate) struct NeuronConsts {
     pub(crate) zeta: Vec<Real>,
     pub(crate) n_ref: Vec<u32>,
     pub(crate) surrogate: Vec<Surrogate>,
+    /// `(γ/w, w)` per neuron when every neuron uses the triangle surrogate and none is
+    /// refractory (`n_ref = 0`): the branch-free update of the sample-major step.
+    pub(crate) fast_triangle: Option<(Vec<Real>, Vec<Real>)>,
 }
 
 /// A recurrent network of LIF and ALIF neurons with a leaky readout (see the [module docs](self)).
@@ -277,13 +280,6 @@ pub struct SpikingTrajectory {
     pub current: Vec<Matrix>,
     /// Spikes `z^t`, pseudo-derivatives `ψ^t` and readouts `y^t`.
     pub out: SpikesAndReadouts,
-}
-
-/// Weight transposes for the row-batch products of one pass.
-pub(crate) struct Transposed {
-    pub(crate) w_in: Matrix,
-    pub(crate) w_rec: Matrix,
-    pub(crate) w_out: Matrix,
 }
 
 impl SpikingNet {
@@ -346,6 +342,11 @@ impl SpikingNet {
                     PseudoDerivative::Fixed(s) => s,
                 })
                 .collect(),
+            fast_triangle: None,
+        };
+        let consts = NeuronConsts {
+            fast_triangle: fast_triangle(&consts),
+            ..consts
         };
         Ok(SpikingNet {
             config: *cfg,
@@ -410,20 +411,24 @@ impl SpikingNet {
     /// [`crate::PlasticityError::ShapeMismatch`], `NonFinite`.
     pub fn check_inputs(&self, inputs: &[Matrix]) -> Result<()> {
         check_input_steps("SpikingNet (input step)", self.sizes.n_in, inputs)?;
+        self.check_batch(inputs)
+    }
+
+    /// [`Self::check_inputs`] without the finiteness of the values (the passes that scan the
+    /// inputs anyway check it step by step: `check_input_finite` when
+    /// `RowState::input_finite` is false).
+    pub(crate) fn check_input_shapes(&self, inputs: &[Matrix]) -> Result<()> {
+        check_input_shapes("SpikingNet (input step)", self.sizes.n_in, inputs)?;
+        self.check_batch(inputs)
+    }
+
+    fn check_batch(&self, inputs: &[Matrix]) -> Result<()> {
         let b = inputs[0].nrows();
         let cells = b.checked_mul(self.sizes.n_rec.max(self.sizes.n_out));
         if cells.is_none_or(|c| c > MAX_ELEMENTS) {
             return Err(invalid("inputs", b, "batch too large for the network"));
         }
         Ok(())
-    }
-
-    pub(crate) fn transposed(&self) -> Transposed {
-        Transposed {
-            w_in: self.param(Param::WIn).transpose(),
-            w_rec: self.param(Param::WRec).transpose(),
-            w_out: self.param(Param::WOut).transpose(),
-        }
     }
 
     /// The initial state of a batch of `b` samples (everything zero).
@@ -440,61 +445,6 @@ impl SpikingNet {
         }
     }
 
-    /// Advances `st` (holding step `t − 1`) by one step with input `x` (`B × n_in`) to step `t`
-    /// (the equations of the [module docs](self)). The neuron update is, element for element,
-    /// the one of [`Alif`]'s `NeuronModel::advance` with `Input::current(I)`.
-    pub(crate) fn step(&self, wt: &Transposed, x: &Matrix, st: &mut SpikingState) {
-        let c = &self.consts;
-        let b = x.nrows();
-        // I = x W_inᵀ + z_prev W_recᵀ + 1 bᵀ
-        st.current.gemm(1.0, x, &wt.w_in, 0.0);
-        st.current.gemm(1.0, &st.z, &wt.w_rec, 1.0);
-        let bias = self.param(Param::B);
-        let reset_on = self.config.reset != Reset::Off;
-        for j in 0..self.sizes.n_rec {
-            let (alpha, rho, beta, v_th, zeta) =
-                (c.alpha[j], c.rho[j], c.beta[j], c.v_th[j], c.zeta[j]);
-            let (n_ref, sg, bj) = (c.n_ref[j], c.surrogate[j], bias[(0, j)]);
-            for s in 0..b {
-                let k = j * b + s;
-                let i = st.current.as_slice()[k] + bj;
-                st.current.as_mut_slice()[k] = i;
-                let z = st.z.as_slice()[k];
-                let v_prev = st.v.as_slice()[k];
-                // the expressions of Alif::step (same operations, same order)
-                let v = if reset_on {
-                    alpha * v_prev + zeta * i - z * v_th
-                } else {
-                    alpha * v_prev + zeta * i
-                };
-                let a = rho * st.a.as_slice()[k] + z;
-                let refractory = st.refractory[k] > 0;
-                if refractory {
-                    st.refractory[k] -= 1;
-                }
-                let thr = v_th + beta * a;
-                let spike = !refractory && v > thr;
-                if spike {
-                    st.refractory[k] = n_ref;
-                }
-                st.v.as_mut_slice()[k] = v;
-                st.a.as_mut_slice()[k] = a;
-                st.z.as_mut_slice()[k] = if spike { 1.0 } else { 0.0 };
-                st.psi.as_mut_slice()[k] = if refractory {
-                    0.0
-                } else {
-                    sg.derivative(v - thr)
-                };
-            }
-        }
-        // y = κ y + z W_outᵀ + 1 b_outᵀ
-        st.y.gemm(1.0, &st.z, &wt.w_out, self.kappa);
-        let bo = self.param(Param::BOut);
-        for (k, mut col) in st.y.column_iter_mut().enumerate() {
-            col.add_scalar_mut(bo[(0, k)]);
-        }
-    }
-
     /// Runs the forward pass from the initial state, calling `record(t, state)` after every
     /// step (O(n) state besides what `record` keeps).
     ///
@@ -506,10 +456,12 @@ impl SpikingNet {
         mut record: impl FnMut(usize, &SpikingState),
     ) -> Result<()> {
         self.check_inputs(inputs)?;
-        let wt = self.transposed();
-        let mut st = self.initial_state(inputs[0].nrows());
+        let b = inputs[0].nrows();
+        let mut rows = self.row_state(b);
+        let mut st = self.initial_state(b);
         for (t, x) in inputs.iter().enumerate() {
-            self.step(&wt, x, &mut st);
+            self.step_rows(x, &mut rows);
+            rows.write_into(&mut st);
             record(t, &st);
         }
         Ok(())
@@ -556,6 +508,21 @@ impl SpikingNet {
         self.run(inputs, |_, st| y.push(st.y.clone()))?;
         Ok(y)
     }
+}
+
+/// `(γ/w, w)` per neuron if every surrogate is a triangle and no neuron is refractory.
+fn fast_triangle(c: &NeuronConsts) -> Option<(Vec<Real>, Vec<Real>)> {
+    if c.n_ref.iter().any(|&r| r > 0) {
+        return None;
+    }
+    c.surrogate
+        .iter()
+        .map(|sg| match *sg {
+            Surrogate::Triangle { gamma, width } => Some((gamma / width, width)),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+        .map(|hw| hw.into_iter().unzip())
 }
 
 /// The per-step spikes `z^t`, pseudo-derivatives `ψ^t` (`B × n`) and readouts `y^t`
