@@ -13,6 +13,7 @@
 # From the workspace root, on a machine as idle as you can get:
 #
 #     sh benches/peers/gemm_ratio.sh [ROUNDS]      # default 2
+#     SIZES='64|256|1024' sh benches/peers/gemm_ratio.sh 1   # fewer GEMM sizes (ours)
 #
 # Needs python3 with numpy and threadpoolctl. Prints the CPU's SIMD features and the load average
 # before each round.
@@ -22,9 +23,17 @@ TARGET="${CARGO_TARGET_DIR:-target}"
 OUT="$TARGET/gemm_ratio"
 mkdir -p "$OUT"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(grep -c '^processor' /proc/cpuinfo) cores"
 echo "features: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(sse4_2|avx|avx2|fma|avx512f|avx512vl)$' | tr '\n' ' ')"
-cargo bench -p neurograd-benches --bench tensor --bench credit --bench conv --no-run 2>/dev/null
+# build once (SKIP_BUILD=1: use the bench executables already built), then run the executables
+# directly (newest of each name), so a cargo command elsewhere cannot hold them up on its lock
+[ "${SKIP_BUILD:-0}" = 1 ] || cargo bench -p neurograd-benches --bench tensor --bench credit --bench conv --no-run 2>/dev/null
+exe() { ls -t "$TARGET"/release/deps/"$1"-* | grep -v '\.d$' | head -n 1; }
+TENSOR=$(exe tensor) CREDIT=$(exe credit) CONV=$(exe conv)
+# criterion: no plots, fewer bootstrap resamples (the analysis, not the timing, dominated under load)
+CRIT="--noplot --nresamples 2000"
+SIZES="${SIZES:-64|128|256|512|1024}"
+echo "benches: $TENSOR $CREDIT $CONV"
 crit() { # copy criterion's estimates of group $1 to $2
     rm -rf "$2"
     cp -r "$TARGET/criterion/$1" "$2"
@@ -37,14 +46,14 @@ while [ "$r" -le "$ROUNDS" ]; do
     python3 benches/peers/bp_fa_numpy.py 2 >"$OUT/bp_fa_numpy.txt"
     python3 benches/peers/conv_numpy.py --reps 10 --json "$OUT/conv_numpy.json" >/dev/null
     # ours
-    MATMUL_NUM_THREADS=1 cargo bench -p neurograd-benches --bench tensor -- 'gemm_f64/neurograd_gemm' >/dev/null 2>&1
+    MATMUL_NUM_THREADS=1 "$TENSOR" --bench $CRIT "gemm_f64/neurograd_gemm/($SIZES)\$" >/dev/null 2>&1
     crit gemm_f64 "$OUT/gemm_t1"
-    MATMUL_NUM_THREADS=2 cargo bench -p neurograd-benches --bench tensor -- 'gemm_f64/neurograd_gemm' >/dev/null 2>&1
+    MATMUL_NUM_THREADS=2 "$TENSOR" --bench $CRIT "gemm_f64/neurograd_gemm/($SIZES)\$" >/dev/null 2>&1
     crit gemm_f64 "$OUT/gemm_t2"
-    MATMUL_NUM_THREADS=1 cargo bench -p neurograd-benches --bench credit -- 'credit/.*/(bp|fa)/' >/dev/null 2>&1
+    MATMUL_NUM_THREADS=1 "$CREDIT" --bench $CRIT 'credit/.*/(bp|fa)/' >/dev/null 2>&1
     crit credit_digits_64-256-10 "$OUT/credit_digits_64-256-10"
     crit credit_mnist_784-256-10 "$OUT/credit_mnist_784-256-10"
-    MATMUL_NUM_THREADS=1 cargo bench -p neurograd-benches --bench conv -- 'conv2d/' >/dev/null 2>&1
+    MATMUL_NUM_THREADS=1 "$CONV" --bench $CRIT 'conv2d/' >/dev/null 2>&1
     python3 - "$OUT" "$TARGET" <<'PY'
 import json, os, re, sys
 out, target = sys.argv[1], sys.argv[2]
@@ -54,6 +63,8 @@ def mean_s(path):
 rows = []
 for r in json.load(open(os.path.join(out, "gemm_numpy.json"))):
     ours = mean_s(os.path.join(out, f"gemm_t{r['threads']}", "neurograd_gemm", str(r["n"])))
+    if ours is None:
+        continue
     rows.append((f"gemm n={r['n']} threads={r['threads']}", r["median_s"], ours))
 peer = {}
 for line in open(os.path.join(out, "bp_fa_numpy.txt")):
