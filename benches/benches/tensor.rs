@@ -1,16 +1,19 @@
-//! Tensor-core benchmarks: dense f64 matrix multiply (nalgebra -> matrixmultiply) at
-//! n = 64 … 1024, and forward + backward of an MLP 784-256-10 at batch 128 through the autodiff
+//! Tensor-core benchmarks: dense f64 matrix multiply at n = 64 … 1024, through
+//! `neurograd_tensor::gemm` (faer's kernels, `neurograd_gemm`, the path every product of the
+//! library takes) and through nalgebra's own `gemm` (matrixmultiply, `nalgebra_gemm`, kept for
+//! comparison), and forward + backward of an MLP 784-256-10 at batch 128 through the autodiff
 //! tape.
 //!
 //! Throughput is reported in elements/s where one "element" is one floating-point operation
 //! (`2 n³` per n × n product), so criterion's `Gelem/s` reads as GFLOP/s.
-//! Threads: matrixmultiply's `threading` feature is on; `MATMUL_NUM_THREADS=1` or `=2` selects the
-//! thread count (read once per process). Peer: `benches/peers/gemm.py` (NumPy/OpenBLAS).
-//! Results and exact commands: `docs/tensor.md`.
+//! Threads: `MATMUL_NUM_THREADS=1` or `=2` selects the thread count of both (read once per
+//! process). Peer: `benches/peers/gemm.py` (NumPy/OpenBLAS); `benches/peers/gemm_ratio.sh` runs
+//! both alternately and prints the ratios. Results and exact commands: `docs/benchmarks.md`.
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use neurograd_tensor::gemm::{GemmRef, gemm as ng_gemm};
 use neurograd_tensor::{Activation, Matrix, Tape, init};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -26,6 +29,18 @@ fn gemm(c: &mut Criterion) {
         let b = init::uniform(n, n, -1.0, 1.0, &mut rng).expect("valid range");
         let mut out = Matrix::zeros(n, n);
         group.throughput(Throughput::Elements(2 * (n as u64).pow(3)));
+        group.bench_with_input(BenchmarkId::new("neurograd_gemm", n), &n, |bch, _| {
+            bch.iter(|| {
+                ng_gemm(
+                    &mut out,
+                    1.0,
+                    GemmRef::from(black_box(&a)),
+                    GemmRef::from(black_box(&b)),
+                    0.0,
+                );
+                black_box(&out);
+            })
+        });
         group.bench_with_input(BenchmarkId::new("nalgebra_gemm", n), &n, |bch, _| {
             bch.iter(|| {
                 out.gemm(1.0, black_box(&a), black_box(&b), 0.0);

@@ -35,8 +35,8 @@
 //! | `global_avg_pool` | `N × C` channel means | `X̄ += G / (HW)` spread over each plane |
 //! | `reshape` | row-major reshape (NumPy semantics) | `Ā += reshape(G)` back to `A`'s shape |
 //!
-//! Matrix products go through nalgebra's `gemm`, which dispatches to the `matrixmultiply` crate
-//! for dynamic matrices larger than 5 × 5. Adjoints are accumulated in place (`gemm` with
+//! Matrix products go through [`crate::gemm`] (faer's kernels, dispatched at run time to AVX2 or
+//! AVX-512), with transposed factors read in place. Adjoints are accumulated in place (`gemm` with
 //! `β = 1` for products), so a node used many times does not allocate per use.
 //!
 //! # Panics
@@ -50,6 +50,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::activation::Activation;
 use crate::conv::{self, Conv2dGeometry, ImageShape, Pool2dGeometry};
+use crate::gemm::{self, GemmRef};
 use crate::loss::{check_labels, softmax_in_place};
 use crate::surrogate::{Surrogate, heaviside};
 use crate::{Matrix, Real, Result, TensorError};
@@ -290,7 +291,10 @@ impl Tape {
         if sa.1 != sb.0 {
             return Err(shape_err("matmul", (sa.1, sb.1), sb));
         }
-        let v = &self.nodes[ia].value * &self.nodes[ib].value;
+        let v = gemm::matmul_new(
+            (&self.nodes[ia].value).into(),
+            (&self.nodes[ib].value).into(),
+        );
         let ng = self.ng(ia) || self.ng(ib);
         Ok(self.push(v, Op::MatMul(ia, ib), ng))
     }
@@ -306,8 +310,10 @@ impl Tape {
         if sa.1 != sb.1 {
             return Err(shape_err("matmul_t", (sb.0, sa.1), sb));
         }
-        let bt = self.nodes[ib].value.transpose();
-        let v = &self.nodes[ia].value * bt;
+        let v = gemm::matmul_new(
+            (&self.nodes[ia].value).into(),
+            GemmRef::t(&self.nodes[ib].value),
+        );
         let ng = self.ng(ia) || self.ng(ib);
         Ok(self.push(v, Op::MatMulT(ia, ib), ng))
     }
@@ -754,21 +760,18 @@ impl Tape {
             Op::Leaf | Op::Constant => {}
             &Op::MatMul(a, b) => {
                 if ng(a) {
-                    let bt = val(b).transpose();
-                    acc_gemm(grads, a, g, &bt);
+                    acc_gemm(grads, a, g.into(), GemmRef::t(val(b)));
                 }
                 if ng(b) {
-                    let at = val(a).transpose();
-                    acc_gemm(grads, b, &at, g);
+                    acc_gemm(grads, b, GemmRef::t(val(a)), g.into());
                 }
             }
             &Op::MatMulT(a, b) => {
                 if ng(a) {
-                    acc_gemm(grads, a, g, val(b));
+                    acc_gemm(grads, a, g.into(), val(b).into());
                 }
                 if ng(b) {
-                    let gt = g.transpose();
-                    acc_gemm(grads, b, &gt, val(a));
+                    acc_gemm(grads, b, GemmRef::t(g), val(a).into());
                 }
             }
             &Op::Add(a, b) => {
@@ -926,11 +929,11 @@ fn acc_owned(grads: &mut [Option<Matrix>], k: usize, g: Matrix) {
     }
 }
 
-/// `grads[k] += x y` via gemm with β = 1.
-fn acc_gemm(grads: &mut [Option<Matrix>], k: usize, x: &Matrix, y: &Matrix) {
+/// `grads[k] += x y` via [`gemm`] with β = 1 (transposed operands are read in place).
+fn acc_gemm(grads: &mut [Option<Matrix>], k: usize, x: GemmRef<'_>, y: GemmRef<'_>) {
     match &mut grads[k] {
-        Some(d) => d.gemm(1.0, x, y, 1.0),
-        slot @ None => *slot = Some(x * y),
+        Some(d) => gemm::gemm(d, 1.0, x, y, 1.0),
+        slot @ None => *slot = Some(gemm::matmul_new(x, y)),
     }
 }
 

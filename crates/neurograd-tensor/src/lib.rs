@@ -71,6 +71,7 @@ pub mod activation;
 pub mod autodiff;
 pub mod conv;
 pub mod error;
+pub mod gemm;
 pub mod geometry;
 pub mod gradcheck;
 pub mod init;

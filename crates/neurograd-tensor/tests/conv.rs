@@ -912,7 +912,8 @@ fn bad_shapes_and_parameters_are_typed_errors() {
     ));
 }
 
-/// A conv forward and backward large enough for several matrixmultiply blocks (rows
+/// A conv forward and backward large enough for several GEMM kernel blocks and the parallel
+/// threshold (rows
 /// `H_o W_o N = 2048`); `threads::gemm_child` hashes it, so the conv kernels are part of the
 /// 1-vs-2-thread bit-identity check.
 pub fn thread_workload() -> Vec<Matrix> {

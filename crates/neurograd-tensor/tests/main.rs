@@ -4,6 +4,7 @@ mod autodiff_ops;
 mod common;
 mod conv;
 mod errors;
+mod gemm;
 mod geometry_props;
 mod losses;
 mod mlp_gradcheck;

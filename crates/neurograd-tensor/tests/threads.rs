@@ -1,7 +1,8 @@
-//! Determinism across thread counts: the matrix product (nalgebra → matrixmultiply with the
-//! `threading` feature) gives bit-identical results with `MATMUL_NUM_THREADS=1` and `=2`.
+//! Determinism across thread counts: the matrix product (`neurograd_tensor::gemm`, faer's
+//! kernels, and nalgebra → matrixmultiply with the `threading` feature for the products that
+//! still use nalgebra's `gemm`) gives bit-identical results with `MATMUL_NUM_THREADS=1` and `=2`.
 //!
-//! matrixmultiply reads the variable once per process, so the parent test re-runs this test
+//! Both read the variable once per process, so the parent test re-runs this test
 //! binary as a child process (`gemm_child`) with each setting and compares the printed bit
 //! hashes of the product and of an MLP gradient.
 
@@ -27,10 +28,10 @@ fn hash(ms: &[&Matrix]) -> u64 {
 
 fn workload() -> (Matrix, Matrix, Matrix) {
     let mut g = rng(77);
-    // sizes that span several matrixmultiply blocks in every dimension
+    // sizes that span several kernel blocks in every dimension, above the parallel threshold
     let a = unif(300, 257, -1.0, 1.0, &mut g);
     let b = unif(257, 190, -1.0, 1.0, &mut g);
-    let c = &a * &b;
+    let c = neurograd_tensor::gemm::matmul_new((&a).into(), (&b).into());
     let x = unif(64, 300, 0.0, 1.0, &mut g);
     let w = unif(200, 300, -0.1, 0.1, &mut g);
     let mut t = Tape::new();
@@ -70,7 +71,7 @@ fn gemm_child() {
 
 /// Claim (house rule: results do not depend on the thread count): the product, an MLP gradient
 /// and a conv2d forward/backward (`conv::thread_workload`) are bit-identical with 1 and 2
-/// matrixmultiply threads.
+/// GEMM threads.
 #[test]
 fn bit_identical_across_thread_counts() {
     let exe = std::env::current_exe().expect("test binary path");

@@ -33,8 +33,8 @@
 //! `Y = U Wᵀ + 1 b`, read as a column-major `(H_o W_o N) × K` matrix,
 //!
 //! has exactly the memory of the `N × (K·H_o·W_o)` output matrix: element `(n, k·H_oW_o + ij)` sits
-//! at `n + N(k·H_oW_o + ij)` in both. The product goes through nalgebra's `gemm` on strided views
-//! (the `matrixmultiply` crate), no copy of `Wᵀ` is made.
+//! at `n + N(k·H_oW_o + ij)` in both. The product goes through [`crate::gemm`] with `Wᵀ` read in
+//! place (no copy).
 //!
 //! **Backward** (Rumelhart et al., 1986; the im2col form of Chellapilla, Puri & Simard, 2006). With
 //! `G = ∂L/∂Y` in the same `(H_o W_o N) × K` reading:
@@ -57,7 +57,7 @@
 
 pub mod pool;
 
-use nalgebra::{DMatrixView, DMatrixViewMut, Dyn};
+use crate::gemm::{self, GemmRef, gemm_into};
 use serde::{Deserialize, Serialize};
 
 use crate::{Matrix, Real, Result, TensorError};
@@ -580,17 +580,17 @@ impl Conv2dGeometry {
         self.im2col(x, cols)?;
         let n = x.nrows();
         let mut y = Matrix::zeros(n, self.output.len());
-        let (rows, k, q) = (
-            self.output.plane() * n,
-            self.params.out_channels,
-            self.patch_len(),
+        let (rows, k) = (self.output.plane() * n, self.params.out_channels);
+        // (Ho Wo N) x K reading of the output, Wᵀ read in place from W.
+        gemm_into(
+            y.as_mut_slice(),
+            rows,
+            k,
+            1.0,
+            GemmRef::from(&*cols),
+            GemmRef::t(w),
+            0.0,
         );
-        {
-            // (Ho Wo N) x K view of the output, Wᵀ as a strided view of W.
-            let mut yv = DMatrixViewMut::from_slice(y.as_mut_slice(), rows, k);
-            let wt = strided(w.as_slice(), q, k, true);
-            gemm_views(&mut yv, strided(cols.as_slice(), rows, q, false), wt);
-        }
         if let Some(b) = bias {
             for (kk, chunk) in y.as_mut_slice().chunks_exact_mut(rows).enumerate() {
                 let bk = b[(0, kk)];
@@ -617,12 +617,13 @@ impl Conv2dGeometry {
     pub(crate) fn backward_input_raw(&self, g: &Matrix, w: &Matrix) -> Matrix {
         let n = g.nrows();
         let (rows, k) = (self.output.plane() * n, self.params.out_channels);
-        let gv = strided(g.as_slice(), rows, k, false);
         let mut dcols = Matrix::zeros(rows, self.patch_len());
-        gemm_views(
-            &mut dcols.as_view_mut(),
-            gv,
-            strided(w.as_slice(), k, self.patch_len(), false),
+        gemm::gemm(
+            &mut dcols,
+            1.0,
+            GemmRef::col_major(g.as_slice(), rows, k),
+            w.into(),
+            0.0,
         );
         let mut dx = Matrix::zeros(n, self.input.len());
         self.col2im_add_raw(&dcols, &mut dx);
@@ -661,13 +662,14 @@ impl Conv2dGeometry {
     /// [`backward_weight_from_cols`](Self::backward_weight_from_cols) on shapes already checked.
     pub(crate) fn backward_weight_raw(&self, cols: &Matrix, g: &Matrix) -> Matrix {
         let (rows, k) = (cols.nrows(), self.params.out_channels);
-        // Gᵀ as a strided view: K x (Ho Wo N).
-        let gt = strided(g.as_slice(), k, rows, true);
+        // Gᵀ read in place: K x (Ho Wo N).
         let mut dw = Matrix::zeros(k, self.patch_len());
-        gemm_views(
-            &mut dw.as_view_mut(),
-            gt,
-            strided(cols.as_slice(), rows, self.patch_len(), false),
+        gemm::gemm(
+            &mut dw,
+            1.0,
+            GemmRef::col_major(g.as_slice(), rows, k).transpose(),
+            cols.into(),
+            0.0,
         );
         dw
     }
@@ -689,33 +691,6 @@ impl Conv2dGeometry {
             db[(0, k)] = chunk.iter().sum();
         }
         db
-    }
-}
-
-/// A read-only view with arbitrary row and column strides.
-type StridedView<'a> = DMatrixView<'a, Real, Dyn, Dyn>;
-
-/// `m` as a [`StridedView`] (`transpose = true` gives `mᵀ` without copying).
-fn strided(m: &[Real], rows: usize, cols: usize, transpose: bool) -> StridedView<'_> {
-    if transpose {
-        // the `rows × cols` transpose of a column-major `cols × rows` buffer
-        StridedView::from_slice_with_strides(m, rows, cols, cols, 1)
-    } else {
-        StridedView::from_slice_with_strides(m, rows, cols, 1, rows)
-    }
-}
-
-/// `y = a b` on (possibly strided) views. nalgebra hands products whose four outer dimensions all
-/// exceed 5 to `matrixmultiply`, which honours any strides; its fallback for smaller products
-/// indexes views with a non-unit row stride out of bounds, so those (cheap) products are made on
-/// contiguous copies.
-fn gemm_views(y: &mut DMatrixViewMut<'_, Real>, a: StridedView<'_>, b: StridedView<'_>) {
-    const SMALL: usize = 5;
-    if y.nrows() > SMALL && y.ncols() > SMALL && a.nrows() > SMALL && a.ncols() > SMALL {
-        y.gemm(1.0, &a, &b, 0.0);
-    } else {
-        let prod = a.clone_owned() * b.clone_owned();
-        y.copy_from(&prod);
     }
 }
 

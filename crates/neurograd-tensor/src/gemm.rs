@@ -1,0 +1,248 @@
+//! Dense f64 matrix products (GEMM) behind a safe API: `C = α op(A) op(B) + β C`.
+//!
+//! Every matrix product of the credit-assignment networks, the autodiff tape and the im2col
+//! convolution goes through [`gemm`] (or [`gemm_into`] for a raw output buffer). The kernel is
+//! `faer`'s `matmul` (`faer::linalg::matmul::matmul`), which picks at run time, on the CPU it runs
+//! on, between
+//!
+//! - `nano-gemm`'s unpacked small-matrix kernels for `m·n·k ≤ 16³` (the MLP readout layers, the
+//!   size-≤5 products),
+//! - matrix-vector kernels when the output has one row or one column,
+//! - `private-gemm-x86`'s AVX-512 or AVX2+FMA kernels for everything larger (and `gemm`'s portable
+//!   kernels on CPUs with neither),
+//!
+//! so a plain `cargo build --release` binary (baseline x86-64 target) uses AVX-512 where the CPU
+//! has it. The unsafe code lives in faer; this module and the rest of neurograd stay
+//! `unsafe_code = "forbid"`.
+//!
+//! # Operands
+//!
+//! An operand is a [`GemmRef`]: a column-major buffer (a [`Matrix`]'s storage, or any slice read as
+//! one) or its transpose, which is a strided view of the same buffer, so `Aᵀ` costs no copy. The
+//! output is a [`Matrix`] ([`gemm`]) or a column-major slice ([`gemm_into`]).
+//!
+//! # β
+//!
+//! `β = 0` overwrites `C` without reading it (NaN or infinite entries of `C` do not propagate, as in
+//! BLAS and nalgebra), `β = 1` accumulates, any other `β` first scales `C` by `β`, then accumulates.
+//!
+//! # Threads and determinism
+//!
+//! Products run on one thread unless the environment variable `MATMUL_NUM_THREADS` (read once per
+//! process; the same variable that sets the thread count of the `matrixmultiply` crate behind
+//! nalgebra's own `gemm`) asks for more; then products with `m·n·k ≥ 2²⁰` (about 100³; smaller ones lose more to the
+//! thread hand-off than they gain) use that many threads of
+//! rayon's pool. The parallel kernel splits the output into tiles and computes each tile with the
+//! same sequential reduction over `k` (blocks of 512, in order) as one thread, so the result is
+//! bit-identical for every thread count (tested in `tests/gemm.rs` and `tests/threads.rs`).
+//! Results can differ in the last bits between CPUs with different SIMD widths (AVX-512 vs AVX2:
+//! the kernels' tile shapes differ), as with any BLAS.
+
+use std::sync::OnceLock;
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+
+use crate::{Matrix, Real};
+
+/// A read-only GEMM operand: a column-major `rows × cols` buffer, or the transpose of one.
+///
+/// Built from a [`Matrix`] ([`GemmRef::from`], [`GemmRef::t`]) or from a slice
+/// ([`GemmRef::col_major`]); [`transpose`](GemmRef::transpose) flips it without copying.
+#[derive(Clone, Copy, Debug)]
+pub struct GemmRef<'a> {
+    data: &'a [Real],
+    /// rows of the stored (column-major) buffer
+    rows: usize,
+    /// columns of the stored buffer
+    cols: usize,
+    /// whether the operand is the transpose of the stored buffer
+    transposed: bool,
+}
+
+impl<'a> GemmRef<'a> {
+    /// The `rows × cols` matrix stored column-major in `data` (`data.len() == rows·cols`).
+    ///
+    /// # Panics
+    /// If `data.len() != rows·cols` (or the product overflows).
+    pub fn col_major(data: &'a [Real], rows: usize, cols: usize) -> Self {
+        assert_eq!(
+            rows.checked_mul(cols),
+            Some(data.len()),
+            "GemmRef::col_major: {rows} x {cols} does not match a buffer of {}",
+            data.len()
+        );
+        Self {
+            data,
+            rows,
+            cols,
+            transposed: false,
+        }
+    }
+
+    /// `mᵀ` as an operand, without copying.
+    pub fn t(m: &'a Matrix) -> Self {
+        Self::from(m).transpose()
+    }
+
+    /// The transpose of this operand (no copy).
+    #[must_use]
+    pub fn transpose(self) -> Self {
+        Self {
+            transposed: !self.transposed,
+            ..self
+        }
+    }
+
+    /// The `(rows, cols)` of the operand as it enters the product.
+    pub fn shape(&self) -> (usize, usize) {
+        if self.transposed {
+            (self.cols, self.rows)
+        } else {
+            (self.rows, self.cols)
+        }
+    }
+
+    fn faer(&self) -> MatRef<'a, Real> {
+        let m = MatRef::from_column_major_slice(self.data, self.rows, self.cols);
+        if self.transposed { m.transpose() } else { m }
+    }
+}
+
+impl<'a> From<&'a Matrix> for GemmRef<'a> {
+    fn from(m: &'a Matrix) -> Self {
+        Self {
+            data: m.as_slice(),
+            rows: m.nrows(),
+            cols: m.ncols(),
+            transposed: false,
+        }
+    }
+}
+
+/// Products with at least this many multiply-adds (`m·n·k`) may use several threads.
+pub const PAR_THRESHOLD_MNK: usize = 1 << 20;
+
+/// The thread count for large products: `MATMUL_NUM_THREADS` if it is a positive integer, else 1.
+pub fn threads() -> usize {
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::env::var("MATMUL_NUM_THREADS")
+            .ok()
+            .and_then(|s| s.trim().parse::<usize>().ok())
+            .filter(|&t| t > 0)
+            .unwrap_or(1)
+    })
+}
+
+/// `c = α a b + β c` with `c` a [`Matrix`]. Shapes: `a` is `m × k`, `b` is `k × n`, `c` is `m × n`.
+///
+/// # Panics
+/// If the shapes do not match (a programming error, as in nalgebra's `gemm`).
+pub fn gemm(c: &mut Matrix, alpha: Real, a: GemmRef<'_>, b: GemmRef<'_>, beta: Real) {
+    let (m, n) = c.shape();
+    gemm_into(c.as_mut_slice(), m, n, alpha, a, b, beta);
+}
+
+/// [`gemm`] with the thread count given explicitly (`threads ≤ 1`: sequential), for the tests and
+/// benchmarks of the parallel kernel; [`gemm`] uses [`threads()`].
+///
+/// # Panics
+/// As [`gemm`].
+pub fn gemm_with_threads(
+    c: &mut Matrix,
+    alpha: Real,
+    a: GemmRef<'_>,
+    b: GemmRef<'_>,
+    beta: Real,
+    threads: usize,
+) {
+    let (m, n) = c.shape();
+    gemm_raw(c.as_mut_slice(), m, n, alpha, a, b, beta, threads);
+}
+
+/// `c = α a b + β c` with `c` the `m × n` column-major buffer `c` (`c.len() == m·n`).
+///
+/// # Panics
+/// If the shapes or the buffer length do not match.
+pub fn gemm_into(
+    c: &mut [Real],
+    m: usize,
+    n: usize,
+    alpha: Real,
+    a: GemmRef<'_>,
+    b: GemmRef<'_>,
+    beta: Real,
+) {
+    gemm_raw(c, m, n, alpha, a, b, beta, threads());
+}
+
+/// Shared body of the public entry points.
+#[allow(clippy::too_many_arguments)]
+fn gemm_raw(
+    c: &mut [Real],
+    m: usize,
+    n: usize,
+    alpha: Real,
+    a: GemmRef<'_>,
+    b: GemmRef<'_>,
+    beta: Real,
+    threads: usize,
+) {
+    let (am, ak) = a.shape();
+    let (bk, bn) = b.shape();
+    assert!(
+        am == m && bn == n && ak == bk,
+        "gemm: ({m} x {n}) = ({am} x {ak}) ({bk} x {bn}) does not match"
+    );
+    let accum = if beta == 0.0 {
+        Accum::Replace
+    } else {
+        if beta != 1.0 {
+            c.iter_mut().for_each(|v| *v *= beta);
+        }
+        Accum::Add
+    };
+    let dst = MatMut::from_column_major_slice_mut(c, m, n);
+    let work = m.saturating_mul(n).saturating_mul(ak);
+    let par = if threads > 1 && work >= PAR_THRESHOLD_MNK {
+        Par::rayon(threads)
+    } else {
+        Par::Seq
+    };
+    matmul(dst, accum, a.faer(), b.faer(), alpha, par);
+}
+
+/// `c = α a b + β c` for [`Matrix`] operands (no transposes).
+///
+/// # Panics
+/// As [`gemm`].
+pub fn gemm_nn(c: &mut Matrix, alpha: Real, a: &Matrix, b: &Matrix, beta: Real) {
+    gemm(c, alpha, a.into(), b.into(), beta);
+}
+
+/// `c = α a bᵀ + β c`, `bᵀ` read in place.
+///
+/// # Panics
+/// As [`gemm`].
+pub fn gemm_nt(c: &mut Matrix, alpha: Real, a: &Matrix, b: &Matrix, beta: Real) {
+    gemm(c, alpha, a.into(), GemmRef::t(b), beta);
+}
+
+/// `c = α aᵀ b + β c`, `aᵀ` read in place.
+///
+/// # Panics
+/// As [`gemm`].
+pub fn gemm_tn(c: &mut Matrix, alpha: Real, a: &Matrix, b: &Matrix, beta: Real) {
+    gemm(c, alpha, GemmRef::t(a), b.into(), beta);
+}
+
+/// The product `a b` as a new matrix.
+///
+/// # Panics
+/// As [`gemm`].
+pub fn matmul_new(a: GemmRef<'_>, b: GemmRef<'_>) -> Matrix {
+    let mut c = Matrix::zeros(a.shape().0, b.shape().1);
+    gemm(&mut c, 1.0, a, b, 0.0);
+    c
+}
