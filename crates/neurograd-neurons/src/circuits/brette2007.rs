@@ -349,11 +349,12 @@ impl BrettLif {
     }
 
     /// [`NeuronModel::step_many`]'s loop for one update rule `new_v(V, g_e, g_i)`: per chunk of
-    /// 64 neurons, a branch-free pass (the new potential is computed for every neuron and kept
-    /// where it is not refractory; the counter counts down saturating at 0) that updates each
-    /// neuron, decays its synaptic variables and notes whether any potential crossed the
-    /// threshold; only such a chunk is scanned for spikes. Element-wise, so it vectorises and
-    /// gives the same bits on every SIMD path.
+    /// 64 neurons, the states are copied into plain `f64`/`u32` arrays; a branch-free pass (the
+    /// new potential is computed for every neuron and kept where it is not refractory; the
+    /// counter counts down saturating at 0) updates each neuron, decays its synaptic variables
+    /// and notes whether any potential crossed the threshold; the states are written back and
+    /// only such a chunk is scanned for spikes. Element-wise, so it vectorises and gives the
+    /// same bits on every SIMD path.
     #[inline(always)]
     fn update_chunks(
         &self,
@@ -612,13 +613,13 @@ where
             inh,
             c_e,
             c_i,
-            threads: 0,
+            threads: 1,
             block_spikes: Vec::new(),
         })
     }
 
-    /// Step with up to `threads` threads of the current rayon pool (0, the default: as many as
-    /// the pool has). The neurons are split into contiguous blocks of at least
+    /// Step with up to `threads` threads of the current rayon pool (default 1; 0: as many as the
+    /// pool has). The neurons are split into contiguous blocks of at least
     /// [`MIN_NEURONS_PER_BLOCK`]; each block is updated on its own, and the spikes are then added
     /// to each block's targets in the same order as on one thread, so the states, synaptic
     /// variables and spikes are bit-identical for every thread count.
@@ -626,7 +627,7 @@ where
         self.threads = threads;
     }
 
-    /// The requested thread count (0: the rayon pool's).
+    /// The requested thread count (1 by default; 0: the rayon pool's).
     pub fn threads(&self) -> usize {
         self.threads
     }
