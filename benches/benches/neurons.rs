@@ -1,33 +1,53 @@
 //! Benchmarks of the spiking part of neurograd-neurons: the COBA and CUBA networks of Brette et al.
 //! (2007) for 1 s of biological time at dt = 0.1 ms (10,000 steps, 4,000 neurons, ~320k synapses),
-//! single thread, network construction excluded (measured separately). Peer: Brian2 via
-//! `benches/peers/coba_brian2.py`; results in `docs/neurons.md`.
+//! network construction excluded (measured separately). `run` is one thread on the CPU's widest
+//! SIMD path; `run_2threads` steps two blocks of neurons in parallel on rayon's global pool (needs >= 2
+//! threads there; bit-identical results);
+//! `run_baseline_simd` forces the baseline (SSE2) path of the neuron update, to show what the
+//! runtime dispatch gains. Peer: Brian2 via `benches/peers/coba_brian2.py` (ratio script
+//! `benches/peers/optneur_ratio.sh`); results in `docs/neurons.md`.
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use neurograd_neurons::circuits::brette2007::{BenchmarkKind, BrettNetwork, BrettParams};
+use neurograd_neurons::circuits::brette2007::{BenchmarkKind, BrettLif, BrettNetwork, BrettParams};
 use neurograd_neurons::monitor::SpikeMonitor;
+use neurograd_neurons::simd::SimdPath;
 use std::hint::black_box;
+
+fn network(p: &BrettParams, threads: usize, simd: SimdPath) -> BrettNetwork {
+    let model = BrettLif::new(p)
+        .expect("valid reference parameters")
+        .with_simd_path(simd);
+    let mut net = BrettNetwork::with_model(*p, model, 1).expect("valid reference parameters");
+    net.set_threads(threads);
+    net
+}
 
 fn network_1s(c: &mut Criterion) {
     let mut g = c.benchmark_group("brette2007_1s_bio");
     g.sample_size(10);
     for kind in [BenchmarkKind::Coba, BenchmarkKind::Cuba] {
         let params = BrettParams::of(kind);
-        g.bench_with_input(
-            BenchmarkId::new("run", format!("{kind:?}")),
-            &params,
-            |b, p| {
-                b.iter_batched(
-                    || BrettNetwork::new(*p, 1).expect("valid reference parameters"),
-                    |mut net| {
-                        let mut mon = SpikeMonitor::new(p.dt_ms);
-                        net.run(10_000, Some(&mut mon))
-                            .expect("reference network does not diverge");
-                        black_box(mon.count())
-                    },
-                    criterion::BatchSize::LargeInput,
-                )
-            },
-        );
+        for (name, threads, simd) in [
+            ("run", 1, SimdPath::Auto),
+            ("run_2threads", 2, SimdPath::Auto),
+            ("run_baseline_simd", 1, SimdPath::Baseline),
+        ] {
+            g.bench_with_input(
+                BenchmarkId::new(name, format!("{kind:?}")),
+                &params,
+                |b, p| {
+                    b.iter_batched(
+                        || network(p, threads, simd),
+                        |mut net| {
+                            let mut mon = SpikeMonitor::new(p.dt_ms);
+                            net.run(10_000, Some(&mut mon))
+                                .expect("reference network does not diverge");
+                            black_box(mon.count())
+                        },
+                        criterion::BatchSize::LargeInput,
+                    )
+                },
+            );
+        }
         g.bench_with_input(
             BenchmarkId::new("build", format!("{kind:?}")),
             &params,

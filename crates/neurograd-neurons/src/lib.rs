@@ -41,6 +41,7 @@ pub mod model;
 pub mod monitor;
 pub mod poisson;
 pub mod rate;
+pub mod simd;
 pub mod stats;
 pub mod synapse;
 mod validate;

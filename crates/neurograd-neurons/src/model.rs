@@ -332,6 +332,12 @@ impl<M: NeuronModel> Population<M> {
     }
 
     /// [`Population::step_drive`] for callers that hold the lengths equal by construction.
+    /// The model, the states and the spike buffer, for a network that steps blocks of the
+    /// population itself (the parallel step of the COBA/CUBA network).
+    pub(crate) fn parts_mut(&mut self) -> (&M, &mut [M::State], &mut Vec<u32>) {
+        (&self.model, &mut self.states, &mut self.spikes)
+    }
+
     pub(crate) fn step_drive_unchecked(&mut self, drive: SynapticDrive<'_>) -> &[u32] {
         self.spikes.clear();
         self.model

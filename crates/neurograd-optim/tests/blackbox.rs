@@ -720,3 +720,29 @@ fn ask_size_is_exact_and_budgets_are_never_exceeded() {
         }
     }
 }
+
+/// From `FAER_MIN_DIM` on, `C = B D² Bᵀ` comes from faer's eigensolver: on the ellipsoid
+/// (condition 1e6, so a wrong `B` or `D` stalls the run) at n = 64 CMA-ES still reaches 1e-8, and
+/// the same seed gives the same bits.
+#[test]
+fn cmaes_with_faer_eigensolver_converges_and_is_deterministic() {
+    let n = FAER_MIN_DIM;
+    let f = by_name("ellipsoid", n).unwrap();
+    let run = || {
+        let cfg = CmaEsConfig {
+            seed: 5,
+            ftarget: Some(1e-8),
+            ..CmaEsConfig::new(x0(n, 3.0, 4), 1.0)
+        };
+        let mut es = CmaEs::new(cfg).unwrap();
+        let evals = run_to_end(&mut es, &f);
+        (evals, es.best().unwrap().clone(), es.stop())
+    };
+    let (ev, best, stop) = run();
+    assert!(
+        best.f < 1e-8,
+        "f = {} after {ev} evaluations ({stop:?})",
+        best.f
+    );
+    assert_eq!(run(), (ev, best, stop));
+}

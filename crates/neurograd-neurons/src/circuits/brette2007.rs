@@ -54,6 +54,7 @@ use crate::connectivity::Csr;
 use crate::integrators::Integrator;
 use crate::model::{Input, NeuronModel, Population, SynapticDrive};
 use crate::monitor::SpikeMonitor;
+use crate::simd::{self, SimdPath};
 use crate::stats;
 use crate::validate;
 use crate::{NeuronError, Real, Result};
@@ -266,6 +267,8 @@ pub struct BrettLif {
     c_v: Real,
     c_ve: Real,
     c_vi: Real,
+    #[serde(default)]
+    simd: SimdPath,
 }
 
 impl BrettLif {
@@ -299,7 +302,20 @@ impl BrettLif {
             c_v,
             c_ve,
             c_vi,
+            simd: SimdPath::Auto,
         })
+    }
+
+    /// The same neuron with [`NeuronModel::step_many`] run on SIMD path `path` (default
+    /// [`SimdPath::Auto`]; every path gives the same bits, see [`crate::simd`]).
+    pub fn with_simd_path(mut self, path: SimdPath) -> Self {
+        self.simd = path;
+        self
+    }
+
+    /// The SIMD path of [`NeuronModel::step_many`].
+    pub fn simd_path(&self) -> SimdPath {
+        self.simd
     }
 }
 
@@ -333,9 +349,12 @@ impl BrettLif {
     }
 
     /// [`NeuronModel::step_many`]'s loop for one update rule `new_v(V, g_e, g_i)`: per chunk of
-    /// 64 neurons, update each neuron and decay its synaptic variables while tracking the
-    /// chunk's largest potential; only a chunk whose maximum crosses the threshold is scanned
-    /// for spikes.
+    /// 64 neurons, the states are copied into plain `f64`/`u32` arrays; a branch-free pass (the
+    /// new potential is computed for every neuron and kept where it is not refractory; the
+    /// counter counts down saturating at 0) updates each neuron, decays its synaptic variables
+    /// and notes whether any potential crossed the threshold; the states are written back and
+    /// only such a chunk is scanned for spikes. Element-wise, so it vectorises and gives the
+    /// same bits on every SIMD path.
     #[inline(always)]
     fn update_chunks(
         &self,
@@ -347,6 +366,7 @@ impl BrettLif {
         const CHUNK: usize = 64;
         let (syn_exc, syn_inh) = (drive.syn_exc, drive.syn_inh);
         let (decay_exc, decay_inh) = (drive.decay_exc, drive.decay_inh);
+        let v_th = self.v_th;
         for (c, ((st, ge), gi)) in states
             .chunks_mut(CHUNK)
             .zip(syn_exc.chunks_mut(CHUNK))
@@ -356,24 +376,88 @@ impl BrettLif {
             // equal, known lengths: no bounds checks in the loop
             let n = st.len().min(ge.len()).min(gi.len());
             let (st, ge, gi) = (&mut st[..n], &mut ge[..n], &mut gi[..n]);
-            let mut vmax = Real::NEG_INFINITY;
+            // de-interleave the chunk's states so the update runs on plain f64/u32 arrays
+            let mut vs = [0.0 as Real; CHUNK];
+            let mut rs = [0u32; CHUNK];
+            let (vs, rs) = (&mut vs[..n], &mut rs[..n]);
+            for ((v, r), s) in vs.iter_mut().zip(rs.iter_mut()).zip(st.iter()) {
+                *v = s.v_mv;
+                *r = s.refractory_steps;
+            }
+            let mut crossed = 0u64;
             for k in 0..n {
-                let (e, i) = (ge[k], gi[k]);
-                self.update(&mut st[k], |v| new_v(v, e, i));
+                let (e, i, v, r) = (ge[k], gi[k], vs[k], rs[k]);
+                let nv = new_v(v, e, i);
+                let v1 = if r == 0 { nv } else { v };
+                vs[k] = v1;
+                rs[k] = r.saturating_sub(1);
                 ge[k] = e * decay_exc;
                 gi[k] = i * decay_inh;
-                let v = st[k].v_mv;
-                vmax = if v > vmax { v } else { vmax };
+                crossed |= u64::from(v1 > v_th);
             }
-            if vmax > self.v_th {
+            for ((s, &v), &r) in st.iter_mut().zip(vs.iter()).zip(rs.iter()) {
+                *s = BrettLifState {
+                    v_mv: v,
+                    refractory_steps: r,
+                };
+            }
+            if crossed != 0 {
                 for (k, s) in st.iter_mut().enumerate() {
-                    if s.v_mv > self.v_th {
+                    if s.v_mv > v_th {
                         self.reset(s);
                         spikes.push((c * CHUNK + k) as u32);
                     }
                 }
             }
         }
+    }
+
+    /// `update_chunks` for the model's kind, on the model's SIMD path.
+    fn step_many_dispatched(
+        &self,
+        states: &mut [BrettLifState],
+        drive: SynapticDrive<'_>,
+        spikes: &mut Vec<u32>,
+    ) {
+        struct Op<'a, 'b> {
+            model: &'a BrettLif,
+            states: &'a mut [BrettLifState],
+            drive: SynapticDrive<'b>,
+            spikes: &'a mut Vec<u32>,
+        }
+        impl pulp::WithSimd for Op<'_, '_> {
+            type Output = ();
+            #[inline(always)]
+            fn with_simd<S: pulp::Simd>(self, _simd: S) {
+                let Op {
+                    model,
+                    states,
+                    drive,
+                    spikes,
+                } = self;
+                // a local copy: its constants stay in registers across the loop's stores
+                let m = *model;
+                let m = &m;
+                let current = drive.current;
+                match m.kind {
+                    BenchmarkKind::Coba => {
+                        m.update_chunks(states, drive, spikes, |v, e, i| m.coba(v, current, e, i))
+                    }
+                    BenchmarkKind::Cuba => {
+                        m.update_chunks(states, drive, spikes, |v, e, i| m.cuba(v, current, e, i))
+                    }
+                }
+            }
+        }
+        simd::dispatch(
+            self.simd,
+            Op {
+                model: self,
+                states,
+                drive,
+                spikes,
+            },
+        );
     }
 }
 
@@ -409,24 +493,17 @@ impl NeuronModel for BrettLif {
     }
 
     /// The same arithmetic as [`NeuronModel::step`], in chunks of 64 neurons with the model's
-    /// kind chosen once per call: each chunk is updated while its largest new potential is
-    /// tracked, and only a chunk whose maximum crosses the threshold is scanned for
-    /// spikes (the COBA/CUBA networks' hot loop).
+    /// kind chosen once per call and the loop compiled for the CPU's widest vectors
+    /// ([`crate::simd`]): each chunk is updated branch-free while noting whether a new potential
+    /// crossed the threshold, and only such a chunk is scanned for spikes (the COBA/CUBA
+    /// networks' hot loop).
     fn step_many(
         &self,
         states: &mut [BrettLifState],
         drive: SynapticDrive<'_>,
         spikes: &mut Vec<u32>,
     ) {
-        let current = drive.current;
-        match self.kind {
-            BenchmarkKind::Coba => {
-                self.update_chunks(states, drive, spikes, |v, e, i| self.coba(v, current, e, i))
-            }
-            BenchmarkKind::Cuba => {
-                self.update_chunks(states, drive, spikes, |v, e, i| self.cuba(v, current, e, i))
-            }
-        }
+        self.step_many_dispatched(states, drive, spikes)
     }
 
     #[inline]
@@ -460,7 +537,13 @@ pub struct BrettNetwork<M: NeuronModel = BrettLif> {
     inh: Csr,
     c_e: Real,
     c_i: Real,
+    threads: usize,
+    block_spikes: Vec<Vec<u32>>,
 }
+
+/// Fewest neurons per block of a parallel step ([`BrettNetwork::set_threads`]): below this the
+/// cost of handing a block to another thread exceeds its work.
+pub const MIN_NEURONS_PER_BLOCK: usize = 1024;
 
 impl BrettNetwork<BrettLif> {
     /// Build the reference network (model [`BrettLif`]); see [`BrettNetwork::with_model`].
@@ -469,7 +552,10 @@ impl BrettNetwork<BrettLif> {
     }
 }
 
-impl<M: NeuronModel> BrettNetwork<M> {
+impl<M: NeuronModel + Sync> BrettNetwork<M>
+where
+    M::State: Send,
+{
     /// Build the network with neuron model `model` (its step must equal `params.dt_ms`): initial
     /// state and connectivity drawn from `ChaCha8Rng::seed_from_u64(seed)` (V, then g_e, then g_i
     /// for every neuron, then the excitatory rows, then the inhibitory rows). Each neuron starts
@@ -527,7 +613,33 @@ impl<M: NeuronModel> BrettNetwork<M> {
             inh,
             c_e,
             c_i,
+            threads: 1,
+            block_spikes: Vec::new(),
         })
+    }
+
+    /// Step with up to `threads` threads of the current rayon pool (default 1; 0: as many as the
+    /// pool has). The neurons are split into contiguous blocks of at least
+    /// [`MIN_NEURONS_PER_BLOCK`]; each block is updated on its own, and the spikes are then added
+    /// to each block's targets in the same order as on one thread, so the states, synaptic
+    /// variables and spikes are bit-identical for every thread count.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads;
+    }
+
+    /// The requested thread count (1 by default; 0: the rayon pool's).
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Number of blocks the next step is split into.
+    fn blocks(&self) -> usize {
+        let t = if self.threads == 0 {
+            rayon::current_num_threads()
+        } else {
+            self.threads
+        };
+        t.min(self.p.n() / MIN_NEURONS_PER_BLOCK).max(1)
     }
 
     /// The parameters.
@@ -575,6 +687,12 @@ impl<M: NeuronModel> BrettNetwork<M> {
     /// reset if it spiked; the synaptic variables decay; the spikes are added to their targets'
     /// variables, so the membrane sees them from the next step.
     pub fn step(&mut self) -> &[u32] {
+        let blocks = self.blocks();
+        if blocks > 1 {
+            self.step_blocks(blocks);
+            self.step += 1;
+            return self.pop.spikes();
+        }
         let (ge, gi) = (&mut self.ge, &mut self.gi);
         // each neuron sees its synaptic variables at the step's start; they decay in the same pass
         self.pop.step_drive_unchecked(SynapticDrive {
@@ -598,6 +716,68 @@ impl<M: NeuronModel> BrettNetwork<M> {
         }
         self.step += 1;
         self.pop.spikes()
+    }
+
+    /// [`BrettNetwork::step`] on `blocks` contiguous blocks of neurons in parallel: each block's
+    /// neurons step (spikes collected per block, then concatenated in index order), then each
+    /// block adds every spike's weight to the targets inside the block (the CSR rows are sorted,
+    /// so a row's part in a block is a sub-slice), in spike order as on one thread.
+    fn step_blocks(&mut self, blocks: usize) {
+        use rayon::prelude::*;
+        let n = self.p.n();
+        // block boundaries on the 64-neuron chunks of the update loop
+        let bs = n.div_ceil(blocks).next_multiple_of(64);
+        let blocks = n.div_ceil(bs);
+        self.block_spikes.resize_with(blocks, Vec::new);
+        let (model, states, spikes) = self.pop.parts_mut();
+        let (c_e, c_i) = (self.c_e, self.c_i);
+        states
+            .par_chunks_mut(bs)
+            .zip(self.ge.par_chunks_mut(bs))
+            .zip(self.gi.par_chunks_mut(bs))
+            .zip(self.block_spikes.par_iter_mut())
+            .for_each(|(((st, ge), gi), sp)| {
+                sp.clear();
+                model.step_many(
+                    st,
+                    SynapticDrive {
+                        current: 0.0,
+                        syn_exc: ge,
+                        syn_inh: gi,
+                        decay_exc: c_e,
+                        decay_inh: c_i,
+                    },
+                    sp,
+                );
+            });
+        spikes.clear();
+        for (b, sp) in self.block_spikes.iter().enumerate() {
+            let off = (b * bs) as u32;
+            spikes.extend(sp.iter().map(|&k| k + off));
+        }
+        let spikes: &[u32] = spikes;
+        let n_exc = self.p.n_exc as u32;
+        let (exc, inh, w_e, w_i) = (&self.exc, &self.inh, self.p.w_e, self.p.w_i);
+        self.ge
+            .par_chunks_mut(bs)
+            .zip(self.gi.par_chunks_mut(bs))
+            .enumerate()
+            .for_each(|(b, (ge, gi))| {
+                let lo = (b * bs) as u32;
+                let hi = lo + ge.len() as u32;
+                for &i in spikes {
+                    let (row, g, w) = if i < n_exc {
+                        (exc.row(i as usize), &mut *ge, w_e)
+                    } else {
+                        (inh.row((i - n_exc) as usize), &mut *gi, w_i)
+                    };
+                    let a = row.partition_point(|&j| j < lo);
+                    let z = a + row[a..].partition_point(|&j| j < hi);
+                    for &j in &row[a..z] {
+                        g[(j - lo) as usize] += w;
+                    }
+                }
+            });
     }
 
     /// Run `n_steps` steps, recording spikes into `monitor` (if given). Checks for divergence

@@ -117,6 +117,52 @@ fn seeded_and_reproducible() {
     assert_ne!(a.spikes, c.spikes);
 }
 
+/// The full COBA and CUBA networks give bit-identical potentials, synaptic variables and spikes
+/// on every SIMD path of the neuron update this CPU has, and with 1, 2 and 3 threads (blocks of
+/// neurons stepped in parallel), 300 steps (30 ms, hundreds of spikes and refractory neurons).
+#[test]
+fn simd_paths_and_thread_counts_are_bit_identical() {
+    use neurograd_neurons::circuits::brette2007::{BrettLif, BrettNetwork};
+    use neurograd_neurons::simd::SimdPath;
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    for kind in [BenchmarkKind::Coba, BenchmarkKind::Cuba] {
+        let p = BrettParams::of(kind);
+        let run = |path: SimdPath, threads: usize| {
+            let model = BrettLif::new(&p).unwrap().with_simd_path(path);
+            let mut net = BrettNetwork::with_model(p, model, 3).unwrap();
+            net.set_threads(threads);
+            let mut spikes = Vec::new();
+            pool.install(|| {
+                net.run_observed(300, |step, s| {
+                    spikes.extend(s.iter().map(|&i| (step, i)));
+                    Ok(())
+                })
+            })
+            .unwrap();
+            (
+                spikes,
+                bits(&net.potentials()),
+                bits(net.ge()),
+                bits(net.gi()),
+            )
+        };
+        let reference = run(SimdPath::Baseline, 1);
+        assert!(reference.0.len() > 500, "{kind:?}: {}", reference.0.len());
+        for path in SimdPath::available() {
+            for threads in [1, 2, 3] {
+                assert!(
+                    run(path, threads) == reference,
+                    "{kind:?}: {path:?} with {threads} threads differs from the baseline path"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn bad_parameters_are_typed_errors() {
     let e = run_benchmark(

@@ -187,8 +187,17 @@ fn brette_network_swaps_its_model_by_type() {
 fn brette_step_many_equals_the_per_neuron_loop() {
     use neurograd_neurons::circuits::brette2007::BrettLifState;
     use neurograd_neurons::model::SynapticDrive;
-    for kind in [BenchmarkKind::Coba, BenchmarkKind::Cuba] {
-        let model = BrettLif::new(&BrettParams::of(kind)).unwrap();
+    use neurograd_neurons::simd::SimdPath;
+    let paths = SimdPath::available();
+    assert!(paths.contains(&SimdPath::Baseline));
+    for (kind, path) in [BenchmarkKind::Coba, BenchmarkKind::Cuba]
+        .into_iter()
+        .flat_map(|k| paths.iter().chain([&SimdPath::Auto]).map(move |&p| (k, p)))
+    {
+        let model = BrettLif::new(&BrettParams::of(kind))
+            .unwrap()
+            .with_simd_path(path);
+        assert_eq!(model.simd_path(), path);
         let n = 203; // not a multiple of the chunk size
         // deterministic spread of potentials and synaptic variables
         let mut fast: Vec<BrettLifState> = (0..n)
@@ -231,8 +240,8 @@ fn brette_step_many_equals_the_per_neuron_loop() {
                     spikes_s.push(k as u32);
                 }
             }
-            assert_eq!(spikes_f, spikes_s, "{kind:?} step {step}");
-            assert_eq!(fast, slow, "{kind:?} step {step}");
+            assert_eq!(spikes_f, spikes_s, "{kind:?} {path:?} step {step}");
+            assert_eq!(fast, slow, "{kind:?} {path:?} step {step}");
             assert!(
                 ge_f.iter()
                     .zip(&ge_s)

@@ -15,6 +15,13 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
+/// Smallest dimension whose eigendecompositions use faer's self-adjoint eigensolver (blocked
+/// tridiagonalisation, divide and conquer, runtime SIMD dispatch); below it nalgebra's
+/// `SymmetricEigen` (Householder + implicit QR), which is cheap there and keeps the trajectories
+/// of small problems (and their pinned comparisons with pycma) as they were. The two solvers order
+/// the eigenpairs differently, so the same seed gives a different (equally distributed) run.
+pub const FAER_MIN_DIM: usize = 64;
+
 /// Settings of [`CmaEs`]; `None` fields take pycma's defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -319,10 +326,44 @@ impl CmaEs {
                 self.c[(j, i)] = v;
             }
         }
-        let eig = SymmetricEigen::new(self.c.clone());
-        let floor = eig.eigenvalues.max().abs() * 1e-300 + Real::MIN_POSITIVE;
-        self.d = eig.eigenvalues.map(|v| v.max(floor).sqrt());
-        self.b = eig.eigenvectors;
+        if n < FAER_MIN_DIM {
+            let eig = SymmetricEigen::new(self.c.clone());
+            let floor = eig.eigenvalues.max().abs() * 1e-300 + Real::MIN_POSITIVE;
+            self.d = eig.eigenvalues.map(|v| v.max(floor).sqrt());
+            self.b = eig.eigenvectors;
+            self.eigen_evaluations = self.evaluations;
+            return;
+        }
+        // faer's self-adjoint eigensolver (reads the lower triangle), sequential: eigenvalues in
+        // nondecreasing order, eigenvectors the columns of `B`
+        let mut vals = vec![0.0; n];
+        let mut vecs = vec![0.0; n * n];
+        let par = faer::Par::Seq;
+        let mut mem =
+            faer::dyn_stack::MemBuffer::new(faer::linalg::evd::self_adjoint_evd_scratch::<Real>(
+                n,
+                faer::linalg::evd::ComputeEigenvectors::Yes,
+                par,
+                Default::default(),
+            ));
+        let res = faer::linalg::evd::self_adjoint_evd(
+            faer::MatRef::from_column_major_slice(self.c.as_slice(), n, n),
+            faer::ColMut::from_slice_mut(&mut vals).as_diagonal_mut(),
+            Some(faer::MatMut::from_column_major_slice_mut(&mut vecs, n, n)),
+            par,
+            faer::dyn_stack::MemStack::new(&mut mem),
+            Default::default(),
+        );
+        if res.is_err() || !vals.iter().chain(&vecs).all(|v| v.is_finite()) {
+            // no convergence (non-finite C): keep the last B and D
+            return;
+        }
+        self.b.as_mut_slice().copy_from_slice(&vecs);
+        let vmax = vals.iter().fold(0.0, |a: Real, v| a.max(v.abs()));
+        let floor = vmax * 1e-300 + Real::MIN_POSITIVE;
+        for (d, v) in self.d.iter_mut().zip(&vals) {
+            *d = v.max(floor).sqrt();
+        }
         self.eigen_evaluations = self.evaluations;
     }
 }

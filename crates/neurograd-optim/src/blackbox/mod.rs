@@ -39,7 +39,7 @@ mod nes;
 mod one_plus_one;
 mod random_search;
 
-pub use cmaes::{CmaEs, CmaEsConfig, CmaParameters};
+pub use cmaes::{CmaEs, CmaEsConfig, CmaParameters, FAER_MIN_DIM};
 pub use ga::{
     BinaryCrossover, BinaryGa, BinaryGaConfig, RealCrossover, RealGa, RealGaConfig, RealMutation,
 };
