@@ -311,7 +311,15 @@ fn hostname() -> String {
 fn run_one(exe: &Path, dir: &Path, t: &ManifestTask, threads: Option<usize>) -> Result<Outcome> {
     let out_dir = dir.join("runs").join(&t.task.id);
     let mut args = t.task.args();
-    args.extend(["--json".into(), "--quiet".into(), "--out".into()]);
+    // A feed-forward `compare` stopped by a signal left a checkpoint: continue it (the result
+    // equals an uninterrupted run's but for wall times, docs/reliability.md).
+    let resume = t.task.command == "compare"
+        && !t.task.flags.contains_key("task")
+        && out_dir
+            .join(neurograd::interrupt::COMPARE_STATE_FILE)
+            .is_file();
+    args.extend(["--json".into(), "--quiet".into()]);
+    args.push(if resume { "--resume" } else { "--out" }.into());
     args.push(out_dir.display().to_string());
     if let Some(n) = threads {
         args.extend(["--threads".into(), n.to_string()]);
