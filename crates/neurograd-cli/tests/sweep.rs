@@ -407,3 +407,63 @@ fn slurm_writes_an_array_script_of_the_unfinished_tasks() {
     let v = ok_json(&sweep(&["slurm", ps, "--json"]));
     assert_eq!(v["array"], "0,2-3");
 }
+
+#[test]
+fn an_interrupted_task_writes_no_result_and_continues_from_its_checkpoint() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write_plan(d.path(), &PLAN.replace("epochs = 1", "epochs = 3"));
+    let ps = p.to_str().unwrap();
+    let out = d.path().join("out");
+    // The CLI's test hook (docs/reliability.md), inherited by every task: each compare gets a real
+    // SIGINT before its second epoch, saves a checkpoint and exits with 130.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_neurograd"))
+        .args(["sweep", "run", ps, "--quiet", "--task", "2"])
+        .env("NEUROGRAD_TEST_INTERRUPT", "raise:1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
+    let tasks = ok_json(&sweep(&["plan", ps, "--json"]));
+    let id = tasks["tasks"][2]["id"].as_str().unwrap().to_string();
+    assert_eq!(tasks["tasks"][2]["state"], "todo");
+    assert!(!out.join("tasks").join(format!("{id}.json")).exists());
+    assert!(
+        out.join("runs")
+            .join(&id)
+            .join("compare.resume.json")
+            .is_file()
+    );
+    // Resumed: continued with compare --resume, the same numbers as an uninterrupted run.
+    let v = ok_json(&sweep(&["run", ps, "--task", "2", "--json", "--quiet"]));
+    assert_eq!(v["tasks"][0]["status"], "ok");
+    let r: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("tasks").join(format!("{id}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        r["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "--resume")
+    );
+    assert!(
+        !out.join("runs")
+            .join(&id)
+            .join("compare.resume.json")
+            .exists()
+    );
+    let fresh = d.path().join("fresh");
+    ok_json(&sweep(&[
+        "run",
+        ps,
+        "--task",
+        "2",
+        "--json",
+        "--quiet",
+        "--out",
+        fresh.to_str().unwrap(),
+    ]));
+    assert_eq!(numbers(&out), numbers(&fresh));
+    assert_eq!(r["result"]["results"][0]["epochs"], 3);
+}

@@ -227,7 +227,7 @@ fn plan(common: &Common, a: &PlanArgs) -> Result<()> {
         .iter()
         .filter(|r| r.state != "ok" && r.state != "failed")
         .map(|r| r.cost_units)
-        .sum();
+        .fold(0.0, |a, b| a + b);
     let report = PlanReport {
         version: neurograd::VERSION,
         plan: plan.path.clone(),
