@@ -270,14 +270,14 @@ fn plan(common: &Common, a: &PlanArgs) -> Result<()> {
         None => " (no finished task to calibrate seconds per unit yet)".into(),
     };
     super::print_out(&format!(
-        "{} tasks of `{}` from {}, results in {}\ncost units: {} (compare: sample-epochs x algorithms x seeds; optimize: evaluations x seeds); remaining {:.3e}{est}\n{}",
+        "{} tasks of `{}` from {}, results in {}\ncost units: {} (compare: sample-epochs x algorithms x seeds; optimize: evaluations x seeds); remaining {:.3e}{est}\n{}\n",
         report.tasks.len(),
         report.command,
         report.plan.display(),
         report.results.display(),
         report.total_cost_units,
         report.remaining_cost_units,
-        t.render()
+        t.render().trim_end()
     ))
 }
 
@@ -533,7 +533,11 @@ fn run_tasks(common: &Common, a: &RunArgs) -> Result<()> {
                     o.error.clone().unwrap_or_default(),
                 ]);
             }
-            super::print_out(&format!("results in {}\n{}", dir.display(), t.render()))?;
+            super::print_out(&format!(
+                "results in {}\n{}\n",
+                dir.display(),
+                t.render().trim_end()
+            ))?;
         }
     }
     if interrupted {

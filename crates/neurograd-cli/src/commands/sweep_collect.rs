@@ -504,6 +504,9 @@ fn render(r: &CollectReport, metric: Option<&str>, swept: &[String]) -> String {
         r.command,
         t.render()
     );
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
     for (what, list) in [
         ("missing", &r.missing),
         ("failed", &r.failed),
