@@ -453,6 +453,15 @@ fn an_interrupted_task_writes_no_result_and_continues_from_its_checkpoint() {
             .join("compare.resume.json")
             .exists()
     );
+    // `--task` alone wrote the manifest, so collect knows the three tasks that never ran.
+    let c = ok_json(&sweep(&[
+        "collect",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]));
+    assert_eq!(c["ok"], 1);
+    assert_eq!(c["missing"].as_array().unwrap().len(), 3);
     let fresh = d.path().join("fresh");
     ok_json(&sweep(&[
         "run",

@@ -389,9 +389,10 @@ fn run_tasks(common: &Common, a: &RunArgs) -> Result<()> {
     }
     let plan = Plan::load(&a.file)?;
     let dir = results_dir(common, &plan);
-    // A single array task only reads the manifest (`sweep slurm` wrote it); the other modes
-    // extend it with the plan's new tasks (the same content from any concurrent writer).
-    let tasks = indexed_tasks(&plan, &dir, a.task.is_none())?;
+    // The manifest is written only when the plan has tasks it lacks; concurrent array tasks of
+    // one plan write the same content (old entries kept, new ones appended in expansion order),
+    // each atomically, so no index changes under a running array.
+    let tasks = indexed_tasks(&plan, &dir, true)?;
     let selected: Vec<ManifestTask> = match (a.task, &a.shard) {
         (Some(k), _) => {
             let t = tasks.iter().find(|t| t.index == k).ok_or_else(|| {
