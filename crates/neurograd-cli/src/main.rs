@@ -68,6 +68,8 @@ pub enum Command {
     Rules(commands::rules::RulesArgs),
     /// Receptive fields learned from natural images, fitted by Gabors, against macaque V1.
     V1(commands::v1::V1Args),
+    /// Sweeps from a TOML plan: list, run (locally or a shard), Slurm job arrays, collect.
+    Sweep(commands::sweep::SweepArgs),
 }
 
 /// The largest `--threads` accepted: beyond it the pool spends its time spawning threads (10,000
@@ -104,6 +106,7 @@ fn run(cli: Cli) -> neurograd::Result<()> {
         Command::Features(a) => commands::features::run(c, a),
         Command::Rules(a) => commands::rules::run(c, a),
         Command::V1(a) => commands::v1::run(c, a),
+        Command::Sweep(a) => commands::sweep::run(c, a),
     }
 }
 

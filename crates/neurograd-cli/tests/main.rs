@@ -29,6 +29,7 @@ mod interrupt;
 mod proptest_args;
 
 mod recurrent;
+mod sweep;
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()

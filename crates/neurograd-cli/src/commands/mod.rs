@@ -8,6 +8,9 @@ pub mod optimize;
 pub mod recurrent;
 pub mod rules;
 pub mod simulate;
+pub mod sweep;
+mod sweep_collect;
+mod sweep_plan;
 pub mod v1;
 
 use std::path::{Path, PathBuf};
