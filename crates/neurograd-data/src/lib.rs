@@ -16,6 +16,8 @@
 //! - [`rng`]: the documented random primitives behind every seeded function (value-stable).
 //!
 //! Every fallible function returns a [`DataError`] naming the file or argument and the problem.
+//! Feature `parallel` (default) forwards to `neurograd-tensor/parallel` (multi-threaded matrix
+//! products).
 //!
 //! ```
 //! use neurograd_data::{bundled, transform};
@@ -34,6 +36,11 @@ pub mod io;
 pub mod natural;
 pub mod rng;
 pub mod transform;
+
+/// The README's quick start, compiled and run as a doctest so that it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
 
 pub use dataset::Dataset;
 pub use error::DataError;

@@ -10,7 +10,8 @@
 //! `reset`, `potential`. [`Population`] steps many neurons of a model together,
 //! [`model::simulate`] records one neuron, and circuits are generic over the model
 //! ([`circuits::brette2007::BrettNetwork`]). Adding a model is one file:
-//! `docs/adding-a-neuron-model.md` (compiled as a doctest).
+//! `docs/adding-a-neuron-model.md` (compiled as a doctest). Feature `parallel` (default) forwards
+//! to `neurograd-tensor/parallel` (multi-threaded matrix products).
 //!
 //! ```
 //! use neurograd_neurons::lif::{Lif, LifParams};
@@ -51,6 +52,11 @@ pub use error::NeuronError;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/adding-a-neuron-model.md")]
 mod adding_a_neuron_model {}
+
+/// The README's quick start, compiled and run as a doctest so that it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
 pub use model::{ContinuousModel, Input, NeuronModel, Population, SynapticDrive};
 
 /// Real number type (re-exported from the tensor crate).

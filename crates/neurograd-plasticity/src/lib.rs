@@ -22,15 +22,30 @@
 //!
 //! | feature | adds |
 //! |---|---|
+//! | `parallel` (default) | rayon: OpenAI-ES ([`credit::es`]) evaluates its perturbation pairs and the Gabor fitter ([`receptive::gabor`]) its filters in parallel; forwarded to the tensor, data, neurons and optim crates. Results are bit-identical without it |
 //! | `testing` | proptest strategies and `Report::into_test_result` for the conformance harness (pulls in proptest) |
+//!
+//! The crates it builds on are re-exported ([`tensor`], [`data`], [`neurons`], [`optim`]), so a
+//! user who depends on this crate alone reaches their types (`Matrix`, the bundled digits, ...)
+//! with the same versions.
 
 pub mod credit;
 pub mod error;
 pub mod local;
+mod par;
 pub mod receptive;
 pub mod recurrent;
 
 pub use error::PlasticityError;
+pub use neurograd_data as data;
+pub use neurograd_neurons as neurons;
+pub use neurograd_optim as optim;
+pub use neurograd_tensor as tensor;
 
 /// Result type of this crate.
 pub type Result<T> = std::result::Result<T, PlasticityError>;
+
+/// The README's quick start, compiled and run as a doctest so that it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -20,6 +20,13 @@
 //!
 //! Public operations on user data return [`Result`] with a structured [`TensorError`].
 //!
+//! ## Features
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `parallel` (default) | multi-threaded matrix products: matrixmultiply's `threading` (nalgebra's GEMM backend; up to 4 threads, `MATMUL_NUM_THREADS`); results are bit-identical without it |
+//! | `testing` | proptest strategies for downstream test suites (pulls in proptest) |
+//!
 //! # Example: gradient of a tiny MLP, checked against finite differences
 //!
 //! ```
@@ -80,6 +87,11 @@ pub mod seed;
 pub mod surrogate;
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// The README's quick start, compiled and run as a doctest so that it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
 pub mod validate;
 
 pub use activation::Activation;

@@ -35,6 +35,11 @@ pub mod train;
 
 pub use error::Error;
 
+/// The README's quick start, compiled and run as a doctest so that it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+
 /// Result type of the facade.
 pub type Result<T> = std::result::Result<T, Error>;
 

@@ -4,8 +4,8 @@
 
 use super::{AskTell, Best, StopReason};
 use crate::Result;
+use crate::par::*;
 use neurograd_tensor::{Real, Vector};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Extra limits of a driven run (on top of the optimizer's own stopping rules).
@@ -15,7 +15,8 @@ pub struct DriverConfig {
     pub max_generations: Option<usize>,
     /// Stop once this many evaluations were made.
     pub max_evaluations: Option<usize>,
-    /// Evaluate sequentially on the calling thread instead of with rayon.
+    /// Evaluate sequentially on the calling thread instead of with rayon (always sequential
+    /// without the crate feature `parallel`).
     pub sequential: bool,
 }
 

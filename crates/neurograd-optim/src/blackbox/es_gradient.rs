@@ -16,13 +16,13 @@
 //! that knows `(seed, i)` regenerates `εᵢ` exactly (shared-seed communication of Salimans et
 //! al.), and the result does not depend on the number of threads.
 
+use crate::par::*;
 use crate::{OptimError, Result};
 use neurograd_tensor::geometry::cosine;
 use neurograd_tensor::{Real, Vector};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Which ES gradient estimator.

@@ -30,7 +30,7 @@ use neurograd_tensor::{Matrix, Real, Vector, seed};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use rayon::prelude::*;
+use crate::par::*;
 use serde::{Deserialize, Serialize};
 
 use super::{CreditAssignment, Diagnostics, Network, Updates};

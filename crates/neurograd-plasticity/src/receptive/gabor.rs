@@ -40,6 +40,7 @@
 // The 9 x 9 normal equations and their Cholesky solve are index arithmetic; iterators would hide it.
 #![allow(clippy::needless_range_loop)]
 
+use crate::par::*;
 use crate::{PlasticityError, Result};
 use neurograd_data::natural::fft::{Spectrum, frequency};
 use neurograd_data::rng::{normal, uniform};
@@ -47,7 +48,6 @@ use neurograd_tensor::seed::mix;
 use neurograd_tensor::{Matrix, Real};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
