@@ -489,6 +489,9 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
             // only the raster's neurons are recorded, only in the raster's window; the ISI CV
             // is computed while running, so memory does not grow with the duration
             let raster_neurons = RASTER_NEURONS.min(params.n());
+            // the step cap every model has: memory no longer bounds a long run (the raster is
+            // windowed), so without it `--duration-ms 1e9` would run for days
+            check_steps(params.dt_ms, duration, 0.0, 0)?;
             let raster_ms = p.raster_ms.unwrap_or(DEFAULT_RASTER_MS).min(duration);
             let bytes = expected_spike_bytes(&params, raster_ms, raster_neurons);
             super::check_memory("duration_ms", format!("{duration:e}"), bytes)?;
