@@ -626,7 +626,7 @@ fn budgets_hold_and_bad_values_are_refused() {
             "duration_ms",
         ),
         (&["simulate", "hh", "--duration-ms", "1e9"], "duration_ms"),
-        (&["simulate", "coba", "--raster-ms", "-1"], "raster_ms"),
+        (&["simulate", "coba", "--raster-ms=-1"], "raster_ms"),
         (&["simulate", "cuba", "--raster-ms", "nan"], "raster_ms"),
         (&["simulate", "adex", "--raster-ms", "100"], "raster_ms"),
         (&["compare", "--hidden", ",", "--epochs", "1"], "hidden"),
