@@ -24,7 +24,7 @@
 //!
 //! | feature | adds |
 //! |---|---|
-//! | `parallel` (default) | multi-threaded matrix products: matrixmultiply's `threading` (nalgebra's GEMM backend; up to 4 threads, `MATMUL_NUM_THREADS`); results are bit-identical without it. The faer kernel of [`gemm`](crate::gemm) (the tape, conv2d and credit-assignment products) threads by `MATMUL_NUM_THREADS` with or without this feature |
+//! | `parallel` (default) | multi-threaded matrix products: matrixmultiply's `threading` (nalgebra's GEMM backend; up to 4 threads, `MATMUL_NUM_THREADS`); results are bit-identical without it. The faer kernel of [`gemm`] (the tape, conv2d and credit-assignment products) threads by `MATMUL_NUM_THREADS` with or without this feature |
 //! | `testing` | proptest strategies for downstream test suites (pulls in proptest) |
 //!
 //! # Example: gradient of a tiny MLP, checked against finite differences
