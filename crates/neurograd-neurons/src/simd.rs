@@ -1,7 +1,7 @@
 //! Runtime SIMD dispatch of the crate's hot loops (issue 18).
 //!
 //! The release build targets baseline x86-64 (SSE2), so a loop that the compiler vectorises gets
-//! 128-bit vectors only. [`dispatch`] runs a loop body (a [`pulp::WithSimd`] operation whose code is
+//! 128-bit vectors only. `dispatch` (crate-private) runs a loop body (a [`pulp::WithSimd`] operation whose code is
 //! inlined) inside a function compiled for AVX2 + FMA (`x86-v3`) or AVX-512 (`x86-v4`) when the
 //! CPU has them, chosen at run time (safe API of the `pulp` crate; no `unsafe` in this crate).
 //!
