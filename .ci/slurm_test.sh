@@ -103,7 +103,8 @@ sinfo
 sinfo -h -o %T | grep -qE '^(idle|mixed|allocated)' || { say "the node did not come up"; exit 1; }
 say "Slurm is up ($HOST, $CPUS CPUs, $MEM_MB MB)"
 
-WORK=$(mktemp -d /tmp/neurograd-slurm.XXXXXX)
+# A directory with a space in its name: the generated #SBATCH --output line must survive it.
+WORK=$(mktemp -d "/tmp/neurograd slurm.XXXXXX")
 chmod 755 "$WORK"
 PLAN=$WORK/plan.toml
 cat >"$PLAN" <<'EOF'

@@ -600,6 +600,44 @@ fn sh_quote(s: &str) -> String {
     }
 }
 
+/// A Slurm job name from the plan's file stem: `neurograd-` and the stem with every character
+/// outside `[A-Za-z0-9_.-]` replaced by `_` (a name is a label; this keeps `#SBATCH` parsing trivial).
+fn job_name(stem: &str) -> String {
+    let clean: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_.-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("neurograd-{clean}")
+}
+
+/// The opening of a double-quoted `#SBATCH --output` value naming a file in `dir`: `"`, the
+/// directory with `\` and `"` escaped by a backslash (sbatch's directive parser) and `%` doubled
+/// (Slurm's filename patterns read `%%` as `%`), and a trailing `/`. The caller appends the
+/// pattern (`%A_%a.out`) and the closing quote. Paths with spaces, quotes or `%` survive.
+fn sbatch_path_prefix(dir: &Path) -> String {
+    let mut s = String::from("\"");
+    for c in dir.display().to_string().chars() {
+        match c {
+            '\\' | '"' => {
+                s.push('\\');
+                s.push(c);
+            }
+            '%' => s.push_str("%%"),
+            _ => s.push(c),
+        }
+    }
+    if !s.ends_with('/') {
+        s.push('/');
+    }
+    s
+}
+
 fn absolute(p: &Path) -> Result<PathBuf> {
     std::path::absolute(p).map_err(|source| Error::Io {
         path: p.to_path_buf(),
@@ -669,10 +707,7 @@ fn slurm(common: &Common, a: &SlurmArgs) -> Result<()> {
         indices.len(),
         tasks.len()
     ));
-    s.push_str(&format!(
-        "#SBATCH --job-name={}\n",
-        sh_quote(&format!("neurograd-{stem}"))
-    ));
+    s.push_str(&format!("#SBATCH --job-name={}\n", job_name(&stem)));
     if let Some(arr) = &array {
         s.push_str(&format!("#SBATCH --array={arr}\n"));
     }
@@ -688,8 +723,8 @@ fn slurm(common: &Common, a: &SlurmArgs) -> Result<()> {
         s.push_str(&format!("#SBATCH --mem={m}\n"));
     }
     s.push_str(&format!(
-        "#SBATCH --output={}\n",
-        logs.join("%A_%a.out").display()
+        "#SBATCH --output={}%A_%a.out\"\n",
+        sbatch_path_prefix(&logs)
     ));
     s.push_str("set -eu\n");
     s.push_str(&format!(
@@ -756,5 +791,15 @@ mod tests {
         assert_eq!(super::compress(&[0, 2, 3, 4, 7, 9, 10]), "0,2-4,7,9-10");
         assert_eq!(super::compress(&[5]), "5");
         assert_eq!(super::compress(&[]), "");
+    }
+
+    #[test]
+    fn sbatch_output_paths_keep_spaces_quotes_and_percent() {
+        let p = std::path::Path::new("/tmp/my results/a\"b%c");
+        assert_eq!(
+            format!("{}%A_%a.out\"", super::sbatch_path_prefix(p)),
+            "\"/tmp/my results/a\\\"b%%c/%A_%a.out\""
+        );
+        assert_eq!(super::job_name("my plan (v2)"), "neurograd-my_plan__v2_");
     }
 }
