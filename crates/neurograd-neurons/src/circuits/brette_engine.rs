@@ -18,7 +18,7 @@
 //! **Threads.** The neurons are split into `B` contiguous blocks (multiples of 64 neurons), one
 //! per thread, for the whole run: the caller's thread steps block 0 and calls the observer, `B -
 //! 1` scoped threads step the others. A step is: every thread updates its block and publishes
-//! its spikes (double-buffered by step parity); barrier; every thread adds every spike of the
+//! its spikes (double-buffered by step parity, lock-free); barrier; every thread adds every spike of the
 //! step (blocks in order, so ascending index) to the targets *inside its own block* (a row's
 //! part in a block is a sub-slice, found by binary search), while the caller's thread hands the
 //! step's spikes to the observer and then publishes its verdict; the other threads wait for that
@@ -28,8 +28,8 @@
 //! bit-identical for every thread count. The barrier spins (`std::hint::spin_loop`), yielding
 //! the core after a while so a descheduled partner can run on a busy machine.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::thread::Thread;
 
 use super::brette2007::{BenchmarkKind, BrettLif};
@@ -348,9 +348,7 @@ pub(crate) fn run_threads(
     let (bs, blocks) = block_size(n, blocks);
     let model = s.model;
     // per block, two spike buffers (step parity)
-    let published: Vec<[Mutex<Vec<u32>>; 2]> = (0..blocks)
-        .map(|_| [Mutex::new(Vec::new()), Mutex::new(Vec::new())])
-        .collect();
+    let published = Published::new(n, bs, blocks);
     let barrier = SpinBarrier::new(blocks);
     let stop = AtomicBool::new(false);
     let approved = AtomicU64::new(0);
@@ -379,9 +377,9 @@ pub(crate) fn run_threads(
                     let par = (t & 1) as usize;
                     local.clear();
                     blk.update(&model, w.c_e, w.c_i, &mut local);
-                    std::mem::swap(&mut *lock(&published[b][par]), &mut local);
+                    published.publish(b, par, &local);
                     barrier.wait(b);
-                    gather(published, par, &mut gathered);
+                    published.gather(par, &mut gathered);
                     blk.propagate(w, &gathered);
                 }
             });
@@ -392,9 +390,9 @@ pub(crate) fn run_threads(
             let par = (t & 1) as usize;
             local.clear();
             first.update(&model, w.c_e, w.c_i, &mut local);
-            std::mem::swap(&mut *lock(&published[0][par]), &mut local);
+            published.publish(0, par, &local);
             barrier.wait(0);
-            gather(published, par, all);
+            published.gather(par, all);
             first.propagate(w, all);
             done = t + 1;
             let r = observe((first_step + t) as u32, all);
@@ -413,15 +411,47 @@ pub(crate) fn run_threads(
     (done, result)
 }
 
-/// Lock a spike buffer (a poisoned lock still holds a valid vector).
-fn lock(m: &Mutex<Vec<u32>>) -> std::sync::MutexGuard<'_, Vec<u32>> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+/// The step's spikes of every block, double-buffered by step parity: block `b` writes its
+/// spikes into its own range `b bs..` of an array of `n` atomics and their count into its
+/// counter, with relaxed stores ordered before the readers' loads by the barrier between them
+/// (no locks; a reader's cache lines are only read).
+struct Published {
+    bs: usize,
+    spikes: [Vec<AtomicU32>; 2],
+    counts: [Vec<AtomicUsize>; 2],
 }
 
-/// Concatenate every block's spikes of parity `par`, in block order, into `out`.
-fn gather(published: &[[Mutex<Vec<u32>>; 2]], par: usize, out: &mut Vec<u32>) {
-    out.clear();
-    for p in published {
-        out.extend_from_slice(&lock(&p[par]));
+impl Published {
+    fn new(n: usize, bs: usize, blocks: usize) -> Self {
+        let arr = || (0..n).map(|_| AtomicU32::new(0)).collect();
+        let cnt = || (0..blocks).map(|_| AtomicUsize::new(0)).collect();
+        Self {
+            bs,
+            spikes: [arr(), arr()],
+            counts: [cnt(), cnt()],
+        }
+    }
+
+    /// Block `b`'s spikes of a step of parity `par` (at most the block's size).
+    fn publish(&self, b: usize, par: usize, spikes: &[u32]) {
+        let dst = &self.spikes[par][b * self.bs..];
+        for (d, &s) in dst.iter().zip(spikes) {
+            d.store(s, Ordering::Relaxed);
+        }
+        self.counts[par][b].store(spikes.len().min(dst.len()), Ordering::Relaxed);
+    }
+
+    /// Every block's spikes of parity `par`, in block order (ascending), into `out`.
+    fn gather(&self, par: usize, out: &mut Vec<u32>) {
+        out.clear();
+        for (b, c) in self.counts[par].iter().enumerate() {
+            let len = c.load(Ordering::Relaxed);
+            let src = &self.spikes[par][b * self.bs..];
+            out.extend(
+                src[..len.min(src.len())]
+                    .iter()
+                    .map(|s| s.load(Ordering::Relaxed)),
+            );
+        }
     }
 }
