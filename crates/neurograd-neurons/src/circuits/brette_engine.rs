@@ -276,7 +276,7 @@ struct SpinBarrier {
 }
 
 /// Spins of [`SpinBarrier::wait`] before it parks.
-const SPINS: u32 = 500;
+const SPINS: u32 = 200;
 
 impl SpinBarrier {
     fn new(n: usize) -> Self {
@@ -334,6 +334,7 @@ fn spin_then_park(done: impl Fn() -> bool) {
 /// Run `n_steps` steps on `blocks` threads (module docs), handing each step's index (counted from
 /// `first_step`) and spikes to `observe` on the caller's thread. Returns the number of steps
 /// done (fewer than `n_steps` only if `observe` failed) and the observer's result.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_threads(
     s: &mut SoaState,
     ge: &mut [Real],
