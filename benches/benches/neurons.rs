@@ -4,13 +4,24 @@
 //! SIMD path; `run_2threads` steps two blocks of neurons in parallel on rayon's global pool (needs >= 2
 //! threads there; bit-identical results);
 //! `run_baseline_simd` forces the baseline (SSE2) path of the neuron update, to show what the
-//! runtime dispatch gains. Peer: Brian2 via `benches/peers/coba_brian2.py` (ratio script
+//! runtime dispatch gains. `run_cpu` is `run` timed by the thread's CPU time
+//! (`/proc/thread-self/schedstat`; wall time where that is unreadable), the clock Brian2's
+//! standalone loop time uses (`std::clock()`, process CPU time), so the 1-thread ratio holds on a
+//! busy machine too. Peer: Brian2 via `benches/peers/coba_brian2.py` (ratio script
 //! `benches/peers/optneur_ratio.sh`); results in `docs/neurons.md`.
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use neurograd_neurons::circuits::brette2007::{BenchmarkKind, BrettLif, BrettNetwork, BrettParams};
 use neurograd_neurons::monitor::SpikeMonitor;
 use neurograd_neurons::simd::SimdPath;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// CPU time of the calling thread (Linux), `None` where it cannot be read.
+fn thread_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
 
 fn network(p: &BrettParams, threads: usize, simd: SimdPath) -> BrettNetwork {
     let model = BrettLif::new(p)
@@ -48,6 +59,28 @@ fn network_1s(c: &mut Criterion) {
                 },
             );
         }
+        g.bench_with_input(
+            BenchmarkId::new("run_cpu", format!("{kind:?}")),
+            &params,
+            |b, p| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let mut net = network(p, 1, SimdPath::Auto);
+                        let mut mon = SpikeMonitor::new(p.dt_ms);
+                        let (c0, w0) = (thread_cpu(), Instant::now());
+                        net.run(10_000, Some(&mut mon))
+                            .expect("reference network does not diverge");
+                        total += match (c0, thread_cpu()) {
+                            (Some(a), Some(b)) => b - a,
+                            _ => w0.elapsed(),
+                        };
+                        black_box(mon.count());
+                    }
+                    total
+                })
+            },
+        );
         g.bench_with_input(
             BenchmarkId::new("build", format!("{kind:?}")),
             &params,

@@ -38,7 +38,11 @@
 //!
 //! Implementation: the neurons are a [`Population`] of any [`NeuronModel`] (default [`BrettLif`],
 //! the reference equations above), the synaptic variables two arrays owned by the network, CSR
-//! projections with uniform weights, no allocation per step.
+//! projections with uniform weights, no allocation per step. With the default model the network
+//! keeps the neurons' state as a struct of arrays (potentials, refractory counters) and steps it
+//! with its own engine (SIMD update, persistent threads; `set_threads`), bit-identical to the
+//! generic path of the same model; [`BrettNetwork::population`] is brought up to date after
+//! every public call.
 //!
 //! Stable step range: COBA uses forward Euler, whose stiffest mode is the membrane under the
 //! largest conductance; the reference `dt = 0.1` ms is accepted and the check rejects
@@ -50,6 +54,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
+use std::any::Any;
+
+use super::brette_engine::{self, SoaState, Wiring};
 use crate::connectivity::Csr;
 use crate::integrators::Integrator;
 use crate::model::{Input, NeuronModel, Population, SynapticDrive};
@@ -320,15 +327,35 @@ impl BrettLif {
 }
 
 impl BrettLif {
+    /// Which benchmark's equations.
+    pub(crate) fn kind(&self) -> BenchmarkKind {
+        self.kind
+    }
+
+    /// Threshold (mV).
+    pub(crate) fn v_th(&self) -> Real {
+        self.v_th
+    }
+
+    /// Reset (mV).
+    pub(crate) fn v_reset(&self) -> Real {
+        self.v_reset
+    }
+
+    /// Refractory steps `round(t_ref/dt)`.
+    pub(crate) fn n_ref(&self) -> u32 {
+        self.n_ref
+    }
+
     /// COBA forward Euler update of `V` (module docs).
     #[inline(always)]
-    fn coba(&self, v: Real, current: Real, e: Real, i: Real) -> Real {
+    pub(crate) fn coba(&self, v: Real, current: Real, e: Real, i: Real) -> Real {
         v + self.c_v * (e * (self.e_e - v) + i * (self.e_i - v) - (v - self.e_l) + current)
     }
 
     /// CUBA exact propagation of `V` (module docs).
     #[inline(always)]
-    fn cuba(&self, v: Real, current: Real, e: Real, i: Real) -> Real {
+    pub(crate) fn cuba(&self, v: Real, current: Real, e: Real, i: Real) -> Real {
         self.e_l
             + (v - self.e_l) * self.c_v
             + e * self.c_ve
@@ -539,6 +566,9 @@ pub struct BrettNetwork<M: NeuronModel = BrettLif> {
     c_i: Real,
     threads: usize,
     block_spikes: Vec<Vec<u32>>,
+    /// The struct-of-arrays state of the [`BrettLif`] engine (`None` for other models): the
+    /// source of truth while it exists; `pop` is brought up to date after every public call.
+    soa: Option<SoaState>,
 }
 
 /// Fewest neurons per block of a parallel step ([`BrettNetwork::set_threads`]): below this the
@@ -552,7 +582,7 @@ impl BrettNetwork<BrettLif> {
     }
 }
 
-impl<M: NeuronModel + Sync> BrettNetwork<M>
+impl<M: NeuronModel + Sync + 'static> BrettNetwork<M>
 where
     M::State: Send,
 {
@@ -603,8 +633,18 @@ where
                 s
             })
             .collect();
+        let pop = Population::from_states(model, states)?;
+        let soa = (&pop as &dyn Any)
+            .downcast_ref::<Population<BrettLif>>()
+            .map(|p| SoaState {
+                model: *p.model(),
+                v: p.states().iter().map(|s| s.v_mv).collect(),
+                refr: p.states().iter().map(|s| s.refractory_steps).collect(),
+                spikes: Vec::with_capacity(n),
+            });
         Ok(Self {
-            pop: Population::from_states(model, states)?,
+            pop,
+            soa,
             p,
             step: 0,
             ge,
@@ -618,10 +658,16 @@ where
         })
     }
 
-    /// Step with up to `threads` threads of the current rayon pool (default 1; 0: as many as the
-    /// pool has). The neurons are split into contiguous blocks of at least
-    /// [`MIN_NEURONS_PER_BLOCK`]; each block is updated on its own, and the spikes are then added
-    /// to each block's targets in the same order as on one thread, so the states, synaptic
+    /// Step with up to `threads` threads (default 1; 0: as many as the current rayon pool has).
+    /// The neurons are split into contiguous blocks of at least [`MIN_NEURONS_PER_BLOCK`].
+    ///
+    /// With the default model [`BrettLif`], [`BrettNetwork::run`] and
+    /// [`BrettNetwork::run_observed`] step the blocks on persistent threads for the whole run
+    /// (the caller's and `blocks - 1` scoped ones, one spinning-then-parking barrier per step);
+    /// each thread adds every spike's weight to the targets in its own block, in the same order
+    /// as one thread (the engine's docs are in `circuits/brette_engine.rs`).
+    /// [`BrettNetwork::step`] always steps on the caller's thread. With another model each step
+    /// updates the blocks in parallel on the rayon pool. Either way the states, synaptic
     /// variables and spikes are bit-identical for every thread count.
     pub fn set_threads(&mut self, threads: usize) {
         self.threads = threads;
@@ -687,6 +733,12 @@ where
     /// reset if it spiked; the synaptic variables decay; the spikes are added to their targets'
     /// variables, so the membrane sees them from the next step.
     pub fn step(&mut self) -> &[u32] {
+        if self.soa.is_some() {
+            self.step_soa();
+            self.sync_population();
+            self.step += 1;
+            return self.pop.spikes();
+        }
         let blocks = self.blocks();
         if blocks > 1 {
             self.step_blocks(blocks);
@@ -716,6 +768,36 @@ where
         }
         self.step += 1;
         self.pop.spikes()
+    }
+
+    /// One step of the [`BrettLif`] engine on the caller's thread (`step` not counted).
+    fn step_soa(&mut self) {
+        let w = Wiring {
+            c_e: self.c_e,
+            c_i: self.c_i,
+            exc: &self.exc,
+            inh: &self.inh,
+            w_e: self.p.w_e,
+            w_i: self.p.w_i,
+            n_exc: self.p.n_exc as u32,
+        };
+        if let Some(s) = self.soa.as_mut() {
+            brette_engine::step_one(s, &mut self.ge, &mut self.gi, &w);
+        }
+    }
+
+    /// Copy the engine's state (potentials, refractory counters, last spikes) into `pop`.
+    fn sync_population(&mut self) {
+        let Some(s) = self.soa.as_ref() else { return };
+        if let Some(pop) = (&mut self.pop as &mut dyn Any).downcast_mut::<Population<BrettLif>>() {
+            let (_, states, spikes) = pop.parts_mut();
+            for ((st, &v), &r) in states.iter_mut().zip(&s.v).zip(&s.refr) {
+                st.v_mv = v;
+                st.refractory_steps = r;
+            }
+            spikes.clear();
+            spikes.extend_from_slice(&s.spikes);
+        }
     }
 
     /// [`BrettNetwork::step`] on `blocks` contiguous blocks of neurons in parallel: each block's
@@ -799,11 +881,59 @@ where
         n_steps: u64,
         mut observe: impl FnMut(u32, &[u32]) -> Result<()>,
     ) -> Result<()> {
+        if self.soa.is_some() {
+            let blocks = self.blocks();
+            let result = if blocks > 1 {
+                let w = Wiring {
+                    c_e: self.c_e,
+                    c_i: self.c_i,
+                    exc: &self.exc,
+                    inh: &self.inh,
+                    w_e: self.p.w_e,
+                    w_i: self.p.w_i,
+                    n_exc: self.p.n_exc as u32,
+                };
+                let s = self.soa.as_mut().expect("checked above");
+                let (done, result) = brette_engine::run_threads(
+                    s,
+                    &mut self.ge,
+                    &mut self.gi,
+                    &w,
+                    blocks,
+                    n_steps,
+                    self.step,
+                    &mut observe,
+                );
+                self.step += done;
+                result
+            } else {
+                let mut result = Ok(());
+                for _ in 0..n_steps {
+                    let step = self.step as u32;
+                    self.step_soa();
+                    self.step += 1;
+                    let s = self.soa.as_ref().expect("checked above");
+                    if let Err(e) = observe(step, &s.spikes) {
+                        result = Err(e);
+                        break;
+                    }
+                }
+                result
+            };
+            self.sync_population();
+            result?;
+            return self.check_finite();
+        }
         for _ in 0..n_steps {
             let step = self.step as u32;
             let spikes = self.step();
             observe(step, spikes)?;
         }
+        self.check_finite()
+    }
+
+    /// Divergence check at the end of a run: every potential finite.
+    fn check_finite(&self) -> Result<()> {
         let model = self.pop.model();
         if let Some(i) = self
             .pop

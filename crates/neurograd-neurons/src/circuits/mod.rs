@@ -2,4 +2,5 @@
 
 pub mod balanced;
 pub mod brette2007;
+mod brette_engine;
 pub mod macaque;

@@ -308,3 +308,136 @@ fn a_recording_window_must_be_non_negative() {
         assert!(e.to_string().contains("record_until_ms"), "{e}");
     }
 }
+
+/// `BrettLif` delegated through a wrapper type: the network cannot recognise it, so it steps on
+/// the generic path (the model's own per-neuron `advance`, array-of-structs population).
+#[derive(Debug, Clone)]
+struct Generic(neurograd_neurons::circuits::brette2007::BrettLif);
+
+impl neurograd_neurons::model::NeuronModel for Generic {
+    type State = neurograd_neurons::circuits::brette2007::BrettLifState;
+    const NAME: &'static str = "generic brette lif";
+    const SPIKE_AT_STEP_END: bool = false;
+    fn dt_ms(&self) -> f64 {
+        self.0.dt_ms()
+    }
+    fn integrator(&self) -> neurograd_neurons::integrators::Integrator {
+        self.0.integrator()
+    }
+    fn initial_state(&self) -> Self::State {
+        self.0.initial_state()
+    }
+    fn step(&self, s: &mut Self::State, input: &neurograd_neurons::model::Input) -> bool {
+        self.0.step(s, input)
+    }
+    fn reset(&self, s: &mut Self::State) {
+        self.0.reset(s)
+    }
+    fn potential(&self, s: &Self::State) -> f64 {
+        self.0.potential(s)
+    }
+    fn set_potential(&self, s: &mut Self::State, v: f64) {
+        self.0.set_potential(s, v)
+    }
+}
+
+/// The struct-of-arrays engine of the default model (every SIMD path, 1, 2 and 3 threads, and
+/// single `step` calls) gives the same spikes, states and synaptic variables, bit for bit, as
+/// the generic per-neuron path of the same model, on a network whose size is not a multiple of
+/// the 64-neuron chunk (1,000 + 237 neurons, 400 steps), for COBA and CUBA.
+#[test]
+fn the_soa_engine_equals_the_generic_path() {
+    use neurograd_neurons::circuits::brette2007::{BrettLif, BrettNetwork};
+    use neurograd_neurons::model::NeuronModel;
+    use neurograd_neurons::simd::SimdPath;
+    for kind in [BenchmarkKind::Coba, BenchmarkKind::Cuba] {
+        let p = BrettParams {
+            n_exc: 1000,
+            n_inh: 237,
+            p_connect: 0.06,
+            ..BrettParams::of(kind)
+        };
+        let model = BrettLif::new(&p).unwrap();
+        let mut generic = BrettNetwork::with_model(p, Generic(model), 5).unwrap();
+        let mut expected = Vec::new();
+        for k in 0..400u32 {
+            expected.extend(generic.step().iter().map(|&i| (k, i)));
+        }
+        assert!(expected.len() > 200, "{kind:?}: {}", expected.len());
+        let states = generic.population().states().to_vec();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for path in SimdPath::available() {
+            for threads in [1, 2, 3] {
+                let mut net = BrettNetwork::with_model(p, model.with_simd_path(path), 5).unwrap();
+                net.set_threads(threads);
+                let mut got = Vec::new();
+                net.run_observed(400, |k, s| {
+                    got.extend(s.iter().map(|&i| (k, i)));
+                    Ok(())
+                })
+                .unwrap();
+                let what = format!("{kind:?} {path:?} {threads} threads");
+                assert!(got == expected, "{what}: spikes differ");
+                assert_eq!(net.population().states(), &states[..], "{what}");
+                assert_eq!(bits(net.ge()), bits(generic.ge()), "{what}");
+                assert_eq!(bits(net.gi()), bits(generic.gi()), "{what}");
+                assert_eq!(net.steps_done(), 400);
+                assert_eq!(net.population().spikes(), generic.population().spikes());
+            }
+        }
+        // single steps on the engine
+        let mut net = BrettNetwork::with_model(p, model, 5).unwrap();
+        let mut got = Vec::new();
+        for k in 0..400u32 {
+            got.extend(net.step().iter().map(|&i| (k, i)));
+        }
+        assert!(got == expected, "{kind:?}: single steps differ");
+        assert_eq!(net.population().states(), &states[..]);
+        assert!(
+            net.population().states().iter().all(|s| net
+                .population()
+                .model()
+                .potential(s)
+                .is_finite())
+        );
+    }
+}
+
+/// An observer error stops the run after the failing step on every thread count: the network
+/// has taken exactly the steps up to and including it, in the same state as one thread.
+#[test]
+fn an_observer_error_stops_every_thread_count_at_the_same_step() {
+    use neurograd_neurons::circuits::brette2007::BrettNetwork;
+    let p = BrettParams::coba();
+    let mut reference: Option<(Vec<u64>, u64)> = None;
+    for threads in [1, 2, 3] {
+        let mut net = BrettNetwork::new(p, 2).unwrap();
+        net.set_threads(threads);
+        let r = net.run_observed(100, |k, _| {
+            if k == 37 {
+                Err(NeuronError::Diverged {
+                    step: k as usize,
+                    what: "test stop".into(),
+                })
+            } else {
+                Ok(())
+            }
+        });
+        assert!(
+            matches!(r, Err(NeuronError::Diverged { step: 37, .. })),
+            "{r:?}"
+        );
+        assert_eq!(net.steps_done(), 38, "{threads} threads");
+        let now = (
+            net.potentials().iter().map(|v| v.to_bits()).collect(),
+            net.steps_done(),
+        );
+        match &reference {
+            None => reference = Some(now),
+            Some(r) => assert!(*r == now, "{threads} threads"),
+        }
+        // and it continues from there as one uninterrupted run would
+        net.run(10, None).unwrap();
+        assert_eq!(net.steps_done(), 48);
+    }
+}

@@ -1,0 +1,458 @@
+//! The stepping engine of [`BrettNetwork`](super::brette2007::BrettNetwork) with its default
+//! neuron [`BrettLif`] (issue 18): the population's state as a struct of arrays (potentials,
+//! refractory counters), the neuron update on the CPU's widest SIMD path, and a multi-threaded
+//! run on persistent threads that gives the same bits as one thread.
+//!
+//! **Update.** The potentials `v`, refractory counters `refr` and the synaptic variables `g_e`,
+//! `g_i` are separate arrays, so one step streams through them without gathering fields from an
+//! array of structs. Each chunk of 64 neurons is updated branch-free (the new potential is
+//! computed for every neuron and kept where it is not refractory; the counter counts down
+//! saturating at 0; both synaptic variables decay) while noting whether a potential crossed the
+//! threshold; only such a chunk is scanned for spikes and reset. The arithmetic is
+//! [`BrettLif`]'s own (`NeuronModel::step` then `reset`), element-wise, so every SIMD path and
+//! the generic per-neuron loop give the same bits.
+//!
+//! **Propagation.** A spike of neuron `i` adds its weight to `g[j]` for every target `j` of its
+//! CSR row (sorted `u32` targets), spikes in ascending index order.
+//!
+//! **Threads.** The neurons are split into `B` contiguous blocks (multiples of 64 neurons), one
+//! per thread, for the whole run: the caller's thread steps block 0 and calls the observer, `B -
+//! 1` scoped threads step the others. A step is: every thread updates its block and publishes
+//! its spikes (double-buffered by step parity, lock-free); barrier; every thread adds every spike of the
+//! step (blocks in order, so ascending index) to the targets *inside its own block* (a row's
+//! part in a block is a sub-slice, found by binary search), while the caller's thread hands the
+//! step's spikes to the observer and then publishes its verdict; the other threads wait for that
+//! verdict before their next update (usually already there), so an observer error stops every
+//! thread after the same step as on one thread. Each synaptic variable is thus written by one thread only, and receives the same
+//! additions in the same order as on one thread: the states, synaptic variables and spikes are
+//! bit-identical for every thread count. The barrier spins (`std::hint::spin_loop`), yielding
+//! the core after a while so a descheduled partner can run on a busy machine.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::thread::Thread;
+
+use super::brette2007::{BenchmarkKind, BrettLif};
+use crate::connectivity::Csr;
+use crate::simd;
+use crate::{Real, Result};
+
+/// Neurons per chunk of the update (a chunk with a threshold crossing is scanned for spikes).
+pub(crate) const CHUNK: usize = 64;
+
+/// The state of the neurons as a struct of arrays.
+#[derive(Debug, Clone)]
+pub(crate) struct SoaState {
+    pub(crate) model: BrettLif,
+    pub(crate) v: Vec<Real>,
+    pub(crate) refr: Vec<u32>,
+    pub(crate) spikes: Vec<u32>,
+}
+
+/// What the engine needs besides the state: synaptic decay factors, the projections and weights.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wiring<'a> {
+    pub(crate) c_e: Real,
+    pub(crate) c_i: Real,
+    pub(crate) exc: &'a Csr,
+    pub(crate) inh: &'a Csr,
+    pub(crate) w_e: Real,
+    pub(crate) w_i: Real,
+    pub(crate) n_exc: u32,
+}
+
+/// One block of neurons: its slices of the four state arrays and the global index of its first
+/// neuron.
+struct Block<'a> {
+    off: u32,
+    v: &'a mut [Real],
+    refr: &'a mut [u32],
+    ge: &'a mut [Real],
+    gi: &'a mut [Real],
+}
+
+impl Block<'_> {
+    /// Update the block's neurons on `model`'s SIMD path; push the global indices of the spikes.
+    fn update(&mut self, model: &BrettLif, c_e: Real, c_i: Real, spikes: &mut Vec<u32>) {
+        struct Op<'a, 'b> {
+            model: &'a BrettLif,
+            block: &'a mut Block<'b>,
+            c_e: Real,
+            c_i: Real,
+            spikes: &'a mut Vec<u32>,
+        }
+        impl pulp::WithSimd for Op<'_, '_> {
+            type Output = ();
+            #[inline(always)]
+            fn with_simd<S: pulp::Simd>(self, _simd: S) {
+                let Op {
+                    model,
+                    block,
+                    c_e,
+                    c_i,
+                    spikes,
+                } = self;
+                // a local copy: its constants stay in registers across the loop's stores
+                let m = *model;
+                let m = &m;
+                match m.kind() {
+                    BenchmarkKind::Coba => {
+                        update_chunks(m, block, c_e, c_i, spikes, |v, e, i| m.coba(v, 0.0, e, i))
+                    }
+                    BenchmarkKind::Cuba => {
+                        update_chunks(m, block, c_e, c_i, spikes, |v, e, i| m.cuba(v, 0.0, e, i))
+                    }
+                }
+            }
+        }
+        simd::dispatch(
+            model.simd_path(),
+            Op {
+                model,
+                block: self,
+                c_e,
+                c_i,
+                spikes,
+            },
+        );
+    }
+
+    /// Add every spike of `spikes` (ascending) to the targets inside this block.
+    fn propagate(&mut self, w: &Wiring<'_>, spikes: &[u32]) {
+        let lo = self.off;
+        let hi = lo + self.v.len() as u32;
+        let whole = lo == 0 && hi as usize >= w.exc.n_post().max(w.inh.n_post());
+        for &i in spikes {
+            let (row, g, wt) = if i < w.n_exc {
+                (w.exc.row(i as usize), &mut *self.ge, w.w_e)
+            } else {
+                (w.inh.row((i - w.n_exc) as usize), &mut *self.gi, w.w_i)
+            };
+            if whole {
+                for &j in row {
+                    g[j as usize] += wt;
+                }
+            } else {
+                let a = row.partition_point(|&j| j < lo);
+                let z = a + row[a..].partition_point(|&j| j < hi);
+                for &j in &row[a..z] {
+                    g[(j - lo) as usize] += wt;
+                }
+            }
+        }
+    }
+}
+
+/// The update loop of one block for one rule `new_v(V, g_e, g_i)` (module docs): whole chunks of
+/// [`CHUNK`] neurons as fixed-size arrays (fully unrolled vector code), then the remainder.
+#[inline(always)]
+fn update_chunks(
+    m: &BrettLif,
+    b: &mut Block<'_>,
+    c_e: Real,
+    c_i: Real,
+    spikes: &mut Vec<u32>,
+    new_v: impl Fn(Real, Real, Real) -> Real,
+) {
+    let full = b.v.len() / CHUNK * CHUNK;
+    let (v0, v1) = b.v.split_at_mut(full.min(b.v.len()));
+    let (r0, r1) = b.refr.split_at_mut(full.min(b.refr.len()));
+    let (e0, e1) = b.ge.split_at_mut(full.min(b.ge.len()));
+    let (i0, i1) = b.gi.split_at_mut(full.min(b.gi.len()));
+    for (c, (((vs, rs), ge), gi)) in v0
+        .chunks_exact_mut(CHUNK)
+        .zip(r0.chunks_exact_mut(CHUNK))
+        .zip(e0.chunks_exact_mut(CHUNK))
+        .zip(i0.chunks_exact_mut(CHUNK))
+        .enumerate()
+    {
+        let vs: &mut [Real; CHUNK] = vs.try_into().expect("exact chunk");
+        let rs: &mut [u32; CHUNK] = rs.try_into().expect("exact chunk");
+        let ge: &mut [Real; CHUNK] = ge.try_into().expect("exact chunk");
+        let gi: &mut [Real; CHUNK] = gi.try_into().expect("exact chunk");
+        let base = b.off + (c * CHUNK) as u32;
+        update_chunk(m, vs, rs, ge, gi, c_e, c_i, base, spikes, &new_v);
+    }
+    let base = b.off + full as u32;
+    update_chunk(m, v1, r1, e1, i1, c_e, c_i, base, spikes, &new_v);
+}
+
+/// One chunk: the branch-free update noting threshold crossings, then (only if one crossed) the
+/// scan for spikes with their reset.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn update_chunk(
+    m: &BrettLif,
+    vs: &mut [Real],
+    rs: &mut [u32],
+    ge: &mut [Real],
+    gi: &mut [Real],
+    c_e: Real,
+    c_i: Real,
+    base: u32,
+    spikes: &mut Vec<u32>,
+    new_v: &impl Fn(Real, Real, Real) -> Real,
+) {
+    let v_th = m.v_th();
+    // equal, known lengths: no bounds checks in the loop
+    let n = vs.len().min(rs.len()).min(ge.len()).min(gi.len());
+    let (vs, rs, ge, gi) = (&mut vs[..n], &mut rs[..n], &mut ge[..n], &mut gi[..n]);
+    let mut crossed = 0u64;
+    for k in 0..n {
+        let (e, i, v, r) = (ge[k], gi[k], vs[k], rs[k]);
+        let nv = new_v(v, e, i);
+        let v1 = if r == 0 { nv } else { v };
+        vs[k] = v1;
+        rs[k] = r.saturating_sub(1);
+        ge[k] = e * c_e;
+        gi[k] = i * c_i;
+        crossed |= u64::from(v1 > v_th);
+    }
+    if crossed != 0 {
+        let (v_reset, n_ref) = (m.v_reset(), m.n_ref().saturating_sub(1));
+        for k in 0..n {
+            if vs[k] > v_th {
+                vs[k] = v_reset;
+                rs[k] = n_ref;
+                spikes.push(base + k as u32);
+            }
+        }
+    }
+}
+
+/// Split the state arrays into `blocks` blocks of `bs` neurons (the last may be shorter).
+fn split<'a>(
+    bs: usize,
+    v: &'a mut [Real],
+    refr: &'a mut [u32],
+    ge: &'a mut [Real],
+    gi: &'a mut [Real],
+) -> Vec<Block<'a>> {
+    v.chunks_mut(bs)
+        .zip(refr.chunks_mut(bs))
+        .zip(ge.chunks_mut(bs))
+        .zip(gi.chunks_mut(bs))
+        .enumerate()
+        .map(|(b, (((v, refr), ge), gi))| Block {
+            off: (b * bs) as u32,
+            v,
+            refr,
+            ge,
+            gi,
+        })
+        .collect()
+}
+
+/// Block size for `blocks` blocks of `n` neurons (a multiple of [`CHUNK`]) and the resulting
+/// number of blocks.
+pub(crate) fn block_size(n: usize, blocks: usize) -> (usize, usize) {
+    let bs = n.div_ceil(blocks.max(1)).next_multiple_of(CHUNK).max(CHUNK);
+    (bs, n.div_ceil(bs).max(1))
+}
+
+/// One step on the caller's thread; the step's spikes (ascending) are left in `s.spikes`.
+pub(crate) fn step_one(s: &mut SoaState, ge: &mut [Real], gi: &mut [Real], w: &Wiring<'_>) {
+    let n = s.v.len();
+    let mut blk = Block {
+        off: 0,
+        v: &mut s.v,
+        refr: &mut s.refr,
+        ge: &mut ge[..n],
+        gi: &mut gi[..n],
+    };
+    s.spikes.clear();
+    blk.update(&s.model, w.c_e, w.c_i, &mut s.spikes);
+    blk.propagate(w, &s.spikes);
+}
+
+/// A reusable barrier for a fixed number of threads: a waiter spins a little (a step of the
+/// benchmark takes microseconds), then parks until the last arriver unparks it, so a partner
+/// that the OS has descheduled costs a wake-up, not a spinning core.
+struct SpinBarrier {
+    n: usize,
+    count: AtomicUsize,
+    generation: AtomicUsize,
+    threads: Vec<OnceLock<Thread>>,
+}
+
+/// Spins of [`SpinBarrier::wait`] before it parks.
+const SPINS: u32 = 200;
+
+impl SpinBarrier {
+    fn new(n: usize) -> Self {
+        Self {
+            n,
+            count: AtomicUsize::new(0),
+            generation: AtomicUsize::new(0),
+            threads: (0..n).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Register the calling thread as participant `id` (before its first `wait`).
+    fn register(&self, id: usize) {
+        let _ = self.threads[id].set(std::thread::current());
+    }
+
+    fn wait(&self, id: usize) {
+        let g = self.generation.load(Ordering::Acquire);
+        if self.count.fetch_add(1, Ordering::AcqRel) + 1 == self.n {
+            self.count.store(0, Ordering::Relaxed);
+            self.generation.store(g.wrapping_add(1), Ordering::Release);
+            self.unpark_others(id);
+            return;
+        }
+        spin_then_park(|| self.generation.load(Ordering::Acquire) != g);
+    }
+
+    /// Unpark every registered participant but `id` (a participant not parked keeps the token
+    /// and re-checks its condition).
+    fn unpark_others(&self, id: usize) {
+        for (k, t) in self.threads.iter().enumerate() {
+            if k != id
+                && let Some(t) = t.get()
+            {
+                t.unpark();
+            }
+        }
+    }
+}
+
+/// Wait until `done()`: spin [`SPINS`] times, then park (woken by `unpark`; spurious wake-ups
+/// re-check).
+fn spin_then_park(done: impl Fn() -> bool) {
+    let mut spins = 0u32;
+    while !done() {
+        if spins < SPINS {
+            std::hint::spin_loop();
+            spins += 1;
+        } else {
+            std::thread::park();
+        }
+    }
+}
+
+/// Run `n_steps` steps on `blocks` threads (module docs), handing each step's index (counted from
+/// `first_step`) and spikes to `observe` on the caller's thread. Returns the number of steps
+/// done (fewer than `n_steps` only if `observe` failed) and the observer's result.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_threads(
+    s: &mut SoaState,
+    ge: &mut [Real],
+    gi: &mut [Real],
+    w: &Wiring<'_>,
+    blocks: usize,
+    n_steps: u64,
+    first_step: u64,
+    observe: &mut dyn FnMut(u32, &[u32]) -> Result<()>,
+) -> (u64, Result<()>) {
+    let n = s.v.len();
+    let (bs, blocks) = block_size(n, blocks);
+    let model = s.model;
+    // per block, two spike buffers (step parity)
+    let published = Published::new(n, bs, blocks);
+    let barrier = SpinBarrier::new(blocks);
+    let stop = AtomicBool::new(false);
+    let approved = AtomicU64::new(0);
+    let all = &mut s.spikes;
+    let mut parts = split(bs, &mut s.v, &mut s.refr, &mut ge[..n], &mut gi[..n]);
+    let mut rest = parts.split_off(1);
+    let mut first = parts.pop().expect("at least one block");
+    let (published, barrier, stop, approved) = (&published, &barrier, &stop, &approved);
+    let mut done = 0u64;
+    let mut result = Ok(());
+    std::thread::scope(|scope| {
+        for (b, mut blk) in rest.drain(..).enumerate() {
+            let b = b + 1;
+            scope.spawn(move || {
+                barrier.register(b);
+                let mut local = Vec::new();
+                let mut gathered = Vec::new();
+                for t in 0..n_steps {
+                    // the observer accepted the previous step (or failed: stop)
+                    spin_then_park(|| {
+                        approved.load(Ordering::Acquire) >= t || stop.load(Ordering::Acquire)
+                    });
+                    if stop.load(Ordering::Acquire) {
+                        break;
+                    }
+                    let par = (t & 1) as usize;
+                    local.clear();
+                    blk.update(&model, w.c_e, w.c_i, &mut local);
+                    published.publish(b, par, &local);
+                    barrier.wait(b);
+                    published.gather(par, &mut gathered);
+                    blk.propagate(w, &gathered);
+                }
+            });
+        }
+        barrier.register(0);
+        let mut local = Vec::new();
+        for t in 0..n_steps {
+            let par = (t & 1) as usize;
+            local.clear();
+            first.update(&model, w.c_e, w.c_i, &mut local);
+            published.publish(0, par, &local);
+            barrier.wait(0);
+            published.gather(par, all);
+            first.propagate(w, all);
+            done = t + 1;
+            let r = observe((first_step + t) as u32, all);
+            if r.is_err() {
+                stop.store(true, Ordering::Release);
+            } else {
+                approved.store(t + 1, Ordering::Release);
+            }
+            barrier.unpark_others(0);
+            if r.is_err() {
+                result = r;
+                break;
+            }
+        }
+    });
+    (done, result)
+}
+
+/// The step's spikes of every block, double-buffered by step parity: block `b` writes its
+/// spikes into its own range `b bs..` of an array of `n` atomics and their count into its
+/// counter, with relaxed stores ordered before the readers' loads by the barrier between them
+/// (no locks; a reader's cache lines are only read).
+struct Published {
+    bs: usize,
+    spikes: [Vec<AtomicU32>; 2],
+    counts: [Vec<AtomicUsize>; 2],
+}
+
+impl Published {
+    fn new(n: usize, bs: usize, blocks: usize) -> Self {
+        let arr = || (0..n).map(|_| AtomicU32::new(0)).collect();
+        let cnt = || (0..blocks).map(|_| AtomicUsize::new(0)).collect();
+        Self {
+            bs,
+            spikes: [arr(), arr()],
+            counts: [cnt(), cnt()],
+        }
+    }
+
+    /// Block `b`'s spikes of a step of parity `par` (at most the block's size).
+    fn publish(&self, b: usize, par: usize, spikes: &[u32]) {
+        let dst = &self.spikes[par][b * self.bs..];
+        for (d, &s) in dst.iter().zip(spikes) {
+            d.store(s, Ordering::Relaxed);
+        }
+        self.counts[par][b].store(spikes.len().min(dst.len()), Ordering::Relaxed);
+    }
+
+    /// Every block's spikes of parity `par`, in block order (ascending), into `out`.
+    fn gather(&self, par: usize, out: &mut Vec<u32>) {
+        out.clear();
+        for (b, c) in self.counts[par].iter().enumerate() {
+            let len = c.load(Ordering::Relaxed);
+            let src = &self.spikes[par][b * self.bs..];
+            out.extend(
+                src[..len.min(src.len())]
+                    .iter()
+                    .map(|s| s.load(Ordering::Relaxed)),
+            );
+        }
+    }
+}
