@@ -1,14 +1,17 @@
-//! Times `neurograd_tensor::gemm` (faer) against nalgebra's `gemm` (matrixmultiply) on the shapes
-//! of the GEMM, MLP and conv benchmarks: `cargo run --release -p neurograd-tensor --example
-//! gemm_probe [threads]`. Prints microseconds per product (best of 7 batches) and the ratio.
+//! Times the two kernels of `neurograd_tensor::gemm` (faer, and nalgebra → matrixmultiply) on the
+//! shapes of the GEMM, MLP and conv benchmarks, interleaved in one process: `cargo run --release
+//! -p neurograd-tensor --example gemm_probe [threads] [reps-scale]`. Prints microseconds per
+//! product (best of 7 batches) and the ratio mm/faer (above 1: faer faster); `gemm` uses faer
+//! (see `gemm::Kernel` for why). Set `MATMUL_NUM_THREADS` to the same thread count: unset, it
+//! lets matrixmultiply use every physical core whatever `threads` says.
 use std::hint::black_box;
 use std::time::Instant;
 
 use neurograd_tensor::Matrix;
-use neurograd_tensor::gemm::{GemmRef, gemm_with_threads};
+use neurograd_tensor::gemm::{GemmRef, Kernel, gemm_with_kernel};
 
-fn best_us(mut f: impl FnMut(), flops: f64) -> f64 {
-    let reps = ((2e8 / flops) as usize).clamp(3, 200_000);
+fn best_us(mut f: impl FnMut(), flops: f64, scale: f64) -> f64 {
+    let reps = ((2e8 * scale / flops) as usize).clamp(1, 200_000);
     f();
     let mut best = f64::INFINITY;
     for _ in 0..7 {
@@ -29,6 +32,9 @@ fn main() {
     let threads: usize = std::env::args()
         .nth(1)
         .map_or(1, |s| s.parse().expect("threads"));
+    let scale: f64 = std::env::args()
+        .nth(2)
+        .map_or(1.0, |s| s.parse().expect("reps scale"));
     // (label, m, k, n, a transposed, b transposed)
     let shapes: &[(&str, usize, usize, usize, bool, bool)] = &[
         ("sq64", 64, 64, 64, false, false),
@@ -50,10 +56,17 @@ fn main() {
         ("lenet2 fwd U.Wt", 2048, 150, 16, false, true),
         ("lenet2 dW Gt.U", 16, 2048, 150, true, false),
         ("lenet2 dU G.W", 2048, 16, 150, false, false),
+        // around the tall-and-thin shape of lenet2 fwd, to see how far its behaviour reaches
+        ("tall 2048.150.16 nn", 2048, 150, 16, false, false),
+        ("tall 4096.128.16", 4096, 128, 16, false, true),
+        ("tall 1024.150.16", 1024, 150, 16, false, true),
+        ("tall 2048.64.16", 2048, 64, 16, false, true),
+        ("tall 2048.150.32", 2048, 150, 32, false, true),
+        ("tall 2048.300.8", 2048, 300, 8, false, true),
     ];
     println!("threads={threads}");
     println!(
-        "{:18} {:>10} {:>10} {:>7}",
+        "{:20} {:>10} {:>10} {:>7}",
         "shape", "mm_us", "faer_us", "mm/faer"
     );
     for &(label, m, k, n, ta, tb) in shapes {
@@ -69,8 +82,6 @@ fn main() {
         };
         let mut c = Matrix::zeros(m, n);
         let flops = 2.0 * (m * n * k) as f64;
-        let av = if ta { a.transpose() } else { a.clone() };
-        let bv = if tb { b.transpose() } else { b.clone() };
         let ar = if ta {
             GemmRef::t(&a)
         } else {
@@ -81,31 +92,15 @@ fn main() {
         } else {
             GemmRef::from(&b)
         };
-        // nalgebra path: strided views for transposes, as credit/linalg.rs did
-        let at = nalgebra::DMatrixView::from_slice_with_strides(
-            a.as_slice(),
-            m,
-            k,
-            if ta { k } else { 1 },
-            if ta { 1 } else { m },
-        );
-        let bt = nalgebra::DMatrixView::from_slice_with_strides(
-            b.as_slice(),
-            k,
-            n,
-            if tb { n } else { 1 },
-            if tb { 1 } else { k },
-        );
-        let _ = (&av, &bv);
-        let mm = best_us(|| c.gemm(1.0, black_box(&at), black_box(&bt), 0.0), flops);
-        let mm_out = c.clone();
-        let fa = best_us(
-            || gemm_with_threads(&mut c, 1.0, black_box(ar), black_box(br), 0.0, threads),
-            flops,
-        );
+        let run = |k: Kernel, c: &mut Matrix| {
+            gemm_with_kernel(c, 1.0, black_box(ar), black_box(br), 0.0, threads, k)
+        };
+        let mut mm_out = c.clone();
+        let mm = best_us(|| run(Kernel::MatrixMultiply, &mut mm_out), flops, scale);
+        let fa = best_us(|| run(Kernel::Faer, &mut c), flops, scale);
         let diff = (&c - &mm_out).amax();
         println!(
-            "{label:18} {mm:10.2} {fa:10.2} {:7.2}   maxdiff {diff:.1e}",
+            "{label:20} {mm:10.2} {fa:10.2} {:7.2}   maxdiff {diff:.1e}",
             mm / fa
         );
     }

@@ -109,6 +109,41 @@ impl<'a> GemmRef<'a> {
     }
 }
 
+impl<'a> GemmRef<'a> {
+    fn nalgebra(&self) -> nalgebra::DMatrixView<'a, Real, nalgebra::Dyn, nalgebra::Dyn> {
+        let (r, c) = self.shape();
+        // stored (i, j) sits at i + j·rows; the transpose swaps the strides
+        let (rs, cs) = if self.transposed {
+            (self.rows, 1)
+        } else {
+            (1, self.rows)
+        };
+        nalgebra::DMatrixView::from_slice_with_strides(self.data, r, c, rs, cs)
+    }
+}
+
+/// A GEMM kernel, for [`gemm_with_kernel`]. [`gemm`] always uses [`Kernel::Faer`].
+///
+/// Why one kernel: `examples/gemm_probe.rs` times both on the square, MLP and LeNet shapes,
+/// interleaved in one process at the same thread count. On an AVX-512 Xeon (1 thread,
+/// `MATMUL_NUM_THREADS=1`, load average 9-17 from other jobs, 2026-12-03) the time ratio
+/// matrixmultiply / faer was 1.16-1.19 at 256³, 1.07-1.41 at 1024³, 1.04-6.4 on the ten MLP
+/// products and 0.94-4.0 on the six LeNet products, with no shape where matrixmultiply was faster
+/// in every run (single runs of the tall 2048·150·16 product went either way, 0.55-1.75). An
+/// earlier probe that seemed to show matrixmultiply ahead at 256³, 1024³ and on the tall LeNet
+/// products ran it with `MATMUL_NUM_THREADS` unset, which makes matrixmultiply (feature
+/// `threading`) use every physical core, against faer on one thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// `faer`'s `matmul` (nano-gemm / private-gemm-x86, runtime AVX2/AVX-512 dispatch).
+    Faer,
+    /// nalgebra's `gemm` on strided views, i.e. `matrixmultiply`'s `dgemm` (runtime AVX/FMA
+    /// dispatch; its own thread count, `MATMUL_NUM_THREADS` or else every physical core, with
+    /// the `parallel` feature). Used only when `m`, `k` and `n` all exceed 5 (nalgebra's own
+    /// condition for calling matrixmultiply); smaller products take faer.
+    MatrixMultiply,
+}
+
 impl<'a> From<&'a Matrix> for GemmRef<'a> {
     fn from(m: &'a Matrix) -> Self {
         Self {
@@ -158,7 +193,37 @@ pub fn gemm_with_threads(
     threads: usize,
 ) {
     let (m, n) = c.shape();
-    gemm_raw(c.as_mut_slice(), m, n, alpha, a, b, beta, threads);
+    gemm_raw(c.as_mut_slice(), m, n, alpha, a, b, beta, threads, None);
+}
+
+/// [`gemm_with_threads`] with the kernel chosen, for the probe (`examples/gemm_probe.rs`) that
+/// compares them and the tests of both. [`Kernel::MatrixMultiply`] needs every dimension above 5
+/// (nalgebra's condition); smaller products take faer regardless. The `threads` argument
+/// applies to faer only.
+///
+/// # Panics
+/// As [`gemm`].
+pub fn gemm_with_kernel(
+    c: &mut Matrix,
+    alpha: Real,
+    a: GemmRef<'_>,
+    b: GemmRef<'_>,
+    beta: Real,
+    threads: usize,
+    kernel: Kernel,
+) {
+    let (m, n) = c.shape();
+    gemm_raw(
+        c.as_mut_slice(),
+        m,
+        n,
+        alpha,
+        a,
+        b,
+        beta,
+        threads,
+        Some(kernel),
+    );
 }
 
 /// `c = α a b + β c` with `c` the `m × n` column-major buffer `c` (`c.len() == m·n`).
@@ -174,7 +239,7 @@ pub fn gemm_into(
     b: GemmRef<'_>,
     beta: Real,
 ) {
-    gemm_raw(c, m, n, alpha, a, b, beta, threads());
+    gemm_raw(c, m, n, alpha, a, b, beta, threads(), None);
 }
 
 /// Shared body of the public entry points.
@@ -188,6 +253,7 @@ fn gemm_raw(
     b: GemmRef<'_>,
     beta: Real,
     threads: usize,
+    kernel: Option<Kernel>,
 ) {
     let (am, ak) = a.shape();
     let (bk, bn) = b.shape();
@@ -195,6 +261,13 @@ fn gemm_raw(
         am == m && bn == n && ak == bk,
         "gemm: ({m} x {n}) = ({am} x {ak}) ({bk} x {bn}) does not match"
     );
+    if kernel == Some(Kernel::MatrixMultiply) && m.min(ak).min(n) > 5 {
+        // nalgebra's `gemm` on strided views: with every dimension above 5 it calls
+        // matrixmultiply's `dgemm`, which also never reads `c` when β = 0.
+        let mut cv = nalgebra::DMatrixViewMut::from_slice(c, m, n);
+        cv.gemm(alpha, &a.nalgebra(), &b.nalgebra(), beta);
+        return;
+    }
     let accum = if beta == 0.0 {
         Accum::Replace
     } else {

@@ -2,7 +2,9 @@
 //! (0, 1, other), empty, size-≤5 and multi-block shapes (depth above the kernel's 512 block),
 //! and bit-identical results with 1 and 2 threads.
 
-use neurograd_tensor::gemm::{self, GemmRef, gemm_into, gemm_with_threads};
+use neurograd_tensor::gemm::{
+    self, GemmRef, Kernel, gemm_into, gemm_with_kernel, gemm_with_threads,
+};
 use neurograd_tensor::{Matrix, Real};
 
 use crate::common::{rng, unif};
@@ -188,6 +190,73 @@ fn bit_identical_one_and_two_threads() {
             // and both are the product (so the test cannot pass on two equal wrong answers)
             let want = naive(0.3, &a, ta, &b, tb, 1.0, &c0);
             assert!((&c1 - &want).amax() < 1e-12 * k as Real);
+        }
+    }
+}
+
+/// Square, thin, tall and long-reduction shapes, with a dimension at 5 / 6 (nalgebra's condition
+/// for calling matrixmultiply).
+const BOTH: &[(usize, usize, usize)] = &[
+    (128, 128, 64),
+    (300, 5, 900),
+    (300, 6, 90),
+    (600, 40, 5),
+    (600, 40, 6),
+    (5, 900, 300),
+    (2048, 25, 6),
+    (6, 2048, 25),
+    (256, 128, 200),
+    (10, 128, 256),
+];
+
+/// Claim: both kernels equal the naive triple loop for every transpose pattern and β (0, 1,
+/// other), and `gemm` gives bit for bit what the faer kernel gives.
+#[test]
+fn both_kernels_match_naive() {
+    let mut g = rng(14);
+    for &(m, k, n) in BOTH {
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            let a = if ta {
+                unif(k, m, -1.0, 1.0, &mut g)
+            } else {
+                unif(m, k, -1.0, 1.0, &mut g)
+            };
+            let b = if tb {
+                unif(n, k, -1.0, 1.0, &mut g)
+            } else {
+                unif(k, n, -1.0, 1.0, &mut g)
+            };
+            let c0 = unif(m, n, -1.0, 1.0, &mut g);
+            for (alpha, beta) in [(1.0, 0.0), (1.0, 1.0), (-0.7, 0.5)] {
+                let want = naive(alpha, &a, ta, &b, tb, beta, &c0);
+                let tol = 1e-13 * (k as Real + 1.0) * 4.0;
+                let start = || {
+                    if beta == 0.0 {
+                        Matrix::from_element(m, n, Real::NAN)
+                    } else {
+                        c0.clone()
+                    }
+                };
+                let mut picked = start();
+                gemm::gemm(&mut picked, alpha, operand(&a, ta), operand(&b, tb), beta);
+                for kernel in [Kernel::Faer, Kernel::MatrixMultiply] {
+                    let mut c = start();
+                    let (ar, br) = (operand(&a, ta), operand(&b, tb));
+                    gemm_with_kernel(&mut c, alpha, ar, br, beta, 1, kernel);
+                    let err = (&c - &want).amax();
+                    assert!(
+                        err <= tol,
+                        "{kernel:?} {m}x{k}x{n} ta={ta} tb={tb} b={beta}: error {err}"
+                    );
+                    if kernel == Kernel::Faer {
+                        let same = c
+                            .iter()
+                            .zip(picked.iter())
+                            .all(|(x, y)| x.to_bits() == y.to_bits());
+                        assert!(same, "{m}x{k}x{n}: gemm is not the faer kernel");
+                    }
+                }
+            }
         }
     }
 }
