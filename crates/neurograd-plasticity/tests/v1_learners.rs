@@ -102,9 +102,10 @@ fn t10_control_sparse_coding_on_white_noise() {
 /// T10 control: phase-scrambled images (the natural power spectrum without higher-order
 /// structure) give no localised Gabor-like atoms: at most 5 % have `R² ≥ 0.8` and
 /// `σx, σy ≤ P/2` (the "no localised Gabor-like filters"). Counting every fit with
-/// `R² ≥ 0.8`, as the test list does, measured 12.5 % here (8 of 64 atoms, 6 of them
-/// sub-cycle blobs in the derivative-of-Gaussian limit of the Gabor family, reference §3), above
-/// its 5 %; that number is printed and recorded in `docs/v1.md`, not asserted.
+/// `R² ≥ 0.8`, as the test list does, measured 21.9 % with this test's seeds (12.5 % in
+/// the CLI at seed 0; about two thirds sub-cycle blobs in the derivative-of-Gaussian limit of the
+/// Gabor family, reference §3), above its 5 %; that number is printed and recorded in
+/// `docs/v1.md`, not asserted (not met).
 #[test]
 fn t10_control_sparse_coding_on_phase_scrambled_images() {
     let s = summary(&sparse_coding(Images::PhaseScrambled));
@@ -215,7 +216,7 @@ fn groups_measures(
 /// near Nyquist (the whitening's amplification) reads 0.05 for the same subspaces, and must stay
 /// below the receptive-field PI (the measure is what moves the number, not the learning).
 #[test]
-fn t14_isa_subspaces_are_coherent_and_phase_invariant() {
+fn t14_isa_subspaces_are_coherent_and_more_phase_invariant() {
     let x = patches(Images::Natural, 20_000, 7);
     let mut cfg = IsaConfig::new(K);
     cfg.steps = ISA_STEPS;
