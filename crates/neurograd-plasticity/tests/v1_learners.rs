@@ -102,9 +102,10 @@ fn t10_control_sparse_coding_on_white_noise() {
 /// T10 control: phase-scrambled images (the natural power spectrum without higher-order
 /// structure) give no localised Gabor-like atoms: at most 5 % have `R² ≥ 0.8` and
 /// `σx, σy ≤ P/2` (the "no localised Gabor-like filters"). Counting every fit with
-/// `R² ≥ 0.8`, as the test list does, measured 12.5 % here (8 of 64 atoms, 6 of them
-/// sub-cycle blobs in the derivative-of-Gaussian limit of the Gabor family, reference §3), above
-/// its 5 %; that number is printed and recorded in `docs/v1.md`, not asserted.
+/// `R² ≥ 0.8`, as the test list does, measured 21.9 % with this test's seeds (12.5 % in
+/// the CLI at seed 0; about two thirds sub-cycle blobs in the derivative-of-Gaussian limit of the
+/// Gabor family, reference §3), above its 5 %; that number is printed and recorded in
+/// `docs/v1.md`, not asserted (not met).
 #[test]
 fn t10_control_sparse_coding_on_phase_scrambled_images() {
     let s = summary(&sparse_coding(Images::PhaseScrambled));
@@ -175,9 +176,24 @@ fn pca_and_sanger_filters_are_global() {
 /// Updates of Sanger's rule in the PCA control.
 const SANGER_STEPS: usize = 4000;
 
+/// The rows `g` of `m` as `P x P` matrices.
+fn rows(m: &Matrix, g: &[usize]) -> Vec<Matrix> {
+    g.iter()
+        .map(|&i| Matrix::from_fn(P, P, |r, c| m[(i, r * P + c)]))
+        .collect()
+}
+
 /// Median orientation coherence and phase invariance of `groups` of `filters` (rows, `P x P`),
-/// orientations from the Gabor fits of `basis` (same rows).
-fn groups_measures(filters: &Matrix, basis: &Matrix, groups: &[Vec<usize>]) -> (Real, Real) {
+/// orientations from the Gabor fits of `basis` (same rows). The PI of a group is that of its
+/// pooled filter energy at the grating its basis vectors prefer (`at_basis = true`,
+/// [`v1stats::preferred_grating`]) or at the filters' own optimum (`false`, the measure that
+/// read 0.05-0.16: it probes the whitening's amplification near Nyquist).
+fn groups_measures(
+    filters: &Matrix,
+    basis: &Matrix,
+    groups: &[Vec<usize>],
+    at_basis: bool,
+) -> (Real, Real) {
     let fits = fit(basis);
     let (mut coh, mut pi) = (Vec::new(), Vec::new());
     for g in groups {
@@ -186,21 +202,19 @@ fn groups_measures(filters: &Matrix, basis: &Matrix, groups: &[Vec<usize>]) -> (
             .map(|&i| v1stats::filter_stats(&fits[i], 0.8).orientation_deg)
             .collect();
         coh.push(v1stats::orientation_resultant(&th));
-        let subunits: Vec<Matrix> = g
-            .iter()
-            .map(|&i| Matrix::from_fn(P, P, |r, c| filters[(i, r * P + c)]))
-            .collect();
-        pi.push(v1stats::phase_invariance(&subunits, None).expect("PI"));
+        let at = at_basis.then(|| v1stats::preferred_grating(&rows(basis, g)).expect("grating"));
+        pi.push(v1stats::phase_invariance(&rows(filters, g), at).expect("PI"));
     }
     (v1stats::median(&coh), v1stats::median(&pi))
 }
 
 /// T14 (Hyvärinen & Hoyer 2000): ISA's subspaces of 4 on whitened natural patches are
-/// orientation-coherent (median `|mean e^{2iθ}| ≥ 0.8`, calibrated 0.96); control: random groups
-/// of 4 ICA filters have coherence ≤ 0.5 (0.36). Phase invariance: the pooled energy of ISA's
-/// subspaces is more phase-invariant than that of random groups. The reference's absolute
-/// thresholds (ISA PI ≥ 0.45, random ≤ 0.4) are not met at this size (measured values printed
-/// and recorded in `docs/v1.md`), so only the direction is asserted.
+/// orientation-coherent (median `|mean e^{2iθ}| ≥ 0.8`, calibrated 0.96) and phase-invariant
+/// (median PI ≥ 0.45, calibrated 0.51); control: random groups of 4 ICA filters have coherence
+/// ≤ 0.5 (0.36) and PI ≤ 0.4 (0.33). The PI of a group is that of its pooled filter energy at the
+/// grating its basis vectors prefer ([`v1stats::preferred_grating`]); the filters' own optimum
+/// near Nyquist (the whitening's amplification) reads 0.05 for the same subspaces, and must stay
+/// below the receptive-field PI (the measure is what moves the number, not the learning).
 #[test]
 fn t14_isa_subspaces_are_coherent_and_more_phase_invariant() {
     let x = patches(Images::Natural, 20_000, 7);
@@ -208,17 +222,24 @@ fn t14_isa_subspaces_are_coherent_and_more_phase_invariant() {
     cfg.steps = ISA_STEPS;
     cfg.seed = 8;
     let m = isa::fit(&x, &cfg).expect("ISA");
-    let (coh, pi) = groups_measures(&m.filters(), &m.basis(), &m.groups());
-    eprintln!("T14 ISA: coherence {coh}, PI {pi}");
+    let (filters, basis) = (m.filters(), m.basis());
+    let (coh, pi) = groups_measures(&filters, &basis, &m.groups(), true);
+    let (_, pi_nyquist) = groups_measures(&filters, &basis, &m.groups(), false);
+    eprintln!("T14 ISA: coherence {coh}, PI {pi} (at the filters' own optimum {pi_nyquist})");
     let mut icfg = FastIcaConfig::new(K);
     icfg.seed = 9;
     let ica = ica::fit(&x, &icfg).expect("FastICA");
     let random = isa::random_groups(K, 4, 10);
-    let (rcoh, rpi) = groups_measures(&ica.filters(), &ica.basis(), &random);
+    let (rcoh, rpi) = groups_measures(&ica.filters(), &ica.basis(), &random, true);
     eprintln!("T14 control (random groups of ICA filters): coherence {rcoh}, PI {rpi}");
     assert!(coh >= 0.8, "coherence {coh}");
+    assert!(pi >= 0.45, "ISA PI {pi}");
     assert!(rcoh <= 0.5, "random-group coherence {rcoh}");
-    assert!(pi > rpi, "ISA PI {pi} vs random groups {rpi}");
+    assert!(rpi <= 0.4, "random-group PI {rpi}");
+    assert!(
+        pi_nyquist < pi,
+        "PI at the filters' optimum {pi_nyquist} vs {pi}"
+    );
 }
 
 /// Gradient steps of ISA in T14.

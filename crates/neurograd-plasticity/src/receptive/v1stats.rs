@@ -24,7 +24,9 @@
 //!
 //! **Complex cells.** [`phase_invariance`]: the energy `E(psi) = sum_j <w_j, grating(psi)>^2` of a
 //! pooled group of subunits (Adelson & Bergen 1985; Hyvärinen & Hoyer 2000) over the grating
-//! phase `psi`; `PI = min E / max E` (1 for a quadrature pair, 0 for a single squared filter).
+//! phase `psi`; `PI = min E / max E` (1 for a quadrature pair, 0 for a single squared filter),
+//! at the group's [`preferred_grating`] (for a PCA-whitened learner, the one of its basis vectors,
+//! see there).
 //! [`f1_f0`]: the modulation ratio of a response to a drifting grating (Skottun et al. 1991;
 //! `> 1` simple, `< 1` complex; a half-wave-rectified linear unit gives `pi/2`). Any sum of
 //! squares has `F1 = 0` (its modulation is at twice the grating frequency), so use PI for
@@ -567,11 +569,39 @@ fn grid_argmax(score: impl Fn(Real, Real) -> Real) -> ((Real, Real), Real) {
     (at, best)
 }
 
+/// The grating `(f, theta)` preferred by a group of receptive fields: the maximum of the summed
+/// power `sum_j |W_j(f, theta)|^2` ([`grating_amplitude`] squared, i.e. twice the phase-averaged
+/// pooled energy) on the 64 x 72 grid `f = i/128` (`i = 1..=64`), `theta = j pi / 72` of
+/// [`tuning`] (the first maximum on ties).
+///
+/// For a learner on whitened data, pass the group's *basis vectors* (the receptive fields that
+/// the Gabor fits and the orientation coherence describe), then measure
+/// [`phase_invariance`] of the *filters* at this grating: the pixel-space filters `W K` of a
+/// PCA-whitened model invert the data's covariance, so their power peaks near Nyquist, in the
+/// band that the Olshausen & Field low-pass `exp(-(f/0.4)^4)` left almost empty (amplitude gain
+/// `e^-2.4 ~ 0.09` at 0.5 cycles/px); a grating there probes that amplification, where a single
+/// filter of the group dominates, not the subspace's tuning (measured on ISA at 8 x 8, k = 48:
+/// the filters' own optimum sits at 0.41-0.5 cycles/px and gives a median PI of 0.05, the basis
+/// vectors' at 0.10-0.23 cycles/px, where the Gabor fits put them, gives 0.50).
+///
+/// # Errors
+/// As [`phase_invariance`] (no receptive fields, different shapes, non-finite values).
+pub fn preferred_grating(receptive_fields: &[Matrix]) -> Result<(Real, Real)> {
+    check_group(receptive_fields)?;
+    Ok(grid_argmax(|f, t| {
+        receptive_fields
+            .iter()
+            .map(|w| grating_amplitude(w, f, t).powi(2))
+            .sum()
+    })
+    .0)
+}
+
 /// The phase-invariance index `PI = min_psi E / max_psi E` of the pooled energy of `subunits`
 /// (see [`pooled_energies`]) at the grating `(f, theta)`; `None` for `(f, theta) = None` means the
-/// grating that maximises the summed power `sum_j |W_j(f, theta)|^2` on the 64 x 72 grid of
-/// [`tuning`]. 1 for an ideal quadrature pair (energy model, Adelson & Bergen 1985), 0 for a
-/// single squared filter. Uses 32 phases.
+/// subunits' own [`preferred_grating`] (for PCA-whitened learners pass the one of the basis
+/// vectors instead, see there). 1 for an ideal quadrature pair (energy model, Adelson & Bergen
+/// 1985), 0 for a single squared filter. Uses 32 phases.
 ///
 /// # Errors
 /// As [`pooled_energies`]; [`PlasticityError::InvalidParameter`] when the energy is zero at every
@@ -580,15 +610,7 @@ pub fn phase_invariance(subunits: &[Matrix], grating_at: Option<(Real, Real)>) -
     check_group(subunits)?;
     let (f, theta) = match grating_at {
         Some(ft) => ft,
-        None => {
-            grid_argmax(|f, t| {
-                subunits
-                    .iter()
-                    .map(|w| grating_amplitude(w, f, t).powi(2))
-                    .sum()
-            })
-            .0
-        }
+        None => preferred_grating(subunits)?,
     };
     let e = pooled_energies(subunits, f, theta, 32)?;
     let (lo, hi) = e

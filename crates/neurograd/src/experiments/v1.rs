@@ -201,7 +201,8 @@ pub struct ComplexCells {
     /// its basis vectors ([`v1stats::orientation_resultant`]).
     pub median_coherence: Real,
     /// Median over subspaces of the phase-invariance index `min E / max E` of the pooled energy
-    /// of its filters ([`v1stats::phase_invariance`] at each group's best grating).
+    /// of its filters ([`v1stats::phase_invariance`] at the grating its basis vectors prefer,
+    /// [`group_measures_at_receptive_fields`]).
     pub median_phase_invariance: Real,
     /// The median coherence of a seeded random regrouping of the same filters (the control).
     pub random_groups_coherence: Real,
@@ -473,10 +474,49 @@ pub fn group_measures(
     Ok((v1stats::median(&coherence), v1stats::median(&invariance)))
 }
 
+/// As [`group_measures`], but the phase invariance of each group's pooled filter energy is taken
+/// at the grating preferred by the group's rows of `basis` (its receptive fields, the vectors the
+/// Gabor fits describe; [`v1stats::preferred_grating`]) instead of the filters' own optimum, which
+/// for a PCA-whitened learner sits near Nyquist where the whitening inverts the data's low-pass
+/// (see [`v1stats::preferred_grating`]).
+///
+/// # Errors
+/// Shape errors (`basis` not the shape of `filters`) and all-zero filters.
+pub fn group_measures_at_receptive_fields(
+    filters: &Matrix,
+    basis: &Matrix,
+    orientation_deg: &[Real],
+    groups: &[Vec<usize>],
+    patch: usize,
+) -> Result<(Real, Real)> {
+    if basis.shape() != filters.shape() {
+        return Err(Error::invalid(
+            "basis",
+            format!("{:?}", basis.shape()),
+            format!("must have the filters' shape {:?}", filters.shape()),
+        ));
+    }
+    let rows = |m: &Matrix, g: &[usize]| -> Vec<Matrix> {
+        g.iter()
+            .map(|&i| Matrix::from_fn(patch, patch, |r, c| m[(i, r * patch + c)]))
+            .collect()
+    };
+    let mut coherence = Vec::with_capacity(groups.len());
+    let mut invariance = Vec::with_capacity(groups.len());
+    for g in groups {
+        let th: Vec<Real> = g.iter().map(|&i| orientation_deg[i]).collect();
+        coherence.push(v1stats::orientation_resultant(&th));
+        let at = v1stats::preferred_grating(&rows(basis, g))?;
+        invariance.push(v1stats::phase_invariance(&rows(filters, g), Some(at))?);
+    }
+    Ok((v1stats::median(&coherence), v1stats::median(&invariance)))
+}
+
 /// The complex-cell measures of ISA (reference T14): per subspace, the orientation coherence of
 /// its basis vectors' Gabor fits (`fits`, in the order of [`isa::Isa::basis`]) and the
-/// phase-invariance index of its pooled energy over [`isa::Isa::filters`]; the same for a seeded
-/// random regrouping of the same filters.
+/// phase-invariance index of its pooled energy over [`isa::Isa::filters`] at the grating its
+/// basis vectors prefer ([`group_measures_at_receptive_fields`]); the same for a seeded random
+/// regrouping of the same filters.
 ///
 /// # Errors
 /// As [`group_measures`].
@@ -488,9 +528,11 @@ pub fn complex_cells(
 ) -> Result<ComplexCells> {
     let filters = model.filters();
     let th: Vec<Real> = fits.iter().map(|f| f.orientation_deg).collect();
-    let (c, pi) = group_measures(&filters, &th, &model.groups(), patch)?;
+    let basis = model.basis();
+    let (c, pi) =
+        group_measures_at_receptive_fields(&filters, &basis, &th, &model.groups(), patch)?;
     let random = isa::random_groups(filters.nrows(), model.subspace_dim, mix(seed, 6, 0));
-    let (rc, rpi) = group_measures(&filters, &th, &random, patch)?;
+    let (rc, rpi) = group_measures_at_receptive_fields(&filters, &basis, &th, &random, patch)?;
     Ok(ComplexCells {
         median_coherence: c,
         median_phase_invariance: pi,
