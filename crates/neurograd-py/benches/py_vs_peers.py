@@ -11,10 +11,10 @@ Run by a person on one machine, never by CI:
 1. CMA-ES: 51 runs (seeds 0..50) on 10-D Rosenbrock to f <= 1e-8, x0 = optim.benchmark_x0(10,
    seed) (uniform in [-5, 5]^10), sigma0 = 1, at most 1e5 evaluations, no bounds; the same
    pycma-style loop and NumPy objective with `cma.CMAEvolutionStrategy` and with
-   `neurograd.optim.CMAES`; plus `neurograd.optim.optimize` (objective in Rust, bounds [-5, 5],
-   as `neurograd optimize`) and, if given, the CLI binary `cli` (subprocess, 1 thread).
-2. A rule update on 784 x 256 weights, batch 32: `neurograd.rules.delta("oja", ...)` (arrays
-   copied in and out, inputs validated) vs the same update in NumPy.
+   `neurograd.optim.CMAES`; plus `neurograd.optim.optimize` (objective in Rust, as
+   `neurograd optimize`) and, if given, the CLI binary `cli` (subprocess, 1 thread).
+2. A rule update on 784 x 256 weights, batch 32: `neurograd.rules.delta("oja" | "hebb", ...)`
+   (arrays copied in and out, inputs validated) vs the same update in NumPy.
 Each round runs every contender once, in alternating order; ratios are per round.
 """
 import statistics
@@ -57,6 +57,10 @@ def oja_numpy(pre, post, W):
     return (post.T @ pre - (post ** 2).sum(axis=0)[:, None] * W) / len(pre)
 
 
+def hebb_numpy(pre, post, W):
+    return post.T @ pre / len(pre)
+
+
 def per_call(f, reps):
     t = time.perf_counter()
     for _ in range(reps):
@@ -73,7 +77,8 @@ def main():
     W = rng.normal(size=(256, 784)) * 0.01
     post = pre @ W.T
     assert np.allclose(rules.delta("oja", pre, post, W), oja_numpy(pre, post, W))
-    cma_ratios, ng_opt_ratios, cli_ratios, rule_ratios = [], [], [], []
+    assert np.allclose(rules.delta("hebb", pre, post, W), hebb_numpy(pre, post, W))
+    cma_ratios, ng_opt_ratios, cli_ratios, rule_ratios = [], [], [], {}
     for r in range(rounds):
         order = ["pycma", "neurograd"] if r % 2 == 0 else ["neurograd", "pycma"]
         t = {}
@@ -97,16 +102,17 @@ def main():
             cli_ratios.append(t["pycma"] / t["cli"])
         cma_ratios.append(t["pycma"] / t["neurograd"])
         ng_opt_ratios.append(t["pycma"] / t["optimize"])
-        rule_order = [0, 1] if r % 2 == 0 else [1, 0]
-        tt = [0.0, 0.0]
-        for k in rule_order:
-            f = (lambda: rules.delta("oja", pre, post, W)) if k == 0 else (
-                lambda: oja_numpy(pre, post, W))
-            f()
-            tt[k] = per_call(f, 300)
-        print(f"round {r}: oja 784x256 batch 32: neurograd {tt[0] * 1e3:.3f} ms, NumPy "
-              f"{tt[1] * 1e3:.3f} ms per call", flush=True)
-        rule_ratios.append(tt[0] / tt[1])
+        for name, numpy_f in (("oja", oja_numpy), ("hebb", hebb_numpy)):
+            rule_order = [0, 1] if r % 2 == 0 else [1, 0]
+            tt = [0.0, 0.0]
+            for k in rule_order:
+                f = (lambda: rules.delta(name, pre, post, W)) if k == 0 else (
+                    lambda: numpy_f(pre, post, W))
+                f()
+                tt[k] = per_call(f, 300)
+            print(f"round {r}: {name} 784x256 batch 32: neurograd {tt[0] * 1e3:.3f} ms, NumPy "
+                  f"{tt[1] * 1e3:.3f} ms per call", flush=True)
+            rule_ratios.setdefault(name, []).append(tt[0] / tt[1])
     med = statistics.median
     print(f"pycma / neurograd.optim.CMAES (same Python loop): {[round(x, 2) for x in cma_ratios]}"
           f", median {med(cma_ratios):.2f}")
@@ -114,8 +120,9 @@ def main():
           f", median {med(ng_opt_ratios):.1f}")
     if cli_ratios:
         print(f"pycma / CLI: {[round(x, 1) for x in cli_ratios]}, median {med(cli_ratios):.1f}")
-    print(f"rule update neurograd / NumPy: {[round(x, 2) for x in rule_ratios]}, "
-          f"median {med(rule_ratios):.2f}")
+    for name, v in rule_ratios.items():
+        print(f"{name} update neurograd / NumPy: {[round(x, 2) for x in v]}, "
+              f"median {med(v):.2f}")
 
 
 if __name__ == "__main__":

@@ -6,16 +6,28 @@ use numpy::ndarray::Array2;
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
-/// A C-ordered `(rows, cols)` float64 array from a matrix.
+/// A C-ordered `(rows, cols)` float64 array from a matrix (the column-major data of its
+/// transpose is the row-major data of the matrix; nalgebra's blocked transpose is the one copy).
 pub fn matrix_to_py<'py>(py: Python<'py>, m: &Matrix) -> Bound<'py, PyArray2<f64>> {
-    PyArray2::from_owned_array(py, Array2::from_shape_fn(m.shape(), |(i, j)| m[(i, j)]))
+    let data: Vec<f64> = m.transpose().data.into();
+    match Array2::from_shape_vec(m.shape(), data) {
+        Ok(a) => PyArray2::from_owned_array(py, a),
+        // unreachable (the shape is the data's), kept panic-free
+        Err(_) => {
+            PyArray2::from_owned_array(py, Array2::from_shape_fn(m.shape(), |(i, j)| m[(i, j)]))
+        }
+    }
 }
 
-/// A matrix from a 2-D float64 array (any memory order).
+/// A matrix from a 2-D float64 array: one row-major copy for a C-contiguous array, element by
+/// element otherwise.
 pub fn matrix_from_py(a: &PyReadonlyArray2<'_, f64>) -> Matrix {
     let v = a.as_array();
     let (r, c) = v.dim();
-    Matrix::from_fn(r, c, |i, j| v[(i, j)])
+    match v.as_slice() {
+        Some(s) => Matrix::from_row_slice(r, c, s),
+        None => Matrix::from_fn(r, c, |i, j| v[(i, j)]),
+    }
 }
 
 /// A 1-D float64 array from a vector.
