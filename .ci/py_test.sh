@@ -16,8 +16,8 @@ rm -rf "$VENV" "$WHEELS"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     "maturin==1.16.0" "numpy==2.4.6" "pytest==9.2.0"
 
-echo "-- the neurograd command (Rust side of the equality tests)"
-cargo build --release -p neurograd-cli
+echo "-- the neurograd command (Rust side of the equality tests; --workspace keeps the feature set of .ci/run)"
+cargo build --release --workspace --bins  # a no-op after .ci/run's release build (same feature set)
 
 echo "-- wheel (maturin, release profile, the workspace's target dir)"
 "$VENV/bin/maturin" build --release --manifest-path crates/neurograd-py/Cargo.toml \
