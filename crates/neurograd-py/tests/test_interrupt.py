@@ -16,7 +16,11 @@ CASES = {
 
 @pytest.mark.parametrize("what", sorted(CASES))
 def test_sigint_raises_keyboardinterrupt(what):
-    code = ("import sys, time, neurograd\n"
+    # A shell that starts a command in the background (`cmd &` without job control) makes it
+    # ignore SIGINT, and Python then installs no KeyboardInterrupt handler: install it, as an
+    # interactive session has it.
+    code = ("import signal, sys, time, neurograd\n"
+            "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
             "print('ready', flush=True)\n"
             "t = time.time()\n"
             f"try:\n    {CASES[what]}\n"
@@ -28,7 +32,10 @@ def test_sigint_raises_keyboardinterrupt(what):
     time.sleep(2.0)
     t = time.time()
     p.send_signal(signal.SIGINT)
-    out, _ = p.communicate(timeout=60)
+    try:
+        out, _ = p.communicate(timeout=60)
+    finally:
+        p.kill()
     assert p.returncode == 0, out
     assert "interrupted after" in out
     assert time.time() - t < 30
