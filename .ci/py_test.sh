@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The Python package (crates/neurograd-py): builds the wheel with maturin (from PyPI) in a fresh
+# virtualenv under target/, installs it, runs the pytest suite and the example scripts.
+# Needs only Rust, Python >= 3.9 with venv and pip, and PyPI. The pytest suite compares with the
+# `neurograd` command of this checkout (target/release/neurograd, built here if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY="${PYTHON:-python3}"
+VENV="$PWD/target/py-venv"
+WHEELS="$PWD/target/wheels"
+
+echo "-- virtualenv $VENV"
+rm -rf "$VENV" "$WHEELS"
+"$PY" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "maturin==1.16.0" "numpy==2.4.6" "pytest==9.2.0"
+
+echo "-- the neurograd command (Rust side of the equality tests; --workspace keeps the feature set of .ci/run)"
+cargo build --release --workspace --bins  # a no-op after .ci/run's release build (same feature set)
+
+echo "-- wheel (maturin, release profile, the workspace's target dir)"
+"$VENV/bin/maturin" build --release --manifest-path crates/neurograd-py/Cargo.toml \
+    --interpreter "$VENV/bin/python" --out "$WHEELS"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall \
+    "$WHEELS"/neurograd-*.whl
+
+echo "-- pytest"
+# From outside the source tree, so `import neurograd` is the installed wheel.
+(cd "$VENV" && NEUROGRAD_CLI="$OLDPWD/target/release/neurograd" \
+    "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$OLDPWD/crates/neurograd-py/tests")
+
+echo "-- examples"
+for f in crates/neurograd-py/examples/*.py; do
+    echo "-- $f"
+    (cd "$VENV" && MPLBACKEND=Agg "$VENV/bin/python" "$OLDPWD/$f")
+done

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""neurograd from Python vs pycma 4.5.0 and NumPy, same run, alternated (docs/benchmarks.md).
+
+Run by a person on one machine, never by CI:
+
+  python3 -m venv /tmp/py/bench && /tmp/py/bench/bin/pip install cma==4.5.0 numpy==2.4.6 \
+      target/wheels/neurograd-*.whl
+  OPENBLAS_NUM_THREADS=1 MATMUL_NUM_THREADS=1 RAYON_NUM_THREADS=1 \
+      /tmp/py/bench/bin/python crates/neurograd-py/benches/py_vs_peers.py [rounds] [cli]
+
+1. CMA-ES: 51 runs (seeds 0..50) on 10-D Rosenbrock to f <= 1e-8, x0 = optim.benchmark_x0(10,
+   seed) (uniform in [-5, 5]^10), sigma0 = 1, at most 1e5 evaluations, no bounds; the same
+   pycma-style loop and NumPy objective with `cma.CMAEvolutionStrategy` and with
+   `neurograd.optim.CMAES`; plus `neurograd.optim.optimize` (objective in Rust, as
+   `neurograd optimize`) and, if given, the CLI binary `cli` (subprocess, 1 thread).
+2. A rule update on 784 x 256 weights, batch 32: `neurograd.rules.delta("oja" | "hebb", ...)`
+   (arrays copied in and out, inputs validated) vs the same update in NumPy.
+Each round runs every contender once, in alternating order; ratios are per round.
+"""
+import statistics
+import subprocess
+import sys
+import time
+
+import cma
+import numpy as np
+
+import neurograd
+from neurograd import optim, rules
+
+
+def rosen(x):
+    return float(np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2))
+
+
+def runs_51(cls):
+    evals, ok = 0, 0
+    for seed in range(51):
+        x0 = optim.benchmark_x0(10, seed)
+        es = cls(x0, 1.0, {"seed": seed + 1, "ftarget": 1e-8, "maxfevals": 100_000,
+                           "verbose": -9})
+        while not es.stop():
+            X = es.ask()
+            es.tell(X, [rosen(x) for x in X])
+        evals += es.result.evaluations
+        ok += es.result.fbest <= 1e-8
+    return evals, ok
+
+
+def timed(f):
+    t = time.perf_counter()
+    r = f()
+    return time.perf_counter() - t, r
+
+
+def oja_numpy(pre, post, W):
+    return (post.T @ pre - (post ** 2).sum(axis=0)[:, None] * W) / len(pre)
+
+
+def hebb_numpy(pre, post, W):
+    return post.T @ pre / len(pre)
+
+
+def per_call(f, reps):
+    t = time.perf_counter()
+    for _ in range(reps):
+        f()
+    return (time.perf_counter() - t) / reps
+
+
+def main():
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    cli = sys.argv[2] if len(sys.argv) > 2 else None
+    print(f"neurograd {neurograd.__version__}, cma {cma.__version__}, numpy {np.__version__}")
+    rng = np.random.default_rng(0)
+    pre = rng.normal(size=(32, 784))
+    W = rng.normal(size=(256, 784)) * 0.01
+    post = pre @ W.T
+    assert np.allclose(rules.delta("oja", pre, post, W), oja_numpy(pre, post, W))
+    assert np.allclose(rules.delta("hebb", pre, post, W), hebb_numpy(pre, post, W))
+    cma_ratios, ng_opt_ratios, cli_ratios, rule_ratios = [], [], [], {}
+    for r in range(rounds):
+        order = ["pycma", "neurograd"] if r % 2 == 0 else ["neurograd", "pycma"]
+        t = {}
+        for who in order:
+            cls = cma.CMAEvolutionStrategy if who == "pycma" else optim.CMAES
+            t[who], (ev, ok) = timed(lambda: runs_51(cls))
+            print(f"round {r}: {who:>9} loop: {t[who]:7.2f} s, {ev} evaluations, {ok}/51 "
+                  "reached 1e-8", flush=True)
+        t["optimize"], res = timed(lambda: optim.optimize(
+            "cmaes", "rosenbrock", dim=10, seeds=51, seed=0, target=1e-8,
+            max_evaluations=100_000, sigma0=1.0))
+        ev = sum(x["evaluations"] for x in res["runs"])
+        print(f"round {r}: optim.optimize (objective in Rust): {t['optimize']:7.3f} s, {ev} "
+              f"evaluations, {res['success_rate'] * 51:.0f}/51", flush=True)
+        if cli:
+            t["cli"], _ = timed(lambda: subprocess.run(
+                [cli, "--threads", "1", "--quiet", "--json", "--out", "/tmp/py/cli-out",
+                 "optimize", "cmaes", "--function", "rosenbrock", "--dim", "10", "--seeds",
+                 "51", "--sigma0", "1"], check=True, capture_output=True))
+            print(f"round {r}: CLI: {t['cli']:7.3f} s", flush=True)
+            cli_ratios.append(t["pycma"] / t["cli"])
+        cma_ratios.append(t["pycma"] / t["neurograd"])
+        ng_opt_ratios.append(t["pycma"] / t["optimize"])
+        for name, numpy_f in (("oja", oja_numpy), ("hebb", hebb_numpy)):
+            rule_order = [0, 1] if r % 2 == 0 else [1, 0]
+            tt = [0.0, 0.0]
+            for k in rule_order:
+                f = (lambda: rules.delta(name, pre, post, W)) if k == 0 else (
+                    lambda: numpy_f(pre, post, W))
+                f()
+                tt[k] = per_call(f, 300)
+            print(f"round {r}: {name} 784x256 batch 32: neurograd {tt[0] * 1e3:.3f} ms, NumPy "
+                  f"{tt[1] * 1e3:.3f} ms per call", flush=True)
+            rule_ratios.setdefault(name, []).append(tt[0] / tt[1])
+    med = statistics.median
+    print(f"pycma / neurograd.optim.CMAES (same Python loop): {[round(x, 2) for x in cma_ratios]}"
+          f", median {med(cma_ratios):.2f}")
+    print(f"pycma / optim.optimize (objective in Rust): {[round(x, 1) for x in ng_opt_ratios]}"
+          f", median {med(ng_opt_ratios):.1f}")
+    if cli_ratios:
+        print(f"pycma / CLI: {[round(x, 1) for x in cli_ratios]}, median {med(cli_ratios):.1f}")
+    for name, v in rule_ratios.items():
+        print(f"{name} update neurograd / NumPy: {[round(x, 2) for x in v]}, "
+              f"median {med(v):.2f}")
+
+
+if __name__ == "__main__":
+    main()

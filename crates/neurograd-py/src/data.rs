@@ -1,0 +1,115 @@
+//! `neurograd.data`: bundled datasets, generators and file loaders as NumPy arrays.
+
+use neurograd::data::{self as nd, Dataset};
+use numpy::{PyArray1, PyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::arrays::{labels_to_py, matrix_to_py};
+use crate::errors::IntoPy;
+
+/// `(X, y)`: features `(n, d)` float64 and labels `(n,)` int64.
+type Xy<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<i64>>);
+
+fn xy<'py>(py: Python<'py>, ds: &Dataset) -> Xy<'py> {
+    (matrix_to_py(py, &ds.features), labels_to_py(py, &ds.labels))
+}
+
+/// The UCI 8x8 digits: `X` (1797, 64) with pixels 0..16, `y` (1797,).
+#[pyfunction]
+fn load_digits(py: Python<'_>) -> PyResult<Xy<'_>> {
+    Ok(xy(py, &nd::bundled::digits().py_err()?))
+}
+
+/// 5,000 MNIST images (500 per class): `X` (5000, 784) with pixels 0..255, `y` (5000,).
+#[pyfunction]
+fn load_mnist5k(py: Python<'_>) -> PyResult<Xy<'_>> {
+    Ok(xy(py, &nd::bundled::mnist5k().py_err()?))
+}
+
+/// A bundled dataset by name (`digits`, `mnist5k`).
+#[pyfunction]
+fn load_bundled<'py>(py: Python<'py>, name: &str) -> PyResult<Xy<'py>> {
+    Ok(xy(py, &nd::bundled::by_name(name).py_err()?))
+}
+
+/// The bundled natural images (grayscale, float64), as a list of 2-D arrays.
+#[pyfunction]
+fn natural_images(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    let imgs = nd::natural::images().py_err()?;
+    PyList::new(py, imgs.iter().map(|m| matrix_to_py(py, m)))
+}
+
+/// Features and labels from two `.npy` files (`.npy.gz` too).
+#[pyfunction]
+fn load_npy<'py>(py: Python<'py>, features: &str, labels: &str) -> PyResult<Xy<'py>> {
+    Ok(xy(
+        py,
+        &nd::io::npy::load_dataset(features, labels).py_err()?,
+    ))
+}
+
+/// A 2-D float64 matrix from one `.npy` file.
+#[pyfunction]
+fn load_npy_matrix<'py>(py: Python<'py>, path: &str) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    Ok(matrix_to_py(py, &nd::io::npy::read_matrix(path).py_err()?))
+}
+
+/// Images and labels from a pair of IDX files (the MNIST format; gzip allowed).
+#[pyfunction]
+fn load_idx<'py>(py: Python<'py>, images: &str, labels: &str) -> PyResult<Xy<'py>> {
+    Ok(xy(
+        py,
+        &nd::io::idx::load_images_labels(images, labels).py_err()?,
+    ))
+}
+
+/// Two interleaving half moons.
+#[pyfunction]
+#[pyo3(signature = (n, noise = 0.1, seed = 0))]
+fn moons(py: Python<'_>, n: usize, noise: f64, seed: u64) -> PyResult<Xy<'_>> {
+    Ok(xy(py, &nd::generators::moons(n, noise, seed).py_err()?))
+}
+
+/// Two concentric circles.
+#[pyfunction]
+#[pyo3(signature = (n, factor = 0.5, noise = 0.05, seed = 0))]
+fn circles(py: Python<'_>, n: usize, factor: f64, noise: f64, seed: u64) -> PyResult<Xy<'_>> {
+    Ok(xy(
+        py,
+        &nd::generators::circles(n, factor, noise, seed).py_err()?,
+    ))
+}
+
+/// Interleaved spirals, one per class.
+#[pyfunction]
+#[pyo3(signature = (n, n_classes = 2, noise = 0.1, seed = 0))]
+fn spirals(py: Python<'_>, n: usize, n_classes: usize, noise: f64, seed: u64) -> PyResult<Xy<'_>> {
+    Ok(xy(
+        py,
+        &nd::generators::spirals(n, n_classes, noise, seed).py_err()?,
+    ))
+}
+
+/// Noisy XOR.
+#[pyfunction]
+#[pyo3(signature = (n, noise = 0.1, seed = 0))]
+fn xor(py: Python<'_>, n: usize, noise: f64, seed: u64) -> PyResult<Xy<'_>> {
+    Ok(xy(py, &nd::generators::xor(n, noise, seed).py_err()?))
+}
+
+/// Registers the functions.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(load_digits, m)?)?;
+    m.add_function(wrap_pyfunction!(load_mnist5k, m)?)?;
+    m.add_function(wrap_pyfunction!(load_bundled, m)?)?;
+    m.add_function(wrap_pyfunction!(natural_images, m)?)?;
+    m.add_function(wrap_pyfunction!(load_npy, m)?)?;
+    m.add_function(wrap_pyfunction!(load_npy_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(load_idx, m)?)?;
+    m.add_function(wrap_pyfunction!(moons, m)?)?;
+    m.add_function(wrap_pyfunction!(circles, m)?)?;
+    m.add_function(wrap_pyfunction!(spirals, m)?)?;
+    m.add_function(wrap_pyfunction!(xor, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,39 @@
+import numpy as np
+import pytest
+
+from neurograd import errors, rules
+
+
+def oja(pre, post, W, target, modulator):
+    """Oja's rule (Oja 1982) written in NumPy, each output row on its own:
+    dw_i = <y_i (x - y_i w_i)> over the batch."""
+    return (post.T @ pre - (post ** 2).sum(axis=0)[:, None] * W) / len(pre)
+
+
+def test_delta_matches_numpy():
+    rng = np.random.default_rng(0)
+    pre, W = rng.normal(size=(32, 6)), rng.normal(size=(3, 6)) * 0.2
+    post = pre @ W.T
+    d = rules.delta("hebb", pre, post, W)
+    np.testing.assert_allclose(d, post.T @ pre / len(pre), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(rules.delta("oja", pre, post, W), oja(pre, post, W, None, None),
+                               rtol=1e-12, atol=1e-15)
+    assert "oja" in rules.names()
+
+
+def test_python_rule_conformance():
+    good = rules.check(oja, like="oja")
+    assert good["theory"] is not None and good["passes"] is True
+    bad = rules.check(lambda *a: -oja(*a), like="oja")
+    assert bad["passes"] is False
+
+
+def test_check_registered_equals_cli(cli):
+    assert rules.check_registered("oja", seed=4) == cli("--seed", "4", "rules", "check", "oja")
+
+
+def test_errors():
+    with pytest.raises(errors.UnknownNameError, match="valid names"):
+        rules.delta("nope", np.zeros((2, 2)), np.zeros((2, 2)), np.zeros((2, 2)))
+    with pytest.raises(errors.ShapeMismatchError):
+        rules.delta("hebb", np.zeros((2, 3)), np.zeros((2, 2)), np.zeros((2, 2)))
