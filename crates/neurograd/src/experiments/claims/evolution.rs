@@ -61,6 +61,9 @@ impl EvolutionSizes {
     }
 }
 
+/// An objective to minimise.
+type Objective<'a> = dyn Fn(&[f64]) -> f64 + 'a;
+
 /// Truncation fraction.
 const P: f64 = 0.2;
 /// Mutation (smoothing) scale.
@@ -230,7 +233,7 @@ pub fn claim6(seed: u64, sizes: &EvolutionSizes) -> Result<Claim> {
     let linear = |x: &[f64]| x.iter().zip(&a).map(|(x, a)| x * a).sum::<f64>();
     let rastrigin = |x: &[f64]| ras.value(x).unwrap_or(f64::NAN);
     let rosenbrock = |x: &[f64]| ros.value(x).unwrap_or(f64::NAN);
-    let objectives: [(&str, &dyn Fn(&[f64]) -> f64); 3] = [
+    let objectives: [(&str, &Objective); 3] = [
         ("linear", &linear),
         ("rastrigin", &rastrigin),
         ("rosenbrock", &rosenbrock),
@@ -279,7 +282,7 @@ pub fn claim6(seed: u64, sizes: &EvolutionSizes) -> Result<Claim> {
                 v.push((format!("{name}_{mname}_lambda{lambda}_cosine_se"), se));
             }
             if name == "linear" {
-                let k = ((P * lambda as f64).round() as f64).max(1.0);
+                let k = (P * lambda as f64).round().max(1.0);
                 v.push((
                     format!("linear_ga_lambda{lambda}_predicted_cosine"),
                     i_p / (i_p * i_p + (d as f64 - 1.0) / k).sqrt(),

@@ -969,7 +969,7 @@ pub fn verdict9(n: &Numbers) -> String {
     let ica = num(n, "ica_fraction_localised_gabor");
     let control = num(n, "phase_scrambled_sparse_coding_fraction_localised_gabor")
         .max(num(n, "phase_scrambled_ica_fraction_localised_gabor"));
-    if !(control <= 0.05) {
+    if control.is_nan() || control > 0.05 {
         "inconclusive: the phase-scrambled control (same power spectrum) also gives localised Gabor-like filters".to_string()
     } else if sc.max(ica) >= 0.3 {
         format!(
@@ -1222,7 +1222,7 @@ pub fn verdict11(n: &Numbers) -> String {
     let sym = num(n, "eprop_sym_test_accuracy");
     let random = num(n, "eprop_random_test_accuracy");
     let readout = num(n, "readout_only_test_accuracy");
-    if !(bptt - readout >= 0.2) {
+    if (bptt - readout).is_nan() || bptt - readout < 0.2 {
         "inconclusive: BPTT does not beat the readout-only baseline, the task needs no learning inside the network".to_string()
     } else if sym >= bptt - 0.1
         && sym - readout >= 0.2
