@@ -25,6 +25,7 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
 }
 
+mod claims;
 mod interrupt;
 mod proptest_args;
 
@@ -699,41 +700,6 @@ fn budgets_hold_and_bad_values_are_refused() {
             "--quiet",
         ]);
         assert_eq!(o.status.code(), Some(0), "{f}: {}", stderr(&o));
-    }
-}
-
-#[test]
-fn claims_json_has_id_claim_verdict_numbers_test() {
-    let v = json(&[
-        "claims",
-        "--only",
-        "1,4,6,8",
-        "--json",
-        "--quiet",
-        "--threads",
-        "1",
-    ]);
-    let cs = v["claims"].as_array().unwrap();
-    assert_eq!(cs.len(), 4);
-    // The claims run in parallel: the same claims, in id order, on 2 threads.
-    let v2 = json(&[
-        "claims",
-        "--only",
-        "1,4,6,8",
-        "--json",
-        "--quiet",
-        "--threads",
-        "2",
-    ]);
-    assert_eq!(v["claims"], v2["claims"]);
-    let ids: Vec<u64> = cs.iter().map(|c| c["id"].as_u64().unwrap()).collect();
-    assert_eq!(ids, vec![1, 4, 6, 8]);
-    for c in cs {
-        assert!(c["id"].is_u64());
-        assert!(!c["claim"].as_str().unwrap().is_empty());
-        assert!(!c["verdict"].as_str().unwrap().is_empty());
-        assert!(c["numbers"].as_object().unwrap().len() >= 3);
-        assert!(c["test"].as_str().unwrap().contains("::"));
     }
 }
 

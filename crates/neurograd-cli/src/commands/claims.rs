@@ -18,6 +18,12 @@ pub struct ClaimsArgs {
     /// Use at most this many digits samples (claims 3 and 5).
     #[arg(long)]
     pub max_samples: Option<usize>,
+    /// Seeds of the digits comparisons (claims 3 and 5).
+    #[arg(long, default_value_t = 5)]
+    pub seeds: usize,
+    /// Hidden units of the digits network (claims 3 and 5).
+    #[arg(long, default_value_t = 256)]
+    pub hidden: usize,
 }
 
 /// Runs the subcommand.
@@ -37,6 +43,9 @@ pub fn run(common: &Common, a: &ClaimsArgs) -> neurograd::Result<()> {
         seed: common.seed,
         epochs: a.epochs,
         max_samples: a.max_samples,
+        seeds: a.seeds,
+        hidden: a.hidden,
+        ..ClaimsParams::default()
     };
     let bars = crate::progress::Bars::new(common.quiet);
     let res = exp::run(&params, &bars)?;
@@ -64,7 +73,8 @@ pub fn render(res: &ClaimsResult) -> String {
         if !c.rule.is_empty() {
             s.push_str(&format!("    rule: {}\n", c.rule));
         }
-        s.push_str(&format!("    guarded by: {}\n\n", c.test));
+        s.push_str(&format!("    guarded by: {}\n", c.test.join(", ")));
+        s.push_str(&format!("    references: {}\n\n", c.references.join("; ")));
     }
     s
 }

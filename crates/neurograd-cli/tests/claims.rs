@@ -1,0 +1,90 @@
+//! `neurograd claims`: the JSON contract (`claims: [{id, claim, verdict, numbers, rule, test,
+//! references}]`), every listed test existing in the repository, the same result on 1 and 2
+//! threads, and the text report. Only the cheap claims run here (1, 2, 4, 8: seconds).
+
+use super::{json, neurograd};
+
+#[test]
+fn claims_json_contract_and_listed_tests_exist() {
+    let args = |threads: &'static str| {
+        [
+            "claims",
+            "--only",
+            "1,2,4,8",
+            "--json",
+            "--quiet",
+            "--threads",
+            threads,
+        ]
+    };
+    let v = json(&args("1"));
+    // The claims run in parallel: the same claims, in id order, on 2 threads.
+    let v2 = json(&args("2"));
+    assert_eq!(v["claims"], v2["claims"]);
+    let cs = v["claims"].as_array().unwrap();
+    let ids: Vec<u64> = cs.iter().map(|c| c["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, vec![1, 2, 4, 8]);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for c in cs {
+        let id = c["id"].as_u64().unwrap();
+        assert!(c["claim"].as_str().unwrap().len() > 20, "{c}");
+        let verdict = c["verdict"].as_str().unwrap();
+        assert!(
+            ["holds", "does not hold", "inconclusive"]
+                .iter()
+                .any(|p| verdict.starts_with(p)),
+            "claim {id}: {verdict}"
+        );
+        let numbers = c["numbers"].as_object().unwrap();
+        assert!(numbers.len() >= 4, "claim {id}");
+        for (k, x) in numbers {
+            assert!(
+                x.as_f64().is_some_and(f64::is_finite),
+                "claim {id}: {k} = {x}"
+            );
+        }
+        assert!(!c["rule"].as_str().unwrap().is_empty());
+        let refs = c["references"].as_array().unwrap();
+        assert!(!refs.is_empty() && refs.iter().all(|r| r.as_str().is_some_and(|s| s.len() > 8)));
+        let tests = c["test"].as_array().unwrap();
+        assert!(!tests.is_empty(), "claim {id}");
+        for t in tests {
+            let t = t.as_str().unwrap();
+            let (path, func) = t.split_once("::").expect("path::function");
+            let src = std::fs::read_to_string(root.join(path))
+                .unwrap_or_else(|e| panic!("claim {id}: {path}: {e}"));
+            assert!(src.contains(&format!("fn {func}(")), "claim {id}: {t}");
+        }
+    }
+    // The computed verdicts of the cheap claims as measured (seed 0).
+    assert!(
+        cs[0]["verdict"]
+            .as_str()
+            .unwrap()
+            .starts_with("holds, each rule")
+    );
+    assert!(
+        cs[1]["verdict"]
+            .as_str()
+            .unwrap()
+            .starts_with("holds, exactly")
+    );
+    assert!(
+        cs[3]["verdict"]
+            .as_str()
+            .unwrap()
+            .starts_with("holds: strong GBA")
+    );
+    // The text report names the rule, the tests and the references.
+    let out = neurograd(&["claims", "--only", "1", "--quiet"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for part in [
+        "verdict: holds",
+        "rule: ",
+        "guarded by: crates/",
+        "references: Oja 1982",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+}

@@ -1,0 +1,1920 @@
+//! `claims`: the claims lab. One experiment per claim heard when neuroscientists and ML engineers
+//! argue; every number is computed here and every verdict is derived from those numbers with the
+//! thresholds documented on each `claimN` function (and in `docs/cli.md`). Each claim names the
+//! property test (crate test function) that guards the same fact.
+
+use std::collections::BTreeMap;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+use crate::plasticity::credit::{self, EpVariant};
+use crate::plasticity::receptive::v1stats;
+use crate::tensor::{Matrix, Vector};
+use crate::{Error, Progress, Result, VERSION};
+
+pub mod evolution;
+pub mod stdp;
+pub mod transport;
+
+/// Parameters of `claims`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimsParams {
+    /// Claims to run (ids 1..=12); empty: all.
+    pub only: Vec<usize>,
+    /// Master seed.
+    pub seed: u64,
+    /// Epochs of the digits trainings of claims 3 and 5.
+    pub epochs: usize,
+    /// Use at most this many digits samples in claims 3 and 5 (`None`: all 1,797).
+    pub max_samples: Option<usize>,
+    /// Seeds of the digits comparisons of claims 3 and 5 (`seed, ..., seed + seeds - 1`).
+    #[serde(default = "five")]
+    pub seeds: usize,
+    /// Hidden units of the one-hidden-layer digits network of claims 3 and 5.
+    #[serde(default = "h256")]
+    pub hidden: usize,
+    /// Target test accuracy of claim 3's samples-to-target.
+    #[serde(default = "target")]
+    pub target_accuracy: f64,
+}
+
+fn five() -> usize {
+    5
+}
+
+fn h256() -> usize {
+    256
+}
+
+fn target() -> f64 {
+    0.95
+}
+
+impl Default for ClaimsParams {
+    fn default() -> Self {
+        Self {
+            only: Vec::new(),
+            seed: 0,
+            epochs: 15,
+            max_samples: None,
+            seeds: five(),
+            hidden: h256(),
+            target_accuracy: target(),
+        }
+    }
+}
+
+/// The numbers of one claim, by name.
+pub type Numbers = BTreeMap<String, f64>;
+
+/// One claim's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    /// 1..=16.
+    pub id: usize,
+    /// The claim as its proponents put it.
+    pub claim: String,
+    /// Computed from `numbers` by [`verdict`] (the rule is in `rule`).
+    pub verdict: String,
+    /// The numbers behind the verdict.
+    pub numbers: Numbers,
+    /// The rule that turned the numbers into the verdict (the code is [`verdict`]).
+    pub rule: String,
+    /// The tests guarding the claim, each `path/to/file.rs::test_function` relative to the
+    /// repository root (checked by a test to exist).
+    pub test: Vec<String>,
+    /// The literature the claim and its experiment rest on.
+    pub references: Vec<String>,
+}
+
+/// Result of `claims`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimsResult {
+    /// neurograd version.
+    pub version: String,
+    /// Parameters used.
+    pub params: ClaimsParams,
+    /// The claims run, by id.
+    pub claims: Vec<Claim>,
+}
+
+/// The claim texts, by id (index `id - 1`).
+pub const CLAIMS: [&str; 12] = [
+    "Even simple Hebbian learning can be viewed as gradient descent.",
+    "Hebbian learning is in some cases equivalent to back-propagation.",
+    "...but it is way less efficient.",
+    "Gradients can be calculated in remarkably simple ways: look at recirculation.",
+    "Nothing like back-propagation has been observed in real neurons (weight transport).",
+    "Blind evolutionary algorithms are effectively descending a gradient.",
+    "GA/evolution can explore disjoint domains and discontinuous functions where GD cannot.",
+    "Balanced amplification propagates signals (macaque model).",
+    "The early layers of a network trained on natural images resemble early visual cortex (Gabor-like simple cells).",
+    "Real cells use Hebbian learning (spike timing).",
+    "Brains don't use layers or back-propagation, so backprop-trained networks tell us nothing about how brains learn.",
+    "Pooling in convolutional networks is what complex cells do: it makes responses phase-invariant.",
+];
+
+/// The tests guarding each claim (index `id - 1`), each `path::function` from the repository
+/// root; `tests::every_listed_test_exists` checks that each file exists and defines the function.
+pub const TESTS: [&[&str]; 12] = [
+    &[
+        "crates/neurograd-plasticity/tests/local/dense.rs::hebb_is_the_gradient_of_half_y_squared",
+        "crates/neurograd-plasticity/tests/local/dense.rs::oja_is_projected_gradient_on_the_sphere",
+        "crates/neurograd-plasticity/tests/local/dense.rs::oja_expected_field_is_not_a_gradient",
+        "crates/neurograd-plasticity/tests/local/dense.rs::bcm_second_moment_threshold_is_intrator_cooper_gradient",
+        "crates/neurograd-plasticity/tests/local/dense.rs::bcm_mean_threshold_is_not_the_gradient",
+        "crates/neurograd/src/experiments/claims/mod.rs::claim1_numbers",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict1_rule",
+    ],
+    &[
+        "crates/neurograd-plasticity/tests/credit/exact.rs::pc_zero_divergence_is_backprop",
+        "crates/neurograd-plasticity/tests/credit/exact.rs::pc_fixed_prediction_is_backprop",
+        "crates/neurograd-plasticity/tests/credit/exact.rs::pc_zero_divergence_needs_unit_rate",
+        "crates/neurograd-plasticity/tests/credit/energy.rs::ep_error_orders_in_beta",
+        "crates/neurograd-plasticity/tests/credit/energy.rs::chl_converges_to_backprop_first_order",
+        "crates/neurograd/src/experiments/claims/mod.rs::claim2_numbers",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict2_rule",
+    ],
+    &[
+        "crates/neurograd-plasticity/tests/credit/training.rs::digits_floor_backprop",
+        "crates/neurograd-plasticity/tests/credit/exact.rs::pc_zero_divergence_is_backprop",
+        "crates/neurograd/src/experiments/claims/mod.rs::claim3_and_5_numbers",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict3_rule",
+    ],
+    &[
+        "crates/neurograd-plasticity/tests/credit/energy.rs::recirculation_matches_gradient_with_symmetric_weights",
+        "crates/neurograd/src/experiments/claims/mod.rs::claim4_numbers",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict4_rule",
+    ],
+    &[
+        "crates/neurograd-plasticity/tests/credit/training.rs::digits_floor_feedback_alignment",
+        "crates/neurograd-plasticity/tests/credit/training.rs::digits_floor_direct_feedback_alignment",
+        "crates/neurograd-plasticity/tests/credit/training.rs::digits_floor_sign_symmetry",
+        "crates/neurograd-plasticity/tests/credit/feedback.rs::fa_aligns_on_linear_teacher",
+        "crates/neurograd/src/experiments/claims/mod.rs::claim3_and_5_numbers",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict5_rule",
+    ],
+    &[
+        "crates/neurograd-optim/tests/es.rs::es_cosine_formula",
+        "crates/neurograd/src/experiments/claims/mod.rs::claim6_numbers",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict6_rule",
+    ],
+    &[
+        "crates/neurograd-optim/tests/blackbox.rs::step_sphere_gd_stuck_cmaes_solves",
+        "crates/neurograd-optim/tests/blackbox.rs::ga_solves_traps_gradient_descent_is_deceived",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict7_rule",
+    ],
+    &[
+        "crates/neurograd-neurons/tests/rate/macaque.rs::strong_gba_propagates_orders_of_magnitude_better",
+        "crates/neurograd-neurons/tests/rate/macaque.rs::largest_real_eigenvalues_match_the_reference",
+        "crates/neurograd/src/experiments/claims/mod.rs::claim8_numbers",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict8_rule",
+    ],
+    &[
+        "crates/neurograd/src/experiments/claims/mod.rs::claims_9_and_12_vision",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict9_rule",
+        "crates/neurograd-plasticity/tests/v1_learners.rs::t10_sparse_coding_learns_gabors_from_natural_images",
+        "crates/neurograd-plasticity/tests/v1_learners.rs::t10_control_sparse_coding_on_phase_scrambled_images",
+        "crates/neurograd-plasticity/tests/v1_learners.rs::t13_ica_learns_gabors_from_natural_images_not_from_controls",
+    ],
+    &[
+        "crates/neurograd-plasticity/tests/local/spikes.rs::pair_stdp_drift_matches_rate_formula",
+        "crates/neurograd-plasticity/tests/local/spikes.rs::triplet_drift_changes_sign_at_bcm_threshold",
+        "crates/neurograd/src/experiments/claims/mod.rs::claim10_numbers",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict10_rule",
+    ],
+    &[
+        "crates/neurograd/src/experiments/claims/mod.rs::claim11_eprop_learns_without_backprop_through_time",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict11_rule",
+        "crates/neurograd/src/experiments/recurrent.rs::spiking_digits_small_floor_and_true_gradient_control",
+    ],
+    &[
+        "crates/neurograd/src/experiments/claims/mod.rs::claims_9_and_12_vision",
+        "crates/neurograd/src/experiments/claims/mod.rs::verdict12_rule",
+        "crates/neurograd-plasticity/tests/v1_learners.rs::t14_isa_subspaces_are_coherent_and_more_phase_invariant",
+        "crates/neurograd-plasticity/tests/v1measures.rs::energy_model_is_phase_invariant_and_its_subunits_are_not",
+    ],
+];
+
+/// The literature of each claim (index `id - 1`).
+pub const REFERENCES: [&[&str]; 12] = [
+    &[
+        "Oja 1982, J Math Biol 15:267",
+        "Xu 1993, Neural Networks 6:627 (LMSER: Oja's subspace rule is the tied-autoencoder gradient minus a term zero on the Stiefel manifold)",
+        "Intrator & Cooper 1992, Neural Networks 5:3",
+    ],
+    &[
+        "Whittington & Bogacz 2017, Neural Comput 29:1229",
+        "Song, Lukasiewicz, Xu & Bogacz 2020, NeurIPS (Z-IL)",
+        "Millidge, Tschantz & Buckley 2022, Neural Comput 34:1329 (fixed-prediction assumption)",
+        "Scellier & Bengio 2017, Front Comput Neurosci 11:24; 2019, Neural Comput 31:312 (EP = recurrent backprop)",
+        "Xie & Seung 2003, Neural Comput 15:441",
+        "Laborieux et al. 2021, Front Neurosci 15:633674",
+    ],
+    &[
+        "Scellier & Bengio 2017, Front Comput Neurosci 11:24",
+        "Laborieux et al. 2021, Front Neurosci 15:633674",
+        "Song, Lukasiewicz, Xu & Bogacz 2020, NeurIPS (Z-IL)",
+        "Millidge, Tschantz & Buckley 2022, Neural Comput 34:1329",
+    ],
+    &[
+        "Hinton & McClelland 1988, NIPS 0",
+        "Baldi & Sadowski 2018, Neural Networks 108:479",
+    ],
+    &[
+        "Lillicrap, Cownden, Tweed & Akerman 2016, Nat Commun 7:13276 (feedback alignment)",
+        "Nokland 2016, NIPS (direct feedback alignment)",
+        "Liao, Leibo & Poggio 2016, AAAI (sign symmetry)",
+        "Kolen & Pollack 1994, ICNN (symmetric updates and decay make W and B converge)",
+        "Akrout, Wilson, Humphreys, Lillicrap & Tweed 2019, NeurIPS (weight mirrors, Kolen-Pollack at ImageNet scale)",
+        "Bartunov et al. 2018, NeurIPS (FA and target propagation fall far behind backprop on CIFAR-10 and ImageNet)",
+    ],
+    &[
+        "Lande 1979, Evolution 33:402 (response to selection = G times the selection gradient)",
+        "Wierstra, Schaul, Glasmachers, Sun, Peters & Schmidhuber 2014, JMLR 15:949 (natural evolution strategies)",
+        "Ollivier, Arnold, Auger & Hansen 2017, JMLR 18(18) (information-geometric optimization)",
+        "Hansen 2016, arXiv:1604.00772 (the CMA-ES tutorial: weights, c_m)",
+        "Salimans, Ho, Chen, Sidor & Sutskever 2017, arXiv:1703.03864",
+    ],
+    &[
+        "Hansen 2016, arXiv:1604.00772 (CMA-ES)",
+        "Auger & Hansen 2005, CEC (IPOP-CMA-ES)",
+        "Deb & Goldberg 1993, FOGA 2 (deceptive traps)",
+        "Wolpert & Macready 1997, IEEE TEC 1:67 (no free lunch)",
+    ],
+    &[
+        "Joglekar, Mejias, Yang & Wang 2018, Neuron 98:222",
+        "Murphy & Miller 2009, Neuron 61:635",
+        "Markov et al. 2014, Cereb Cortex 24:17",
+    ],
+    &[
+        "Olshausen & Field 1996, Nature 381:607",
+        "Bell & Sejnowski 1997, Vision Res 37:3327",
+        "Ringach 2002, J Neurophysiol 88:455",
+    ],
+    &[
+        "Kempter, Gerstner & van Hemmen 1999, Phys Rev E 59:4498",
+        "Song, Miller & Abbott 2000, Nat Neurosci 3:919",
+        "Pfister & Gerstner 2006, J Neurosci 26:9673",
+        "Bi & Poo 1998, J Neurosci 18:10464",
+    ],
+    &[
+        "Bellec et al. 2020, Nat Commun 11:3625 (e-prop)",
+        "Neftci, Mostafa & Zenke 2019, IEEE Signal Process Mag 36:51 (surrogate gradients)",
+        "Lillicrap & Santoro 2019, Curr Opin Neurobiol 55:82 (backprop through time and the brain)",
+    ],
+    &[
+        "Hubel & Wiesel 1962, J Physiol 160:106",
+        "Adelson & Bergen 1985, JOSA A 2:284",
+        "Riesenhuber & Poggio 1999, Nat Neurosci 2:1019",
+        "Hyvarinen & Hoyer 2000, Neural Comput 12:1705",
+    ],
+];
+
+fn gaussian(rows: usize, cols: usize, rng: &mut ChaCha8Rng) -> Matrix {
+    Matrix::from_fn(rows, cols, |_, _| StandardNormal.sample(rng))
+}
+
+/// A number by name; NaN if absent (every comparison with it is false, so a missing number can
+/// only make a verdict fail).
+pub fn num(n: &Numbers, key: &str) -> f64 {
+    n.get(key).copied().unwrap_or(f64::NAN)
+}
+
+/// Builds a claim: its verdict is computed from `numbers` by [`verdict`].
+fn claim(id: usize, numbers: Vec<(String, f64)>, rule: &str) -> Claim {
+    let numbers: Numbers = numbers.into_iter().collect();
+    Claim {
+        id,
+        claim: CLAIMS[id - 1].to_string(),
+        verdict: verdict(id, &numbers),
+        numbers,
+        rule: rule.to_string(),
+        test: TESTS[id - 1].iter().map(|s| s.to_string()).collect(),
+        references: REFERENCES[id - 1].iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// `(name, value)` pairs from string slices.
+fn nums(v: &[(&str, f64)]) -> Vec<(String, f64)> {
+    v.iter().map(|(k, x)| (k.to_string(), *x)).collect()
+}
+
+/// The verdict of claim `id` given its numbers: the rule documented on each `verdictN`.
+pub fn verdict(id: usize, n: &Numbers) -> String {
+    match id {
+        1 => verdict1(n),
+        2 => verdict2(n),
+        3 => verdict3(n),
+        4 => verdict4(n),
+        5 => verdict5(n),
+        6 => verdict6(n),
+        7 => verdict7(n),
+        8 => verdict8(n),
+        9 => verdict9(n),
+        10 => verdict10(n),
+        11 => verdict11(n),
+        12 => verdict12(n),
+        _ => "unknown claim".to_string(),
+    }
+}
+
+/// Claim 1 (Oja 1982; Xu 1993; Intrator & Cooper 1992). On 20 Gaussian samples in 6 dimensions:
+/// Hebb `Δw = y x` on a linear unit `y = w·x` vs the Euclidean gradient of `y²/2` (central
+/// differences); Oja's expected update `Cw - (wᵀCw) w` at `|w| = 1` vs half the gradient of the
+/// Rayleigh quotient `R(w) = wᵀCw / wᵀw` (central differences of `R`, which at `|w| = 1` is the
+/// Riemannian gradient on the sphere); the asymmetry `‖J - Jᵀ‖_F` of Oja's expected field (not a
+/// Euclidean gradient field); BCM with the sliding threshold `θ = E[c²]` vs the gradient of
+/// Intrator & Cooper's objective `E[c³]/3 - E[c²]²/4` (central differences).
+pub fn claim1(seed: u64) -> Result<Claim> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let d = 6;
+    let x = gaussian(20, d, &mut rng);
+    let w0 = gaussian(1, d, &mut rng);
+    let w: Vector = Vector::from_iterator(d, w0.iter().copied()).normalize();
+    let m = x.nrows() as f64;
+    let eps = 1e-6;
+    let fd = |f: &dyn Fn(&Vector) -> f64, w: &Vector| -> Vector {
+        Vector::from_fn(d, |k, _| {
+            let (mut wp, mut wm) = (w.clone(), w.clone());
+            wp[k] += eps;
+            wm[k] -= eps;
+            (f(&wp) - f(&wm)) / (2.0 * eps)
+        })
+    };
+    let ys = |w: &Vector| -> Vec<f64> {
+        (0..x.nrows())
+            .map(|r| x.row(r).transpose().dot(w))
+            .collect()
+    };
+    let mut hebb = Vector::zeros(d);
+    let mut oja = Vector::zeros(d);
+    let mut bcm = Vector::zeros(d);
+    let y0 = ys(&w);
+    let theta = y0.iter().map(|y| y * y).sum::<f64>() / m;
+    for (r, &y) in y0.iter().enumerate() {
+        let xr: Vector = x.row(r).transpose();
+        hebb += &xr * (y / m);
+        oja += (&xr - &w * y) * (y / m);
+        bcm += &xr * (y * (y - theta) / m);
+    }
+    let half_sq = |w: &Vector| ys(w).iter().map(|y| 0.5 * y * y).sum::<f64>() / m;
+    let grad = fd(&half_sq, &w);
+    let c = x.transpose() * &x / m;
+    let rayleigh = |w: &Vector| (w.transpose() * &c * w)[(0, 0)] / w.dot(w);
+    let rq = fd(&rayleigh, &w) * 0.5;
+    let ic = |w: &Vector| {
+        let y = ys(w);
+        let m3 = y.iter().map(|v| v.powi(3)).sum::<f64>() / m;
+        let m2 = y.iter().map(|v| v * v).sum::<f64>() / m;
+        m3 / 3.0 - m2 * m2 / 4.0
+    };
+    let icg = fd(&ic, &w);
+    let hebb_cos = hebb.dot(&grad) / (hebb.norm() * grad.norm());
+    let oja_err = (&oja - &rq).norm() / rq.norm();
+    let bcm_err = (&bcm - &icg).norm() / icg.norm();
+    let asym = crate::plasticity::local::oja::jacobian_asymmetry(&c, &w)?;
+    Ok(claim(
+        1,
+        nums(&[
+            (
+                "hebb_cosine_to_euclidean_gradient_of_half_y_squared",
+                hebb_cos,
+            ),
+            (
+                "oja_vs_half_rayleigh_gradient_on_sphere_relative_error",
+                oja_err,
+            ),
+            ("oja_expected_field_jacobian_asymmetry", asym),
+            ("bcm_vs_intrator_cooper_gradient_relative_error", bcm_err),
+        ]),
+        "Hebb cosine > 1 - 1e-6, Oja vs half the Rayleigh gradient < 1e-5, BCM vs the Intrator-Cooper gradient < 1e-5 (all central differences of the objective, eps 1e-6) -> holds for each rule with its own objective; Jacobian asymmetry > 1e-6 adds that Oja is a gradient only on the sphere; else does not hold",
+    ))
+}
+
+/// Claim 1's rule: `holds, each rule with its own objective` if the Hebb cosine to the Euclidean
+/// gradient of `y²/2` is `> 1 - 1e-6`, Oja's error to half the Rayleigh-quotient gradient on the
+/// sphere `< 1e-5` and BCM's to the Intrator-Cooper gradient `< 1e-5`; the verdict adds that Oja
+/// is not a Euclidean gradient field when the Jacobian asymmetry is `> 1e-6`. Else `does not
+/// hold`.
+pub fn verdict1(n: &Numbers) -> String {
+    let hebb = num(n, "hebb_cosine_to_euclidean_gradient_of_half_y_squared") > 1.0 - 1e-6;
+    let oja = num(n, "oja_vs_half_rayleigh_gradient_on_sphere_relative_error") < 1e-5;
+    let bcm = num(n, "bcm_vs_intrator_cooper_gradient_relative_error") < 1e-5;
+    if !(hebb && oja && bcm) {
+        return "does not hold: a rule's update differs from the gradient of its objective".into();
+    }
+    let oja_part = if num(n, "oja_expected_field_jacobian_asymmetry") > 1e-6 {
+        "Oja is half the gradient of the Rayleigh quotient on the unit sphere (a Riemannian gradient), but its expected field off the sphere is not the gradient of any function (non-symmetric Jacobian)"
+    } else {
+        "Oja is a gradient field"
+    };
+    format!(
+        "holds, each rule with its own objective: plain Hebb is the Euclidean gradient of y^2/2 (an unbounded objective: ascent on output variance); {oja_part}; BCM with the sliding threshold E[c^2] is the gradient of Intrator & Cooper's objective E[c^3]/3 - E[c^2]^2/4"
+    )
+}
+
+/// Claim 2 (Whittington & Bogacz 2017; Song et al. 2020; Millidge et al. 2022; Scellier & Bengio
+/// 2017, 2019; Xie & Seung 2003). Exact equivalences at finite parameters: predictive coding with
+/// zero-divergence inference learning (Z-IL) and under the fixed-prediction assumption (FPA) vs
+/// backprop on a `4-6-5-3` tanh network (maximum relative error over the weight updates); limits:
+/// EP (one-sided and symmetric nudging) vs the true gradient over beta and CHL (Xie-Seung
+/// scaling) vs backprop over gamma, with the fitted log-log orders.
+pub fn claim2(seed: u64) -> Result<Claim> {
+    use crate::plasticity::credit::{
+        Backprop, CreditAssignment, PcVariant, PredictiveCoding, Relaxation,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let x = gaussian(4, 3, &mut rng);
+    let t = Matrix::from_fn(4, 2, |_, _| rand::RngExt::random_range(&mut rng, 0.2..0.8));
+    // Smooth sigmoid units (no hard-sigmoid kinks), as in the crate's EP order test.
+    let ep_net = credit::Network::new(
+        &[3, 4, 2],
+        crate::tensor::Activation::Sigmoid,
+        crate::tensor::Activation::Sigmoid,
+        credit::Loss::HalfSquaredError,
+        seed,
+    )?;
+    let betas = [0.1, 0.05, 0.025, 0.0125];
+    let one = credit::compare::ep_error_vs_beta(&ep_net, &x, &t, &betas, EpVariant::OneSided)?;
+    let sym = credit::compare::ep_error_vs_beta(&ep_net, &x, &t, &betas, EpVariant::Symmetric)?;
+    let chl_net = credit::registry::info("chl")?.network(&[3, 4, 2], seed)?;
+    let gammas = [0.2, 0.1, 0.05, 0.025];
+    let chl = credit::compare::chl_error_vs_gamma(&chl_net, &x, &t, &gammas)?;
+    let (o1, o2, oc) = (
+        credit::compare::fitted_order(&one),
+        credit::compare::fitted_order(&sym),
+        credit::compare::fitted_order(&chl),
+    );
+    let last = |v: &[credit::compare::ErrorPoint]| v.last().map_or(f64::NAN, |p| p.relative_error);
+    // Exact equivalences at finite parameters.
+    let pc_net = credit::registry::info("pc-zil")?.network(&[4, 6, 5, 3], seed)?;
+    let px = gaussian(3, 4, &mut rng);
+    let pt = gaussian(3, 3, &mut rng);
+    let bp = Backprop::new().updates(&pc_net, &px, &pt)?;
+    let zil = PredictiveCoding::new(PcVariant::ZeroDivergence).updates(&pc_net, &px, &pt)?;
+    let fpa = PredictiveCoding::new(PcVariant::FixedPrediction)
+        .with_inference(Relaxation {
+            step: 0.1,
+            tol: 1e-14,
+            max_iters: 100_000,
+        })?
+        .updates(&pc_net, &px, &pt)?;
+    let zil_err = credit::compare::max_layer_relative_error(&zil.grads, &bp.grads)?;
+    let fpa_err = credit::compare::max_layer_relative_error(&fpa.grads, &bp.grads)?;
+    Ok(claim(
+        2,
+        nums(&[
+            ("pc_zil_vs_backprop_max_layer_relative_error", zil_err),
+            ("pc_fpa_vs_backprop_max_layer_relative_error", fpa_err),
+            ("ep_one_sided_order_in_beta", o1),
+            ("ep_symmetric_order_in_beta", o2),
+            ("chl_order_in_gamma", oc),
+            ("ep_one_sided_error_at_beta_0.0125", last(&one)),
+            ("ep_symmetric_error_at_beta_0.0125", last(&sym)),
+            ("chl_error_at_gamma_0.025", last(&chl)),
+            ("ep_one_sided_error_at_beta_0.1", one[0].relative_error),
+        ]),
+        "Z-IL and FPA max layer relative error to backprop < 1e-9 -> exact at finite parameters; EP and CHL orders > 0.5 with errors at the smallest parameter < 0.05 -> also in the limit; both -> holds in both senses; only one -> holds in that sense; neither -> does not hold",
+    ))
+}
+
+/// Claim 2's rule: exact if the Z-IL and FPA updates equal backprop's to a maximum layer relative
+/// error `< 1e-9`; limit if every EP/CHL fitted order is `> 0.5` and every error at the smallest
+/// parameter `< 0.05`. Both: `holds, exactly in some circuits and in the limit in others`; only
+/// one: `holds only ...` in that sense; neither: `does not hold`.
+pub fn verdict2(n: &Numbers) -> String {
+    let exact = num(n, "pc_zil_vs_backprop_max_layer_relative_error") < 1e-9
+        && num(n, "pc_fpa_vs_backprop_max_layer_relative_error") < 1e-9;
+    let limit = num(n, "ep_one_sided_order_in_beta") > 0.5
+        && num(n, "ep_symmetric_order_in_beta") > 0.5
+        && num(n, "chl_order_in_gamma") > 0.5
+        && num(n, "ep_one_sided_error_at_beta_0.0125") < 0.05
+        && num(n, "ep_symmetric_error_at_beta_0.0125") < 0.05
+        && num(n, "chl_error_at_gamma_0.025") < 0.05;
+    match (exact, limit) {
+        (true, true) => "holds, exactly in some circuits and in the limit in others: predictive coding with Z-IL (a layer-timed schedule, inference rate 1) and under the fixed-prediction assumption gives backprop's updates exactly at finite parameters; EP (symmetric weights, converged fixed points) and CHL approach the gradient as beta, gamma -> 0 with the measured orders (EP's limit is recurrent backprop, Scellier & Bengio 2019)".into(),
+        (true, false) => "holds only exactly in specific circuits (Z-IL, fixed prediction); EP/CHL did not show their limit here".into(),
+        (false, true) => "holds only in the limit beta, gamma -> 0 (EP, CHL); the exact predictive-coding equivalences failed here".into(),
+        (false, false) => "does not hold".into(),
+    }
+}
+
+/// Claim 4. Recirculation autoencoder (`n -> h -> n`) vs the reconstruction-error gradient over
+/// lambda, with symmetric weights (decoder = encoderᵀ) and with independent weights. Verdict:
+/// `holds only when weights are symmetric and lambda -> 1` if the symmetric encoder cosine at the
+/// largest lambda exceeds 0.99 and beats the asymmetric one by more than 0.05; `does not hold`
+/// otherwise.
+pub fn claim4(seed: u64) -> Result<Claim> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let info = credit::registry::info("recirculation")?;
+    let asym = info.network(&[6, 3, 6], seed)?;
+    let mut sym = asym.clone();
+    let enc = sym.weight(0)?.transpose();
+    sym.set_weight(1, enc)?;
+    let x = Matrix::from_fn(8, 6, |_, _| rand::RngExt::random_range(&mut rng, 0.0..1.0));
+    let lambdas = [0.5, 0.75, 0.9, 0.99];
+    let s = credit::compare::recirculation_vs_lambda(&sym, &x, &lambdas)?;
+    let a = credit::compare::recirculation_vs_lambda(&asym, &x, &lambdas)?;
+    let (sl, al) = (s[s.len() - 1], a[a.len() - 1]);
+    Ok(claim(
+        4,
+        nums(&[
+            ("decoder_cosine_lambda_0.99", sl.decoder_cosine),
+            ("encoder_cosine_symmetric_lambda_0.5", s[0].encoder_cosine),
+            ("encoder_cosine_symmetric_lambda_0.99", sl.encoder_cosine),
+            ("encoder_cosine_asymmetric_lambda_0.99", al.encoder_cosine),
+            (
+                "encoder_relative_error_symmetric_lambda_0.99",
+                sl.encoder_relative_error,
+            ),
+        ]),
+        "one step: symmetric encoder cosine at lambda 0.99 > 0.99 and above the asymmetric one by > 0.05 -> holds only when symmetric and lambda -> 1 (for one step; training not measured here); else does not hold",
+    ))
+}
+
+/// Claim 4's rule (one update, not training): `holds only when the weights are symmetric and
+/// lambda -> 1` if the symmetric encoder cosine at lambda 0.99 is `> 0.99` and exceeds the
+/// asymmetric one by more than 0.05; else `does not hold`. The one-step cosine says nothing of
+/// training (Baldi & Sadowski 2018: recirculation is an adaptive random backprop that learns once
+/// alignment emerges); the verdict says so.
+pub fn verdict4(n: &Numbers) -> String {
+    if num(n, "encoder_cosine_symmetric_lambda_0.99") > 0.99
+        && num(n, "encoder_cosine_symmetric_lambda_0.99")
+            - num(n, "encoder_cosine_asymmetric_lambda_0.99")
+            > 0.05
+    {
+        "holds only when the weights are symmetric and lambda -> 1, for a single update (the decoder's rule is exact; the encoder's approaches the gradient); a single update says nothing of training, where recirculation acts as an adaptive random backprop (Baldi & Sadowski 2018): not measured here".into()
+    } else {
+        "does not hold: even with symmetric weights the encoder's update does not approach the gradient".into()
+    }
+}
+
+/// The digits comparison behind claims 3 and 5: `compare` with `algorithms` over
+/// `seed, ..., seed + seeds - 1`, one hidden layer of `hidden` units (256 in the CLI run).
+fn digits_compare(
+    p: &ClaimsParams,
+    algorithms: &[&str],
+    progress: &dyn Progress,
+) -> Result<super::compare::CompareResult> {
+    let cp = super::compare::CompareParams {
+        algorithms: algorithms.iter().map(|s| s.to_string()).collect(),
+        epochs: p.epochs,
+        seed: p.seed,
+        seeds: p.seeds.max(1),
+        hidden: vec![p.hidden],
+        max_samples: p.max_samples,
+        target_accuracy: p.target_accuracy,
+        ..Default::default()
+    };
+    super::compare::run(&cp, progress)
+}
+
+/// Claim 3 (Scellier & Bengio 2017; Laborieux et al. 2021; Song et al. 2020). The same
+/// `64-h-10` network trained on digits with backprop, predictive coding (standard inference),
+/// Z-IL, EP (one-sided, symmetric) and CHL over `seeds` seeds. Hardware-independent costs: the
+/// relaxation sweeps per update (sequential latency) and the synaptic operations (multiply-adds)
+/// per training sample, counted as `3P` for backprop (forward, backward, weight gradient; `P` the
+/// number of weights) and `P + 2P·sweeps + P` for a relaxation rule (initial forward pass, one
+/// bottom-up and one top-down pass per sweep, the update); the samples each needs to reach the
+/// target accuracy (mean over the seeds that reach it) and how many seeds miss it. Z-IL's sweeps
+/// are counted as full sweeps (`L` of them); an event-driven implementation that only propagates
+/// the error wavefront would cost about backprop's `3P`.
+pub fn claim3(p: &ClaimsParams, progress: &dyn Progress) -> Result<Claim> {
+    let algos = ["bp", "pc", "pc-zil", "ep", "ep-sym", "chl"];
+    let r = digits_compare(p, &algos, progress)?;
+    let weights = (r.data.n_features * p.hidden + p.hidden * r.data.n_classes) as f64;
+    let seeds = p.seeds.max(1) as f64;
+    let mut v: Vec<(String, f64)> = vec![
+        ("seeds".into(), seeds),
+        ("weights".into(), weights),
+        ("target_accuracy".into(), p.target_accuracy),
+        ("n_train".into(), r.data.n_train as f64),
+    ];
+    for a in &r.results {
+        let n = a.algorithm.replace('-', "_");
+        let sweeps = a.relaxation_steps_per_batch;
+        let sops = if a.algorithm == "bp" {
+            3.0 * weights
+        } else {
+            2.0 * weights + 2.0 * weights * sweeps
+        };
+        v.push((format!("{n}_sweeps_per_update"), sweeps));
+        v.push((format!("{n}_synaptic_ops_per_sample"), sops));
+        v.push((
+            format!("{n}_synaptic_ops_ratio_to_bp"),
+            sops / (3.0 * weights),
+        ));
+        v.push((
+            format!("{n}_samples_to_target"),
+            a.mean_epochs_to_target
+                .map_or(f64::NAN, |e| e * r.data.n_train as f64),
+        ));
+        v.push((
+            format!("{n}_seeds_missing_target"),
+            seeds - a.seeds_reaching_target as f64,
+        ));
+        v.push((
+            format!("{n}_mean_test_accuracy"),
+            a.mean_accuracy.unwrap_or(f64::NAN),
+        ));
+        v.push((
+            format!("{n}_std_test_accuracy"),
+            a.std_accuracy.unwrap_or(f64::NAN),
+        ));
+    }
+    Ok(claim(
+        3,
+        v,
+        "per-sample synaptic operations / backprop's >= 2 for each of pc, ep, ep_sym, chl -> the relaxation rules are less efficient (Z-IL reported separately: ratio < 2 -> 'not Z-IL'); a rule missing the target in any seed is a miss and is named; backprop missing the target in any seed -> inconclusive; no relaxation rule at >= 2 -> does not hold",
+    ))
+}
+
+/// Claim 3's rule: `inconclusive` if backprop misses the target in any seed; else `holds for
+/// relaxation-based rules` if pc, ep, ep_sym and chl all need at least 2x backprop's synaptic
+/// operations per sample, naming the rules that missed the target in some seed (a miss is a
+/// miss: such a rule never paid off its cost) and whether Z-IL stays below 2x; `does not hold` if
+/// none of them reaches 2x; `holds only for ...` (the rules at 2x or more) otherwise.
+pub fn verdict3(n: &Numbers) -> String {
+    if !(num(n, "bp_seeds_missing_target") == 0.0) {
+        return "inconclusive: backprop itself misses the target accuracy in some seed".into();
+    }
+    let rules = ["pc", "ep", "ep_sym", "chl"];
+    let costly: Vec<&str> = rules
+        .iter()
+        .copied()
+        .filter(|r| num(n, &format!("{r}_synaptic_ops_ratio_to_bp")) >= 2.0)
+        .collect();
+    let missed: Vec<String> = rules
+        .iter()
+        .chain(["pc_zil"].iter())
+        .filter(|r| !(num(n, &format!("{r}_seeds_missing_target")) == 0.0))
+        .map(|r| {
+            format!(
+                "{r} missed the target in {} seeds",
+                num(n, &format!("{r}_seeds_missing_target"))
+            )
+        })
+        .collect();
+    let zil = num(n, "pc_zil_synaptic_ops_ratio_to_bp");
+    let zil_part = if zil < 2.0 {
+        format!(
+            "Z-IL, which gives backprop's updates exactly, costs {zil:.1}x (no relaxation overhead)"
+        )
+    } else {
+        format!(
+            "even Z-IL costs {zil:.1}x as counted (full sweeps; an event-driven wavefront would cost about 1x)"
+        )
+    };
+    let missed_part = if missed.is_empty() {
+        "every rule reached the target in every seed".to_string()
+    } else {
+        missed.join(", ")
+    };
+    let ratios = costly
+        .iter()
+        .map(|r| {
+            format!(
+                "{r} {:.0}x",
+                num(n, &format!("{r}_synaptic_ops_ratio_to_bp"))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if costly.is_empty() {
+        "does not hold: no relaxation rule needs 2x backprop's synaptic operations per sample"
+            .into()
+    } else if costly.len() == rules.len() {
+        format!(
+            "holds for the relaxation-based rules, in synaptic operations per sample ({ratios}); {zil_part}; {missed_part}"
+        )
+    } else {
+        format!("holds only for {ratios}; {zil_part}; {missed_part}")
+    }
+}
+
+/// Claim 5: see [`transport`].
+pub fn claim5(p: &ClaimsParams, progress: &dyn Progress) -> Result<Claim> {
+    transport::claim5(p, progress)
+}
+
+/// Claim 5's rule: see [`transport::verdict5`].
+pub fn verdict5(n: &Numbers) -> String {
+    transport::verdict5(n)
+}
+
+/// Claim 6: see [`evolution`].
+pub fn claim6(seed: u64, sizes: &evolution::EvolutionSizes) -> Result<Claim> {
+    evolution::claim6(seed, sizes)
+}
+
+/// Claim 6's rule: see [`evolution::verdict6`].
+pub fn verdict6(n: &Numbers) -> String {
+    evolution::verdict6(n)
+}
+
+/// Claim 7. Step sphere (zero gradient almost everywhere) and Rastrigin (deceptive local minima)
+/// in 10 dimensions: gradient descent from 5 seeded starts vs CMA-ES (step sphere) and IPOP-CMA-ES
+/// (Rastrigin). Verdict: `holds, at a cost in evaluations` if GD succeeds on neither function in
+/// any run while the evolutionary method succeeds in most runs on both; `does not hold` otherwise.
+pub fn claim7(seed: u64, progress: &dyn Progress) -> Result<Claim> {
+    let dim = 10;
+    let runs = 5;
+    let mut nums: Vec<(String, f64)> = Vec::new();
+    for (func, algo, target) in [
+        ("step_sphere", "cmaes", 0.0),
+        ("rastrigin", "ipop-cmaes", 1e-6),
+    ] {
+        let f = crate::optim::functions::by_name(func, dim)?;
+        // Gradient descent: 2,000 steps of size 1e-3 along the analytic gradient (zero where none).
+        let mut gd_success = 0;
+        for k in 0..runs {
+            let mut r = ChaCha8Rng::seed_from_u64(seed.wrapping_add(k));
+            let mut x: Vec<f64> = (0..dim)
+                .map(|_| rand::RngExt::random_range(&mut r, -5.0..5.0))
+                .collect();
+            for _ in 0..2000 {
+                let g = f.gradient(&x)?.unwrap_or_else(|| Vector::zeros(dim));
+                for (xi, gi) in x.iter_mut().zip(g.iter()) {
+                    *xi -= 1e-3 * gi;
+                }
+            }
+            if f.value(&x)? <= target {
+                gd_success += 1;
+            }
+        }
+        let p = super::optimize::OptimizeParams {
+            algorithm: algo.into(),
+            function: func.into(),
+            dim,
+            seeds: runs as usize,
+            seed,
+            target,
+            max_evaluations: 200_000,
+            popsize: None,
+            sigma0: 2.0,
+        };
+        let r = super::optimize::run(&p, progress)?;
+        nums.push((
+            format!("{func}_gd_success_rate"),
+            gd_success as f64 / runs as f64,
+        ));
+        nums.push((format!("{func}_{algo}_success_rate"), r.success_rate));
+        nums.push((
+            format!("{func}_{algo}_median_evaluations"),
+            r.median_evaluations.unwrap_or(f64::NAN),
+        ));
+    }
+    Ok(claim(
+        7,
+        nums,
+        "gradient descent never succeeds and the evolutionary method succeeds in > 50 % of runs on both functions -> holds at a cost in evaluations; else does not hold",
+    ))
+}
+
+/// Claim 7's rule: `holds, at a cost in evaluations` if gradient descent never succeeds and the
+/// evolutionary method succeeds in more than half the runs on both functions; else `does not
+/// hold`. (First edition: one GD start per seed at a fixed step, not an equal-budget comparison.)
+pub fn verdict7(n: &Numbers) -> String {
+    if num(n, "step_sphere_gd_success_rate") == 0.0
+        && num(n, "rastrigin_gd_success_rate") == 0.0
+        && num(n, "step_sphere_cmaes_success_rate") > 0.5
+        && num(n, "rastrigin_ipop-cmaes_success_rate") > 0.5
+    {
+        "holds, at a cost in evaluations, against plain gradient descent: it does not move on steps and is trapped by Rastrigin's local minima; CMA-ES / IPOP-CMA-ES solve them (not yet compared at an equal evaluation budget with multi-start or smoothed GD)".into()
+    } else {
+        "does not hold".into()
+    }
+}
+
+/// Claim 8. Joglekar et al. (2018) macaque model, weak vs strong GBA, and the Murphy-Miller
+/// two-population circuit. Verdict: `holds` if the strong/weak improvement of the 24c/V1 peak
+/// ratio is at least 10 while both settings are stable (largest real eigenvalue < 0) and the
+/// simulated transient gain exceeds 1 and matches the Schur closed form within 5 %; `does not
+/// hold` otherwise.
+pub fn claim8() -> Result<Claim> {
+    let r = crate::neurons::circuits::macaque::claim8()?;
+    let schur_err =
+        (r.transient_gain_simulated - r.transient_gain_schur).abs() / r.transient_gain_schur.abs();
+    Ok(claim(
+        8,
+        nums(&[
+            ("ratio_24c_v1_weak", r.ratio_weak),
+            ("ratio_24c_v1_strong", r.ratio_strong),
+            ("improvement_strong_over_weak", r.improvement),
+            ("v1_peak_weak_hz", r.v1_peak_weak),
+            ("v1_peak_strong_hz", r.v1_peak_strong),
+            ("largest_real_eigenvalue_weak", r.eigenvalue_weak),
+            ("largest_real_eigenvalue_strong", r.eigenvalue_strong),
+            ("transient_gain_simulated", r.transient_gain_simulated),
+            ("transient_gain_schur", r.transient_gain_schur),
+            ("transient_gain_relative_error", schur_err),
+        ]),
+        "24c/V1 improvement >= 10, both eigenvalues < 0, transient gain > 1 and within 5 % of the Schur form",
+    ))
+}
+
+/// Claim 8's rule: `holds` if the strong/weak improvement of the 24c/V1 peak ratio is at least 10
+/// while both settings are stable (largest real eigenvalue < 0) and the simulated transient gain
+/// exceeds 1 and matches the Schur closed form within 5 %; else `does not hold`.
+pub fn verdict8(n: &Numbers) -> String {
+    if num(n, "improvement_strong_over_weak") >= 10.0
+        && num(n, "largest_real_eigenvalue_weak") < 0.0
+        && num(n, "largest_real_eigenvalue_strong") < 0.0
+        && num(n, "transient_gain_simulated") > 1.0
+        && num(n, "transient_gain_relative_error") < 0.05
+    {
+        format!(
+            "holds: strong GBA carries the V1 pulse to 24c {:.0}x better while staying stable",
+            num(n, "improvement_strong_over_weak")
+        )
+    } else {
+        "does not hold".into()
+    }
+}
+
+/// The V1 experiment behind claims 9 and 12: `v1` at the test sizes of `docs/v1.md` (8 × 8
+/// whitened patches of the bundled natural images, 20,000 patches, 48 filters per learner, sparse
+/// coding 2000 batches, ISA 300 steps, the backprop-trained denoising convolutional autoencoder on
+/// 4000 patches for 10 epochs), once on the natural images and once on their phase-scrambled
+/// control (same power spectrum, no higher-order structure).
+fn vision_params(seed: u64, control: Option<&str>) -> crate::experiments::v1::V1Params {
+    crate::experiments::v1::V1Params {
+        methods: ["sparse-coding", "ica", "isa", "cnn-bp"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        control: control.map(str::to_string),
+        patch: 8,
+        patches: 20_000,
+        filters: 48,
+        seed,
+        ..crate::experiments::v1::V1Params::default()
+    }
+}
+
+/// Claims 9 and 12 from one pair of `v1` runs (`vision_params`: 8 x 8 patches, 48 filters, natural and phase-scrambled).
+///
+/// **Claim 9** (Olshausen & Field 1996; Bell & Sejnowski 1997; Ringach 2002), as its proponents put
+/// it: the first-layer filters of networks that learn from natural images are localised, oriented,
+/// band-pass (Gabor-like), like the receptive fields of V1 simple cells, because of the statistics of
+/// natural images. Measured: the fraction of filters with a *localised* Gabor fit (`R² >= 0.8`,
+/// envelope within the patch) for sparse coding and ICA on whitened natural patches and on
+/// phase-scrambled ones (the control that keeps the power spectrum), the same fraction for the
+/// backprop-trained convolutional autoencoder, and the fraction of Gabor fits with both
+/// `nx, ny < 0.5` against Ringach's 58 % of macaque simple cells. Verdict: `inconclusive` if a
+/// control gives more than 5 % localised Gabors (the spectrum alone would explain them);
+/// `holds for efficient-coding networks ...` if sparse coding or ICA reaches at least 30 %
+/// localised Gabors on natural patches (the verdict then reports the shape mismatch with
+/// macaque cells and the autoencoder's fraction); `does not hold` otherwise.
+///
+/// **Claim 12** (Hubel & Wiesel 1962; Adelson & Bergen 1985; Riesenhuber & Poggio 1999;
+/// Hyvärinen & Hoyer 2000): pooling, as in convolutional networks, is what complex cells do:
+/// pooling the energies of simple-cell-like units of one orientation and different phases gives
+/// a phase-invariant response. Measured on independent subspace analysis (learned energy pooling
+/// over subspaces of 4): the median orientation coherence of the subspaces and the median
+/// phase-invariance index of their pooled energies, against a seeded random regrouping of the
+/// same filters (the control); a single linear subunit has phase invariance 0 and the energy of a
+/// quadrature pair 1 (`v1stats`, tested). Verdict: `holds` if coherence >= 0.8 and at least 0.3
+/// above the random grouping's (four random orientations give about 0.45), and the pooled phase
+/// invariance is >= 0.5 and above the random grouping's;
+/// `holds only in part` if the coherence conditions hold and the phase invariance beats the
+/// random grouping's but stays below 0.5; `does not hold` otherwise.
+///
+/// # Errors
+/// The `v1` experiment's errors.
+pub fn claims_9_and_12(seed: u64, progress: &dyn Progress) -> Result<(Claim, Claim)> {
+    use crate::experiments::v1;
+    let natural = v1::run(&vision_params(seed, None), progress)?;
+    let scrambled = v1::run(&vision_params(seed, Some("phase-scrambled")), progress)?;
+    let get = |r: &v1::V1Result, m: &str| -> Result<v1::MethodSummary> {
+        r.methods
+            .iter()
+            .find(|s| s.method == m)
+            .cloned()
+            .ok_or_else(|| Error::invalid("claims", m, "missing from the v1 run"))
+    };
+    let (sc, ica, isa, cnn) = (
+        get(&natural, "sparse-coding")?,
+        get(&natural, "ica")?,
+        get(&natural, "isa")?,
+        get(&natural, "cnn-bp")?,
+    );
+    let (sc_ps, ica_ps) = (get(&scrambled, "sparse-coding")?, get(&scrambled, "ica")?);
+    let both_below = |m: &v1::MethodSummary| m.fraction_both_below_half.unwrap_or(f64::NAN);
+    let macaque = v1stats::ringach_reference().fraction_both_below_half;
+    let c9 = claim(
+        9,
+        nums(&[
+            (
+                "sparse_coding_fraction_localised_gabor",
+                sc.fraction_localised_gabor,
+            ),
+            ("ica_fraction_localised_gabor", ica.fraction_localised_gabor),
+            (
+                "cnn_bp_autoencoder_fraction_localised_gabor",
+                cnn.fraction_localised_gabor,
+            ),
+            ("sparse_coding_fraction_gabor", sc.fraction_gabor),
+            ("ica_fraction_gabor", ica.fraction_gabor),
+            (
+                "phase_scrambled_sparse_coding_fraction_localised_gabor",
+                sc_ps.fraction_localised_gabor,
+            ),
+            (
+                "phase_scrambled_ica_fraction_localised_gabor",
+                ica_ps.fraction_localised_gabor,
+            ),
+            ("sparse_coding_fraction_nx_ny_below_half", both_below(&sc)),
+            ("ica_fraction_nx_ny_below_half", both_below(&ica)),
+            ("macaque_fraction_nx_ny_below_half", macaque),
+        ]),
+        "a phase-scrambled control with > 5 % localised Gabors -> inconclusive; sparse coding or ICA >= 30 % localised Gabors on natural patches -> holds for efficient-coding networks (shape mismatch and the CNN autoencoder reported); else does not hold",
+    );
+    let cc = isa
+        .complex_cells
+        .clone()
+        .ok_or_else(|| Error::invalid("claims", "isa", "no complex-cell measures"))?;
+    let c12 = claim(
+        12,
+        nums(&[
+            ("isa_median_orientation_coherence", cc.median_coherence),
+            (
+                "random_pooling_median_orientation_coherence",
+                cc.random_groups_coherence,
+            ),
+            ("isa_median_phase_invariance", cc.median_phase_invariance),
+            (
+                "random_pooling_median_phase_invariance",
+                cc.random_groups_phase_invariance,
+            ),
+            ("quadrature_pair_phase_invariance", 1.0),
+            ("single_subunit_phase_invariance", 0.0),
+        ]),
+        "coherence >= 0.8 and >= random pooling + 0.3, and phase invariance >= 0.5 above random pooling's -> holds; coherent and above random pooling but < 0.5 -> holds only in part; else does not hold",
+    );
+    Ok((c9, c12))
+}
+
+/// Claim 9's rule: `inconclusive` if a phase-scrambled control gives more than 5 % localised
+/// Gabors (the spectrum alone would explain them); `holds for efficient-coding networks ...` if
+/// sparse coding or ICA reaches at least 30 % localised Gabors on natural patches (the verdict
+/// then reports the shape mismatch with macaque cells and the autoencoder's fraction); `does not
+/// hold` otherwise.
+pub fn verdict9(n: &Numbers) -> String {
+    let sc = num(n, "sparse_coding_fraction_localised_gabor");
+    let ica = num(n, "ica_fraction_localised_gabor");
+    let control = num(n, "phase_scrambled_sparse_coding_fraction_localised_gabor")
+        .max(num(n, "phase_scrambled_ica_fraction_localised_gabor"));
+    if control.is_nan() || control > 0.05 {
+        "inconclusive: the phase-scrambled control (same power spectrum) also gives localised Gabor-like filters".to_string()
+    } else if sc.max(ica) >= 0.3 {
+        format!(
+            "holds for efficient-coding networks: sparse coding and ICA learn localised, oriented, band-pass filters from natural images ({:.0} % and {:.0} % localised Gabors) and none from phase-scrambled images with the same power spectrum ({:.0} %), so the higher-order structure of natural images makes them V1-like; but their shapes differ from macaque simple cells (both nx, ny < 0.5: {:.0} % and {:.0} % vs {:.0} %: too many cycles), and the first layer of a convolutional autoencoder trained by backprop on the same patches is not Gabor-like at this budget ({:.0} % localised Gabors)",
+            100.0 * sc,
+            100.0 * ica,
+            100.0 * control,
+            100.0 * num(n, "sparse_coding_fraction_nx_ny_below_half"),
+            100.0 * num(n, "ica_fraction_nx_ny_below_half"),
+            100.0 * num(n, "macaque_fraction_nx_ny_below_half"),
+            100.0 * num(n, "cnn_bp_autoencoder_fraction_localised_gabor"),
+        )
+    } else {
+        "does not hold: no learner gives localised Gabor-like filters on natural images".to_string()
+    }
+}
+
+/// Claim 12's rule: `holds` if the ISA coherence is >= 0.8 and at least 0.3 above the random
+/// grouping's, and the pooled phase invariance is >= 0.5 and above the random grouping's; `holds
+/// only in part` if the coherence conditions hold and the phase invariance beats the random
+/// grouping's but stays below 0.5; `does not hold` otherwise.
+pub fn verdict12(n: &Numbers) -> String {
+    let coh = num(n, "isa_median_orientation_coherence");
+    let rcoh = num(n, "random_pooling_median_orientation_coherence");
+    let inv = num(n, "isa_median_phase_invariance");
+    let rinv = num(n, "random_pooling_median_phase_invariance");
+    let coherent = coh >= 0.8 && coh - rcoh >= 0.3;
+    if coherent && inv >= 0.5 && inv > rinv {
+        "holds: learned energy pooling groups filters of one orientation and gives phase-invariant, complex-cell-like responses, unlike random pooling".to_string()
+    } else if coherent && inv > rinv {
+        format!(
+            "holds only in part: learned energy pooling groups filters of one orientation (coherence {coh:.2} vs {rcoh:.2} for random pooling) and is more phase-invariant than random pooling ({inv:.2} vs {rinv:.2}), but far less than a complex cell (the energy of a quadrature pair: 1.0): pooling as such does not make complex cells, the pooled subunits must be in quadrature"
+        )
+    } else {
+        "does not hold: learned pooling is no more orientation-coherent or phase-invariant than random pooling".to_string()
+    }
+}
+
+/// Claim 10 (Kempter, Gerstner & van Hemmen 1999; Pfister & Gerstner 2006). Pair STDP (Song et
+/// al. 2000 parameters, all-to-all) with independent Poisson trains at (10, 10) and (20, 5) Hz:
+/// measured drift (10 repeats of 100 s) vs `nu_pre nu_post (A+ tau+ - A- tau-)`; triplet STDP
+/// (minimal visual-cortex set) at `nu_pre = 10` Hz and `nu_post = 5, 40` Hz against its rate
+/// formula and BCM-like threshold. Verdict: `holds` if every measured drift is within 4 standard
+/// errors of its formula and the triplet drift is negative below and positive above the
+/// threshold; `does not hold` otherwise.
+pub fn claim10(seed: u64, sizes: &stdp::StdpSizes) -> Result<Claim> {
+    use crate::plasticity::local::SpikeRule;
+    use crate::plasticity::local::harness::spikes::{DriftConfig, measure_drift};
+    use crate::plasticity::local::stdp::PairStdp;
+    use crate::plasticity::local::triplet::TripletStdp;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    // 10 repeats of 100 s (times in ms); drifts in 1/s
+    let mut drift = |a: f64, b: f64, rule: &dyn SpikeRule| -> Result<(f64, f64)> {
+        Ok(measure_drift(
+            rule,
+            &DriftConfig::default()
+                .rates(a, b)
+                .runs(sizes.rate_runs, 100_000.0),
+            &mut rng,
+        )?)
+    };
+    let pair = PairStdp::song_2000();
+    let mut nums: Vec<(String, f64)> = Vec::new();
+    let mut max_dev_se: f64 = 0.0;
+    let mut triplet_sign = 1.0;
+    for (a, b) in [(10.0, 10.0), (20.0, 5.0)] {
+        let (m, se) = drift(a, b, &pair)?;
+        let th = pair.rate_drift(a, b);
+        max_dev_se = max_dev_se.max((m - th).abs() / se);
+        nums.push((format!("pair_drift_measured_{a}_{b}_hz"), m));
+        nums.push((format!("pair_drift_formula_{a}_{b}_hz"), th));
+        nums.push((format!("pair_drift_standard_error_{a}_{b}_hz"), se));
+    }
+    let tri = TripletStdp::visual_cortex_minimal();
+    let theta = tri.bcm_threshold()?;
+    nums.push(("triplet_bcm_threshold_hz".into(), theta));
+    for b in [5.0, 40.0] {
+        let (m, se) = drift(10.0, b, &tri)?;
+        let th = tri.rate_drift(10.0, b);
+        max_dev_se = max_dev_se.max((m - th).abs() / se);
+        if !(if b < theta { m < 0.0 } else { m > 0.0 }) {
+            triplet_sign = 0.0;
+        }
+        nums.push((format!("triplet_drift_measured_10_{b}_hz"), m));
+        nums.push((format!("triplet_drift_formula_10_{b}_hz"), th));
+    }
+    // window_integral is in ms; published in s
+    nums.push(("pair_window_integral".into(), pair.window_integral() * 1e-3));
+    nums.push(("rate_part_max_deviation_in_se".into(), max_dev_se));
+    nums.push(("triplet_sign_matches_bcm_threshold".into(), triplet_sign));
+    // The correlation part (module `stdp`).
+    let (d, se, unc, rate) = stdp::difference(stdp::C, sizes, seed);
+    let (d0, se0, _, _) = stdp::difference(0.0, sizes, seed.wrapping_add(7));
+    nums.push(("corr_input_correlation_c".into(), stdp::C));
+    nums.push(("corr_runs".into(), sizes.runs as f64));
+    nums.push(("corr_seconds_per_run".into(), sizes.seconds));
+    nums.push(("corr_minus_uncorr_drift_per_s".into(), d));
+    nums.push(("corr_minus_uncorr_drift_se".into(), se));
+    nums.push((
+        "corr_minus_uncorr_drift_predicted".into(),
+        stdp::predicted_difference(stdp::C),
+    ));
+    nums.push(("corr_signal_in_se".into(), d / se));
+    nums.push(("corr_uncorrelated_group_drift_per_s".into(), unc));
+    nums.push(("corr_output_rate_hz".into(), rate));
+    nums.push(("control_c0_difference_per_s".into(), d0));
+    nums.push(("control_c0_difference_se".into(), se0));
+    Ok(claim(
+        10,
+        nums,
+        "rate part: every independent-Poisson drift within 4 SE of its rate formula and the triplet drift's sign as its BCM threshold predicts; correlation part: correlated-minus-uncorrelated drift >= 10 SE, within 4 SE of the KGvH correlation term, and the c = 0 control within 4 SE of 0; both -> holds for what a simulation can show; rate part only -> holds only for the rate part; else does not hold",
+    ))
+}
+
+/// Claim 10's rule: the rate part holds if `rate_part_max_deviation_in_se <= 4` and the triplet
+/// sign matches; the correlation part if the correlated-minus-uncorrelated drift is at least 10
+/// standard errors, within 4 standard errors of the predicted correlation term, and the `c = 0`
+/// control within 4 standard errors of zero. Both: `holds for what a simulation can show`; the
+/// rate part only: `holds only for the rate part`; else `does not hold`.
+pub fn verdict10(n: &Numbers) -> String {
+    let rate = num(n, "rate_part_max_deviation_in_se") <= 4.0
+        && num(n, "triplet_sign_matches_bcm_threshold") == 1.0;
+    let (d, se, pred) = (
+        num(n, "corr_minus_uncorr_drift_per_s"),
+        num(n, "corr_minus_uncorr_drift_se"),
+        num(n, "corr_minus_uncorr_drift_predicted"),
+    );
+    let corr = d >= 10.0 * se
+        && (d - pred).abs() <= 4.0 * se
+        && num(n, "control_c0_difference_per_s").abs() <= 4.0 * num(n, "control_c0_difference_se");
+    match (rate, corr) {
+        (true, true) => format!(
+            "holds for what a simulation can show: pair STDP averages to a rate-based Hebbian rule (coefficient = window integral), triplet STDP gives a BCM threshold, and with correlated inputs the timing term does what no rate rule does: inputs that fire together ahead of the output gain {d:.2e}/s over uncorrelated ones at the same rate ({:.0} SE; the KGvH correlation term predicts {pred:.2e}/s; the c = 0 control is null). Whether real cells use it is an empirical matter (windows measured in slices: Markram et al. 1997, Bi & Poo 1998; their dependence on rate and dendritic location: Sjostrom et al. 2001); a simulation only shows what the rule implies",
+            d / se
+        ),
+        (true, false) => "holds only for the rate part: the correlation term was not resolved (or did not match its prediction) at this sample size".into(),
+        _ => "does not hold".into(),
+    }
+}
+
+/// Claim 11 (Bellec et al. 2020, e-prop). A recurrent spiking network (30 LIF neurons with
+/// all-to-all recurrence: no layers) learns the bundled digits through a latency code (20 steps;
+/// `compare --task spiking-digits --small`, 150 Adam iterations, batch 64) with
+/// - surrogate-gradient BPTT (the backward pass through time the claim says brains cannot do),
+/// - e-prop: online eligibility traces `e_ji = psi_j F_alpha(z_i)` times a learning signal
+///   broadcast from the readout errors, `L_j = sum_k B_jk (pi_k - pi*_k)`; no backward pass
+///   through time or layers, nothing stored per time step; with symmetric feedback
+///   (`B = W_out^T`: the readout weights are sent back) and with fixed *random* feedback (no
+///   weight transport at all),
+/// - the true gradient of the Heaviside network (`psi = 0`: only the readout learns), the
+///   baseline that says how much learning inside the recurrent network is worth.
+///
+/// It also measures the gradient-state bytes of BPTT and e-prop on one batch at `T = 20` and at
+/// `T = 200` (the same trials followed by 180 silent steps), and the cosine of each e-prop
+/// variant's gradient to BPTT's on the untrained network.
+///
+/// Verdict: `inconclusive` if BPTT beats the readout-only baseline by less than 0.2 (the task
+/// would not need hidden learning). Otherwise `holds only for the mechanism ...` if symmetric
+/// e-prop reaches BPTT's test accuracy minus 0.1 and beats the baseline by 0.2 or more, while
+/// BPTT's gradient state grows at least 5-fold from `T = 20` to `T = 200` and e-prop's does not
+/// grow; the verdict then says whether random e-prop is also within 0.1 of BPTT, or learns (0.2
+/// above the baseline) but stays further below BPTT, or does not learn beyond the readout.
+/// `holds` (in this experiment, gradient learning needs BPTT) otherwise.
+///
+/// # Errors
+/// Task, algorithm and training errors.
+pub fn claim11(seed: u64, progress: &dyn Progress) -> Result<Claim> {
+    use crate::experiments::recurrent::{
+        self as rec, RecurrentAlignParams, RecurrentCompareParams, TRUE_GRADIENT, Task,
+        TaskNetwork, TaskSpec,
+    };
+    use crate::plasticity::recurrent::spiking::SpikingNet;
+    use crate::plasticity::recurrent::{self as prec, SequenceBatch};
+    let spec = TaskSpec {
+        task: "spiking-digits".into(),
+        small: true,
+        network: "spiking".into(),
+        ..TaskSpec::default()
+    };
+    let cmp = rec::compare(
+        &RecurrentCompareParams {
+            task: spec.clone(),
+            algorithms: vec![
+                "bptt".into(),
+                "eprop-sym".into(),
+                "eprop-random".into(),
+                TRUE_GRADIENT.into(),
+            ],
+            cosine_every: 0,
+            seed,
+            ..RecurrentCompareParams::default()
+        },
+        progress,
+    )?;
+    let acc = |i: usize| cmp.results[i].test_accuracy.unwrap_or(f64::NAN);
+    let (bptt, sym, random, readout) = (acc(0), acc(1), acc(2), acc(3));
+    let al = rec::align(
+        &RecurrentAlignParams {
+            task: spec.clone(),
+            algorithms: Some(vec!["eprop-sym".into(), "eprop-random".into()]),
+            batch_size: None,
+            seed,
+        },
+        progress,
+    )?;
+    let (cos_sym, cos_random) = (al.results[0].cosine_to_bptt, al.results[1].cosine_to_bptt);
+    // Gradient state at T = 20 and T = 200 (the same trials, then silence).
+    let task = Task::build(&spec, seed)?;
+    let net = SpikingNet::for_task(
+        &task,
+        crate::train::sub_seed(seed, crate::train::Stream::Network),
+    )?;
+    let short = task.source().train_batch(0, 32)?;
+    let silent = Matrix::zeros(short.batch_size(), task.n_in);
+    let mut long_inputs = short.inputs().to_vec();
+    long_inputs.resize(10 * short.inputs().len(), silent);
+    let long = SequenceBatch::new(long_inputs, short.target().clone())?;
+    let bytes = |name: &str, b: &SequenceBatch| -> Result<f64> {
+        let mut a = prec::by_name::<SpikingNet>(name, &net, seed)?;
+        Ok(a.gradient(&net, b)?.1.peak_gradient_state_bytes as f64)
+    };
+    let (bptt_20, bptt_200) = (bytes("bptt-sg", &short)?, bytes("bptt-sg", &long)?);
+    let (eprop_20, eprop_200) = (bytes("eprop-sym", &short)?, bytes("eprop-sym", &long)?);
+    Ok(claim(
+        11,
+        nums(&[
+            ("bptt_test_accuracy", bptt),
+            ("eprop_sym_test_accuracy", sym),
+            ("eprop_random_test_accuracy", random),
+            ("readout_only_test_accuracy", readout),
+            ("eprop_sym_cosine_to_bptt_untrained", cos_sym),
+            ("eprop_random_cosine_to_bptt_untrained", cos_random),
+            ("bptt_gradient_state_bytes_t20", bptt_20),
+            ("bptt_gradient_state_bytes_t200", bptt_200),
+            ("eprop_gradient_state_bytes_t20", eprop_20),
+            ("eprop_gradient_state_bytes_t200", eprop_200),
+        ]),
+        "BPTT - readout-only >= 0.2 (else inconclusive); symmetric e-prop >= BPTT - 0.1 and >= readout-only + 0.2, BPTT state x5 or more from T = 20 to 200 and e-prop's not growing -> 'holds only for the mechanism' (random e-prop reported against the same margins); else 'holds'",
+    ))
+}
+
+/// Claim 11's rule: `inconclusive` if BPTT beats the readout-only baseline by less than 0.2;
+/// `holds only for the mechanism ...` if symmetric e-prop reaches BPTT's accuracy minus 0.1 and
+/// beats the baseline by 0.2 or more, while BPTT's gradient state grows at least 5-fold from
+/// `T = 20` to `T = 200` and e-prop's does not grow (the verdict then says whether random e-prop
+/// is within 0.1 of BPTT, learns 0.2 above the baseline but stays further below, or does not
+/// learn beyond the readout); `holds` otherwise.
+pub fn verdict11(n: &Numbers) -> String {
+    let bptt = num(n, "bptt_test_accuracy");
+    let sym = num(n, "eprop_sym_test_accuracy");
+    let random = num(n, "eprop_random_test_accuracy");
+    let readout = num(n, "readout_only_test_accuracy");
+    if (bptt - readout).is_nan() || bptt - readout < 0.2 {
+        "inconclusive: BPTT does not beat the readout-only baseline, the task needs no learning inside the network".to_string()
+    } else if sym >= bptt - 0.1
+        && sym - readout >= 0.2
+        && num(n, "bptt_gradient_state_bytes_t200") >= 5.0 * num(n, "bptt_gradient_state_bytes_t20")
+        && num(n, "eprop_gradient_state_bytes_t200") <= num(n, "eprop_gradient_state_bytes_t20")
+    {
+        let random_part = if random >= bptt - 0.1 && random - readout >= 0.2 {
+            "and so does e-prop with random feedback (no weight transport at all)"
+        } else if random - readout >= 0.2 {
+            "with random feedback (no weight transport at all) it also learns far above the readout alone but stays more than 0.1 below BPTT at this budget"
+        } else {
+            "with random feedback it does not learn beyond the readout at this budget"
+        };
+        format!(
+            "holds only for the mechanism: BPTT needs a backward pass through time whose memory grows with the sequence, which brains do not have; but a recurrent spiking network without layers learns with symmetric e-prop (local eligibility traces, readout errors broadcast through the readout weights, online, memory independent of time) to within 0.1 of BPTT's accuracy and far above its readout alone; {random_part}. Not back-propagating does not mean not following an approximate gradient"
+        )
+    } else {
+        "holds: in this experiment a rule without BPTT's backward pass does not come close to BPTT"
+            .to_string()
+    }
+}
+
+/// Runs the requested claims (all by default).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for an id outside 1..=12; the experiments' errors.
+pub fn run(p: &ClaimsParams, progress: &dyn Progress) -> Result<ClaimsResult> {
+    if let Some(&bad) = p.only.iter().find(|&&i| !(1..=12).contains(&i)) {
+        return Err(Error::invalid("claims", bad, "claim ids are 1..=12"));
+    }
+    let want = |i: usize| p.only.is_empty() || p.only.contains(&i);
+    // The claims' experiments are independent (each seeded from `p.seed`), so they run in
+    // parallel on the rayon pool (`--threads`); the verdicts are the same for any thread count.
+    // One progress phase counts finished experiments (the experiments' own phases would
+    // interleave).
+    type Job<'a> = Box<dyn Fn() -> Result<Vec<Claim>> + Send + Sync + 'a>;
+    let quiet = crate::NoProgress;
+    let q = &quiet;
+    let one = |c: Result<Claim>| c.map(|c| vec![c]);
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    if want(1) {
+        jobs.push(Box::new(move || one(claim1(p.seed))));
+    }
+    if want(2) {
+        jobs.push(Box::new(move || one(claim2(p.seed))));
+    }
+    if want(3) {
+        jobs.push(Box::new(move || one(claim3(p, q))));
+    }
+    if want(5) {
+        jobs.push(Box::new(move || one(claim5(p, q))));
+    }
+    if want(4) {
+        jobs.push(Box::new(move || one(claim4(p.seed))));
+    }
+    if want(6) {
+        jobs.push(Box::new(move || {
+            one(claim6(p.seed, &evolution::EvolutionSizes::full()))
+        }));
+    }
+    if want(7) {
+        jobs.push(Box::new(move || one(claim7(p.seed, q))));
+    }
+    if want(8) {
+        jobs.push(Box::new(move || one(claim8())));
+    }
+    if want(9) || want(12) {
+        jobs.push(Box::new(move || {
+            let (c9, c12) = claims_9_and_12(p.seed, q)?;
+            Ok(vec![c9, c12])
+        }));
+    }
+    if want(10) {
+        jobs.push(Box::new(move || {
+            one(claim10(p.seed, &stdp::StdpSizes::full()))
+        }));
+    }
+    if want(11) {
+        jobs.push(Box::new(move || one(claim11(p.seed, q))));
+    }
+    progress.start("claims", jobs.len() as u64);
+    let mut out: Vec<Claim> = {
+        use rayon::prelude::*;
+        jobs.par_iter()
+            .map(|job| {
+                let r = job();
+                progress.inc(1);
+                r
+            })
+            .collect::<Result<Vec<Vec<Claim>>>>()?
+            .into_iter()
+            .flatten()
+            .filter(|c| want(c.id))
+            .collect()
+    };
+    progress.finish();
+    out.sort_by_key(|c| c.id);
+    Ok(ClaimsResult {
+        version: VERSION.to_string(),
+        params: p.clone(),
+        claims: out,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NoProgress;
+
+    fn n(v: &[(&str, f64)]) -> Numbers {
+        v.iter().map(|(k, x)| (k.to_string(), *x)).collect()
+    }
+
+    /// Numbers with one entry replaced.
+    fn with(base: &Numbers, key: &str, value: f64) -> Numbers {
+        assert!(
+            base.contains_key(key),
+            "{key} is not a number of this claim"
+        );
+        let mut m = base.clone();
+        m.insert(key.to_string(), value);
+        m
+    }
+
+    /// The repository root (two levels above this crate).
+    fn repo_root() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    /// Every `path::function` a claim names exists: the file is in the repository and defines a
+    /// function of that name marked as a test (`#[test]` or inside `proptest!`) within the lines
+    /// above it.
+    #[test]
+    fn every_listed_test_exists() {
+        let root = repo_root();
+        for (i, tests) in TESTS.iter().enumerate() {
+            assert!(!tests.is_empty(), "claim {} names no test", i + 1);
+            assert!(!REFERENCES[i].is_empty(), "claim {} cites nothing", i + 1);
+            for t in *tests {
+                let (path, func) = t.split_once("::").expect("path::function");
+                let src = std::fs::read_to_string(root.join(path))
+                    .unwrap_or_else(|e| panic!("claim {}: {path}: {e}", i + 1));
+                let lines: Vec<&str> = src.lines().collect();
+                let at = lines
+                    .iter()
+                    .position(|l| l.trim_start().starts_with(&format!("fn {func}(")))
+                    .unwrap_or_else(|| panic!("claim {}: no fn {func} in {path}", i + 1));
+                let above = &lines[at.saturating_sub(12)..at];
+                let is_test = above.iter().any(|l| l.trim() == "#[test]")
+                    || lines[..at]
+                        .iter()
+                        .rev()
+                        .take(400)
+                        .any(|l| l.contains("proptest!"));
+                assert!(is_test, "claim {}: {path}::{func} is not a test", i + 1);
+            }
+        }
+    }
+
+    /// Every claim id has a rule, and an empty set of numbers never passes as `holds`.
+    #[test]
+    fn missing_numbers_never_hold() {
+        for id in 1..=12 {
+            let v = verdict(id, &Numbers::new());
+            assert!(!v.starts_with("holds"), "claim {id}: {v}");
+        }
+    }
+
+    fn claim1_passing() -> Numbers {
+        n(&[
+            ("hebb_cosine_to_euclidean_gradient_of_half_y_squared", 1.0),
+            (
+                "oja_vs_half_rayleigh_gradient_on_sphere_relative_error",
+                1e-9,
+            ),
+            ("oja_expected_field_jacobian_asymmetry", 0.5),
+            ("bcm_vs_intrator_cooper_gradient_relative_error", 1e-9),
+        ])
+    }
+
+    #[test]
+    fn verdict1_rule() {
+        let ok = claim1_passing();
+        assert!(verdict1(&ok).starts_with("holds, each rule"));
+        assert!(verdict1(&ok).contains("not the gradient of any function"));
+        assert!(
+            !verdict1(&with(&ok, "oja_expected_field_jacobian_asymmetry", 0.0))
+                .contains("not the gradient of any function")
+        );
+        for (k, bad) in [
+            ("hebb_cosine_to_euclidean_gradient_of_half_y_squared", 0.99),
+            (
+                "oja_vs_half_rayleigh_gradient_on_sphere_relative_error",
+                1e-3,
+            ),
+            ("bcm_vs_intrator_cooper_gradient_relative_error", 1e-3),
+        ] {
+            assert!(
+                verdict1(&with(&ok, k, bad)).starts_with("does not hold"),
+                "{k}"
+            );
+        }
+    }
+
+    /// Claim 1 as measured: every rule matches its objective's gradient by central differences.
+    #[test]
+    fn claim1_numbers() {
+        let c = claim1(0).unwrap();
+        let x = |k: &str| c.numbers[k];
+        assert!(x("hebb_cosine_to_euclidean_gradient_of_half_y_squared") > 1.0 - 1e-9);
+        assert!(x("oja_vs_half_rayleigh_gradient_on_sphere_relative_error") < 1e-7);
+        assert!(x("bcm_vs_intrator_cooper_gradient_relative_error") < 1e-7);
+        assert!(x("oja_expected_field_jacobian_asymmetry") > 1e-3);
+        assert_eq!(c.verdict, verdict1(&c.numbers));
+        assert!(c.verdict.starts_with("holds, each rule"), "{}", c.verdict);
+    }
+
+    fn claim2_passing() -> Numbers {
+        n(&[
+            ("pc_zil_vs_backprop_max_layer_relative_error", 1e-14),
+            ("pc_fpa_vs_backprop_max_layer_relative_error", 1e-11),
+            ("ep_one_sided_order_in_beta", 1.0),
+            ("ep_symmetric_order_in_beta", 2.0),
+            ("chl_order_in_gamma", 1.0),
+            ("ep_one_sided_error_at_beta_0.0125", 0.01),
+            ("ep_symmetric_error_at_beta_0.0125", 0.001),
+            ("chl_error_at_gamma_0.025", 0.01),
+        ])
+    }
+
+    #[test]
+    fn verdict2_rule() {
+        let ok = claim2_passing();
+        assert!(verdict2(&ok).starts_with("holds, exactly in some circuits"));
+        let no_exact = with(&ok, "pc_zil_vs_backprop_max_layer_relative_error", 1e-3);
+        assert!(verdict2(&no_exact).starts_with("holds only in the limit"));
+        let no_limit = with(&ok, "ep_symmetric_order_in_beta", 0.2);
+        assert!(verdict2(&no_limit).starts_with("holds only exactly"));
+        let neither = with(&no_exact, "chl_error_at_gamma_0.025", 0.2);
+        assert_eq!(verdict2(&neither), "does not hold");
+    }
+
+    /// Claim 2 as measured: Z-IL and FPA are exact, EP one-sided first order, symmetric second.
+    #[test]
+    fn claim2_numbers() {
+        let c = claim2(0).unwrap();
+        let x = |k: &str| c.numbers[k];
+        assert!(x("pc_zil_vs_backprop_max_layer_relative_error") < 1e-12);
+        assert!(x("pc_fpa_vs_backprop_max_layer_relative_error") < 1e-9);
+        assert!(x("ep_one_sided_order_in_beta") > 0.8);
+        assert!(x("ep_symmetric_order_in_beta") > 1.5);
+        assert_eq!(c.verdict, verdict2(&c.numbers));
+        assert!(c.verdict.starts_with("holds, exactly"), "{}", c.verdict);
+    }
+
+    fn claim3_passing() -> Numbers {
+        let mut v = vec![("bp_seeds_missing_target", 0.0)];
+        for (r, ratio) in [
+            ("pc", 40.0),
+            ("ep", 30.0),
+            ("ep_sym", 50.0),
+            ("chl", 20.0),
+            ("pc_zil", 2.0),
+        ] {
+            v.push((
+                Box::leak(format!("{r}_synaptic_ops_ratio_to_bp").into_boxed_str()),
+                ratio,
+            ));
+            v.push((
+                Box::leak(format!("{r}_seeds_missing_target").into_boxed_str()),
+                0.0,
+            ));
+        }
+        n(&v)
+    }
+
+    #[test]
+    fn verdict3_rule() {
+        let ok = claim3_passing();
+        assert!(verdict3(&ok).starts_with("holds for the relaxation-based rules"));
+        assert!(verdict3(&ok).contains("even Z-IL costs 2.0x"));
+        assert!(
+            verdict3(&with(&ok, "pc_zil_synaptic_ops_ratio_to_bp", 1.0))
+                .contains("Z-IL, which gives")
+        );
+        let miss = with(&ok, "ep_seeds_missing_target", 2.0);
+        assert!(verdict3(&miss).contains("ep missed the target in 2 seeds"));
+        let cheap = with(&ok, "chl_synaptic_ops_ratio_to_bp", 1.5);
+        assert!(verdict3(&cheap).starts_with("holds only for"));
+        let mut none = ok.clone();
+        for r in ["pc", "ep", "ep_sym", "chl"] {
+            none.insert(format!("{r}_synaptic_ops_ratio_to_bp"), 1.0);
+        }
+        assert!(verdict3(&none).starts_with("does not hold"));
+        assert!(verdict3(&with(&ok, "bp_seeds_missing_target", 1.0)).starts_with("inconclusive"));
+    }
+
+    fn claim5_passing() -> Numbers {
+        n(&[
+            ("seeds", 5.0),
+            ("bp_mean_test_accuracy", 0.98),
+            ("bp_std_test_accuracy", 0.005),
+            ("fa_mean_test_accuracy", 0.975),
+            ("fa_std_test_accuracy", 0.005),
+            ("dfa_mean_test_accuracy", 0.975),
+            ("dfa_std_test_accuracy", 0.005),
+            ("ss_mean_test_accuracy", 0.976),
+            ("ss_std_test_accuracy", 0.005),
+            ("readout_mean_test_accuracy", 0.95),
+            ("readout_std_test_accuracy", 0.005),
+            ("fa_hidden_angle_first_epoch_deg", 88.0),
+            ("fa_hidden_angle_last_epoch_deg", 70.0),
+        ])
+    }
+
+    #[test]
+    fn verdict5_rule() {
+        let ok = claim5_passing();
+        assert!(verdict5(&ok).starts_with("holds that weight transport is not needed"));
+        // Within 3 SE of the readout control (SE of the difference 0.0032): not learning.
+        let near = with(&ok, "dfa_mean_test_accuracy", 0.958);
+        assert!(verdict5(&near).starts_with("does not hold as a counter-argument here: dfa"));
+        let far = with(&ok, "dfa_mean_test_accuracy", 0.961);
+        assert!(verdict5(&far).starts_with("holds that"));
+        assert!(
+            verdict5(&with(&ok, "fa_hidden_angle_last_epoch_deg", 85.0))
+                .starts_with("holds only in part")
+        );
+        assert!(verdict5(&with(&ok, "bp_mean_test_accuracy", 0.951)).starts_with("inconclusive"));
+    }
+
+    /// Claims 3 and 5 at test sizes (1000 digits, 64 hidden units, 12 epochs, 2 seeds): the
+    /// hardware-independent costs and the readout control are measured, and the verdicts follow
+    /// from the numbers.
+    #[test]
+    fn claim3_and_5_numbers() {
+        let p = ClaimsParams {
+            epochs: 12,
+            max_samples: Some(1000),
+            seeds: 2,
+            hidden: 64,
+            target_accuracy: 0.8,
+            ..ClaimsParams::default()
+        };
+        let c3 = claim3(&p, &NoProgress).unwrap();
+        let x = |k: &str| c3.numbers[k];
+        assert_eq!(x("bp_sweeps_per_update"), 0.0);
+        assert_eq!(x("bp_synaptic_ops_ratio_to_bp"), 1.0);
+        // EP relaxes for many sweeps; Z-IL for exactly L = 2.
+        assert!(x("ep_sweeps_per_update") > 5.0, "{:?}", c3.numbers);
+        assert_eq!(x("pc_zil_sweeps_per_update"), 2.0);
+        assert!(x("ep_synaptic_ops_ratio_to_bp") > 3.0);
+        assert_eq!(c3.verdict, verdict3(&c3.numbers));
+        let c5 = claim5(&p, &NoProgress).unwrap();
+        let y = |k: &str| c5.numbers[k];
+        assert!(y("readout_mean_test_accuracy") > 0.3, "{:?}", c5.numbers);
+        assert!(y("bp_mean_test_accuracy") > y("readout_mean_test_accuracy"));
+        assert!(
+            y("fa_hidden_angle_last_epoch_deg") < 90.0,
+            "{:?}",
+            c5.numbers
+        );
+        // The whole-network angle is inflated by the exact readout update.
+        assert!(y("fa_whole_network_angle_last_epoch_deg") < y("fa_hidden_angle_last_epoch_deg"));
+        assert_eq!(c5.verdict, verdict5(&c5.numbers));
+    }
+
+    #[test]
+    fn verdict4_rule() {
+        let ok = n(&[
+            ("encoder_cosine_symmetric_lambda_0.99", 0.999),
+            ("encoder_cosine_asymmetric_lambda_0.99", 0.5),
+        ]);
+        assert!(verdict4(&ok).starts_with("holds only when"));
+        assert!(
+            verdict4(&with(&ok, "encoder_cosine_symmetric_lambda_0.99", 0.98))
+                .starts_with("does not hold")
+        );
+        assert!(
+            verdict4(&with(&ok, "encoder_cosine_asymmetric_lambda_0.99", 0.96))
+                .starts_with("does not hold")
+        );
+    }
+
+    #[test]
+    fn claim4_numbers() {
+        let c = claim4(0).unwrap();
+        assert!(c.numbers["encoder_cosine_symmetric_lambda_0.99"] > 0.99);
+        assert!(c.numbers["decoder_cosine_lambda_0.99"] > 0.999);
+        assert_eq!(c.verdict, verdict4(&c.numbers));
+    }
+
+    /// Claim 6 at test sizes: selection follows the smoothed gradient in expectation, the linear
+    /// calibration matches i / sqrt(i^2 + (d-1)/k), the random-selection control is null.
+    #[test]
+    fn claim6_numbers() {
+        let c = claim6(0, &evolution::EvolutionSizes::small()).unwrap();
+        let x = |k: &str| c.numbers[k];
+        assert!(
+            c.verdict.starts_with("holds in expectation"),
+            "{}: {:?}",
+            c.verdict,
+            c.numbers
+        );
+        assert!((x("selection_intensity") - 1.400).abs() < 1e-3);
+        assert!(x("rastrigin_ga_lambda400_mean_cosine") > 0.5);
+        assert!(x("rastrigin_random_selection_lambda400_mean_cosine").abs() < 0.1);
+        // Exact E|u_1| at d = 20 (Gamma(10) / (sqrt(pi) Gamma(10.5))) vs its approximation.
+        assert!((x("es_one_pair_exact_cosine") - 0.180_7).abs() < 1e-3);
+        assert_eq!(c.verdict, verdict6(&c.numbers));
+    }
+
+    #[test]
+    fn exact_one_pair_cosine_matches_known_values() {
+        assert!((evolution::exact_one_pair_cosine(1) - 1.0).abs() < 1e-15);
+        assert!((evolution::exact_one_pair_cosine(2) - 2.0 / std::f64::consts::PI).abs() < 1e-15);
+        assert!((evolution::exact_one_pair_cosine(3) - 0.5).abs() < 1e-15);
+        // Large d: sqrt(2 / (pi d)).
+        let d = 10_000;
+        assert!(
+            (evolution::exact_one_pair_cosine(d)
+                / (2.0 / (std::f64::consts::PI * d as f64)).sqrt()
+                - 1.0)
+                .abs()
+                < 1e-3
+        );
+    }
+
+    #[test]
+    fn verdict6_rule() {
+        let c = claim6(1, &evolution::EvolutionSizes::small()).unwrap();
+        assert!(verdict6(&c.numbers).starts_with("holds in expectation"));
+        let top = "rosenbrock_cmaes_lambda400_mean_cosine";
+        assert!(verdict6(&with(&c.numbers, top, 0.0)).starts_with("does not hold"));
+        let ctrl = "rastrigin_random_selection_lambda400_mean_cosine";
+        assert!(verdict6(&with(&c.numbers, ctrl, 0.5)).starts_with("does not hold"));
+        let cal = "linear_ga_lambda10_mean_cosine";
+        let pred = c.numbers["linear_ga_lambda10_predicted_cosine"];
+        assert!(verdict6(&with(&c.numbers, cal, pred + 0.06)).starts_with("does not hold"));
+        assert!(verdict6(&with(&c.numbers, cal, pred + 0.04)).starts_with("holds"));
+        let rise = "rastrigin_ga_lambda100_mean_cosine";
+        assert!(verdict6(&with(&c.numbers, rise, 0.99)).starts_with("does not hold"));
+    }
+
+    #[test]
+    fn verdict7_rule() {
+        let ok = n(&[
+            ("step_sphere_gd_success_rate", 0.0),
+            ("rastrigin_gd_success_rate", 0.0),
+            ("step_sphere_cmaes_success_rate", 1.0),
+            ("rastrigin_ipop-cmaes_success_rate", 0.6),
+        ]);
+        assert!(verdict7(&ok).starts_with("holds"));
+        assert_eq!(
+            verdict7(&with(&ok, "rastrigin_gd_success_rate", 0.2)),
+            "does not hold"
+        );
+        assert_eq!(
+            verdict7(&with(&ok, "rastrigin_ipop-cmaes_success_rate", 0.4)),
+            "does not hold"
+        );
+    }
+
+    #[test]
+    fn verdict8_rule() {
+        let ok = n(&[
+            ("improvement_strong_over_weak", 100.0),
+            ("largest_real_eigenvalue_weak", -0.1),
+            ("largest_real_eigenvalue_strong", -0.01),
+            ("transient_gain_simulated", 2.7),
+            ("transient_gain_relative_error", 0.01),
+        ]);
+        assert!(verdict8(&ok).starts_with("holds"));
+        for (k, bad) in [
+            ("improvement_strong_over_weak", 9.0),
+            ("largest_real_eigenvalue_strong", 0.01),
+            ("transient_gain_simulated", 0.9),
+            ("transient_gain_relative_error", 0.06),
+        ] {
+            assert_eq!(verdict8(&with(&ok, k, bad)), "does not hold", "{k}");
+        }
+    }
+
+    #[test]
+    fn claim8_numbers() {
+        let c = claim8().unwrap();
+        assert!(
+            c.numbers["improvement_strong_over_weak"] >= 10.0,
+            "{:?}",
+            c.numbers
+        );
+        assert!(c.verdict.starts_with("holds"), "{}", c.verdict);
+        assert_eq!(c.verdict, verdict8(&c.numbers));
+    }
+
+    #[test]
+    fn verdict9_rule() {
+        let ok = n(&[
+            ("sparse_coding_fraction_localised_gabor", 0.31),
+            ("ica_fraction_localised_gabor", 0.44),
+            (
+                "phase_scrambled_sparse_coding_fraction_localised_gabor",
+                0.0,
+            ),
+            ("phase_scrambled_ica_fraction_localised_gabor", 0.0),
+            ("sparse_coding_fraction_nx_ny_below_half", 0.03),
+            ("ica_fraction_nx_ny_below_half", 0.04),
+            ("macaque_fraction_nx_ny_below_half", 0.58),
+            ("cnn_bp_autoencoder_fraction_localised_gabor", 0.0),
+        ]);
+        assert!(verdict9(&ok).starts_with("holds for efficient-coding networks"));
+        assert!(
+            verdict9(&with(
+                &ok,
+                "phase_scrambled_ica_fraction_localised_gabor",
+                0.06
+            ))
+            .starts_with("inconclusive")
+        );
+        let weak = with(
+            &with(&ok, "ica_fraction_localised_gabor", 0.29),
+            "sparse_coding_fraction_localised_gabor",
+            0.1,
+        );
+        assert!(verdict9(&weak).starts_with("does not hold"));
+    }
+
+    fn claim10_passing() -> Numbers {
+        n(&[
+            ("rate_part_max_deviation_in_se", 1.5),
+            ("triplet_sign_matches_bcm_threshold", 1.0),
+            ("corr_minus_uncorr_drift_per_s", 2.4e-3),
+            ("corr_minus_uncorr_drift_se", 1e-4),
+            ("corr_minus_uncorr_drift_predicted", 2.5e-3),
+            ("control_c0_difference_per_s", 1e-4),
+            ("control_c0_difference_se", 1e-4),
+        ])
+    }
+
+    #[test]
+    fn verdict10_rule() {
+        let ok = claim10_passing();
+        assert!(verdict10(&ok).starts_with("holds for what a simulation can show"));
+        // 9 SE: not resolved.
+        let weak = with(&ok, "corr_minus_uncorr_drift_se", 2.4e-3 / 9.0);
+        assert!(verdict10(&weak).starts_with("holds only for the rate part"));
+        let off = with(&ok, "corr_minus_uncorr_drift_predicted", 2.9e-3);
+        assert!(verdict10(&off).starts_with("holds only for the rate part"));
+        let ctrl = with(&ok, "control_c0_difference_per_s", 5e-4);
+        assert!(verdict10(&ctrl).starts_with("holds only for the rate part"));
+        assert_eq!(
+            verdict10(&with(&ok, "rate_part_max_deviation_in_se", 4.5)),
+            "does not hold"
+        );
+        assert_eq!(
+            verdict10(&with(&ok, "triplet_sign_matches_bcm_threshold", 0.0)),
+            "does not hold"
+        );
+    }
+
+    /// Claim 10 at test sizes (5 runs of 40 s; rate part 3 x 100 s): the correlation term is
+    /// resolved at >= 10 SE and matches its prediction; the c = 0 control is null.
+    #[test]
+    fn claim10_numbers() {
+        let c = claim10(0, &stdp::StdpSizes::small()).unwrap();
+        let x = |k: &str| c.numbers[k];
+        assert!(x("corr_signal_in_se") >= 10.0, "{:?}", c.numbers);
+        assert!(
+            (x("corr_minus_uncorr_drift_per_s") - x("corr_minus_uncorr_drift_predicted")).abs()
+                <= 4.0 * x("corr_minus_uncorr_drift_se"),
+            "{:?}",
+            c.numbers
+        );
+        assert!(x("control_c0_difference_per_s").abs() <= 4.0 * x("control_c0_difference_se"));
+        assert_eq!(c.verdict, verdict10(&c.numbers));
+        assert!(c.verdict.starts_with("holds for what"), "{}", c.verdict);
+    }
+
+    #[test]
+    fn verdict11_rule() {
+        let ok = n(&[
+            ("bptt_test_accuracy", 0.85),
+            ("eprop_sym_test_accuracy", 0.82),
+            ("eprop_random_test_accuracy", 0.56),
+            ("readout_only_test_accuracy", 0.18),
+            ("bptt_gradient_state_bytes_t20", 1e4),
+            ("bptt_gradient_state_bytes_t200", 1e5),
+            ("eprop_gradient_state_bytes_t20", 1e3),
+            ("eprop_gradient_state_bytes_t200", 1e3),
+        ]);
+        assert!(verdict11(&ok).contains("stays more than 0.1 below BPTT"));
+        assert!(
+            verdict11(&with(&ok, "eprop_random_test_accuracy", 0.8))
+                .contains("and so does e-prop with random feedback")
+        );
+        assert!(
+            verdict11(&with(&ok, "eprop_random_test_accuracy", 0.3))
+                .contains("does not learn beyond the readout")
+        );
+        assert!(
+            verdict11(&with(&ok, "eprop_sym_test_accuracy", 0.7))
+                .starts_with("holds: in this experiment")
+        );
+        assert!(
+            verdict11(&with(&ok, "readout_only_test_accuracy", 0.7)).starts_with("inconclusive")
+        );
+        assert!(
+            verdict11(&with(&ok, "eprop_gradient_state_bytes_t200", 2e3))
+                .starts_with("holds: in this experiment")
+        );
+    }
+
+    #[test]
+    fn verdict12_rule() {
+        let ok = n(&[
+            ("isa_median_orientation_coherence", 0.94),
+            ("random_pooling_median_orientation_coherence", 0.47),
+            ("isa_median_phase_invariance", 0.6),
+            ("random_pooling_median_phase_invariance", 0.005),
+        ]);
+        assert!(verdict12(&ok).starts_with("holds: learned"));
+        assert!(
+            verdict12(&with(&ok, "isa_median_phase_invariance", 0.11))
+                .starts_with("holds only in part")
+        );
+        assert!(
+            verdict12(&with(&ok, "isa_median_orientation_coherence", 0.7))
+                .starts_with("does not hold")
+        );
+    }
+
+    /// Claim 11's verdict, asserted as measured (seed 0: BPTT 0.85, random e-prop 0.56,
+    /// readout only 0.18; symmetric e-prop calibrated at 0.82 in the recurrent floor test):
+    /// symmetric e-prop trains the layer-free recurrent spiking network to within 0.1 of BPTT and
+    /// 0.2 above the readout-only baseline, and its gradient state does not grow with T while
+    /// BPTT's does; random e-prop learns far above the readout but stays more than 0.1 below
+    /// BPTT at this budget. The experiment could come out the other way (the `holds` and
+    /// `inconclusive` branches); the readout-only baseline is its control.
+    #[test]
+    fn claim11_eprop_learns_without_backprop_through_time() {
+        let c = claim11(0, &NoProgress).unwrap();
+        assert!(
+            c.verdict.starts_with("holds only for the mechanism")
+                && c.verdict.contains("stays more than 0.1 below BPTT"),
+            "{}: {:?}",
+            c.verdict,
+            c.numbers
+        );
+        let n = |k: &str| c.numbers[k];
+        assert!(n("bptt_gradient_state_bytes_t200") >= 5.0 * n("bptt_gradient_state_bytes_t20"));
+        assert_eq!(
+            n("eprop_gradient_state_bytes_t200"),
+            n("eprop_gradient_state_bytes_t20")
+        );
+    }
+
+    /// Claims 9 and 12, asserted as measured (seed 0, release build of the same code: sparse
+    /// coding 31 % and ICA 44 % localised Gabors, phase-scrambled 0 % and 0 %, CNN autoencoder 0 %,
+    /// both nx, ny < 0.5: 3 % and 4 % vs macaque 58 %; ISA coherence 0.94 vs 0.47 random, phase
+    /// invariance 0.11 vs 0.005). Claim 9 could
+    /// have come out `inconclusive` (the phase-scrambled control giving localised Gabors) or
+    /// `does not hold`; claim 12 `holds` (complex-cell-like invariance) or `does not hold`
+    /// (learned pooling no better than random pooling, the control).
+    #[test]
+    fn claims_9_and_12_vision() {
+        let (c9, c12) = claims_9_and_12(0, &NoProgress).unwrap();
+        let n9 = |k: &str| c9.numbers[k];
+        assert!(
+            c9.verdict
+                .starts_with("holds for efficient-coding networks"),
+            "{}: {:?}",
+            c9.verdict,
+            c9.numbers
+        );
+        assert!(n9("phase_scrambled_sparse_coding_fraction_localised_gabor") <= 0.05);
+        assert!(n9("phase_scrambled_ica_fraction_localised_gabor") <= 0.05);
+        assert!(
+            n9("sparse_coding_fraction_localised_gabor").max(n9("ica_fraction_localised_gabor"))
+                >= 0.3
+        );
+        // The shape mismatch the verdict reports: far fewer compact fits than macaque cells.
+        assert!(
+            n9("sparse_coding_fraction_nx_ny_below_half")
+                < 0.5 * n9("macaque_fraction_nx_ny_below_half")
+        );
+        let n12 = |k: &str| c12.numbers[k];
+        assert!(
+            c12.verdict.starts_with("holds only in part"),
+            "{}: {:?}",
+            c12.verdict,
+            c12.numbers
+        );
+        assert!(n12("isa_median_phase_invariance") > n12("random_pooling_median_phase_invariance"));
+    }
+}
