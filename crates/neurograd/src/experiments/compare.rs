@@ -430,6 +430,22 @@ pub(crate) fn aggregate(algorithm: String, runs: Vec<SeedRun>) -> Result<Algorit
     })
 }
 
+/// The training configuration of one (algorithm, seed) run of `compare`: `p`'s, with the
+/// convolutional architecture instead of the hidden widths when there is one.
+fn run_config(
+    p: &CompareParams,
+    algorithm: &str,
+    seed: u64,
+    arch: &Option<crate::plasticity::credit::conv_layers::Architecture>,
+) -> TrainConfig {
+    let mut cfg = p.train_config(algorithm, seed);
+    if arch.is_some() {
+        cfg.hidden.clear();
+        cfg.arch.clone_from(arch);
+    }
+    cfg
+}
+
 /// The memory one algorithm's run needs, roughly (bytes): about eight copies of the parameters
 /// (weights, gradient, the optimizer's two moments, the transactional update's copy, feedback
 /// matrices, the backprop gradient for the cosine, a checkpoint), a batch's activations per
@@ -450,7 +466,7 @@ enum JobEnd {
     Done(usize, SeedRun),
     /// It was stopped after at least one epoch: its checkpoint.
     Stopped(Box<RunningCheckpoint>),
-    /// It was stopped before its first epoch.
+    /// It was stopped before its first epoch (a run resumed from a checkpoint has started).
     NotStarted,
 }
 
@@ -504,59 +520,61 @@ pub fn run_resumable(
     super::check_memory("hidden", format!("{:?}", p.hidden), memory_estimate(p, &ds))?;
     let done =
         |state: &CompareState, i: usize, seed: u64| state.runs[i].iter().any(|r| r.seed == seed);
-    // Every seed's split, then every (seed, algorithm) run not completed yet, its trainer built
-    // (and restored from the state's checkpoint) before any training, so a typo fails at once.
-    let mut prepared = Vec::new();
-    for k in 0..p.seeds {
-        let seed = p.seed + k as u64;
-        if state.data.is_some() && (0..p.algorithms.len()).all(|i| done(&state, i, seed)) {
-            continue;
+    // The seeds with a run still to do. Each (seed, algorithm) run prepares its own split when it
+    // starts and drops it when it ends, so memory grows with the number of threads, not of seeds
+    // (a split of mnist5k is 31 MB). The first such seed's split is prepared here as well, to
+    // record the data's shape and to build every algorithm's trainer once before any training,
+    // so that a typo or an architecture that does not fit fails at once.
+    let pending: Vec<u64> = (0..p.seeds)
+        .map(|k| p.seed + k as u64)
+        .filter(|&seed| {
+            state.data.is_none() || !(0..p.algorithms.len()).all(|i| done(&state, i, seed))
+        })
+        .collect();
+    let arch = match pending.first() {
+        Some(&seed) => {
+            let data = prepare_loaded(&p.dataset, &ds, p.max_samples, p.test_fraction, seed)?;
+            state.data.get_or_insert_with(|| DatasetInfo {
+                name: data.name.clone(),
+                n_train: data.x_train.nrows(),
+                n_test: data.x_test.nrows(),
+                n_features: data.x_train.ncols(),
+                n_classes: data.n_classes,
+            });
+            let arch = p.architecture(data.image_shape)?;
+            let td = data.train_data();
+            for a in &p.algorithms {
+                Trainer::new(&run_config(p, a, seed, &arch), &td)?;
+            }
+            arch
         }
-        let data = prepare_loaded(&p.dataset, &ds, p.max_samples, p.test_fraction, seed)?;
-        state.data.get_or_insert_with(|| DatasetInfo {
-            name: data.name.clone(),
-            n_train: data.x_train.nrows(),
-            n_test: data.x_test.nrows(),
-            n_features: data.x_train.ncols(),
-            n_classes: data.n_classes,
-        });
-        prepared.push((seed, data));
-    }
+        None => None,
+    };
     let mut checkpoints = std::mem::take(&mut state.running);
     let mut jobs = Vec::new();
-    for (d, (seed, data)) in prepared.iter().enumerate() {
-        let td = data.train_data();
-        let arch = p.architecture(data.image_shape)?;
-        for (i, a) in p.algorithms.iter().enumerate() {
-            if done(&state, i, *seed) {
+    for &seed in &pending {
+        for i in 0..p.algorithms.len() {
+            if done(&state, i, seed) {
                 continue;
             }
-            let mut cfg = p.train_config(a, *seed);
-            if arch.is_some() {
-                cfg.hidden.clear();
-                cfg.arch.clone_from(&arch);
-            }
-            let mut t = Trainer::new(&cfg, &td)?;
-            if let Some(pos) = checkpoints
+            let checkpoint = checkpoints
                 .iter()
-                .position(|r| r.algorithm == i && r.seed == *seed)
-            {
-                t.restore(&checkpoints.swap_remove(pos).checkpoint)?;
-            }
-            jobs.push((d, i, *seed, t));
+                .position(|r| r.algorithm == i && r.seed == seed)
+                .map(|pos| checkpoints.swap_remove(pos).checkpoint);
+            jobs.push((i, seed, checkpoint));
         }
     }
     // The runs are independent (each has its own seeded streams), so they run in parallel on
     // the rayon pool (`--threads`) and give the same numbers in any order and on any number of
     // threads; results are stored by (algorithm, seed), never by completion order.
+    let n_train = state.data.as_ref().map_or(0, |d| d.n_train);
+    let batches = n_train.div_ceil(p.batch_size.max(1));
     let total: usize = jobs
         .iter()
-        .map(|(d, _, _, t)| {
-            (p.epochs.saturating_sub(t.epoch())) * t.batches_per_epoch(&prepared[*d].1.train_data())
-        })
+        .map(|(_, _, ck)| p.epochs.saturating_sub(ck.as_ref().map_or(0, |c| c.epoch)) * batches)
         .sum();
     let label = if jobs.len() == 1 {
-        let (_, i, seed, _) = &jobs[0];
+        let (i, seed, _) = &jobs[0];
         format!("{} seed {seed}", p.algorithms[*i].trim())
     } else {
         format!("compare: {} runs", jobs.len())
@@ -565,14 +583,20 @@ pub fn run_resumable(
     let ends: Vec<JobEnd> = {
         use rayon::prelude::*;
         jobs.into_par_iter()
-            .map(|(d, i, seed, mut t)| {
-                let td = prepared[d].1.train_data();
+            .map(|(i, seed, checkpoint)| -> Result<JobEnd> {
+                let data = prepare_loaded(&p.dataset, &ds, p.max_samples, p.test_fraction, seed)?;
+                let td = data.train_data();
+                let mut t = Trainer::new(&run_config(p, &p.algorithms[i], seed, &arch), &td)?;
+                if let Some(ck) = &checkpoint {
+                    t.restore(ck)?;
+                }
+                drop(checkpoint);
                 let started = t.epoch() > 0;
                 let mut status = "ok".to_string();
                 let mut ran = false;
                 while !t.done() {
                     if stop() {
-                        return if started || ran {
+                        return Ok(if started || ran {
                             JobEnd::Stopped(Box::new(RunningCheckpoint {
                                 algorithm: i,
                                 seed,
@@ -580,7 +604,7 @@ pub fn run_resumable(
                             }))
                         } else {
                             JobEnd::NotStarted
-                        };
+                        });
                     }
                     ran = true;
                     if let Err(e) = t.run_epoch(&td, &mut || progress.inc(1)) {
@@ -588,16 +612,16 @@ pub fn run_resumable(
                         break;
                     }
                 }
-                JobEnd::Done(
+                Ok(JobEnd::Done(
                     i,
                     SeedRun {
                         seed,
                         status,
                         outcome: t.outcome(),
                     },
-                )
+                ))
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?
     };
     progress.finish();
     let mut interrupted = false;
