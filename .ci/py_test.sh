@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python package (crates/neurograd-py): builds the wheel with maturin (from PyPI) in a fresh
 # virtualenv under target/, installs it, runs the pytest suite and the example scripts.
-# Needs only Rust, Python >= 3.9 with venv and pip, and PyPI. The pytest suite compares with the
+# Needs only Rust, Python >= 3.9 with venv and pip, and PyPI (nir 1.0.8, the optional NIR extra, pulls
+# h5py: wheels, a few seconds). The pytest suite compares with the
 # `neurograd` command of this checkout (target/release/neurograd, built here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ echo "-- virtualenv $VENV"
 rm -rf "$VENV" "$WHEELS"
 "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "maturin==1.16.0" "numpy==2.4.6" "pytest==9.2.0"
+    "maturin==1.16.0" "numpy==2.4.6" "pytest==9.2.0" "nir==1.0.8"
 
 echo "-- the neurograd command (Rust side of the equality tests; --workspace keeps the feature set of .ci/run)"
 cargo build --release --workspace --bins  # a no-op after .ci/run's release build (same feature set)

@@ -6,15 +6,17 @@ Run by a person on one machine, never by CI:
   python3 -m venv /tmp/py/bench && /tmp/py/bench/bin/pip install cma==4.5.0 numpy==2.4.6 \
       target/wheels/neurograd-*.whl
   OPENBLAS_NUM_THREADS=1 MATMUL_NUM_THREADS=1 RAYON_NUM_THREADS=1 \
-      /tmp/py/bench/bin/python crates/neurograd-py/benches/py_vs_peers.py [rounds] [cli]
+      /tmp/py/bench/bin/python crates/neurograd-py/benches/py_vs_peers.py [rounds] [cli|--rules-only]
 
 1. CMA-ES: 51 runs (seeds 0..50) on 10-D Rosenbrock to f <= 1e-8, x0 = optim.benchmark_x0(10,
    seed) (uniform in [-5, 5]^10), sigma0 = 1, at most 1e5 evaluations, no bounds; the same
    pycma-style loop and NumPy objective with `cma.CMAEvolutionStrategy` and with
    `neurograd.optim.CMAES`; plus `neurograd.optim.optimize` (objective in Rust, as
    `neurograd optimize`) and, if given, the CLI binary `cli` (subprocess, 1 thread).
-2. A rule update on 784 x 256 weights, batch 32: `neurograd.rules.delta("oja" | "hebb", ...)`
-   (arrays copied in and out, inputs validated) vs the same update in NumPy.
+2. A rule update on 784 x 256 weights, batch 32 and batch 1: `neurograd.rules.delta("oja" |
+   "hebb", ...)` (arrays copied in and out, inputs validated) vs the same update in NumPy, and
+   the conversions alone (`_echo`: the 256 x 784 weights to a matrix and back). `--rules-only`
+   skips part 1.
 Each round runs every contender once, in alternating order; ratios are per round.
 """
 import statistics
@@ -22,11 +24,15 @@ import subprocess
 import sys
 import time
 
-import cma
+try:
+    import cma
+except ImportError:  # --rules-only needs no pycma
+    cma = None
 import numpy as np
 
 import neurograd
 from neurograd import optim, rules
+from neurograd._neurograd import rules as _rules_native
 
 
 def rosen(x):
@@ -68,18 +74,48 @@ def per_call(f, reps):
     return (time.perf_counter() - t) / reps
 
 
+def rule_round(r, W, batches, echo, rule_ratios):
+    """One round of the rule-update timings (neurograd and NumPy alternated)."""
+    for b, (pre, post) in batches.items():
+        for name, numpy_f in (("oja", oja_numpy), ("hebb", hebb_numpy)):
+            rule_order = [0, 1] if r % 2 == 0 else [1, 0]
+            tt = [0.0, 0.0]
+            for k in rule_order:
+                f = (lambda: rules.delta(name, pre, post, W)) if k == 0 else (
+                    lambda: numpy_f(pre, post, W))
+                f()
+                tt[k] = per_call(f, 300)
+            print(f"round {r}: {name} 784x256 batch {b}: neurograd {tt[0] * 1e3:.3f} ms, NumPy "
+                  f"{tt[1] * 1e3:.3f} ms per call", flush=True)
+            rule_ratios.setdefault(f"{name} batch {b}", []).append(tt[0] / tt[1])
+    te = per_call(lambda: echo(W), 300)
+    tc = per_call(lambda: np.ascontiguousarray(W.T), 300)
+    print(f"round {r}: conversions alone (W in and out): {te * 1e3:.3f} ms; NumPy transposed "
+          f"copy of W: {tc * 1e3:.3f} ms", flush=True)
+
+
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    cli = sys.argv[2] if len(sys.argv) > 2 else None
-    print(f"neurograd {neurograd.__version__}, cma {cma.__version__}, numpy {np.__version__}")
+    rules_only = "--rules-only" in sys.argv[2:]
+    cli = sys.argv[2] if len(sys.argv) > 2 and not rules_only else None
+    print(f"neurograd {neurograd.__version__}, cma {getattr(cma, '__version__', None)}, "
+          f"numpy {np.__version__}")
     rng = np.random.default_rng(0)
-    pre = rng.normal(size=(32, 784))
     W = rng.normal(size=(256, 784)) * 0.01
-    post = pre @ W.T
-    assert np.allclose(rules.delta("oja", pre, post, W), oja_numpy(pre, post, W))
-    assert np.allclose(rules.delta("hebb", pre, post, W), hebb_numpy(pre, post, W))
+    batches = {}
+    for b in (32, 1):
+        pre = rng.normal(size=(b, 784))
+        post = pre @ W.T
+        assert np.allclose(rules.delta("oja", pre, post, W), oja_numpy(pre, post, W))
+        assert np.allclose(rules.delta("hebb", pre, post, W), hebb_numpy(pre, post, W))
+        batches[b] = (pre, post)
+    echo = _rules_native._echo
+    assert np.array_equal(echo(W), W)
     cma_ratios, ng_opt_ratios, cli_ratios, rule_ratios = [], [], [], {}
     for r in range(rounds):
+        if rules_only:
+            rule_round(r, W, batches, echo, rule_ratios)
+            continue
         order = ["pycma", "neurograd"] if r % 2 == 0 else ["neurograd", "pycma"]
         t = {}
         for who in order:
@@ -102,22 +138,13 @@ def main():
             cli_ratios.append(t["pycma"] / t["cli"])
         cma_ratios.append(t["pycma"] / t["neurograd"])
         ng_opt_ratios.append(t["pycma"] / t["optimize"])
-        for name, numpy_f in (("oja", oja_numpy), ("hebb", hebb_numpy)):
-            rule_order = [0, 1] if r % 2 == 0 else [1, 0]
-            tt = [0.0, 0.0]
-            for k in rule_order:
-                f = (lambda: rules.delta(name, pre, post, W)) if k == 0 else (
-                    lambda: numpy_f(pre, post, W))
-                f()
-                tt[k] = per_call(f, 300)
-            print(f"round {r}: {name} 784x256 batch 32: neurograd {tt[0] * 1e3:.3f} ms, NumPy "
-                  f"{tt[1] * 1e3:.3f} ms per call", flush=True)
-            rule_ratios.setdefault(name, []).append(tt[0] / tt[1])
+        rule_round(r, W, batches, echo, rule_ratios)
     med = statistics.median
-    print(f"pycma / neurograd.optim.CMAES (same Python loop): {[round(x, 2) for x in cma_ratios]}"
-          f", median {med(cma_ratios):.2f}")
-    print(f"pycma / optim.optimize (objective in Rust): {[round(x, 1) for x in ng_opt_ratios]}"
-          f", median {med(ng_opt_ratios):.1f}")
+    if cma_ratios:
+        print(f"pycma / neurograd.optim.CMAES (same Python loop): "
+              f"{[round(x, 2) for x in cma_ratios]}, median {med(cma_ratios):.2f}")
+        print(f"pycma / optim.optimize (objective in Rust): "
+              f"{[round(x, 1) for x in ng_opt_ratios]}, median {med(ng_opt_ratios):.1f}")
     if cli_ratios:
         print(f"pycma / CLI: {[round(x, 1) for x in cli_ratios]}, median {med(cli_ratios):.1f}")
     for name, v in rule_ratios.items():

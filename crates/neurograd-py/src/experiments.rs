@@ -2,11 +2,13 @@
 //! is the CLI's `--json` output, number for number), with the GIL released.
 //!
 //! Each experiment runs on a worker thread while the calling thread waits without the GIL and
-//! checks for signals every 50 ms (`Python::check_signals`). On Ctrl-C, `compare` is asked to stop
-//! at its next epoch boundary (the facade polls a stop flag) and the call raises
-//! `KeyboardInterrupt` once it has; the other experiments offer no stop point, so the call raises
-//! `KeyboardInterrupt` at once and the worker thread finishes in the background, its result
-//! discarded.
+//! checks for signals every 50 ms (`Python::check_signals`). On Ctrl-C the stop flag is set and the
+//! call raises `KeyboardInterrupt` once the Rust work has stopped: `compare` at its next epoch
+//! boundary, `optimize` at the next generation of each run, `simulate` within 1024 steps of the
+//! `coba`/`cuba` networks (the facade's `run_until`/`run_resumable` poll the flag). The other
+//! models of `simulate` run their fixed protocols to the end; `align` and `rules-*` (seconds)
+//! have no stop point, so for them the call raises at once and the worker thread finishes in the
+//! background, its result discarded.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,11 +40,19 @@ fn parse<T: serde::de::DeserializeOwned>(kind: &str, json: &str) -> Result<T> {
     })
 }
 
-/// Runs one experiment; `None` when `compare` stopped at the request of `stop`.
+/// Runs one experiment; `None` when it stopped at the request of `stop` (`compare`, `optimize`,
+/// `simulate` poll it).
 fn dispatch(kind: &str, json: &str, stop: &AtomicBool) -> Result<Option<String>> {
+    let poll = || stop.load(Ordering::SeqCst);
     let out = match kind {
-        "optimize" => serde_json::to_string(&optimize::run(&parse(kind, json)?, &NoProgress)?)?,
-        "simulate" => serde_json::to_string(&simulate::run(&parse(kind, json)?, &NoProgress)?)?,
+        "optimize" => match optimize::run_until(&parse(kind, json)?, &NoProgress, &poll)? {
+            Some(r) => serde_json::to_string(&r)?,
+            None => return Ok(None),
+        },
+        "simulate" => match simulate::run_until(&parse(kind, json)?, &NoProgress, &poll)? {
+            Some(r) => serde_json::to_string(&r)?,
+            None => return Ok(None),
+        },
         "align" => serde_json::to_string(&align::run(&parse(kind, json)?, &NoProgress)?)?,
         "rules-list" => serde_json::to_string(&rules::list())?,
         "rules-check" => {
@@ -56,7 +66,6 @@ fn dispatch(kind: &str, json: &str, stop: &AtomicBool) -> Result<Option<String>>
         }
         "compare" => {
             let p: compare::CompareParams = parse(kind, json)?;
-            let poll = || stop.load(Ordering::SeqCst);
             match compare::run_resumable(&p, &NoProgress, None, &poll)? {
                 Resumable::Finished(r) => serde_json::to_string(&r)?,
                 Resumable::Interrupted(_) => return Ok(None),
@@ -133,12 +142,21 @@ fn run(py: Python<'_>, kind: &str, params_json: &str) -> PyResult<String> {
         return Err(to_py(neurograd::Error::unknown("experiment", kind, KINDS)));
     }
     let (k, j) = (kind.to_string(), params_json.to_string());
-    let wait = kind == "compare";
+    // the experiments that poll the stop flag are waited for (their Rust work ends); the others
+    // (`align`, `rules-*`, the single-neuron protocols of `simulate`) are abandoned to finish in the background
+    let wait = match kind {
+        "compare" | "optimize" => true,
+        "simulate" => serde_json::from_str::<serde_json::Value>(params_json)
+            .ok()
+            .and_then(|v| v.get("model").and_then(|m| m.as_str()).map(str::to_string))
+            .is_some_and(|m| m == "coba" || m == "cuba"),
+        _ => false,
+    };
     match run_interruptible(py, wait, move |stop| dispatch(&k, &j, stop))?.py_err()? {
         Some(s) => Ok(s),
-        None => Err(pyo3::exceptions::PyKeyboardInterrupt::new_err(
-            "compare stopped at an epoch boundary",
-        )),
+        None => Err(pyo3::exceptions::PyKeyboardInterrupt::new_err(format!(
+            "{kind} stopped"
+        ))),
     }
 }
 

@@ -14,7 +14,9 @@
 //!   results are the CLI's `--json`), with the GIL released and Ctrl-C honoured;
 //! - [`credit`]: networks, a registered algorithm's updates, cosine to backprop;
 //! - [`rules`]: local rules' updates on arrays and the conformance harness on a rule written in
-//!   Python.
+//!   Python;
+//! - [`spiking`]: the recurrent LIF/ALIF network, its forward pass and its training (the Python
+//!   side adds the NIR export, `neurograd.nir`).
 //!
 //! The crate has no `unsafe` code of its own: the workspace's `unsafe_code = "forbid"` is relaxed
 //! to `deny` in its manifest, because PyO3's macros expand to `unsafe` FFI glue that carries a
@@ -30,6 +32,7 @@ pub mod errors;
 pub mod experiments;
 pub mod optim;
 pub mod rules;
+pub mod spiking;
 
 /// The native module `neurograd._neurograd`: one submodule per area.
 #[pymodule]
@@ -45,6 +48,7 @@ fn _neurograd(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("experiments", experiments::register),
         ("credit", credit::register),
         ("rules", rules::register),
+        ("spiking", spiking::register),
     ] {
         let sub = PyModule::new(py, name)?;
         init(&sub)?;

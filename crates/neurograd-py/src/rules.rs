@@ -54,6 +54,13 @@ fn delta<'py>(
     Ok(matrix_to_py(py, &d))
 }
 
+/// The array converted to a matrix and back (the conversions `delta` pays, alone: for tests and
+/// profiling).
+#[pyfunction]
+fn _echo<'py>(py: Python<'py>, a: PyReadonlyArray2<'_, f64>) -> Bound<'py, PyArray2<f64>> {
+    matrix_to_py(py, &matrix_from_py(&a))
+}
+
 /// A rate rule whose `delta` is a Python function `f(pre, post, weights, target, modulator) ->
 /// dW`, with the response and theory of a registered rule.
 struct PyRule<'py> {
@@ -133,5 +140,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(names, m)?)?;
     m.add_function(wrap_pyfunction!(delta, m)?)?;
     m.add_function(wrap_pyfunction!(check_python_rule, m)?)?;
+    m.add_function(wrap_pyfunction!(_echo, m)?)?;
     Ok(())
 }

@@ -1,4 +1,5 @@
-"""Ctrl-C (SIGINT) stops long runs with KeyboardInterrupt while the GIL is released."""
+"""Ctrl-C (SIGINT) stops long runs with KeyboardInterrupt while the GIL is released, and the Rust
+work stops too (the process is idle afterwards), for every call that polls the stop flag."""
 import signal
 import subprocess
 import sys
@@ -7,15 +8,20 @@ import time
 import pytest
 
 CASES = {
-    # compare stops at its next epoch boundary (the facade polls the stop flag)
+    # compare stops at its next epoch boundary
     "compare": "neurograd.credit.compare('digits', ['bp'], epochs=100000)",
-    # simulate has no stop point: the call returns at once, the worker is abandoned
+    # simulate polls every 1024 steps of the coba network (1e8 steps requested)
     "simulate": "neurograd.neurons.simulate('coba', duration_ms=1e7, raster_ms=0)",
+    # optimize ends every run at its next generation (the target is never reached)
+    "optimize": ("neurograd.optim.optimize('cmaes', 'rosenbrock', dim=50, seeds=100000, "
+                 "target=-1.0, max_evaluations=10**8)"),
+    # training stops at its next iteration
+    "train": "neurograd.spiking.train('randman', 'bptt-sg', iterations=10**7)",
 }
 
 
 @pytest.mark.parametrize("what", sorted(CASES))
-def test_sigint_raises_keyboardinterrupt(what):
+def test_sigint_stops_the_run(what):
     # A shell that starts a command in the background (`cmd &` without job control) makes it
     # ignore SIGINT, and Python then installs no KeyboardInterrupt handler: install it, as an
     # interactive session has it.
@@ -24,12 +30,16 @@ def test_sigint_raises_keyboardinterrupt(what):
             "print('ready', flush=True)\n"
             "t = time.time()\n"
             f"try:\n    {CASES[what]}\n"
-            "except KeyboardInterrupt:\n    print('interrupted after', time.time() - t, flush=True)\n"
+            "except KeyboardInterrupt:\n"
+            "    print('interrupted after', time.time() - t, flush=True)\n"
+            # the Rust work has stopped: no CPU time is used any more
+            "    c = time.process_time(); time.sleep(1.0)\n"
+            "    print('cpu after', time.process_time() - c, flush=True)\n"
             "    sys.exit(0)\n"
             "sys.exit(3)\n")
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "ready"
-    time.sleep(2.0)
+    time.sleep(1.5)
     t = time.time()
     p.send_signal(signal.SIGINT)
     try:
@@ -38,4 +48,8 @@ def test_sigint_raises_keyboardinterrupt(what):
         p.kill()
     assert p.returncode == 0, out
     assert "interrupted after" in out
-    assert time.time() - t < 30
+    # interrupted well before the call would finish (each runs for hours)
+    assert time.time() - t < 10, out
+    cpu_after = float(out.split("cpu after")[1])
+    # a worker left running would use about 1 s (or 2 with two threads) of CPU in that second
+    assert cpu_after < 0.3, out

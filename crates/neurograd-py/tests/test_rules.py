@@ -37,3 +37,22 @@ def test_errors():
         rules.delta("nope", np.zeros((2, 2)), np.zeros((2, 2)), np.zeros((2, 2)))
     with pytest.raises(errors.ShapeMismatchError):
         rules.delta("hebb", np.zeros((2, 3)), np.zeros((2, 2)), np.zeros((2, 2)))
+
+
+def test_conversions_every_layout():
+    """The array conversions (C-contiguous: blocked transpose; F-contiguous: copy; strided:
+    element-wise) keep every value, for shapes that are not multiples of the 8-row strip."""
+    from neurograd._neurograd import rules as native
+    rng = np.random.default_rng(3)
+    for shape in [(256, 784), (13, 7), (1, 5), (5, 1), (9, 17)]:
+        a = rng.normal(size=shape)
+        for v in (a, np.asfortranarray(a), a[::2, ::3], a.T):
+            out = native._echo(v)
+            assert out.flags.c_contiguous
+            np.testing.assert_array_equal(out, v)
+    assert native._echo(np.zeros((0, 4))).shape == (0, 4)
+    # a rule's update on F-ordered and strided inputs equals the C-ordered one
+    pre, W = rng.normal(size=(16, 9)), rng.normal(size=(5, 9))
+    post = pre @ W.T
+    d = rules.delta("oja", pre, post, W)
+    np.testing.assert_array_equal(rules.delta("oja", np.asfortranarray(pre), post, W.T.copy().T), d)

@@ -1019,6 +1019,10 @@ pub fn run_benchmark_recording(
     run_benchmark_window(params, seed, duration_ms, recorded_neurons, Real::INFINITY)
 }
 
+/// Steps between two polls of the stop request of [`run_benchmark_window_until`] (0.1 ms steps:
+/// every 102.4 ms of simulated time).
+pub const STOP_POLL_STEPS: u32 = 1024;
+
 /// [`run_benchmark_recording`] that keeps the recorded neurons' spikes only in the window
 /// `t < record_until_ms` (spike time `step * dt`), so the memory of the run is bounded by the
 /// window whatever `duration_ms` is. Counts, rates and the ISI CV still cover the whole run and
@@ -1033,6 +1037,30 @@ pub fn run_benchmark_window(
     duration_ms: Real,
     recorded_neurons: usize,
     record_until_ms: Real,
+) -> Result<BrettResult> {
+    run_benchmark_window_until(
+        params,
+        seed,
+        duration_ms,
+        recorded_neurons,
+        record_until_ms,
+        &|| false,
+    )
+}
+
+/// [`run_benchmark_window`], polling `stop` every [`STOP_POLL_STEPS`] steps: once it returns
+/// `true` the run ends with [`crate::NeuronError::InvalidParameter`] (`name = "run"`, value
+/// `"stopped"`), for callers that stop on a signal (the Python bindings).
+///
+/// # Errors
+/// As [`run_benchmark_window`]; the stop above.
+pub fn run_benchmark_window_until(
+    params: BrettParams,
+    seed: u64,
+    duration_ms: Real,
+    recorded_neurons: usize,
+    record_until_ms: Real,
+    stop: &dyn Fn() -> bool,
 ) -> Result<BrettResult> {
     if record_until_ms.is_nan() || record_until_ms < 0.0 {
         return Err(crate::NeuronError::InvalidParameter {
@@ -1059,6 +1087,13 @@ pub fn run_benchmark_window(
     let dt = params.dt_ms;
     let keep = recorded_neurons as u32;
     net.run_observed(steps as u64, |step, spikes| {
+        if step % STOP_POLL_STEPS == 0 && stop() {
+            return Err(crate::NeuronError::InvalidParameter {
+                name: "run",
+                value: "stopped".into(),
+                reason: "stopped on request".into(),
+            });
+        }
         // spike times as the stored trains have them (SpikeMonitor::spike_trains)
         let t = step as Real * dt;
         for &i in spikes {

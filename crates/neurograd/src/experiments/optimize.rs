@@ -171,6 +171,26 @@ fn memory_estimate(p: &OptimizeParams) -> f64 {
 /// Unknown optimizer or function names list the valid ones; invalid sizes are
 /// [`Error::InvalidParameter`].
 pub fn run(p: &OptimizeParams, progress: &dyn Progress) -> Result<OptimizeResult> {
+    match run_until(p, progress, &|| false)? {
+        Some(r) => Ok(r),
+        None => Err(Error::Internal {
+            what: "optimize",
+            reason: "stopped without a stop request".into(),
+        }),
+    }
+}
+
+/// [`run`], polling `stop` after every generation of every run: once it returns `true` the
+/// runs end at their next generation and the result is `None` (for callers that stop on a
+/// signal, e.g. the Python bindings).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_until(
+    p: &OptimizeParams,
+    progress: &dyn Progress,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<OptimizeResult>> {
     if p.dim == 0 {
         return Err(Error::invalid("dim", p.dim, "must be at least 1"));
     }
@@ -212,6 +232,13 @@ pub fn run(p: &OptimizeParams, progress: &dyn Progress) -> Result<OptimizeResult
             .collect::<Vec<u64>>()
             .into_par_iter()
             .map(|seed| -> Result<OptimizeRun> {
+                if stop() {
+                    // the collect below ends at the first error: no further run starts
+                    return Err(Error::Internal {
+                        what: "optimize",
+                        reason: "stopped on request".into(),
+                    });
+                }
                 let mut opt = build(p, seed)?;
                 let mut trace = Vec::new();
                 let mut reached_at: Option<usize> = None;
@@ -221,7 +248,7 @@ pub fn run(p: &OptimizeParams, progress: &dyn Progress) -> Result<OptimizeResult
                     if r.best_f <= target && reached_at.is_none() {
                         reached_at = Some(r.evaluations);
                     }
-                    true
+                    !stop()
                 };
                 let cfg = DriverConfig {
                     max_generations: None,
@@ -249,9 +276,16 @@ pub fn run(p: &OptimizeParams, progress: &dyn Progress) -> Result<OptimizeResult
                     trace,
                 })
             })
-            .collect::<Result<Vec<_>>>()?
+            .collect::<Result<Vec<_>>>()
+    };
+    let runs = match runs {
+        Err(_) if stop() => return Ok(None),
+        r => r?,
     };
     progress.finish();
+    if stop() {
+        return Ok(None);
+    }
     let to_target: Vec<f64> = runs
         .iter()
         .map(|r| {
@@ -263,11 +297,11 @@ pub fn run(p: &OptimizeParams, progress: &dyn Progress) -> Result<OptimizeResult
         })
         .collect();
     let success_rate = runs.iter().filter(|r| r.reached_target).count() as f64 / runs.len() as f64;
-    Ok(OptimizeResult {
+    Ok(Some(OptimizeResult {
         version: VERSION.to_string(),
         params: p.clone(),
         median_evaluations: super::median(&to_target),
         success_rate,
         runs,
-    })
+    }))
 }

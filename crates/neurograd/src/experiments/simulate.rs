@@ -288,6 +288,27 @@ pub fn takes_dt_duration(model: &str) -> (bool, bool) {
 /// [`Error::UnknownName`] listing [`MODELS`] for an unknown model (or GBA regime); the neuron
 /// crate's errors for invalid durations or steps.
 pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult> {
+    match run_until(p, progress, &|| false)? {
+        Some(r) => Ok(r),
+        None => Err(Error::Internal {
+            what: "simulate",
+            reason: "stopped without a stop request".into(),
+        }),
+    }
+}
+
+/// [`run`], polling `stop` during the `coba`/`cuba` networks (every
+/// [`STOP_POLL_STEPS`](neurons::circuits::brette2007::STOP_POLL_STEPS) steps; the other models
+/// run their fixed protocols to the end): once it returns `true` the result is `None` (for
+/// callers that stop on a signal, e.g. the Python bindings).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_until(
+    p: &SimulateParams,
+    progress: &dyn Progress,
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<SimulateResult>> {
     if !MODELS.contains(&p.model.as_str()) {
         return Err(Error::unknown("model", &p.model, MODELS));
     }
@@ -479,7 +500,7 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
         "alif" => alif_traces(p)?,
         "coba" | "cuba" => {
             use neurons::circuits::brette2007::{
-                BenchmarkKind, BrettParams, expected_spike_bytes, run_benchmark_window,
+                BenchmarkKind, BrettParams, expected_spike_bytes, run_benchmark_window_until,
             };
             let mut params = BrettParams::of(BenchmarkKind::from_name(&p.model)?);
             if let Some(dt) = p.dt_ms {
@@ -495,7 +516,17 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
             let raster_ms = p.raster_ms.unwrap_or(DEFAULT_RASTER_MS).min(duration);
             let bytes = expected_spike_bytes(&params, raster_ms, raster_neurons);
             super::check_memory("duration_ms", format!("{duration:e}"), bytes)?;
-            let r = run_benchmark_window(params, p.seed, duration, raster_neurons, raster_ms)?;
+            let r = match run_benchmark_window_until(
+                params,
+                p.seed,
+                duration,
+                raster_neurons,
+                raster_ms,
+                stop,
+            ) {
+                Err(_) if stop() => return Ok(None),
+                r => r?,
+            };
             let trains = r.spikes.spike_trains(raster_neurons)?;
             let mut raster = Vec::new();
             for (i, tr) in trains.iter().enumerate() {
@@ -599,11 +630,11 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
     };
     let wall_s = t0.elapsed().as_secs_f64();
     progress.finish();
-    Ok(SimulateResult {
+    Ok(Some(SimulateResult {
         version: VERSION.to_string(),
         model: p.model.clone(),
         run: p.clone(),
         wall_s,
         output,
-    })
+    }))
 }
