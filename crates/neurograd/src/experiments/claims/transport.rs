@@ -114,7 +114,7 @@ fn beats_readout(n: &Numbers, algo: &str) -> bool {
 /// hold as a counter-argument here`, naming the rules that do not learn beyond the readout. Unless
 /// inconclusive, a clause follows on the fixes: Kolen-Pollack and weight mirrors recover
 /// backprop's teaching signal if each beats the control that way and its hidden-layer angle at the
-/// last epoch is below [`FIX_ANGLE`] (20 degrees) and below FA's.
+/// last epoch is below 20 degrees (`FIX_ANGLE`) and below FA's.
 pub fn verdict5(n: &Numbers) -> String {
     let core = verdict5_core(n);
     if core.starts_with("inconclusive") {
