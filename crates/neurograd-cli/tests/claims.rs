@@ -75,6 +75,24 @@ fn claims_json_contract_and_listed_tests_exist() {
             .unwrap()
             .starts_with("holds: strong GBA")
     );
+    // Claim 4 trains recirculation with independent weights over 10 seeds: it learns beyond the
+    // frozen-encoder control and its update turns towards the gradient as the decoder aligns with
+    // the encoder, but not to the 0.5 cosine the rule asks (seed 0, as measured).
+    let c4 = &cs[2];
+    let x = |k: &str| c4["numbers"][k].as_f64().unwrap();
+    assert_eq!((x("seeds"), x("steps")), (10.0, 3000.0));
+    assert!(x("error_recirculation_mean") < x("error_frozen_encoder_mean"));
+    assert!(x("error_recirculation_mean") < 0.1 * x("error_untrained_mean"));
+    assert!(x("encoder_cosine_late_mean") > x("encoder_cosine_first_mean"));
+    assert!(x("w_vt_alignment_late_mean") > x("w_vt_alignment_first_mean"));
+    assert!(
+        c4["verdict"]
+            .as_str()
+            .unwrap()
+            .starts_with("holds only in part: recirculation learns"),
+        "{}",
+        c4["verdict"]
+    );
     // The text report names the rule, the tests and the references.
     let out = neurograd(&["claims", "--only", "1", "--quiet"]);
     assert!(out.status.success());

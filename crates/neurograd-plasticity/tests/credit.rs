@@ -15,3 +15,5 @@ mod feedback;
 mod robustness;
 #[path = "credit/training.rs"]
 mod training;
+#[path = "credit/transport.rs"]
+mod transport;

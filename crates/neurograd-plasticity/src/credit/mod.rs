@@ -11,7 +11,8 @@
 //! - One file per algorithm: [`Backprop`] (and the autodiff-tape reference
 //!   [`backprop::tape_gradients`]), [`FeedbackAlignment`], [`DirectFeedbackAlignment`],
 //!   [`SignSymmetry`], [`Recirculation`], [`ContrastiveHebbian`], [`EquilibriumPropagation`],
-//!   [`PredictiveCoding`], [`DifferenceTargetPropagation`], and the black-box baseline
+//!   [`PredictiveCoding`], [`DifferenceTargetPropagation`], the weight-transport fixes
+//!   [`KolenPollack`] and [`WeightMirror`] (Akrout et al. 2019), and the black-box baseline
 //!   [`EvolutionStrategy`] (OpenAI-ES).
 //! - [`registry`]: name -> constructor for every algorithm (`bp,fa,dfa,ss,pc,ep,chl,dtp,...`); an
 //!   unknown name is an error that lists the valid ones.
@@ -312,6 +313,28 @@ registry! {
             loss: CE,
             learning_rate: 1e-3,
             constructor: |n, s| boxed(SignConcordant::new(n, SignVariant::Frsf, s)?),
+        }
+    }
+    kolen_pollack [KolenPollack, KolenPollackConfig] {
+        "kp" {
+            summary: "Kolen-Pollack: feedback weights receive the forward weights' update and weight decay, so B - W decays geometrically (Kolen & Pollack 1994; Akrout et al. 2019)",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |n, s| boxed(KolenPollack::new(n, KolenPollackConfig::default(), s)?),
+        }
+    }
+    weight_mirror [WeightMirror, WeightMirrorConfig] {
+        "wm" {
+            summary: "weight mirrors: feedback weights learn W from noise-driven activity in a mirror mode between training steps (Akrout et al. 2019)",
+            supervised: true,
+            hidden: RELU,
+            output: ID,
+            loss: CE,
+            learning_rate: 1e-3,
+            constructor: |n, s| boxed(WeightMirror::new(n, WeightMirrorConfig::default(), s)?),
         }
     }
     readout [ReadoutOnly] {

@@ -244,7 +244,7 @@ mod tests {
     fn networks_and_learning_rates_follow_the_module_docs() {
         for a in algorithms() {
             let (hidden, loss, lr) = match a.name {
-                "bp" | "bp-tape" | "fa" | "dfa" | "ss" | "dtp" => (RELU, CE, 1e-3),
+                "bp" | "bp-tape" | "fa" | "dfa" | "ss" | "dtp" | "kp" | "wm" => (RELU, CE, 1e-3),
                 "es" => (RELU, CE, 1e-2),
                 "pc" | "pc-fpa" | "pc-zil" | "chl" => (TANH, SE, 1e-3),
                 "ep" | "ep-rs" | "ep-sym" | "bp-ep" => (HS, SE, 1e-3),

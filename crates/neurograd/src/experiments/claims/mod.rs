@@ -16,6 +16,7 @@ use crate::tensor::{Matrix, Vector};
 use crate::{Error, Progress, Result, VERSION};
 
 pub mod evolution;
+pub mod recirculation;
 pub mod stdp;
 pub mod transport;
 
@@ -106,7 +107,7 @@ pub const CLAIMS: [&str; 12] = [
     "Even simple Hebbian learning can be viewed as gradient descent.",
     "Hebbian learning is in some cases equivalent to back-propagation.",
     "...but it is way less efficient.",
-    "Gradients can be calculated in remarkably simple ways: look at recirculation.",
+    "Gradients can be calculated in remarkably simple ways: look at recirculation (two passes of activity around an autoencoder loop give every synapse a local update that trains the network, approximately descending the reconstruction error, with no backward pathway).",
     "Nothing like back-propagation has been observed in real neurons (weight transport).",
     "Blind evolutionary algorithms are effectively descending a gradient.",
     "GA/evolution can explore disjoint domains and discontinuous functions where GD cannot.",
@@ -146,14 +147,18 @@ pub const TESTS: [&[&str]; 12] = [
     ],
     &[
         "crates/neurograd-plasticity/tests/credit/energy.rs::recirculation_matches_gradient_with_symmetric_weights",
-        "crates/neurograd/src/experiments/claims/mod.rs::claim4_numbers",
-        "crates/neurograd/src/experiments/claims/mod.rs::verdict4_rule",
+        "crates/neurograd/src/experiments/claims/recirculation.rs::claim4_numbers",
+        "crates/neurograd/src/experiments/claims/recirculation.rs::verdict4_rule",
     ],
     &[
         "crates/neurograd-plasticity/tests/credit/training.rs::digits_floor_feedback_alignment",
         "crates/neurograd-plasticity/tests/credit/training.rs::digits_floor_direct_feedback_alignment",
         "crates/neurograd-plasticity/tests/credit/training.rs::digits_floor_sign_symmetry",
         "crates/neurograd-plasticity/tests/credit/feedback.rs::fa_aligns_on_linear_teacher",
+        "crates/neurograd-plasticity/tests/credit/transport.rs::kp_difference_decays_exactly_geometrically",
+        "crates/neurograd-plasticity/tests/credit/transport.rs::kp_and_wm_hidden_angle_falls_fa_does_not",
+        "crates/neurograd-plasticity/tests/credit/transport.rs::weight_mirror_converges_to_a_positive_multiple_of_w",
+        "crates/neurograd-plasticity/tests/credit/transport.rs::kp_and_wm_are_registered_and_train",
         "crates/neurograd/src/experiments/claims/mod.rs::claim3_and_5_numbers",
         "crates/neurograd/src/experiments/claims/mod.rs::verdict5_rule",
     ],
@@ -221,8 +226,9 @@ pub const REFERENCES: [&[&str]; 12] = [
         "Millidge, Tschantz & Buckley 2022, Neural Comput 34:1329",
     ],
     &[
-        "Hinton & McClelland 1988, NIPS 0",
-        "Baldi & Sadowski 2018, Neural Networks 108:479",
+        "Hinton & McClelland 1988, NIPS 0 (Learning representations by recirculation)",
+        "Baldi & Sadowski 2018, Neural Networks 108:479 (recirculation as adaptive random backprop)",
+        "Lillicrap, Cownden, Tweed & Akerman 2016, Nat Commun 7:13276 (feedback alignment)",
     ],
     &[
         "Lillicrap, Cownden, Tweed & Akerman 2016, Nat Commun 7:13276 (feedback alignment)",
@@ -503,54 +509,17 @@ pub fn verdict2(n: &Numbers) -> String {
     }
 }
 
-/// Claim 4. Recirculation autoencoder (`n -> h -> n`) vs the reconstruction-error gradient over
-/// lambda, with symmetric weights (decoder = encoderᵀ) and with independent weights. Verdict:
-/// `holds only when weights are symmetric and lambda -> 1` if the symmetric encoder cosine at the
-/// largest lambda exceeds 0.99 and beats the asymmetric one by more than 0.05; `does not hold`
-/// otherwise.
+/// Claim 4: see [`recirculation`] (trained over 10 seeds, the CLI's sizes).
+///
+/// # Errors
+/// The experiment's errors.
 pub fn claim4(seed: u64) -> Result<Claim> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let info = credit::registry::info("recirculation")?;
-    let asym = info.network(&[6, 3, 6], seed)?;
-    let mut sym = asym.clone();
-    let enc = sym.weight(0)?.transpose();
-    sym.set_weight(1, enc)?;
-    let x = Matrix::from_fn(8, 6, |_, _| rand::RngExt::random_range(&mut rng, 0.0..1.0));
-    let lambdas = [0.5, 0.75, 0.9, 0.99];
-    let s = credit::compare::recirculation_vs_lambda(&sym, &x, &lambdas)?;
-    let a = credit::compare::recirculation_vs_lambda(&asym, &x, &lambdas)?;
-    let (sl, al) = (s[s.len() - 1], a[a.len() - 1]);
-    Ok(claim(
-        4,
-        nums(&[
-            ("decoder_cosine_lambda_0.99", sl.decoder_cosine),
-            ("encoder_cosine_symmetric_lambda_0.5", s[0].encoder_cosine),
-            ("encoder_cosine_symmetric_lambda_0.99", sl.encoder_cosine),
-            ("encoder_cosine_asymmetric_lambda_0.99", al.encoder_cosine),
-            (
-                "encoder_relative_error_symmetric_lambda_0.99",
-                sl.encoder_relative_error,
-            ),
-        ]),
-        "one step: symmetric encoder cosine at lambda 0.99 > 0.99 and above the asymmetric one by > 0.05 -> holds only when symmetric and lambda -> 1 (for one step; training not measured here); else does not hold",
-    ))
+    recirculation::claim4(seed, &recirculation::RecirculationSizes::full())
 }
 
-/// Claim 4's rule (one update, not training): `holds only when the weights are symmetric and
-/// lambda -> 1` if the symmetric encoder cosine at lambda 0.99 is `> 0.99` and exceeds the
-/// asymmetric one by more than 0.05; else `does not hold`. The one-step cosine says nothing of
-/// training (Baldi & Sadowski 2018: recirculation is an adaptive random backprop that learns once
-/// alignment emerges); the verdict says so.
+/// Claim 4's rule: see [`recirculation::verdict4`].
 pub fn verdict4(n: &Numbers) -> String {
-    if num(n, "encoder_cosine_symmetric_lambda_0.99") > 0.99
-        && num(n, "encoder_cosine_symmetric_lambda_0.99")
-            - num(n, "encoder_cosine_asymmetric_lambda_0.99")
-            > 0.05
-    {
-        "holds only when the weights are symmetric and lambda -> 1, for a single update (the decoder's rule is exact; the encoder's approaches the gradient); a single update says nothing of training, where recirculation acts as an adaptive random backprop (Baldi & Sadowski 2018): not measured here".into()
-    } else {
-        "does not hold: even with symmetric weights the encoder's update does not approach the gradient".into()
-    }
+    recirculation::verdict4(n)
 }
 
 /// The digits comparison behind claims 3 and 5: `compare` with `algorithms` over
@@ -1535,6 +1504,12 @@ mod tests {
             ("readout_std_test_accuracy", 0.005),
             ("fa_hidden_angle_first_epoch_deg", 88.0),
             ("fa_hidden_angle_last_epoch_deg", 70.0),
+            ("kp_mean_test_accuracy", 0.978),
+            ("kp_std_test_accuracy", 0.005),
+            ("kp_hidden_angle_last_epoch_deg", 5.0),
+            ("wm_mean_test_accuracy", 0.977),
+            ("wm_std_test_accuracy", 0.005),
+            ("wm_hidden_angle_last_epoch_deg", 12.0),
         ])
     }
 
@@ -1552,6 +1527,29 @@ mod tests {
                 .starts_with("holds only in part")
         );
         assert!(verdict5(&with(&ok, "bp_mean_test_accuracy", 0.951)).starts_with("inconclusive"));
+        // The fixes' clause: both recover (< 20 degrees, below FA's, beyond the control) ...
+        assert!(verdict5(&ok).contains("fixes recover backprop's teaching signal"));
+        // ... not at 20 degrees or more, not above FA's angle, not within 3 SE of the control.
+        for (fa, k, x) in [
+            (70.0, "kp_hidden_angle_last_epoch_deg", 20.0),
+            (19.8, "wm_hidden_angle_last_epoch_deg", 19.9),
+            (70.0, "wm_mean_test_accuracy", 0.958),
+        ] {
+            let v = verdict5(&with(
+                &with(&ok, "fa_hidden_angle_last_epoch_deg", fa),
+                k,
+                x,
+            ));
+            assert!(v.contains("did not all recover"), "{k} {x}: {v}");
+        }
+        assert!(
+            verdict5(&with(&ok, "wm_hidden_angle_last_epoch_deg", 19.9)).contains("fixes recover")
+        );
+        let v = verdict5(&with(&ok, "kp_hidden_angle_last_epoch_deg", 21.0));
+        assert!(
+            v.starts_with("holds that") && v.contains("here (kp not below"),
+            "{v}"
+        );
     }
 
     /// Claims 3 and 5 at test sizes (1000 digits, 64 hidden units, 12 epochs, 2 seeds): the
@@ -1587,32 +1585,16 @@ mod tests {
         );
         // The whole-network angle is inflated by the exact readout update.
         assert!(y("fa_whole_network_angle_last_epoch_deg") < y("fa_hidden_angle_last_epoch_deg"));
+        // The weight-transport fixes bring the hidden-layer update closer to backprop's than FA.
+        for fix in ["kp", "wm"] {
+            assert!(
+                y(&format!("{fix}_hidden_angle_last_epoch_deg"))
+                    < y("fa_hidden_angle_last_epoch_deg"),
+                "{fix}: {:?}",
+                c5.numbers
+            );
+        }
         assert_eq!(c5.verdict, verdict5(&c5.numbers));
-    }
-
-    #[test]
-    fn verdict4_rule() {
-        let ok = n(&[
-            ("encoder_cosine_symmetric_lambda_0.99", 0.999),
-            ("encoder_cosine_asymmetric_lambda_0.99", 0.5),
-        ]);
-        assert!(verdict4(&ok).starts_with("holds only when"));
-        assert!(
-            verdict4(&with(&ok, "encoder_cosine_symmetric_lambda_0.99", 0.98))
-                .starts_with("does not hold")
-        );
-        assert!(
-            verdict4(&with(&ok, "encoder_cosine_asymmetric_lambda_0.99", 0.96))
-                .starts_with("does not hold")
-        );
-    }
-
-    #[test]
-    fn claim4_numbers() {
-        let c = claim4(0).unwrap();
-        assert!(c.numbers["encoder_cosine_symmetric_lambda_0.99"] > 0.99);
-        assert!(c.numbers["decoder_cosine_lambda_0.99"] > 0.999);
-        assert_eq!(c.verdict, verdict4(&c.numbers));
     }
 
     /// Claim 6 at test sizes: selection follows the smoothed gradient in expectation, the linear
