@@ -353,7 +353,7 @@ pub fn claim14(sizes: &AmplificationSizes) -> Result<Claim> {
 /// Claim 14's rule (see the `rule` text in [`claim14`]).
 pub fn verdict14(n: &Numbers) -> String {
     let count = num(n, "ws");
-    if !(count >= 1.0) {
+    if count.is_nan() || count < 1.0 {
         return "does not hold: nothing measured".into();
     }
     let mut two_pop = true;

@@ -169,14 +169,23 @@ impl<'a> Budget<'a> {
     }
 }
 
+/// A boxed objective.
+type Objective = Box<dyn Fn(&[f64]) -> f64 + Sync>;
+/// A boxed gradient.
+type Gradient = Box<dyn Fn(&[f64]) -> Vec<f64> + Sync>;
+/// A boxed start sampler.
+type Sampler = Box<dyn Fn(&mut ChaCha8Rng) -> Vec<f64> + Sync>;
+/// A boxed projection.
+type Projection = Box<dyn Fn(&[f64], &mut [f64]) + Sync>;
+
 /// A continuous problem.
 struct Continuous {
-    f: Box<dyn Fn(&[f64]) -> f64 + Sync>,
-    grad: Box<dyn Fn(&[f64]) -> Vec<f64> + Sync>,
+    f: Objective,
+    grad: Gradient,
     /// A random start (feasible on disjoint domains).
-    start: Box<dyn Fn(&mut ChaCha8Rng) -> Vec<f64> + Sync>,
+    start: Sampler,
     /// Projection onto the box of the start (`start`, `x`).
-    project: Box<dyn Fn(&[f64], &mut [f64]) + Sync>,
+    project: Projection,
     lo: f64,
     hi: f64,
     target: f64,
@@ -391,7 +400,7 @@ fn run_continuous(p: &Continuous, method: &str, budget: usize, rng: &mut ChaCha8
 /// A bit-string problem (`f` takes 0/1 values as f64).
 struct Binary {
     n: usize,
-    f: Box<dyn Fn(&[f64]) -> f64 + Sync>,
+    f: Objective,
     target: f64,
 }
 

@@ -138,12 +138,12 @@ fn train(data: &[(Vec<f64>, usize)], h: usize, epochs: usize, rng: &mut ChaCha8R
             let mut d2 = softmax(&out);
             d2[*y] -= 1.0;
             let mut d1 = vec![0.0; h];
-            for k in 0..10 {
+            for (k, &dk) in d2.iter().enumerate() {
                 for i in 0..h {
-                    d1[i] += m.w2[k * h + i] * d2[k];
-                    m.w2[k * h + i] -= lr * d2[k] * hid[i];
+                    d1[i] += m.w2[k * h + i] * dk;
+                    m.w2[k * h + i] -= lr * dk * hid[i];
                 }
-                m.b2[k] -= lr * d2[k];
+                m.b2[k] -= lr * dk;
             }
             for i in 0..h {
                 if hid[i] <= 0.0 {
