@@ -10,7 +10,8 @@
 //!   direction (top right-singular vector of `(I − W)⁻¹`) then its removal; against it the normal
 //!   network `diag(λ, 0)` with `λ = 1 − 1/G` (the same gain `G`); measured: gain, 10-90 % rise
 //!   time, the time for `‖r‖` to fall to `1/e` of its steady value after the input ends, and the
-//!   asymptotic decay time (log-slope between `e⁻³` and `e⁻⁶`). Controls: `w = 0` (gain 1, decay
+//!   asymptotic decay time (log-slope between `e⁻¹⁰` and `e⁻¹⁶`, late enough for the sum mode,
+//!   time constant `τ/(1 + w₊)`, to have died out even at `w = 1`). Controls: `w = 0` (gain 1, decay
 //!   `τ`) and the normal matrix with the balanced network's eigenvalues (gain ≤ 1);
 //! - the 29-area macaque model (Joglekar et al. 2018), linearised at its fixed point: strong GBA
 //!   (long-range excitation raised WITH local inhibition, the balanced route) against the
@@ -102,7 +103,7 @@ fn step_response(w: M2) -> StepResponse {
     let (mut t_e, mut t3, mut t6) = (f64::NAN, f64::NAN, f64::NAN);
     let e = std::f64::consts::E;
     let mut k = 0usize;
-    while t6.is_nan() && k < steps * 2 {
+    while t6.is_nan() && k < steps * 4 {
         r = step(r, 0.0);
         k += 1;
         let v = norm(r);
@@ -110,10 +111,10 @@ fn step_response(w: M2) -> StepResponse {
         if t_e.is_nan() && v <= gain / e {
             t_e = t;
         }
-        if t3.is_nan() && v <= gain * e.powi(-3) {
+        if t3.is_nan() && v <= gain * e.powi(-10) {
             t3 = t;
         }
-        if t6.is_nan() && v <= gain * e.powi(-6) {
+        if t6.is_nan() && v <= gain * e.powi(-16) {
             t6 = t;
         }
     }
@@ -121,7 +122,7 @@ fn step_response(w: M2) -> StepResponse {
         gain,
         rise: t90 - t10,
         decay_e: t_e,
-        decay_asymptotic: (t6 - t3) / 3.0,
+        decay_asymptotic: (t6 - t3) / 6.0,
     }
 }
 
@@ -346,7 +347,7 @@ pub fn claim14(sizes: &AmplificationSizes) -> Result<Claim> {
     Ok(claim(
         14,
         v,
-        "two populations, at every w: Hebbian gain within 1 % of balanced; balanced asymptotic decay within 10 % of tau and Hebbian within 10 % of G tau; at gains >= 3 the balanced 1/e decay time at most half the Hebbian one; controls: w = 0 gain and decay within 2 % of 1 and tau, the normal matrix's gain <= 1. Macaque: the fixed-inhibition branch cannot reach strong GBA's 24c/V1 ratio while stable, or at equal ratio its 24c decay time is >= 1.5x strong GBA's -> holds; two-population part only -> holds in the two-population model only; else does not hold",
+        "two populations, at every w: Hebbian gain within 1 % of balanced; balanced asymptotic decay within 10 % of tau and Hebbian within 10 % of G tau; Hebbian 1/e decay within 10 % of G tau while the balanced 1/e decay does not grow with gain (largest / smallest over the sweep <= 1.25, the gain growing > 2x); controls: w = 0 gain and decay within 2 % of 1 and tau, the normal matrix's gain <= 1. Macaque: the fixed-inhibition branch cannot reach strong GBA's 24c/V1 ratio while stable, or at equal ratio its 24c decay time is >= 1.5x strong GBA's -> holds; two-population part only -> holds in the two-population model only; else does not hold",
     ))
 }
 
@@ -358,20 +359,26 @@ pub fn verdict14(n: &Numbers) -> String {
     }
     let mut two_pop = true;
     let mut slow_min = f64::INFINITY;
+    let mut slow_max = 0.0_f64;
+    let (mut bal_lo, mut bal_hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    let (mut g_lo, mut g_hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for i in 0..count as usize {
         let g = |k: &str| num(n, &format!("w{i}_{k}"));
         let gb = g("balanced_gain");
         let equal = ((g("hebbian_gain") - gb) / gb).abs() < 0.01;
         let fast = (g("balanced_decay_asymptotic_tau") - 1.0).abs() < 0.1;
-        let slow = ((g("hebbian_decay_asymptotic_tau") - gb) / gb).abs() < 0.1;
-        let faster =
-            gb < 3.0 || g("balanced_decay_1_over_e_tau") <= 0.5 * g("hebbian_decay_1_over_e_tau");
-        if gb >= 3.0 {
-            slow_min =
-                slow_min.min(g("hebbian_decay_1_over_e_tau") / g("balanced_decay_1_over_e_tau"));
-        }
-        two_pop &= equal && fast && slow && faster;
+        let slow = ((g("hebbian_decay_asymptotic_tau") - gb) / gb).abs() < 0.1
+            && ((g("hebbian_decay_1_over_e_tau") - gb) / gb).abs() < 0.1;
+        let be = g("balanced_decay_1_over_e_tau");
+        bal_lo = bal_lo.min(be);
+        bal_hi = bal_hi.max(be);
+        g_lo = g_lo.min(gb);
+        g_hi = g_hi.max(gb);
+        slow_min = slow_min.min(g("hebbian_decay_1_over_e_tau") / be);
+        slow_max = slow_max.max(g("hebbian_decay_1_over_e_tau") / be);
+        two_pop &= equal && fast && slow;
     }
+    two_pop &= bal_hi / bal_lo <= 1.25 && g_hi / g_lo > 2.0;
     let controls = (num(n, "control_w0_gain") - 1.0).abs() < 0.02
         && (num(n, "control_w0_decay_1_over_e_tau") - 1.0).abs() < 0.02
         && num(n, "control_normal_same_eigenvalues_gain") <= 1.0 + 1e-9;
@@ -391,11 +398,11 @@ pub fn verdict14(n: &Numbers) -> String {
     };
     if two_pop && controls && macaque {
         format!(
-            "holds: at equal gain, amplification by recurrent excitation slows the response to G tau while balanced amplification decays with tau (1/e decay at least {slow_min:.1}x faster at gains >= 3); {macaque_text}"
+            "holds: at equal gain, amplification by recurrent excitation slows the response to G tau while balanced amplification decays with tau (its 1/e decay, {bal_lo:.2}-{bal_hi:.2} tau, does not grow with gain from {g_lo:.1} to {g_hi:.1}; {slow_min:.1}x to {slow_max:.1}x faster than at the same gain by recurrent excitation); {macaque_text}"
         )
     } else if two_pop && controls {
         format!(
-            "holds in the two-population model only: at equal gain balanced amplification is faster (at least {slow_min:.1}x), but {macaque_text}"
+            "holds in the two-population model only: at equal gain balanced amplification is faster ({slow_min:.1}x or more), but {macaque_text}"
         )
     } else {
         format!(

@@ -2104,14 +2104,22 @@ mod tests {
             ("macaque_fixed_24c_latency_s", 0.3),
             ("macaque_strong_24c_latency_s", 0.2),
         ];
-        for (i, g) in [(0, 2.0), (1, 6.4)] {
-            let k = |s: &str| -> &'static str { Box::leak(format!("w{i}_{s}").into_boxed_str()) };
-            v.push((k("balanced_gain"), g));
-            v.push((k("hebbian_gain"), g));
-            v.push((k("balanced_decay_asymptotic_tau"), 1.0));
-            v.push((k("hebbian_decay_asymptotic_tau"), g));
-            v.push((k("balanced_decay_1_over_e_tau"), 1.8));
-            v.push((k("hebbian_decay_1_over_e_tau"), g));
+        let keys: Vec<(String, f64)> = [(0, 2.0), (1, 6.4)]
+            .iter()
+            .flat_map(|&(i, g)| {
+                [
+                    ("balanced_gain", g),
+                    ("hebbian_gain", g),
+                    ("balanced_decay_asymptotic_tau", 1.0),
+                    ("hebbian_decay_asymptotic_tau", g),
+                    ("balanced_decay_1_over_e_tau", 1.8),
+                    ("hebbian_decay_1_over_e_tau", g),
+                ]
+                .map(|(k, x)| (format!("w{i}_{k}"), x))
+            })
+            .collect();
+        for (k, x) in &keys {
+            v.push((k.as_str(), *x));
         }
         let ok = n(&v);
         assert!(verdict14(&ok).starts_with("holds: "), "{}", verdict14(&ok));
@@ -2119,7 +2127,9 @@ mod tests {
             ("w1_hebbian_gain", 6.5, 6.45),
             ("w1_balanced_decay_asymptotic_tau", 1.11, 1.09),
             ("w1_hebbian_decay_asymptotic_tau", 5.7, 5.8),
-            ("w1_balanced_decay_1_over_e_tau", 3.3, 3.2),
+            ("w1_hebbian_decay_1_over_e_tau", 5.7, 5.8),
+            // The balanced decay growing with gain: 1.8 -> 2.26 is 1.256x.
+            ("w1_balanced_decay_1_over_e_tau", 2.26, 2.24),
             ("control_w0_gain", 1.03, 1.01),
             ("control_normal_same_eigenvalues_gain", 1.01, 0.99),
         ] {
@@ -2129,10 +2139,14 @@ mod tests {
             );
             assert!(verdict14(&with(&ok, k, good)).starts_with("holds: "), "{k}");
         }
-        // At gain 2 (< 3) the 1/e comparison is not required.
-        assert!(
-            verdict14(&with(&ok, "w0_balanced_decay_1_over_e_tau", 1.9)).starts_with("holds: ")
+        // The gain must grow over the sweep for "does not grow with gain" to mean anything.
+        let flat = with(
+            &with(&with(&ok, "w1_balanced_gain", 3.9), "w1_hebbian_gain", 3.9),
+            "w1_hebbian_decay_asymptotic_tau",
+            3.9,
         );
+        let flat = with(&flat, "w1_hebbian_decay_1_over_e_tau", 3.9);
+        assert!(verdict14(&flat).starts_with("does not hold"));
         // The macaque part alone failing: holds in the two-population model only.
         let two = with(&ok, "macaque_fixed_24c_decay_s", 0.29);
         assert!(verdict14(&two).starts_with("holds in the two-population model only"));
@@ -2164,18 +2178,21 @@ mod tests {
 
     fn claim15_passing() -> Numbers {
         n(&[
+            ("seeds", 4.0),
+            ("draws", 4.0),
             ("mlp_random_lesion_0pct_accuracy_mean", 0.97),
-            ("mlp_random_lesion_25pct_accuracy_mean", 0.95),
+            ("mlp_random_lesion_25pct_accuracy_mean", 0.90),
             ("mlp_targeted_lesion_25pct_accuracy_mean", 0.80),
-            ("mlp_random_lesion_25pct_accuracy_sd", 0.01),
-            ("mlp_targeted_lesion_25pct_accuracy_sd", 0.02),
+            ("mlp_random_lesion_25pct_accuracy_sd", 0.03),
+            ("mlp_targeted_lesion_25pct_accuracy_sd", 0.04),
             ("mlp_random_50pct_worst_class_excess_drop_mean", 0.1),
+            ("macaque_areas_lesioned_singly", 27.0),
             ("macaque_single_lesion_24c_relative_min", 0.3),
-            ("macaque_single_lesion_24c_relative_median", 0.95),
+            ("macaque_single_lesion_24c_relative_median", 0.8),
             ("macaque_single_lesions_halving_24c", 1.0),
             ("macaque_targeted_3_lesion_24c_relative", 0.1),
-            ("macaque_random_3_lesion_24c_relative_mean", 0.8),
-            ("macaque_random_3_lesion_24c_relative_sd", 0.1),
+            ("macaque_random_3_lesion_24c_relative_mean", 0.5),
+            ("macaque_random_3_lesion_24c_relative_sd", 0.2),
         ])
     }
 
@@ -2183,13 +2200,13 @@ mod tests {
     fn verdict15_rule() {
         let ok = claim15_passing();
         assert!(verdict15(&ok).starts_with("holds"), "{}", verdict15(&ok));
+        // 3 SE of the difference: sqrt(0.03^2 + 0.04^2)/sqrt(4) = 0.025, so 0.075.
+        // 2 SE over the 4 draws: 2 * 0.2 / 2 = 0.2.
         for (k, bad, good) in [
-            ("mlp_targeted_lesion_25pct_accuracy_mean", 0.89, 0.87),
-            ("mlp_random_lesion_25pct_accuracy_mean", 0.91, 0.93),
+            ("mlp_targeted_lesion_25pct_accuracy_mean", 0.826, 0.824),
             ("mlp_random_50pct_worst_class_excess_drop_mean", -0.01, 0.01),
             ("macaque_single_lesion_24c_relative_min", 0.51, 0.49),
-            ("macaque_single_lesion_24c_relative_median", 0.79, 0.81),
-            ("macaque_targeted_3_lesion_24c_relative", 0.61, 0.59),
+            ("macaque_targeted_3_lesion_24c_relative", 0.31, 0.29),
         ] {
             assert!(
                 verdict15(&with(&ok, k, bad)).starts_with("does not hold"),
