@@ -22,7 +22,7 @@ use rand_distr::{Distribution, StandardNormal};
 use super::amplification::linear_pulse;
 use super::{Claim, Numbers, claim, num};
 use crate::Result;
-use crate::neurons::circuits::macaque::{Gba, MacaqueModel, area_index};
+use crate::neurons::circuits::macaque::{AREAS, Gba, MacaqueModel, area_index};
 
 /// Sizes of claim 15.
 #[derive(Debug, Clone, PartialEq)]
@@ -299,6 +299,10 @@ pub fn claim15(seed: u64, sizes: &LesionSizes) -> Result<Claim> {
             continue;
         }
         let r = linear_pulse(&model, &[a], sizes.t_end);
+        v.push((
+            format!("macaque_lesion_{}_24c_relative", AREAS[a]),
+            r.peaks[i24] / base24,
+        ));
         single.push((r.peaks[i24] / base24, a));
     }
     single.sort_by(|a, b| a.0.total_cmp(&b.0));
