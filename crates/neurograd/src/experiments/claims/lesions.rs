@@ -9,7 +9,7 @@
 //! - the 29-area macaque model (strong GBA, linearised, see claim 14): each area except V1 and
 //!   24c removed in turn (its populations cut from the network), and the V1 pulse's peak in 24c
 //!   measured against the intact network; then the 3 areas with the largest single effect
-//!   removed together vs 3 random areas (20 draws).
+//!   removed together vs 3 random areas (`draws` draws).
 //!
 //! Morcos et al. (2018): networks degrade gracefully under random ablation and class
 //! selectivity predicts little of a unit's importance; Jonas & Kording (2017): lesions of a
