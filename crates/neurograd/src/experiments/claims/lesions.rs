@@ -292,15 +292,14 @@ pub fn claim15(seed: u64, sizes: &LesionSizes) -> Result<Claim> {
     let i24 = area_index("24c")?;
     let intact = linear_pulse(&model, &[], sizes.t_end);
     let base24 = intact.peaks[i24];
-    let n = intact.peaks.len();
     let mut single: Vec<(f64, usize)> = Vec::new();
-    for a in 1..n {
+    for (a, name) in AREAS.iter().enumerate().take(intact.peaks.len()).skip(1) {
         if a == i24 {
             continue;
         }
         let r = linear_pulse(&model, &[a], sizes.t_end);
         v.push((
-            format!("macaque_lesion_{}_24c_relative", AREAS[a]),
+            format!("macaque_lesion_{name}_24c_relative"),
             r.peaks[i24] / base24,
         ));
         single.push((r.peaks[i24] / base24, a));
