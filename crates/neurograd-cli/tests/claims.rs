@@ -106,3 +106,57 @@ fn claims_json_contract_and_listed_tests_exist() {
         assert!(text.contains(part), "{part}: {text}");
     }
 }
+
+/// Claims 14 (balanced vs Hebbian amplification at equal gain) and 15 (lesions) through the CLI:
+/// their numbers as measured (seed 0, full sizes; about 3 s together) and their verdicts.
+#[test]
+fn claims_14_and_15_numbers_and_verdicts() {
+    let v = json(&[
+        "claims",
+        "--only",
+        "14,15",
+        "--json",
+        "--quiet",
+        "--threads",
+        "1",
+    ]);
+    let cs = v["claims"].as_array().unwrap();
+    let ids: Vec<u64> = cs.iter().map(|c| c["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, vec![14, 15]);
+    let x = |c: usize, k: &str| {
+        cs[c]["numbers"][k]
+            .as_f64()
+            .unwrap_or_else(|| panic!("claim {}: no {k}", ids[c]))
+    };
+    // Murphy & Miller's circuit (w = 30/7, k_I = 1.1): gain 6.42 at decay tau; the normal
+    // network at the same gain decays with 6.42 tau.
+    assert!((x(0, "w2_balanced_gain") - 6.416).abs() < 0.01);
+    assert!((x(0, "w2_hebbian_gain") - x(0, "w2_balanced_gain")).abs() < 0.01);
+    assert!((x(0, "w2_balanced_decay_asymptotic_tau") - 1.0).abs() < 0.05);
+    assert!((x(0, "w2_hebbian_decay_asymptotic_tau") - 6.416).abs() < 0.1);
+    assert!(x(0, "control_normal_same_eigenvalues_gain") <= 1.0 + 1e-9);
+    // The linearised macaque model reproduces the rectified model's 24c/V1 ratio (0.0102).
+    assert!((x(0, "macaque_strong_ratio_24c_v1") - 0.0102).abs() < 0.0005);
+    assert!(
+        cs[0]["verdict"].as_str().unwrap().starts_with("holds"),
+        "{}",
+        cs[0]["verdict"]
+    );
+    // Lesions: a trained network, targeted lesions worse than random ones, and some area
+    // (V2) whose removal stops the V1 pulse reaching 24c.
+    assert!(x(1, "mlp_random_lesion_0pct_accuracy_mean") > 0.95);
+    assert!(
+        x(1, "mlp_targeted_lesion_25pct_accuracy_mean")
+            < x(1, "mlp_random_lesion_25pct_accuracy_mean")
+    );
+    assert!(x(1, "macaque_lesion_V2_24c_relative") < 0.1);
+    assert_eq!(
+        x(1, "macaque_single_lesion_24c_relative_min"),
+        x(1, "macaque_lesion_V2_24c_relative")
+    );
+    assert!(
+        cs[1]["verdict"].as_str().unwrap().starts_with("holds"),
+        "{}",
+        cs[1]["verdict"]
+    );
+}

@@ -9,7 +9,7 @@ use crate::Common;
 /// Arguments of `claims`.
 #[derive(Debug, Args)]
 pub struct ClaimsArgs {
-    /// Only these claim ids, comma-separated (default: all twelve).
+    /// Only these claim ids, comma-separated (default: all fifteen).
     #[arg(long, default_value = "")]
     pub only: String,
     /// Epochs of the digits trainings (claims 3 and 5).
