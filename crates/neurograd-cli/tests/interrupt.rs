@@ -188,6 +188,18 @@ fn compare_interrupted_on_two_threads_resumes_bit_identically() {
     );
 }
 
+/// Rules that learn state a checkpoint does not hold (Kolen-Pollack's and weight mirrors'
+/// feedback weights, target propagation's inverses) are rerun from the start on resume, so the
+/// result still equals the uninterrupted run's (resuming them from a checkpoint would not).
+#[test]
+fn compare_with_learned_feedback_interrupted_resumes_bit_identically() {
+    interrupt_and_resume(
+        &["--hidden", "12", "--algorithms", "bp,kp,wm,dtp"],
+        5,
+        false,
+    );
+}
+
 /// A real SIGINT from another process (kill -INT) in the second seed.
 #[test]
 fn compare_interrupted_by_a_real_sigint_resumes_bit_identically() {

@@ -315,6 +315,12 @@ impl DifferenceTargetPropagation {
 }
 
 impl CreditAssignment for DifferenceTargetPropagation {
+    /// Its learned feedback (or inverse) weights and their optimizer are not in a
+    /// [`Checkpoint`](super::Checkpoint).
+    fn checkpointable(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &'static str {
         "dtp"
     }

@@ -181,6 +181,12 @@ impl KolenPollack {
 }
 
 impl CreditAssignment for KolenPollack {
+    /// Its learned feedback (or inverse) weights and their optimizer are not in a
+    /// [`Checkpoint`](super::Checkpoint).
+    fn checkpointable(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &'static str {
         "kp"
     }

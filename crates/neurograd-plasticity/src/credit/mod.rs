@@ -514,4 +514,14 @@ pub trait CreditAssignment: Send {
     fn supports_conv(&self) -> bool {
         false
     }
+
+    /// Whether a [`Checkpoint`] (network, optimizer, position, history) holds everything this
+    /// algorithm's future updates depend on, so that a run resumed from it equals an
+    /// uninterrupted one. True for rules whose feedback is fixed or a pure function of the
+    /// seeds and the position; false for rules that learn state of their own (Kolen-Pollack's
+    /// and weight mirrors' feedback weights, target propagation's inverses), which
+    /// [`Trainer::restore`] then refuses and an interrupted `compare` reruns from the start.
+    fn checkpointable(&self) -> bool {
+        true
+    }
 }

@@ -427,8 +427,18 @@ impl Trainer {
     ///
     /// # Errors
     /// [`PlasticityError::InvalidParameter`] named `checkpoint` if its network's widths or layer
-    /// kinds differ from this run's.
+    /// kinds differ from this run's, or if the algorithm is not
+    /// [`checkpointable`](CreditAssignment::checkpointable).
     pub fn restore(&mut self, ck: &Checkpoint) -> Result<()> {
+        if !self.algo.checkpointable() {
+            return Err(PlasticityError::InvalidParameter {
+                name: "checkpoint",
+                value: self.algo.name().to_string(),
+                reason: "this algorithm learns state a checkpoint does not hold (feedback or \
+                         inverse weights); a resumed run would differ, so rerun it from the start"
+                    .into(),
+            });
+        }
         if ck.network.widths() != self.net.widths() || !ck.network.same_layer_kinds(&self.net) {
             return Err(PlasticityError::InvalidParameter {
                 name: "checkpoint",
@@ -446,6 +456,12 @@ impl Trainer {
         self.history = ck.history.clone();
         self.wall_s = ck.history.iter().map(|h| h.wall_s).sum();
         Ok(())
+    }
+
+    /// Whether a [`Trainer::checkpoint`] of this run can be resumed exactly (see
+    /// [`CreditAssignment::checkpointable`]).
+    pub fn checkpointable(&self) -> bool {
+        self.algo.checkpointable()
     }
 
     /// A checkpoint of the current state.

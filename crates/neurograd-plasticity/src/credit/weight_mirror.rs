@@ -249,6 +249,12 @@ impl WeightMirror {
 }
 
 impl CreditAssignment for WeightMirror {
+    /// Its learned feedback (or inverse) weights and their optimizer are not in a
+    /// [`Checkpoint`](super::Checkpoint).
+    fn checkpointable(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &'static str {
         "wm"
     }

@@ -254,3 +254,39 @@ fn kp_and_wm_are_registered_and_train() {
         assert!(acc > 0.9, "{name}: {acc}");
     }
 }
+
+/// A checkpoint does not hold Kolen-Pollack's or weight mirrors' learned feedback weights, so
+/// restoring one is refused (a resumed run would differ); backprop's restores.
+#[test]
+fn learned_feedback_rules_refuse_to_restore_a_checkpoint() {
+    use neurograd_plasticity::credit::Trainer;
+    let d = digits();
+    let data = TrainData {
+        x_train: &d.x,
+        t_train: &d.t,
+        x_test: &d.x_test,
+        labels_test: &d.labels_test,
+    };
+    for (name, ok) in [("bp", true), ("kp", false), ("wm", false), ("dtp", false)] {
+        let cfg = TrainConfig {
+            algorithm: name.into(),
+            hidden: vec![8],
+            epochs: 1,
+            batch_size: 32,
+            optimizer: "adam".into(),
+            learning_rate: None,
+            seeds: Seeds {
+                network: 0,
+                algorithm: 1,
+                shuffle: 2,
+            },
+            cosine_every: 0,
+            target_accuracy: None,
+            arch: None,
+        };
+        let mut t = Trainer::new(&cfg, &data).expect(name);
+        assert_eq!(t.checkpointable(), ok, "{name}");
+        let ck = t.checkpoint();
+        assert_eq!(t.restore(&ck).is_ok(), ok, "{name}");
+    }
+}

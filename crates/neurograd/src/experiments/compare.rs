@@ -596,7 +596,9 @@ pub fn run_resumable(
                 let mut ran = false;
                 while !t.done() {
                     if stop() {
-                        return Ok(if started || ran {
+                        // A rule with learned state of its own cannot resume from a
+                        // checkpoint: its run starts over on resume.
+                        return Ok(if (started || ran) && t.checkpointable() {
                             JobEnd::Stopped(Box::new(RunningCheckpoint {
                                 algorithm: i,
                                 seed,
