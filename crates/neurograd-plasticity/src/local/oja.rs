@@ -29,10 +29,16 @@ impl LocalRule for Oja {
         let y = activity.post;
         let b = y.nrows() as Real;
         let mut d = mean_outer(y, activity.pre)?;
-        for k in 0..weights.nrows() {
-            let m2 = y.column(k).norm_squared() / b;
-            let row = d.row(k) - weights.row(k) * m2;
-            d.set_row(k, &row);
+        // `d_kj -= w_kj m2_k`, column by column: the storage is column-major, so this walks
+        // memory in order with no temporary row (the same operations as a row-wise update, in
+        // another order, so the same bits).
+        let m2: Vec<Real> = (0..weights.nrows())
+            .map(|k| y.column(k).norm_squared() / b)
+            .collect();
+        for (mut dc, wc) in d.column_iter_mut().zip(weights.column_iter()) {
+            for ((dv, &wv), &m) in dc.iter_mut().zip(wc.iter()).zip(&m2) {
+                *dv -= wv * m;
+            }
         }
         Ok(d)
     }
