@@ -925,7 +925,7 @@ fn usage_errors_exit_2() {
         Some(2)
     );
     assert_eq!(
-        neurograd(&["claims", "--only", "13"]).status.code(),
+        neurograd(&["claims", "--only", "16"]).status.code(),
         Some(2)
     );
 }
