@@ -1,11 +1,11 @@
 //! `neurograd.data`: bundled datasets, generators and file loaders as NumPy arrays.
 
 use neurograd::data::{self as nd, Dataset};
-use numpy::{PyArray1, PyArray2};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::arrays::{labels_to_py, matrix_to_py};
+use crate::arrays::{labels_to_py, matrix_from_py, matrix_to_py, vector_to_py};
 use crate::errors::IntoPy;
 
 /// `(X, y)`: features `(n, d)` float64 and labels `(n,)` int64.
@@ -98,6 +98,113 @@ fn xor(py: Python<'_>, n: usize, noise: f64, seed: u64) -> PyResult<Xy<'_>> {
     Ok(xy(py, &nd::generators::xor(n, noise, seed).py_err()?))
 }
 
+/// Földiák's bars: `(images (n, size^2), bars (n, 2 size))`, pixels and indicators in {0, 1}.
+#[pyfunction]
+#[pyo3(signature = (n, size = 8, p = 0.125, seed = 0))]
+fn bars(
+    py: Python<'_>,
+    n: usize,
+    size: usize,
+    p: f64,
+    seed: u64,
+) -> PyResult<(Bound<'_, PyArray2<f64>>, Bound<'_, PyArray2<f64>>)> {
+    let b = nd::generators::bars(n, size, p, seed).py_err()?;
+    Ok((matrix_to_py(py, &b.images), matrix_to_py(py, &b.bars)))
+}
+
+/// `n` dead-leaves images (`size x size` each), as a list of 2-D arrays.
+#[pyfunction]
+#[pyo3(signature = (n, size = 64, r_min = 1.0, r_max = 32.0, alpha = 3.0, seed = 0))]
+fn dead_leaves(
+    py: Python<'_>,
+    n: usize,
+    size: usize,
+    r_min: f64,
+    r_max: f64,
+    alpha: f64,
+    seed: u64,
+) -> PyResult<Bound<'_, PyList>> {
+    let g = nd::generators::DeadLeaves {
+        size,
+        r_min,
+        r_max,
+        alpha,
+    };
+    let imgs = py.detach(|| g.images(n, seed)).py_err()?;
+    PyList::new(py, imgs.iter().map(|m| matrix_to_py(py, m)))
+}
+
+fn images_from_py(images: &[PyReadonlyArray2<'_, f64>]) -> Vec<nd::Matrix> {
+    images.iter().map(matrix_from_py).collect()
+}
+
+/// Square patches from a list of images, one per row (`natural::PatchSampler`).
+#[pyfunction]
+#[pyo3(signature = (images, size, count, border = 0, per_image = false, seed = 0))]
+fn sample_patches<'py>(
+    py: Python<'py>,
+    images: Vec<PyReadonlyArray2<'py, f64>>,
+    size: usize,
+    count: usize,
+    border: usize,
+    per_image: bool,
+    seed: u64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let imgs = images_from_py(&images);
+    let mut s = nd::natural::PatchSampler::new(size, count).with_border(border);
+    if per_image {
+        s = s.per_image();
+    }
+    Ok(matrix_to_py(
+        py,
+        &py.detach(|| s.sample(&imgs, seed)).py_err()?,
+    ))
+}
+
+/// The Olshausen & Field (1997) whitening / low-pass filter of a list of images.
+#[pyfunction]
+#[pyo3(signature = (images, f0 = 0.4, target_variance = 0.1, ramp = true))]
+fn whiten_images<'py>(
+    py: Python<'py>,
+    images: Vec<PyReadonlyArray2<'py, f64>>,
+    f0: f64,
+    target_variance: f64,
+    ramp: bool,
+) -> PyResult<Bound<'py, PyList>> {
+    let imgs = images_from_py(&images);
+    let f = nd::natural::OlshausenField {
+        f0,
+        target_variance,
+        ramp,
+    };
+    let out = py.detach(|| f.apply(&imgs)).py_err()?;
+    PyList::new(py, out.iter().map(|m| matrix_to_py(py, m)))
+}
+
+/// ZCA whitening of patches (one per row): `(whitened, matrix, mean)`, row `i` of `whitened` is
+/// `matrix @ (patches[i] - mean)`.
+#[pyfunction]
+#[pyo3(signature = (patches, epsilon = 1e-5))]
+fn zca_whiten<'py>(
+    py: Python<'py>,
+    patches: PyReadonlyArray2<'py, f64>,
+    epsilon: f64,
+) -> PyResult<(
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<f64>>,
+)> {
+    let x = matrix_from_py(&patches);
+    let (w, t) = py
+        .detach(|| nd::natural::zca_whiten(&x, epsilon))
+        .py_err()?;
+    Ok((
+        matrix_to_py(py, &w),
+        matrix_to_py(py, &t.matrix),
+        vector_to_py(py, &t.mean),
+    ))
+}
+
 /// Registers the functions.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load_digits, m)?)?;
@@ -111,5 +218,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(circles, m)?)?;
     m.add_function(wrap_pyfunction!(spirals, m)?)?;
     m.add_function(wrap_pyfunction!(xor, m)?)?;
+    m.add_function(wrap_pyfunction!(bars, m)?)?;
+    m.add_function(wrap_pyfunction!(dead_leaves, m)?)?;
+    m.add_function(wrap_pyfunction!(sample_patches, m)?)?;
+    m.add_function(wrap_pyfunction!(whiten_images, m)?)?;
+    m.add_function(wrap_pyfunction!(zca_whiten, m)?)?;
     Ok(())
 }
