@@ -205,6 +205,87 @@ fn zca_whiten<'py>(
     ))
 }
 
+/// The sequence tasks [`sequence`] accepts.
+const SEQUENCE_TASKS: &[&str] = &["evidence", "patterns", "randman"];
+
+/// The default configuration of a sequence task as JSON (the crate's `*Config` defaults).
+#[pyfunction]
+fn sequence_defaults(task: &str) -> PyResult<String> {
+    use nd::generators::sequence as sq;
+    let j = match task {
+        "evidence" => serde_json::to_string(&sq::EvidenceConfig::default()),
+        "patterns" => serde_json::to_string(&sq::PatternConfig::default()),
+        "randman" => serde_json::to_string(&sq::RandmanConfig::default()),
+        other => {
+            return Err(crate::errors::to_py(neurograd::Error::unknown(
+                "sequence task",
+                other,
+                SEQUENCE_TASKS,
+            )));
+        }
+    };
+    j.map_err(|e| crate::errors::to_py(neurograd::Error::from(e)))
+}
+
+/// One trial set of a sequence task: `(inputs, target, dt_ms)` with `inputs` a list of `T x n_in`
+/// arrays and `target` either `(labels, n_classes, (start, end))` or a list of `T x n_out` arrays.
+#[pyfunction]
+#[pyo3(signature = (task, config_json, n_trials = 1, seed = 0))]
+fn sequence<'py>(
+    py: Python<'py>,
+    task: &str,
+    config_json: &str,
+    n_trials: usize,
+    seed: u64,
+) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyAny>, f64)> {
+    use nd::generators::sequence as sq;
+    fn cfg<T: serde::de::DeserializeOwned>(j: &str) -> PyResult<T> {
+        serde_json::from_str(j).map_err(|e| {
+            crate::errors::to_py(neurograd::Error::InvalidParameter {
+                name: "config",
+                value: j.to_string(),
+                reason: e.to_string(),
+            })
+        })
+    }
+    let set = match task {
+        "evidence" => {
+            let c: sq::EvidenceConfig = cfg(config_json)?;
+            py.detach(|| sq::evidence_accumulation(&c, n_trials, seed))
+        }
+        "patterns" => {
+            let c: sq::PatternConfig = cfg(config_json)?;
+            py.detach(|| sq::pattern_generation(&c, seed))
+        }
+        "randman" => {
+            let c: sq::RandmanConfig = cfg(config_json)?;
+            py.detach(|| sq::randman(&c, seed))
+        }
+        other => {
+            return Err(crate::errors::to_py(neurograd::Error::unknown(
+                "sequence task",
+                other,
+                SEQUENCE_TASKS,
+            )));
+        }
+    }
+    .py_err()?;
+    let inputs = PyList::new(py, set.inputs.iter().map(|m| matrix_to_py(py, m)))?;
+    let target = match &set.target {
+        sq::SequenceTarget::Classification {
+            labels,
+            n_classes,
+            window,
+        } => (labels_to_py(py, labels), *n_classes, *window)
+            .into_pyobject(py)?
+            .into_any(),
+        sq::SequenceTarget::Regression { targets } => {
+            PyList::new(py, targets.iter().map(|m| matrix_to_py(py, m)))?.into_any()
+        }
+    };
+    Ok((inputs, target, set.dt_ms))
+}
+
 /// Registers the functions.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load_digits, m)?)?;
@@ -223,5 +304,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sample_patches, m)?)?;
     m.add_function(wrap_pyfunction!(whiten_images, m)?)?;
     m.add_function(wrap_pyfunction!(zca_whiten, m)?)?;
+    m.add_function(wrap_pyfunction!(sequence_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(sequence, m)?)?;
     Ok(())
 }

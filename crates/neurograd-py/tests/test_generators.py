@@ -97,3 +97,64 @@ def test_zca_whiten():
         data.zca_whiten(x[:1])
     with pytest.raises(errors.InvalidParameterError, match=r"^invalid parameter epsilon"):
         data.zca_whiten(x, epsilon=-1.0)
+
+
+def test_evidence_accumulation():
+    kw = dict(n_cues=5, cue_ms=20.0, interval_ms=30.0, delay_ms=100.0, recall_ms=40.0)
+    a = data.evidence_accumulation(16, seed=4, **kw)
+    b = data.evidence_accumulation(16, seed=4, **kw)
+    c = data.evidence_accumulation(16, seed=5, **kw)
+    T = 5 * 30 + 100 + 40
+    assert a["inputs"].shape == (16, T, 40) and a["labels"].shape == (16,)
+    assert np.array_equal(a["inputs"], b["inputs"]) and np.array_equal(a["labels"], b["labels"])
+    assert not np.array_equal(a["inputs"], c["inputs"])
+    assert a["n_classes"] == 2 and tuple(a["window"]) == (T - 40, T) and a["dt_ms"] == 1.0
+    assert set(np.unique(a["inputs"])) <= {0.0, 1.0}
+    assert data.evidence_accumulation(2)["inputs"].shape == (2, 2250, 40)  # EP/evacc defaults
+    # independently: with certain firing and no background each cue fills its side's channels;
+    # the label is the side with more cues (right = 1)
+    d = data.evidence_accumulation(16, seed=4, active_rate_hz=1000.0, background_rate_hz=0.0,
+                                   **kw)
+    for x, label in zip(d["inputs"], d["labels"]):
+        right = 0
+        for k in range(5):
+            blk = x[k * 30 + 10:(k + 1) * 30]
+            left_on, right_on = blk[:, :10].all(), blk[:, 10:20].all()
+            assert left_on != right_on
+            right += right_on
+        assert label == int(right > 5 // 2)
+        assert x[T - 40:, 20:30].all() and not x[:T - 40, 20:30].any() and not x[:, 30:].any()
+    with pytest.raises(TypeError, match="n_cue"):
+        data.evidence_accumulation(2, n_cue=3)
+    with pytest.raises(errors.InvalidParameterError, match=r"^invalid parameter n_trials = 0"):
+        data.evidence_accumulation(0)
+
+
+def test_pattern_generation():
+    a = data.pattern_generation(seed=1, n_inputs=50, n_outputs=2, n_steps=400)
+    b = data.pattern_generation(seed=1, n_inputs=50, n_outputs=2, n_steps=400)
+    assert a["inputs"].shape == (1, 400, 50) and a["targets"].shape == (1, 400, 2)
+    assert np.array_equal(a["inputs"], b["inputs"]) and np.array_equal(a["targets"], b["targets"])
+    assert not np.array_equal(a["targets"],
+                              data.pattern_generation(seed=2, n_inputs=50, n_outputs=2,
+                                                      n_steps=400)["targets"])
+    # independently: Poisson inputs at 50 Hz with dt = 1 ms spike with probability 0.05
+    # (2e4 draws: standard error 0.0015)
+    assert abs(a["inputs"].mean() - 0.05) < 0.006
+    with pytest.raises(errors.InvalidParameterError, match=r"^invalid parameter n_inputs = 0"):
+        data.pattern_generation(n_inputs=0)
+
+
+def test_randman():
+    a = data.randman(seed=3, n_classes=3, n_units=8, n_steps=50, samples_per_class=4)
+    b = data.randman(seed=3, n_classes=3, n_units=8, n_steps=50, samples_per_class=4)
+    assert a["inputs"].shape == (12, 50, 8) and a["n_classes"] == 3
+    assert np.array_equal(a["inputs"], b["inputs"]) and np.array_equal(a["labels"], b["labels"])
+    assert not np.array_equal(a["inputs"], data.randman(seed=4, n_classes=3, n_units=8,
+                                                        n_steps=50,
+                                                        samples_per_class=4)["inputs"])
+    # independently: every input unit spikes exactly once per trial; 4 trials per class
+    assert (a["inputs"].sum(axis=1) == 1).all()
+    assert list(np.bincount(a["labels"])) == [4, 4, 4]
+    with pytest.raises(errors.InvalidParameterError, match=r"^invalid parameter n_classes = 0"):
+        data.randman(n_classes=0)

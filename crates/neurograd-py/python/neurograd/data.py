@@ -8,6 +8,8 @@ Examples
 >>> X.shape, y.shape
 ((1797, 64), (1797,))
 """
+import json
+
 import numpy as np
 
 from ._neurograd import data as _d
@@ -181,6 +183,95 @@ def zca_whiten(patches, epsilon=1e-5):
     return _d.zca_whiten(np.asarray(patches, dtype=np.float64), epsilon=epsilon)
 
 
+def _sequence(task, n_trials, seed, config):
+    cfg = json.loads(_d.sequence_defaults(task))
+    for k in config:
+        if k not in cfg:
+            raise TypeError(f"unexpected keyword argument {k!r}; valid: {', '.join(cfg)}")
+    cfg.update(config)
+    inputs, target, dt_ms = _d.sequence(task, json.dumps(cfg), n_trials=n_trials, seed=seed)
+    out = {"inputs": np.stack(inputs), "dt_ms": dt_ms}
+    if isinstance(target, tuple):
+        out["labels"], out["n_classes"], out["window"] = target
+    else:
+        out["targets"] = np.stack(target)
+    return out
+
+
+_SEQUENCE_RETURNS = """
+    Returns
+    -------
+    dict
+        ``inputs``: ndarray of shape (n_trials, T, n_in), float64 (spikes are 0/1);
+        ``dt_ms``: the time step; for a classification task ``labels`` (n_trials,) int64,
+        ``n_classes`` and ``window`` (the scored steps ``[start, end)``), for a regression task
+        ``targets`` of shape (n_trials, T, n_out).
+
+    Raises
+    ------
+    TypeError
+        For a keyword that is not a field of the configuration.
+    neurograd.errors.InvalidParameterError
+        For a value the data crate refuses (its message names the field).
+    """
+
+
+def evidence_accumulation(n_trials, seed=0, **config):
+    """The evidence-accumulation task (Bellec et al. 2020; Morcos & Harvey 2016): Poisson cue
+    groups (left/right), a delay, then a recall period in which the majority side is the label.
+
+    Parameters
+    ----------
+    n_trials : int
+        Number of trials (>= 1).
+    seed : int, default 0
+        Seed.
+    **config
+        Fields of ``EvidenceConfig`` (defaults): ``n_cues`` (7), ``cue_ms`` (100.0),
+        ``interval_ms`` (150.0), ``delay_ms`` (1050.0), ``recall_ms`` (150.0),
+        ``channels_per_group`` (10), ``active_rate_hz`` (40.0), ``background_rate_hz`` (10.0),
+        ``p_majority`` (0.7), ``dt_ms`` (1.0).
+    """
+    return _sequence("evidence", n_trials, seed, config)
+
+
+def pattern_generation(seed=0, **config):
+    """The pattern-generation task (Bellec et al. 2020): frozen Poisson input, a target that is a
+    sum of sines per output.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed.
+    **config
+        Fields of ``PatternConfig`` (defaults): ``n_inputs`` (100), ``n_outputs`` (1),
+        ``n_steps`` (1000), ``rate_hz`` (50.0), ``periods_ms`` ([1000, 500, 333, 200]),
+        ``amplitude_range`` ((0.5, 2.0)), ``dt_ms`` (1.0).
+    """
+    return _sequence("patterns", 1, seed, config)
+
+
+def randman(seed=0, **config):
+    """Randman (Zenke & Vogels 2021): one spike per input unit, its time read off a smooth random
+    manifold per class; ``n_classes * samples_per_class`` trials.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed.
+    **config
+        Fields of ``RandmanConfig`` (defaults): ``n_classes`` (10), ``n_units`` (20),
+        ``n_steps`` (100), ``dim_manifold`` (1), ``alpha`` (2.0), ``samples_per_class`` (1000),
+        ``prec`` (1e-3), ``use_bias`` (False), ``dt_ms`` (1.0).
+    """
+    return _sequence("randman", 1, seed, config)
+
+
+for _f in (evidence_accumulation, pattern_generation, randman):
+    if _f.__doc__ is not None:  # None under python -OO
+        _f.__doc__ += _SEQUENCE_RETURNS
+
 __all__ = ["load_digits", "load_mnist5k", "load_bundled", "natural_images", "load_npy",
            "load_npy_matrix", "load_idx", "moons", "circles", "spirals", "xor", "bars",
-           "dead_leaves", "sample_patches", "whiten_images", "zca_whiten"]
+           "dead_leaves", "sample_patches", "whiten_images", "zca_whiten", "evidence_accumulation",
+           "pattern_generation", "randman"]
