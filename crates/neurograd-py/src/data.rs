@@ -11,6 +11,16 @@ use crate::errors::IntoPy;
 /// `(X, y)`: features `(n, d)` float64 and labels `(n,)` int64.
 type Xy<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<i64>>);
 
+/// Two 2-D float64 arrays.
+type Mat2<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>);
+
+/// Whitened patches, the whitening matrix and the mean.
+type Zca<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
+
 fn xy<'py>(py: Python<'py>, ds: &Dataset) -> Xy<'py> {
     (matrix_to_py(py, &ds.features), labels_to_py(py, &ds.labels))
 }
@@ -101,13 +111,7 @@ fn xor(py: Python<'_>, n: usize, noise: f64, seed: u64) -> PyResult<Xy<'_>> {
 /// Földiák's bars: `(images (n, size^2), bars (n, 2 size))`, pixels and indicators in {0, 1}.
 #[pyfunction]
 #[pyo3(signature = (n, size = 8, p = 0.125, seed = 0))]
-fn bars(
-    py: Python<'_>,
-    n: usize,
-    size: usize,
-    p: f64,
-    seed: u64,
-) -> PyResult<(Bound<'_, PyArray2<f64>>, Bound<'_, PyArray2<f64>>)> {
+fn bars(py: Python<'_>, n: usize, size: usize, p: f64, seed: u64) -> PyResult<Mat2<'_>> {
     let b = nd::generators::bars(n, size, p, seed).py_err()?;
     Ok((matrix_to_py(py, &b.images), matrix_to_py(py, &b.bars)))
 }
@@ -189,11 +193,7 @@ fn zca_whiten<'py>(
     py: Python<'py>,
     patches: PyReadonlyArray2<'py, f64>,
     epsilon: f64,
-) -> PyResult<(
-    Bound<'py, PyArray2<f64>>,
-    Bound<'py, PyArray2<f64>>,
-    Bound<'py, PyArray1<f64>>,
-)> {
+) -> PyResult<Zca<'py>> {
     let x = matrix_from_py(&patches);
     let (w, t) = py
         .detach(|| nd::natural::zca_whiten(&x, epsilon))
