@@ -101,6 +101,29 @@ fn spirals(py: Python<'_>, n: usize, n_classes: usize, noise: f64, seed: u64) ->
     ))
 }
 
+/// Isotropic Gaussian blobs (as scikit-learn's `make_blobs`): sample `i` has class `i mod n_classes`.
+#[pyfunction]
+#[pyo3(signature = (n, n_classes = 3, n_features = 2, cluster_std = 1.0, seed = 0))]
+fn blobs(
+    py: Python<'_>,
+    n: usize,
+    n_classes: usize,
+    n_features: usize,
+    cluster_std: f64,
+    seed: u64,
+) -> PyResult<Xy<'_>> {
+    Ok(xy(
+        py,
+        &nd::generators::blobs(n, n_classes, n_features, cluster_std, seed).py_err()?,
+    ))
+}
+
+/// The four XOR points `(0,0)->0, (0,1)->1, (1,0)->1, (1,1)->0`.
+#[pyfunction]
+fn xor_table(py: Python<'_>) -> PyResult<Xy<'_>> {
+    Ok(xy(py, &nd::generators::xor_table().py_err()?))
+}
+
 /// Noisy XOR.
 #[pyfunction]
 #[pyo3(signature = (n, noise = 0.1, seed = 0))]
@@ -299,6 +322,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(circles, m)?)?;
     m.add_function(wrap_pyfunction!(spirals, m)?)?;
     m.add_function(wrap_pyfunction!(xor, m)?)?;
+    m.add_function(wrap_pyfunction!(blobs, m)?)?;
+    m.add_function(wrap_pyfunction!(xor_table, m)?)?;
     m.add_function(wrap_pyfunction!(bars, m)?)?;
     m.add_function(wrap_pyfunction!(dead_leaves, m)?)?;
     m.add_function(wrap_pyfunction!(sample_patches, m)?)?;

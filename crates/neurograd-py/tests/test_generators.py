@@ -158,3 +158,19 @@ def test_randman():
     assert list(np.bincount(a["labels"])) == [4, 4, 4]
     with pytest.raises(errors.InvalidParameterError, match=r"^invalid parameter n_classes = 0"):
         data.randman(n_classes=0)
+
+
+def test_blobs_and_xor_table():
+    X, y = data.blobs(300, n_classes=3, n_features=4, cluster_std=0.5, seed=9)
+    X2, y2 = data.blobs(300, n_classes=3, n_features=4, cluster_std=0.5, seed=9)
+    assert X.shape == (300, 4) and np.array_equal(X, X2) and np.array_equal(y, y2)
+    assert not np.array_equal(X, data.blobs(300, n_classes=3, n_features=4, cluster_std=0.5,
+                                            seed=10)[0])
+    # independently: sample i has class i mod k; within a class the spread is cluster_std
+    assert np.array_equal(y, np.arange(300) % 3)
+    for k in range(3):
+        assert abs(X[y == k].std(axis=0, ddof=1).mean() - 0.5) < 0.1
+    with pytest.raises(errors.InvalidParameterError, match=r"cluster_std"):
+        data.blobs(10, cluster_std=-1.0)
+    Xt, yt = data.xor_table()
+    assert np.array_equal(Xt, [[0, 0], [0, 1], [1, 0], [1, 1]]) and list(yt) == [0, 1, 1, 0]

@@ -25,6 +25,8 @@ moons = _d.moons
 circles = _d.circles
 spirals = _d.spirals
 xor = _d.xor
+blobs = _d.blobs
+xor_table = _d.xor_table
 
 
 
@@ -272,6 +274,6 @@ for _f in (evidence_accumulation, pattern_generation, randman):
         _f.__doc__ += _SEQUENCE_RETURNS
 
 __all__ = ["load_digits", "load_mnist5k", "load_bundled", "natural_images", "load_npy",
-           "load_npy_matrix", "load_idx", "moons", "circles", "spirals", "xor", "bars",
+           "load_npy_matrix", "load_idx", "moons", "circles", "spirals", "xor", "blobs", "xor_table", "bars",
            "dead_leaves", "sample_patches", "whiten_images", "zca_whiten", "evidence_accumulation",
            "pattern_generation", "randman"]
