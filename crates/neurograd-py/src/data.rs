@@ -1,15 +1,25 @@
 //! `neurograd.data`: bundled datasets, generators and file loaders as NumPy arrays.
 
 use neurograd::data::{self as nd, Dataset};
-use numpy::{PyArray1, PyArray2};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::arrays::{labels_to_py, matrix_to_py};
+use crate::arrays::{labels_to_py, matrix_from_py, matrix_to_py, vector_to_py};
 use crate::errors::IntoPy;
 
 /// `(X, y)`: features `(n, d)` float64 and labels `(n,)` int64.
 type Xy<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<i64>>);
+
+/// Two 2-D float64 arrays.
+type Mat2<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>);
+
+/// Whitened patches, the whitening matrix and the mean.
+type Zca<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
 
 fn xy<'py>(py: Python<'py>, ds: &Dataset) -> Xy<'py> {
     (matrix_to_py(py, &ds.features), labels_to_py(py, &ds.labels))
@@ -91,11 +101,212 @@ fn spirals(py: Python<'_>, n: usize, n_classes: usize, noise: f64, seed: u64) ->
     ))
 }
 
+/// Isotropic Gaussian blobs (as scikit-learn's `make_blobs`): sample `i` has class `i mod n_classes`.
+#[pyfunction]
+#[pyo3(signature = (n, n_classes = 3, n_features = 2, cluster_std = 1.0, seed = 0))]
+fn blobs(
+    py: Python<'_>,
+    n: usize,
+    n_classes: usize,
+    n_features: usize,
+    cluster_std: f64,
+    seed: u64,
+) -> PyResult<Xy<'_>> {
+    Ok(xy(
+        py,
+        &nd::generators::blobs(n, n_classes, n_features, cluster_std, seed).py_err()?,
+    ))
+}
+
+/// The four XOR points `(0,0)->0, (0,1)->1, (1,0)->1, (1,1)->0`.
+#[pyfunction]
+fn xor_table(py: Python<'_>) -> PyResult<Xy<'_>> {
+    Ok(xy(py, &nd::generators::xor_table().py_err()?))
+}
+
 /// Noisy XOR.
 #[pyfunction]
 #[pyo3(signature = (n, noise = 0.1, seed = 0))]
 fn xor(py: Python<'_>, n: usize, noise: f64, seed: u64) -> PyResult<Xy<'_>> {
     Ok(xy(py, &nd::generators::xor(n, noise, seed).py_err()?))
+}
+
+/// Földiák's bars: `(images (n, size^2), bars (n, 2 size))`, pixels and indicators in {0, 1}.
+#[pyfunction]
+#[pyo3(signature = (n, size = 8, p = 0.125, seed = 0))]
+fn bars(py: Python<'_>, n: usize, size: usize, p: f64, seed: u64) -> PyResult<Mat2<'_>> {
+    let b = nd::generators::bars(n, size, p, seed).py_err()?;
+    Ok((matrix_to_py(py, &b.images), matrix_to_py(py, &b.bars)))
+}
+
+/// `n` dead-leaves images (`size x size` each), as a list of 2-D arrays.
+#[pyfunction]
+#[pyo3(signature = (n, size = 64, r_min = 1.0, r_max = 32.0, alpha = 3.0, seed = 0))]
+fn dead_leaves(
+    py: Python<'_>,
+    n: usize,
+    size: usize,
+    r_min: f64,
+    r_max: f64,
+    alpha: f64,
+    seed: u64,
+) -> PyResult<Bound<'_, PyList>> {
+    let g = nd::generators::DeadLeaves {
+        size,
+        r_min,
+        r_max,
+        alpha,
+    };
+    let imgs = py.detach(|| g.images(n, seed)).py_err()?;
+    PyList::new(py, imgs.iter().map(|m| matrix_to_py(py, m)))
+}
+
+fn images_from_py(images: &[PyReadonlyArray2<'_, f64>]) -> Vec<nd::Matrix> {
+    images.iter().map(matrix_from_py).collect()
+}
+
+/// Square patches from a list of images, one per row (`natural::PatchSampler`).
+#[pyfunction]
+#[pyo3(signature = (images, size, count, border = 0, per_image = false, seed = 0))]
+fn sample_patches<'py>(
+    py: Python<'py>,
+    images: Vec<PyReadonlyArray2<'py, f64>>,
+    size: usize,
+    count: usize,
+    border: usize,
+    per_image: bool,
+    seed: u64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let imgs = images_from_py(&images);
+    let mut s = nd::natural::PatchSampler::new(size, count).with_border(border);
+    if per_image {
+        s = s.per_image();
+    }
+    Ok(matrix_to_py(
+        py,
+        &py.detach(|| s.sample(&imgs, seed)).py_err()?,
+    ))
+}
+
+/// The Olshausen & Field (1997) whitening / low-pass filter of a list of images.
+#[pyfunction]
+#[pyo3(signature = (images, f0 = 0.4, target_variance = 0.1, ramp = true))]
+fn whiten_images<'py>(
+    py: Python<'py>,
+    images: Vec<PyReadonlyArray2<'py, f64>>,
+    f0: f64,
+    target_variance: f64,
+    ramp: bool,
+) -> PyResult<Bound<'py, PyList>> {
+    let imgs = images_from_py(&images);
+    let f = nd::natural::OlshausenField {
+        f0,
+        target_variance,
+        ramp,
+    };
+    let out = py.detach(|| f.apply(&imgs)).py_err()?;
+    PyList::new(py, out.iter().map(|m| matrix_to_py(py, m)))
+}
+
+/// ZCA whitening of patches (one per row): `(whitened, matrix, mean)`, row `i` of `whitened` is
+/// `matrix @ (patches[i] - mean)`.
+#[pyfunction]
+#[pyo3(signature = (patches, epsilon = 1e-5))]
+fn zca_whiten<'py>(
+    py: Python<'py>,
+    patches: PyReadonlyArray2<'py, f64>,
+    epsilon: f64,
+) -> PyResult<Zca<'py>> {
+    let x = matrix_from_py(&patches);
+    let (w, t) = py
+        .detach(|| nd::natural::zca_whiten(&x, epsilon))
+        .py_err()?;
+    Ok((
+        matrix_to_py(py, &w),
+        matrix_to_py(py, &t.matrix),
+        vector_to_py(py, &t.mean),
+    ))
+}
+
+/// The sequence tasks [`sequence`] accepts.
+const SEQUENCE_TASKS: &[&str] = &["evidence", "patterns", "randman"];
+
+/// The default configuration of a sequence task as JSON (the crate's `*Config` defaults).
+#[pyfunction]
+fn sequence_defaults(task: &str) -> PyResult<String> {
+    use nd::generators::sequence as sq;
+    let j = match task {
+        "evidence" => serde_json::to_string(&sq::EvidenceConfig::default()),
+        "patterns" => serde_json::to_string(&sq::PatternConfig::default()),
+        "randman" => serde_json::to_string(&sq::RandmanConfig::default()),
+        other => {
+            return Err(crate::errors::to_py(neurograd::Error::unknown(
+                "sequence task",
+                other,
+                SEQUENCE_TASKS,
+            )));
+        }
+    };
+    j.map_err(|e| crate::errors::to_py(neurograd::Error::from(e)))
+}
+
+/// One trial set of a sequence task: `(inputs, target, dt_ms)` with `inputs` a list of `T x n_in`
+/// arrays and `target` either `(labels, n_classes, (start, end))` or a list of `T x n_out` arrays.
+#[pyfunction]
+#[pyo3(signature = (task, config_json, n_trials = 1, seed = 0))]
+fn sequence<'py>(
+    py: Python<'py>,
+    task: &str,
+    config_json: &str,
+    n_trials: usize,
+    seed: u64,
+) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyAny>, f64)> {
+    use nd::generators::sequence as sq;
+    fn cfg<T: serde::de::DeserializeOwned>(j: &str) -> PyResult<T> {
+        serde_json::from_str(j).map_err(|e| {
+            crate::errors::to_py(neurograd::Error::InvalidParameter {
+                name: "config",
+                value: j.to_string(),
+                reason: e.to_string(),
+            })
+        })
+    }
+    let set = match task {
+        "evidence" => {
+            let c: sq::EvidenceConfig = cfg(config_json)?;
+            py.detach(|| sq::evidence_accumulation(&c, n_trials, seed))
+        }
+        "patterns" => {
+            let c: sq::PatternConfig = cfg(config_json)?;
+            py.detach(|| sq::pattern_generation(&c, seed))
+        }
+        "randman" => {
+            let c: sq::RandmanConfig = cfg(config_json)?;
+            py.detach(|| sq::randman(&c, seed))
+        }
+        other => {
+            return Err(crate::errors::to_py(neurograd::Error::unknown(
+                "sequence task",
+                other,
+                SEQUENCE_TASKS,
+            )));
+        }
+    }
+    .py_err()?;
+    let inputs = PyList::new(py, set.inputs.iter().map(|m| matrix_to_py(py, m)))?;
+    let target = match &set.target {
+        sq::SequenceTarget::Classification {
+            labels,
+            n_classes,
+            window,
+        } => (labels_to_py(py, labels), *n_classes, *window)
+            .into_pyobject(py)?
+            .into_any(),
+        sq::SequenceTarget::Regression { targets } => {
+            PyList::new(py, targets.iter().map(|m| matrix_to_py(py, m)))?.into_any()
+        }
+    };
+    Ok((inputs, target, set.dt_ms))
 }
 
 /// Registers the functions.
@@ -111,5 +322,14 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(circles, m)?)?;
     m.add_function(wrap_pyfunction!(spirals, m)?)?;
     m.add_function(wrap_pyfunction!(xor, m)?)?;
+    m.add_function(wrap_pyfunction!(blobs, m)?)?;
+    m.add_function(wrap_pyfunction!(xor_table, m)?)?;
+    m.add_function(wrap_pyfunction!(bars, m)?)?;
+    m.add_function(wrap_pyfunction!(dead_leaves, m)?)?;
+    m.add_function(wrap_pyfunction!(sample_patches, m)?)?;
+    m.add_function(wrap_pyfunction!(whiten_images, m)?)?;
+    m.add_function(wrap_pyfunction!(zca_whiten, m)?)?;
+    m.add_function(wrap_pyfunction!(sequence_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(sequence, m)?)?;
     Ok(())
 }

@@ -5,10 +5,11 @@
 //! checks for signals every 50 ms (`Python::check_signals`). On Ctrl-C the stop flag is set and the
 //! call raises `KeyboardInterrupt` once the Rust work has stopped: `compare` at its next epoch
 //! boundary, `optimize` at the next generation of each run, `simulate` within 1024 steps of the
-//! `coba`/`cuba` networks (the facade's `run_until`/`run_resumable` poll the flag). The other
-//! models of `simulate` run their fixed protocols to the end; `align` and `rules-*` (seconds)
-//! have no stop point, so for them the call raises at once and the worker thread finishes in the
-//! background, its result discarded.
+//! `coba`/`cuba` networks, `align` at its next measurement (the FA run of `fa_steps` steps is one
+//! measurement; the facade's `run_until`/`run_resumable` poll the flag). The other models of
+//! `simulate` run their fixed protocols to the end and `rules-*` (seconds) has no stop point, so
+//! for them the call raises at once and the worker thread finishes in the background, its result
+//! discarded.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,7 +42,7 @@ fn parse<T: serde::de::DeserializeOwned>(kind: &str, json: &str) -> Result<T> {
 }
 
 /// Runs one experiment; `None` when it stopped at the request of `stop` (`compare`, `optimize`,
-/// `simulate` poll it).
+/// `simulate`, `align` poll it).
 fn dispatch(kind: &str, json: &str, stop: &AtomicBool) -> Result<Option<String>> {
     let poll = || stop.load(Ordering::SeqCst);
     let out = match kind {
@@ -53,7 +54,10 @@ fn dispatch(kind: &str, json: &str, stop: &AtomicBool) -> Result<Option<String>>
             Some(r) => serde_json::to_string(&r)?,
             None => return Ok(None),
         },
-        "align" => serde_json::to_string(&align::run(&parse(kind, json)?, &NoProgress)?)?,
+        "align" => match align::run_until(&parse(kind, json)?, &NoProgress, &poll)? {
+            Some(r) => serde_json::to_string(&r)?,
+            None => return Ok(None),
+        },
         "rules-list" => serde_json::to_string(&rules::list())?,
         "rules-check" => {
             #[derive(serde::Deserialize)]
@@ -143,9 +147,9 @@ fn run(py: Python<'_>, kind: &str, params_json: &str) -> PyResult<String> {
     }
     let (k, j) = (kind.to_string(), params_json.to_string());
     // the experiments that poll the stop flag are waited for (their Rust work ends); the others
-    // (`align`, `rules-*`, the single-neuron protocols of `simulate`) are abandoned to finish in the background
+    // (`rules-*`, the single-neuron protocols of `simulate`) are abandoned to finish in the background
     let wait = match kind {
-        "compare" | "optimize" => true,
+        "compare" | "optimize" | "align" => true,
         "simulate" => serde_json::from_str::<serde_json::Value>(params_json)
             .ok()
             .and_then(|v| v.get("model").and_then(|m| m.as_str()).map(str::to_string))

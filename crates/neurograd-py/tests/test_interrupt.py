@@ -17,6 +17,11 @@ CASES = {
                  "target=-1.0, max_evaluations=10**8)"),
     # training stops at its next iteration
     "train": "neurograd.spiking.train('randman', 'bptt-sg', iterations=10**7)",
+    # align stops at its next measurement; its FA run (2e5 steps, about 2.5 s here) is one
+    # measurement and is finished first (the loop makes the signal land in some call's FA run
+    # on a faster machine too; a worker left running would use CPU after the interrupt)
+    "align": ("for s in range(10**6):\n"
+              "        neurograd.credit.align(seed=s, fa_steps=200000)"),
 }
 
 

@@ -80,6 +80,26 @@ fn row(
 /// # Errors
 /// The experiments' errors (non-convergence of a relaxation, invalid parameters).
 pub fn run(p: &AlignParams, progress: &dyn Progress) -> Result<AlignResult> {
+    let r = run_until(p, progress, &|| false)?;
+    r.ok_or_else(|| crate::Error::Internal {
+        what: "align",
+        reason: "stopped although never asked to".into(),
+    })
+}
+
+/// [`run`], polling `stop` between its measurements (before each EP variant, the CHL sweep,
+/// each PC precision, the recirculation sweep, the FA run and each ES population size): once it
+/// returns `true` the run ends there and the result is `None` (for callers that stop on a
+/// signal, e.g. the Python bindings). The FA run (`fa_steps` training steps) is one call and is
+/// not interrupted inside.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_until(
+    p: &AlignParams,
+    progress: &dyn Progress,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<AlignResult>> {
     progress.start("align", 6);
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
     let x = Matrix::from_fn(4, 3, |_, _| StandardNormal.sample(&mut rng));
@@ -97,10 +117,16 @@ pub fn run(p: &AlignParams, progress: &dyn Progress) -> Result<AlignResult> {
         ("ep", EpVariant::OneSided),
         ("ep-sym", EpVariant::Symmetric),
     ] {
+        if stop() {
+            return Ok(None);
+        }
         for e in credit::compare::ep_error_vs_beta(&ep_net, &x, &t, &betas, v)? {
             rows.push(row(name, "beta", e.param, Some(e.relative_error), None));
         }
         progress.inc(1);
+    }
+    if stop() {
+        return Ok(None);
     }
     let chl_net = credit::registry::info("chl")?.network(&[3, 4, 2], p.seed)?;
     for e in credit::compare::chl_error_vs_gamma(&chl_net, &x, &t, &[0.4, 0.2, 0.1, 0.05, 0.025])? {
@@ -111,6 +137,9 @@ pub fn run(p: &AlignParams, progress: &dyn Progress) -> Result<AlignResult> {
     // One call per precision: a relaxation that misses its tolerance is reported as a row
     // without a number (never silently used) instead of aborting the whole table.
     for pi in [0.1, 0.03, 0.01, 3e-3, 1e-3] {
+        if stop() {
+            return Ok(None);
+        }
         match credit::compare::pc_error_vs_precision(&pc_net, &x, &t, &[pi]) {
             Ok(v) => rows.extend(
                 v.iter()
@@ -123,6 +152,9 @@ pub fn run(p: &AlignParams, progress: &dyn Progress) -> Result<AlignResult> {
         }
     }
     progress.inc(1);
+    if stop() {
+        return Ok(None);
+    }
     let rc = credit::registry::info("recirculation")?;
     let mut sym = rc.network(&[6, 3, 6], p.seed)?;
     let enc = sym.weight(0)?.transpose();
@@ -138,6 +170,9 @@ pub fn run(p: &AlignParams, progress: &dyn Progress) -> Result<AlignResult> {
         ));
     }
     progress.inc(1);
+    if stop() {
+        return Ok(None);
+    }
     let every = (p.fa_steps / 10).max(1);
     for a in credit::compare::fa_teacher_alignment(p.seed, p.fa_steps, 32, 0.01, every, false)? {
         // The crate reports the batch-mean angle of the hidden signal; cosine left empty.
@@ -152,15 +187,50 @@ pub fn run(p: &AlignParams, progress: &dyn Progress) -> Result<AlignResult> {
         let f = |z: &[f64]| z.iter().map(|v| 0.5 * v * v).sum::<f64>();
         let g = Vector::from_column_slice(&theta);
         for n in [1usize, 4, 16, 64, 256] {
+            if stop() {
+                return Ok(None);
+            }
             let st = mean_cosine(f, &g, &theta, 1e-3, n, EsEstimator::Antithetic, 20, p.seed)?;
             rows.push(row("es", "population", n as f64, None, Some(st.mean)));
         }
     }
     progress.inc(1);
     progress.finish();
-    Ok(AlignResult {
+    Ok(Some(AlignResult {
         version: VERSION.to_string(),
         params: p.clone(),
         rows,
-    })
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NoProgress;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn run_until_never_stopped_is_run_and_stops_at_each_poll() {
+        let p = AlignParams {
+            seed: 3,
+            fa_steps: 20,
+        };
+        let full = run(&p, &NoProgress).unwrap();
+        let same = run_until(&p, &NoProgress, &|| false).unwrap().unwrap();
+        assert_eq!(full, same);
+        // 2 EP variants + CHL + 5 PC precisions + recirculation + FA + 5 ES sizes = 15 polls
+        for k in 0..15 {
+            let calls = AtomicUsize::new(0);
+            let stop = || calls.fetch_add(1, Ordering::SeqCst) >= k;
+            assert!(
+                run_until(&p, &NoProgress, &stop).unwrap().is_none(),
+                "k = {k}"
+            );
+            assert_eq!(calls.load(Ordering::SeqCst), k + 1);
+        }
+        let calls = AtomicUsize::new(0);
+        let stop = || calls.fetch_add(1, Ordering::SeqCst) >= 15;
+        assert_eq!(run_until(&p, &NoProgress, &stop).unwrap(), Some(full));
+        assert_eq!(calls.load(Ordering::SeqCst), 15);
+    }
 }
