@@ -11,7 +11,6 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use crate::plasticity::credit::{self, EpVariant};
-use crate::plasticity::receptive::v1stats;
 use crate::tensor::{Matrix, Vector};
 use crate::{Error, Progress, Result, VERSION};
 
@@ -21,8 +20,11 @@ pub mod evolution;
 pub mod lesions;
 pub mod perturbation;
 pub mod recirculation;
+pub mod recurrence;
+mod seeds;
 pub mod stdp;
 pub mod transport;
+pub mod vision;
 
 /// Parameters of `claims`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -187,8 +189,8 @@ pub const TESTS: [&[&str]; 15] = [
         "crates/neurograd/src/experiments/claims/mod.rs::verdict8_rule",
     ],
     &[
-        "crates/neurograd/src/experiments/claims/mod.rs::claims_9_and_12_vision",
-        "crates/neurograd/src/experiments/claims/mod.rs::verdict9_rule",
+        "crates/neurograd/src/experiments/claims/vision.rs::claims_9_and_12_vision",
+        "crates/neurograd/src/experiments/claims/vision.rs::verdict9_rule",
         "crates/neurograd-plasticity/tests/v1_learners.rs::t10_sparse_coding_learns_gabors_from_natural_images",
         "crates/neurograd-plasticity/tests/v1_learners.rs::t10_control_sparse_coding_on_phase_scrambled_images",
         "crates/neurograd-plasticity/tests/v1_learners.rs::t13_ica_learns_gabors_from_natural_images_not_from_controls",
@@ -200,13 +202,13 @@ pub const TESTS: [&[&str]; 15] = [
         "crates/neurograd/src/experiments/claims/mod.rs::verdict10_rule",
     ],
     &[
-        "crates/neurograd/src/experiments/claims/mod.rs::claim11_eprop_learns_without_backprop_through_time",
-        "crates/neurograd/src/experiments/claims/mod.rs::verdict11_rule",
+        "crates/neurograd/src/experiments/claims/recurrence.rs::claim11_eprop_learns_without_backprop_through_time",
+        "crates/neurograd/src/experiments/claims/recurrence.rs::verdict11_rule",
         "crates/neurograd/src/experiments/recurrent.rs::spiking_digits_small_floor_and_true_gradient_control",
     ],
     &[
-        "crates/neurograd/src/experiments/claims/mod.rs::claims_9_and_12_vision",
-        "crates/neurograd/src/experiments/claims/mod.rs::verdict12_rule",
+        "crates/neurograd/src/experiments/claims/vision.rs::claims_9_and_12_vision",
+        "crates/neurograd/src/experiments/claims/vision.rs::verdict12_rule",
         "crates/neurograd-plasticity/tests/v1_learners.rs::t14_isa_subspaces_are_coherent_and_more_phase_invariant",
         "crates/neurograd-plasticity/tests/v1measures.rs::energy_model_is_phase_invariant_and_its_subunits_are_not",
     ],
@@ -817,176 +819,26 @@ pub fn verdict8(n: &Numbers) -> String {
     }
 }
 
-/// The V1 experiment behind claims 9 and 12: `v1` at the test sizes of `docs/v1.md` (8 × 8
-/// whitened patches of the bundled natural images, 20,000 patches, 48 filters per learner, sparse
-/// coding 2000 batches, ISA 300 steps, the backprop-trained denoising convolutional autoencoder on
-/// 4000 patches for 10 epochs), once on the natural images and once on their phase-scrambled
-/// control (same power spectrum, no higher-order structure).
-fn vision_params(seed: u64, control: Option<&str>) -> crate::experiments::v1::V1Params {
-    crate::experiments::v1::V1Params {
-        methods: ["sparse-coding", "ica", "isa", "cnn-bp"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        control: control.map(str::to_string),
-        patch: 8,
-        patches: 20_000,
-        filters: 48,
-        seed,
-        ..crate::experiments::v1::V1Params::default()
-    }
-}
-
-/// Claims 9 and 12 from one pair of `v1` runs (`vision_params`: 8 x 8 patches, 48 filters, natural and phase-scrambled).
-///
-/// **Claim 9** (Olshausen & Field 1996; Bell & Sejnowski 1997; Ringach 2002), as its proponents put
-/// it: the first-layer filters of networks that learn from natural images are localised, oriented,
-/// band-pass (Gabor-like), like the receptive fields of V1 simple cells, because of the statistics of
-/// natural images. Measured: the fraction of filters with a *localised* Gabor fit (`R² >= 0.8`,
-/// envelope within the patch) for sparse coding and ICA on whitened natural patches and on
-/// phase-scrambled ones (the control that keeps the power spectrum), the same fraction for the
-/// backprop-trained convolutional autoencoder, and the fraction of Gabor fits with both
-/// `nx, ny < 0.5` against Ringach's 58 % of macaque simple cells. Verdict: `inconclusive` if a
-/// control gives more than 5 % localised Gabors (the spectrum alone would explain them);
-/// `holds for efficient-coding networks ...` if sparse coding or ICA reaches at least 30 %
-/// localised Gabors on natural patches (the verdict then reports the shape mismatch with
-/// macaque cells and the autoencoder's fraction); `does not hold` otherwise.
-///
-/// **Claim 12** (Hubel & Wiesel 1962; Adelson & Bergen 1985; Riesenhuber & Poggio 1999;
-/// Hyvärinen & Hoyer 2000): pooling, as in convolutional networks, is what complex cells do:
-/// pooling the energies of simple-cell-like units of one orientation and different phases gives
-/// a phase-invariant response. Measured on independent subspace analysis (learned energy pooling
-/// over subspaces of 4): the median orientation coherence of the subspaces and the median
-/// phase-invariance index of their pooled energies, against a seeded random regrouping of the
-/// same filters (the control); a single linear subunit has phase invariance 0 and the energy of a
-/// quadrature pair 1 (`v1stats`, tested). Verdict: `holds` if coherence >= 0.8 and at least 0.3
-/// above the random grouping's (four random orientations give about 0.45), and the pooled phase
-/// invariance is >= 0.5 and above the random grouping's;
-/// `holds only in part` if the coherence conditions hold and the phase invariance beats the
-/// random grouping's but stays below 0.5; `does not hold` otherwise.
+/// Claims 9 and 12: see [`vision`] (one `v1` experiment per seed, natural and phase-scrambled).
 ///
 /// # Errors
 /// The `v1` experiment's errors.
-pub fn claims_9_and_12(seed: u64, progress: &dyn Progress) -> Result<(Claim, Claim)> {
-    use crate::experiments::v1;
-    let natural = v1::run(&vision_params(seed, None), progress)?;
-    let scrambled = v1::run(&vision_params(seed, Some("phase-scrambled")), progress)?;
-    let get = |r: &v1::V1Result, m: &str| -> Result<v1::MethodSummary> {
-        r.methods
-            .iter()
-            .find(|s| s.method == m)
-            .cloned()
-            .ok_or_else(|| Error::invalid("claims", m, "missing from the v1 run"))
-    };
-    let (sc, ica, isa, cnn) = (
-        get(&natural, "sparse-coding")?,
-        get(&natural, "ica")?,
-        get(&natural, "isa")?,
-        get(&natural, "cnn-bp")?,
-    );
-    let (sc_ps, ica_ps) = (get(&scrambled, "sparse-coding")?, get(&scrambled, "ica")?);
-    let both_below = |m: &v1::MethodSummary| m.fraction_both_below_half.unwrap_or(f64::NAN);
-    let macaque = v1stats::ringach_reference().fraction_both_below_half;
-    let c9 = claim(
-        9,
-        nums(&[
-            (
-                "sparse_coding_fraction_localised_gabor",
-                sc.fraction_localised_gabor,
-            ),
-            ("ica_fraction_localised_gabor", ica.fraction_localised_gabor),
-            (
-                "cnn_bp_autoencoder_fraction_localised_gabor",
-                cnn.fraction_localised_gabor,
-            ),
-            ("sparse_coding_fraction_gabor", sc.fraction_gabor),
-            ("ica_fraction_gabor", ica.fraction_gabor),
-            (
-                "phase_scrambled_sparse_coding_fraction_localised_gabor",
-                sc_ps.fraction_localised_gabor,
-            ),
-            (
-                "phase_scrambled_ica_fraction_localised_gabor",
-                ica_ps.fraction_localised_gabor,
-            ),
-            ("sparse_coding_fraction_nx_ny_below_half", both_below(&sc)),
-            ("ica_fraction_nx_ny_below_half", both_below(&ica)),
-            ("macaque_fraction_nx_ny_below_half", macaque),
-        ]),
-        "a phase-scrambled control with > 5 % localised Gabors -> inconclusive; sparse coding or ICA >= 30 % localised Gabors on natural patches -> holds for efficient-coding networks (shape mismatch and the CNN autoencoder reported); else does not hold",
-    );
-    let cc = isa
-        .complex_cells
-        .clone()
-        .ok_or_else(|| Error::invalid("claims", "isa", "no complex-cell measures"))?;
-    let c12 = claim(
-        12,
-        nums(&[
-            ("isa_median_orientation_coherence", cc.median_coherence),
-            (
-                "random_pooling_median_orientation_coherence",
-                cc.random_groups_coherence,
-            ),
-            ("isa_median_phase_invariance", cc.median_phase_invariance),
-            (
-                "random_pooling_median_phase_invariance",
-                cc.random_groups_phase_invariance,
-            ),
-            ("quadrature_pair_phase_invariance", 1.0),
-            ("single_subunit_phase_invariance", 0.0),
-        ]),
-        "coherence >= 0.8 and >= random pooling + 0.3, and phase invariance >= 0.5 above random pooling's -> holds; coherent and above random pooling but < 0.5 -> holds only in part; else does not hold",
-    );
-    Ok((c9, c12))
+pub fn claims_9_and_12(
+    seed: u64,
+    sizes: &vision::VisionSizes,
+    progress: &dyn Progress,
+) -> Result<(Claim, Claim)> {
+    vision::claims_9_and_12(seed, sizes, progress)
 }
 
-/// Claim 9's rule: `inconclusive` if a phase-scrambled control gives more than 5 % localised
-/// Gabors (the spectrum alone would explain them); `holds for efficient-coding networks ...` if
-/// sparse coding or ICA reaches at least 30 % localised Gabors on natural patches (the verdict
-/// then reports the shape mismatch with macaque cells and the autoencoder's fraction); `does not
-/// hold` otherwise.
+/// Claim 9's rule: see [`vision::verdict9`].
 pub fn verdict9(n: &Numbers) -> String {
-    let sc = num(n, "sparse_coding_fraction_localised_gabor");
-    let ica = num(n, "ica_fraction_localised_gabor");
-    let control = num(n, "phase_scrambled_sparse_coding_fraction_localised_gabor")
-        .max(num(n, "phase_scrambled_ica_fraction_localised_gabor"));
-    if control.is_nan() || control > 0.05 {
-        "inconclusive: the phase-scrambled control (same power spectrum) also gives localised Gabor-like filters".to_string()
-    } else if sc.max(ica) >= 0.3 {
-        format!(
-            "holds for efficient-coding networks: sparse coding and ICA learn localised, oriented, band-pass filters from natural images ({:.0} % and {:.0} % localised Gabors) and none from phase-scrambled images with the same power spectrum ({:.0} %), so the higher-order structure of natural images makes them V1-like; but their shapes differ from macaque simple cells (both nx, ny < 0.5: {:.0} % and {:.0} % vs {:.0} %: too many cycles), and the first layer of a convolutional autoencoder trained by backprop on the same patches is not Gabor-like at this budget ({:.0} % localised Gabors)",
-            100.0 * sc,
-            100.0 * ica,
-            100.0 * control,
-            100.0 * num(n, "sparse_coding_fraction_nx_ny_below_half"),
-            100.0 * num(n, "ica_fraction_nx_ny_below_half"),
-            100.0 * num(n, "macaque_fraction_nx_ny_below_half"),
-            100.0 * num(n, "cnn_bp_autoencoder_fraction_localised_gabor"),
-        )
-    } else {
-        "does not hold: no learner gives localised Gabor-like filters on natural images".to_string()
-    }
+    vision::verdict9(n)
 }
 
-/// Claim 12's rule: `holds` if the ISA coherence is >= 0.8 and at least 0.3 above the random
-/// grouping's, and the pooled phase invariance is >= 0.5 and above the random grouping's; `holds
-/// only in part` if the coherence conditions hold and the phase invariance beats the random
-/// grouping's but stays below 0.5; `does not hold` otherwise.
+/// Claim 12's rule: see [`vision::verdict12`].
 pub fn verdict12(n: &Numbers) -> String {
-    let coh = num(n, "isa_median_orientation_coherence");
-    let rcoh = num(n, "random_pooling_median_orientation_coherence");
-    let inv = num(n, "isa_median_phase_invariance");
-    let rinv = num(n, "random_pooling_median_phase_invariance");
-    let coherent = coh >= 0.8 && coh - rcoh >= 0.3;
-    if coherent && inv >= 0.5 && inv > rinv {
-        "holds: learned energy pooling groups filters of one orientation and gives phase-invariant, complex-cell-like responses, unlike random pooling".to_string()
-    } else if coherent && inv > rinv {
-        format!(
-            "holds only in part: learned energy pooling groups filters of one orientation (coherence {coh:.2} vs {rcoh:.2} for random pooling) and is more phase-invariant than random pooling ({inv:.2} vs {rinv:.2}), but far less than a complex cell (the energy of a quadrature pair: 1.0): pooling as such does not make complex cells, the pooled subunits must be in quadrature"
-        )
-    } else {
-        "does not hold: learned pooling is no more orientation-coherent or phase-invariant than random pooling".to_string()
-    }
+    vision::verdict12(n)
 }
 
 /// Claim 10 (Kempter, Gerstner & van Hemmen 1999; Pfister & Gerstner 2006). Pair STDP (Song et
@@ -1091,139 +943,21 @@ pub fn verdict10(n: &Numbers) -> String {
     }
 }
 
-/// Claim 11 (Bellec et al. 2020, e-prop). A recurrent spiking network (30 LIF neurons with
-/// all-to-all recurrence: no layers) learns the bundled digits through a latency code (20 steps;
-/// `compare --task spiking-digits --small`, 150 Adam iterations, batch 64) with
-/// - surrogate-gradient BPTT (the backward pass through time the claim says brains cannot do),
-/// - e-prop: online eligibility traces `e_ji = psi_j F_alpha(z_i)` times a learning signal
-///   broadcast from the readout errors, `L_j = sum_k B_jk (pi_k - pi*_k)`; no backward pass
-///   through time or layers, nothing stored per time step; with symmetric feedback
-///   (`B = W_out^T`: the readout weights are sent back) and with fixed *random* feedback (no
-///   weight transport at all),
-/// - the true gradient of the Heaviside network (`psi = 0`: only the readout learns), the
-///   baseline that says how much learning inside the recurrent network is worth.
-///
-/// It also measures the gradient-state bytes of BPTT and e-prop on one batch at `T = 20` and at
-/// `T = 200` (the same trials followed by 180 silent steps), and the cosine of each e-prop
-/// variant's gradient to BPTT's on the untrained network.
-///
-/// Verdict: `inconclusive` if BPTT beats the readout-only baseline by less than 0.2 (the task
-/// would not need hidden learning). Otherwise `holds only for the mechanism ...` if symmetric
-/// e-prop reaches BPTT's test accuracy minus 0.1 and beats the baseline by 0.2 or more, while
-/// BPTT's gradient state grows at least 5-fold from `T = 20` to `T = 200` and e-prop's does not
-/// grow; the verdict then says whether random e-prop is also within 0.1 of BPTT, or learns (0.2
-/// above the baseline) but stays further below BPTT, or does not learn beyond the readout.
-/// `holds` (in this experiment, gradient learning needs BPTT) otherwise.
+/// Claim 11: see [`recurrence`] (BPTT vs e-prop in a layer-free recurrent spiking network).
 ///
 /// # Errors
 /// Task, algorithm and training errors.
-pub fn claim11(seed: u64, progress: &dyn Progress) -> Result<Claim> {
-    use crate::experiments::recurrent::{
-        self as rec, RecurrentAlignParams, RecurrentCompareParams, TRUE_GRADIENT, Task,
-        TaskNetwork, TaskSpec,
-    };
-    use crate::plasticity::recurrent::spiking::SpikingNet;
-    use crate::plasticity::recurrent::{self as prec, SequenceBatch};
-    let spec = TaskSpec {
-        task: "spiking-digits".into(),
-        small: true,
-        network: "spiking".into(),
-        ..TaskSpec::default()
-    };
-    let cmp = rec::compare(
-        &RecurrentCompareParams {
-            task: spec.clone(),
-            algorithms: vec![
-                "bptt".into(),
-                "eprop-sym".into(),
-                "eprop-random".into(),
-                TRUE_GRADIENT.into(),
-            ],
-            cosine_every: 0,
-            seed,
-            ..RecurrentCompareParams::default()
-        },
-        progress,
-    )?;
-    let acc = |i: usize| cmp.results[i].test_accuracy.unwrap_or(f64::NAN);
-    let (bptt, sym, random, readout) = (acc(0), acc(1), acc(2), acc(3));
-    let al = rec::align(
-        &RecurrentAlignParams {
-            task: spec.clone(),
-            algorithms: Some(vec!["eprop-sym".into(), "eprop-random".into()]),
-            batch_size: None,
-            seed,
-        },
-        progress,
-    )?;
-    let (cos_sym, cos_random) = (al.results[0].cosine_to_bptt, al.results[1].cosine_to_bptt);
-    // Gradient state at T = 20 and T = 200 (the same trials, then silence).
-    let task = Task::build(&spec, seed)?;
-    let net = SpikingNet::for_task(
-        &task,
-        crate::train::sub_seed(seed, crate::train::Stream::Network),
-    )?;
-    let short = task.source().train_batch(0, 32)?;
-    let silent = Matrix::zeros(short.batch_size(), task.n_in);
-    let mut long_inputs = short.inputs().to_vec();
-    long_inputs.resize(10 * short.inputs().len(), silent);
-    let long = SequenceBatch::new(long_inputs, short.target().clone())?;
-    let bytes = |name: &str, b: &SequenceBatch| -> Result<f64> {
-        let mut a = prec::by_name::<SpikingNet>(name, &net, seed)?;
-        Ok(a.gradient(&net, b)?.1.peak_gradient_state_bytes as f64)
-    };
-    let (bptt_20, bptt_200) = (bytes("bptt-sg", &short)?, bytes("bptt-sg", &long)?);
-    let (eprop_20, eprop_200) = (bytes("eprop-sym", &short)?, bytes("eprop-sym", &long)?);
-    Ok(claim(
-        11,
-        nums(&[
-            ("bptt_test_accuracy", bptt),
-            ("eprop_sym_test_accuracy", sym),
-            ("eprop_random_test_accuracy", random),
-            ("readout_only_test_accuracy", readout),
-            ("eprop_sym_cosine_to_bptt_untrained", cos_sym),
-            ("eprop_random_cosine_to_bptt_untrained", cos_random),
-            ("bptt_gradient_state_bytes_t20", bptt_20),
-            ("bptt_gradient_state_bytes_t200", bptt_200),
-            ("eprop_gradient_state_bytes_t20", eprop_20),
-            ("eprop_gradient_state_bytes_t200", eprop_200),
-        ]),
-        "BPTT - readout-only >= 0.2 (else inconclusive); symmetric e-prop >= BPTT - 0.1 and >= readout-only + 0.2, BPTT state x5 or more from T = 20 to 200 and e-prop's not growing -> 'holds only for the mechanism' (random e-prop reported against the same margins); else 'holds'",
-    ))
+pub fn claim11(
+    seed: u64,
+    sizes: &recurrence::RecurrenceSizes,
+    progress: &dyn Progress,
+) -> Result<Claim> {
+    recurrence::claim11(seed, sizes, progress)
 }
 
-/// Claim 11's rule: `inconclusive` if BPTT beats the readout-only baseline by less than 0.2;
-/// `holds only for the mechanism ...` if symmetric e-prop reaches BPTT's accuracy minus 0.1 and
-/// beats the baseline by 0.2 or more, while BPTT's gradient state grows at least 5-fold from
-/// `T = 20` to `T = 200` and e-prop's does not grow (the verdict then says whether random e-prop
-/// is within 0.1 of BPTT, learns 0.2 above the baseline but stays further below, or does not
-/// learn beyond the readout); `holds` otherwise.
+/// Claim 11's rule: see [`recurrence::verdict11`].
 pub fn verdict11(n: &Numbers) -> String {
-    let bptt = num(n, "bptt_test_accuracy");
-    let sym = num(n, "eprop_sym_test_accuracy");
-    let random = num(n, "eprop_random_test_accuracy");
-    let readout = num(n, "readout_only_test_accuracy");
-    if (bptt - readout).is_nan() || bptt - readout < 0.2 {
-        "inconclusive: BPTT does not beat the readout-only baseline, the task needs no learning inside the network".to_string()
-    } else if sym >= bptt - 0.1
-        && sym - readout >= 0.2
-        && num(n, "bptt_gradient_state_bytes_t200") >= 5.0 * num(n, "bptt_gradient_state_bytes_t20")
-        && num(n, "eprop_gradient_state_bytes_t200") <= num(n, "eprop_gradient_state_bytes_t20")
-    {
-        let random_part = if random >= bptt - 0.1 && random - readout >= 0.2 {
-            "and so does e-prop with random feedback (no weight transport at all)"
-        } else if random - readout >= 0.2 {
-            "with random feedback (no weight transport at all) it also learns far above the readout alone but stays more than 0.1 below BPTT at this budget"
-        } else {
-            "with random feedback it does not learn beyond the readout at this budget"
-        };
-        format!(
-            "holds only for the mechanism: BPTT needs a backward pass through time whose memory grows with the sequence, which brains do not have; but a recurrent spiking network without layers learns with symmetric e-prop (local eligibility traces, readout errors broadcast through the readout weights, online, memory independent of time) to within 0.1 of BPTT's accuracy and far above its readout alone; {random_part}. Not back-propagating does not mean not following an approximate gradient"
-        )
-    } else {
-        "holds: in this experiment a rule without BPTT's backward pass does not come close to BPTT"
-            .to_string()
-    }
+    recurrence::verdict11(n)
 }
 
 /// Runs the requested claims (all by default).
@@ -1274,7 +1008,7 @@ pub fn run(p: &ClaimsParams, progress: &dyn Progress) -> Result<ClaimsResult> {
     }
     if want(9) || want(12) {
         jobs.push(Box::new(move || {
-            let (c9, c12) = claims_9_and_12(p.seed, q)?;
+            let (c9, c12) = claims_9_and_12(p.seed, &vision::VisionSizes::full(), q)?;
             Ok(vec![c9, c12])
         }));
     }
@@ -1284,7 +1018,9 @@ pub fn run(p: &ClaimsParams, progress: &dyn Progress) -> Result<ClaimsResult> {
         }));
     }
     if want(11) {
-        jobs.push(Box::new(move || one(claim11(p.seed, q))));
+        jobs.push(Box::new(move || {
+            one(claim11(p.seed, &recurrence::RecurrenceSizes::full(), q))
+        }));
     }
     if want(13) {
         jobs.push(Box::new(move || {
@@ -1814,38 +1550,6 @@ mod tests {
         assert_eq!(c.verdict, verdict8(&c.numbers));
     }
 
-    #[test]
-    fn verdict9_rule() {
-        let ok = n(&[
-            ("sparse_coding_fraction_localised_gabor", 0.31),
-            ("ica_fraction_localised_gabor", 0.44),
-            (
-                "phase_scrambled_sparse_coding_fraction_localised_gabor",
-                0.0,
-            ),
-            ("phase_scrambled_ica_fraction_localised_gabor", 0.0),
-            ("sparse_coding_fraction_nx_ny_below_half", 0.03),
-            ("ica_fraction_nx_ny_below_half", 0.04),
-            ("macaque_fraction_nx_ny_below_half", 0.58),
-            ("cnn_bp_autoencoder_fraction_localised_gabor", 0.0),
-        ]);
-        assert!(verdict9(&ok).starts_with("holds for efficient-coding networks"));
-        assert!(
-            verdict9(&with(
-                &ok,
-                "phase_scrambled_ica_fraction_localised_gabor",
-                0.06
-            ))
-            .starts_with("inconclusive")
-        );
-        let weak = with(
-            &with(&ok, "ica_fraction_localised_gabor", 0.29),
-            "sparse_coding_fraction_localised_gabor",
-            0.1,
-        );
-        assert!(verdict9(&weak).starts_with("does not hold"));
-    }
-
     fn claim10_passing() -> Numbers {
         n(&[
             ("rate_part_max_deviation_in_se", 1.5),
@@ -1895,123 +1599,6 @@ mod tests {
         assert!(x("control_c0_difference_per_s").abs() <= 4.0 * x("control_c0_difference_se"));
         assert_eq!(c.verdict, verdict10(&c.numbers));
         assert!(c.verdict.starts_with("holds for what"), "{}", c.verdict);
-    }
-
-    #[test]
-    fn verdict11_rule() {
-        let ok = n(&[
-            ("bptt_test_accuracy", 0.85),
-            ("eprop_sym_test_accuracy", 0.82),
-            ("eprop_random_test_accuracy", 0.56),
-            ("readout_only_test_accuracy", 0.18),
-            ("bptt_gradient_state_bytes_t20", 1e4),
-            ("bptt_gradient_state_bytes_t200", 1e5),
-            ("eprop_gradient_state_bytes_t20", 1e3),
-            ("eprop_gradient_state_bytes_t200", 1e3),
-        ]);
-        assert!(verdict11(&ok).contains("stays more than 0.1 below BPTT"));
-        assert!(
-            verdict11(&with(&ok, "eprop_random_test_accuracy", 0.8))
-                .contains("and so does e-prop with random feedback")
-        );
-        assert!(
-            verdict11(&with(&ok, "eprop_random_test_accuracy", 0.3))
-                .contains("does not learn beyond the readout")
-        );
-        assert!(
-            verdict11(&with(&ok, "eprop_sym_test_accuracy", 0.7))
-                .starts_with("holds: in this experiment")
-        );
-        assert!(
-            verdict11(&with(&ok, "readout_only_test_accuracy", 0.7)).starts_with("inconclusive")
-        );
-        assert!(
-            verdict11(&with(&ok, "eprop_gradient_state_bytes_t200", 2e3))
-                .starts_with("holds: in this experiment")
-        );
-    }
-
-    #[test]
-    fn verdict12_rule() {
-        let ok = n(&[
-            ("isa_median_orientation_coherence", 0.94),
-            ("random_pooling_median_orientation_coherence", 0.47),
-            ("isa_median_phase_invariance", 0.6),
-            ("random_pooling_median_phase_invariance", 0.005),
-        ]);
-        assert!(verdict12(&ok).starts_with("holds: learned"));
-        assert!(
-            verdict12(&with(&ok, "isa_median_phase_invariance", 0.11))
-                .starts_with("holds only in part")
-        );
-        assert!(
-            verdict12(&with(&ok, "isa_median_orientation_coherence", 0.7))
-                .starts_with("does not hold")
-        );
-    }
-
-    /// Claim 11's verdict, asserted as measured (seed 0: BPTT 0.85, random e-prop 0.56,
-    /// readout only 0.18; symmetric e-prop calibrated at 0.82 in the recurrent floor test):
-    /// symmetric e-prop trains the layer-free recurrent spiking network to within 0.1 of BPTT and
-    /// 0.2 above the readout-only baseline, and its gradient state does not grow with T while
-    /// BPTT's does; random e-prop learns far above the readout but stays more than 0.1 below
-    /// BPTT at this budget. The experiment could come out the other way (the `holds` and
-    /// `inconclusive` branches); the readout-only baseline is its control.
-    #[test]
-    fn claim11_eprop_learns_without_backprop_through_time() {
-        let c = claim11(0, &NoProgress).unwrap();
-        assert!(
-            c.verdict.starts_with("holds only for the mechanism")
-                && c.verdict.contains("stays more than 0.1 below BPTT"),
-            "{}: {:?}",
-            c.verdict,
-            c.numbers
-        );
-        let n = |k: &str| c.numbers[k];
-        assert!(n("bptt_gradient_state_bytes_t200") >= 5.0 * n("bptt_gradient_state_bytes_t20"));
-        assert_eq!(
-            n("eprop_gradient_state_bytes_t200"),
-            n("eprop_gradient_state_bytes_t20")
-        );
-    }
-
-    /// Claims 9 and 12, asserted as measured (seed 0, release build of the same code: sparse
-    /// coding 31 % and ICA 44 % localised Gabors, phase-scrambled 0 % and 0 %, CNN autoencoder 0 %,
-    /// both nx, ny < 0.5: 3 % and 4 % vs macaque 58 %; ISA coherence 0.94 vs 0.47 random, phase
-    /// invariance 0.11 vs 0.005). Claim 9 could
-    /// have come out `inconclusive` (the phase-scrambled control giving localised Gabors) or
-    /// `does not hold`; claim 12 `holds` (complex-cell-like invariance) or `does not hold`
-    /// (learned pooling no better than random pooling, the control).
-    #[test]
-    fn claims_9_and_12_vision() {
-        let (c9, c12) = claims_9_and_12(0, &NoProgress).unwrap();
-        let n9 = |k: &str| c9.numbers[k];
-        assert!(
-            c9.verdict
-                .starts_with("holds for efficient-coding networks"),
-            "{}: {:?}",
-            c9.verdict,
-            c9.numbers
-        );
-        assert!(n9("phase_scrambled_sparse_coding_fraction_localised_gabor") <= 0.05);
-        assert!(n9("phase_scrambled_ica_fraction_localised_gabor") <= 0.05);
-        assert!(
-            n9("sparse_coding_fraction_localised_gabor").max(n9("ica_fraction_localised_gabor"))
-                >= 0.3
-        );
-        // The shape mismatch the verdict reports: far fewer compact fits than macaque cells.
-        assert!(
-            n9("sparse_coding_fraction_nx_ny_below_half")
-                < 0.5 * n9("macaque_fraction_nx_ny_below_half")
-        );
-        let n12 = |k: &str| c12.numbers[k];
-        assert!(
-            c12.verdict.starts_with("holds only in part"),
-            "{}: {:?}",
-            c12.verdict,
-            c12.numbers
-        );
-        assert!(n12("isa_median_phase_invariance") > n12("random_pooling_median_phase_invariance"));
     }
 
     fn claim13_passing() -> Numbers {
