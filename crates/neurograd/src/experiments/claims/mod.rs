@@ -286,6 +286,8 @@ pub const REFERENCES: [&[&str]; 15] = [
         "Olshausen & Field 1996, Nature 381:607",
         "Bell & Sejnowski 1997, Vision Res 37:3327",
         "Ringach 2002, J Neurophysiol 88:455",
+        "Krizhevsky, Sutskever & Hinton 2012, NIPS (Gabor-like first-layer filters of an ImageNet CNN)",
+        "Yamins & DiCarlo 2016, Nat Neurosci 19:356 (goal-driven deep networks as models of sensory cortex)",
     ],
     &[
         "Kempter, Gerstner & van Hemmen 1999, Phys Rev E 59:4498",
@@ -297,6 +299,7 @@ pub const REFERENCES: [&[&str]; 15] = [
         "Bellec et al. 2020, Nat Commun 11:3625 (e-prop)",
         "Neftci, Mostafa & Zenke 2019, IEEE Signal Process Mag 36:51 (surrogate gradients)",
         "Lillicrap & Santoro 2019, Curr Opin Neurobiol 55:82 (backprop through time and the brain)",
+        "Lillicrap, Santoro, Marris, Akerman & Hinton 2020, Nat Rev Neurosci 21:335 (backpropagation and the brain)",
     ],
     &[
         "Hubel & Wiesel 1962, J Physiol 160:106",
