@@ -21,7 +21,7 @@
 //!
 //! The seeds `first_seed, ..., first_seed + seeds − 1` run in parallel on the rayon pool (each
 //! run is sequential and seeded: the numbers are the same for any thread count). Every accuracy
-//! condition of the rule is applied over the seeds by [`super::seeds::holds_over_seeds`]: on the
+//! condition of the rule is applied over the seeds by `claims::seeds::holds_over_seeds`: on the
 //! means and in at least `ceil(0.8 n)` seeds.
 
 use super::seeds::{holds_over_seeds, push_over_seeds, seeds};

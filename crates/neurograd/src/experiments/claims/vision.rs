@@ -21,7 +21,7 @@
 //!
 //! The seeds `first_seed, ..., first_seed + seeds − 1` run in parallel on the rayon pool (each
 //! `v1` run is sequential and seeded, so the numbers are the same for any thread count). Every
-//! condition of the rules is applied over the seeds by [`super::seeds::holds_over_seeds`]: on the
+//! condition of the rules is applied over the seeds by `claims::seeds::holds_over_seeds`: on the
 //! means and in at least `ceil(0.8 n)` seeds; the phase-scrambled control must stay clean in
 //! every seed.
 
@@ -108,7 +108,7 @@ impl VisionSizes {
     }
 }
 
-/// The per-seed quantities of claim 9, in the order of [`CLAIM9_KEYS`].
+/// The per-seed quantities of claim 9.
 const CLAIM9_KEYS: [&str; 9] = [
     "sparse_coding_fraction_localised_gabor",
     "ica_fraction_localised_gabor",
