@@ -226,6 +226,8 @@ pub const TESTS: [&[&str]; 15] = [
     &[
         "crates/neurograd/src/experiments/claims/mod.rs::claim15_numbers",
         "crates/neurograd/src/experiments/claims/mod.rs::verdict15_rule",
+        "crates/neurograd/src/experiments/claims/lesions.rs::claim15_extras",
+        "crates/neurograd/src/experiments/claims/lesions.rs::spearman_values",
     ],
 ];
 
