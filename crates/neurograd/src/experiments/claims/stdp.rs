@@ -648,27 +648,36 @@ mod tests {
             ("plastic_additive_c0_frac_low_mean", 0.14, 0.16),
             ("plastic_additive_c0_group_difference_mean", -0.11, -0.09),
             ("plastic_balanced_window_frac_low_mean", 0.15, 0.14),
-            (
-                "plastic_balanced_window_uncorr_group_mean_weight_mean",
-                0.3,
-                0.5,
-            ),
-            ("plastic_multiplicative_frac_low_mean", 0.25, 0.14),
-            ("plastic_multiplicative_frac_high_mean", 0.35, 0.1),
         ] {
             assert!(!plastic_holds(&with(&ok, k, bad)), "{k} = {bad}");
             assert!(plastic_holds(&with(&ok, k, good)), "{k} = {good}");
         }
-        // The balanced control is competitive only if its difference is also >= 0.5.
-        let comp = with(
-            &ok,
-            "plastic_balanced_window_uncorr_group_mean_weight_mean",
+        // The balanced control is competitive (and fails the rule) only with a difference
+        // >= 0.5 and its uncorrelated group below 0.5.
+        let mut comp: Numbers = ok.iter().cloned().collect();
+        comp.insert("plastic_balanced_window_group_difference_mean".into(), 0.6);
+        comp.insert(
+            "plastic_balanced_window_uncorr_group_mean_weight_mean".into(),
             0.3,
         );
-        let mut comp_small = comp.clone();
-        comp_small.insert("plastic_balanced_window_group_difference_mean".into(), 0.49);
         assert!(!plastic_holds(&comp));
-        assert!(plastic_holds(&comp_small));
+        let mut c2 = comp.clone();
+        c2.insert("plastic_balanced_window_group_difference_mean".into(), 0.49);
+        assert!(plastic_holds(&c2));
+        let mut c3 = comp.clone();
+        c3.insert(
+            "plastic_balanced_window_uncorr_group_mean_weight_mean".into(),
+            0.5,
+        );
+        assert!(plastic_holds(&c3));
+        // The multiplicative control fails the rule only when both bounds hold piles.
+        let mult = with(&ok, "plastic_multiplicative_frac_low_mean", 0.25);
+        assert!(plastic_holds(&mult));
+        let mut piles = mult.clone();
+        piles.insert("plastic_multiplicative_frac_high_mean".into(), 0.25);
+        assert!(!plastic_holds(&piles));
+        piles.insert("plastic_multiplicative_frac_high_mean".into(), 0.24);
+        assert!(plastic_holds(&piles));
     }
 
     /// The plastic run's event-driven update is the library rule's: one synapse's recorded
