@@ -1074,8 +1074,10 @@ pub fn claim10(seed: u64, sizes: &stdp::StdpSizes) -> Result<Claim> {
 /// Claim 10's rule: the rate part holds if `rate_part_max_deviation_in_se <= 4` and the triplet
 /// sign matches; the correlation part if the correlated-minus-uncorrelated drift is at least 10
 /// standard errors, within 4 standard errors of the predicted correlation term, and the `c = 0`
-/// control within 4 standard errors of zero. Both: `holds for what a simulation can show`; the
-/// rate part only: `holds only for the rate part`; else `does not hold`.
+/// control within 4 standard errors of zero; the plastic part (bounded weights, Song et al.
+/// 2000) by [`stdp::plastic_holds`]. All three: `holds for what a simulation can show`; rate and
+/// correlation parts only: `holds only for the drifts`; the rate part only: `holds only for the
+/// rate part`; else `does not hold`.
 pub fn verdict10(n: &Numbers) -> String {
     let rate = num(n, "rate_part_max_deviation_in_se") <= 4.0
         && num(n, "triplet_sign_matches_bcm_threshold") == 1.0;
