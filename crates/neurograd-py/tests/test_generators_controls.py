@@ -153,7 +153,8 @@ def test_phase_scramble():
     assert not np.array_equal(s, data.phase_scramble(img, seed=8))
     with pytest.raises(errors.NonFiniteError):
         data.phase_scramble(np.full((4, 4), np.nan))
-    with pytest.raises(errors.EmptyInputError):
+    with pytest.raises(errors.InvalidParameterError, match=r"^invalid parameter images = "
+                       r"image 0 of 0x4"):
         data.phase_scramble(np.zeros((0, 4)))
 
 

@@ -393,7 +393,7 @@ def phase_scramble(image, seed=0):
 
     Raises
     ------
-    neurograd.errors.EmptyInputError
+    neurograd.errors.InvalidParameterError
         For an empty image.
     neurograd.errors.NonFiniteError
         For NaN or infinite pixels.
