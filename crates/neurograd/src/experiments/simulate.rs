@@ -216,7 +216,7 @@ impl<'a> StopCheck<'a> {
     fn input(&self, x: f64) -> f64 {
         let k = self.steps.get();
         self.steps.set(k + 1);
-        if k % STOP_POLL_STEPS == 0 && !self.stopped.get() && (self.stop)() {
+        if k.is_multiple_of(STOP_POLL_STEPS) && !self.stopped.get() && (self.stop)() {
             self.stopped.set(true);
         }
         if self.stopped.get() { f64::NAN } else { x }
