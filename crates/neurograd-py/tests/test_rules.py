@@ -79,3 +79,18 @@ def test_delta_into_out():
         rules.delta("oja", pre, post, W, out=np.zeros((11, 4)).T)
     with pytest.raises(errors.InvalidParameterError, match=r"^invalid parameter out"):
         rules.delta("oja", pre, post, W, out=W)
+
+
+def test_delta_reuses_buffers_across_shapes():
+    """Each call's matrices go back to a per-thread pool that the next call's conversions reuse
+    (larger buffers for smaller arrays too): the numbers stay those of NumPy in any order."""
+    rng = np.random.default_rng(7)
+    for shape in [(64, 100), (3, 5), (64, 100), (17, 9), (1, 1), (40, 120)]:
+        n_out, n_in = shape
+        pre, W = rng.normal(size=(6, n_in)), rng.normal(size=shape)
+        post = rng.normal(size=(6, n_out))
+        for _ in range(2):
+            np.testing.assert_allclose(rules.delta("hebb", pre, post, W), post.T @ pre / 6,
+                                       rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(rules.delta("hebb", np.asfortranarray(pre), post, W),
+                                       post.T @ pre / 6, rtol=1e-12, atol=1e-12)
