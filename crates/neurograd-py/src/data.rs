@@ -11,6 +11,9 @@ use crate::errors::IntoPy;
 /// `(X, y)`: features `(n, d)` float64 and labels `(n,)` int64.
 type Xy<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<i64>>);
 
+/// Two 1-D float64 arrays.
+type Vec2<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
 /// Two 2-D float64 arrays.
 type Mat2<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>);
 
@@ -401,7 +404,7 @@ fn power_law_image(
 fn radial_power_spectrum<'py>(
     py: Python<'py>,
     image: PyReadonlyArray2<'py, f64>,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+) -> PyResult<Vec2<'py>> {
     let im = matrix_from_py(&image);
     let s = py
         .detach(|| nd::generators::radial_power_spectrum(&im))
