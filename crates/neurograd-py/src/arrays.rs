@@ -46,49 +46,6 @@ pub fn transpose_into(src: &[f64], rows: usize, cols: usize, dst: &mut [f64]) {
     }
 }
 
-/// Buffers kept per thread by [`recycle`] for [`matrix_from_view`], at most this many.
-const POOL_BUFFERS: usize = 8;
-
-/// The largest buffer [`recycle`] keeps (64 MiB of `f64`).
-const POOL_MAX_LEN: usize = 1 << 23;
-
-thread_local! {
-    /// Freed matrix storage of this thread, reused by [`matrix_from_view`]: a fresh multi-MB
-    /// buffer is a fresh `mmap` whose pages fault in on the first write, about a third of a
-    /// conversion's time for 784 x 256 (docs/benchmarks.md, "Python").
-    static POOL: std::cell::RefCell<Vec<Vec<f64>>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// A zeroed vector of `len` values, from this thread's pool when one is large enough.
-fn take_buffer(len: usize) -> Vec<f64> {
-    let reused = POOL.with_borrow_mut(|p| {
-        p.iter()
-            .position(|b| b.capacity() >= len)
-            .map(|i| p.swap_remove(i))
-    });
-    match reused {
-        Some(mut b) => {
-            b.clear();
-            b.resize(len, 0.0);
-            b
-        }
-        None => vec![0.0; len],
-    }
-}
-
-/// Gives the storage of a matrix no longer needed back to this thread's pool (dropped if the pool
-/// is full or the buffer larger than [`POOL_MAX_LEN`]).
-pub fn recycle(m: Matrix) {
-    let b: Vec<f64> = m.data.into();
-    if b.capacity() <= POOL_MAX_LEN {
-        POOL.with_borrow_mut(|p| {
-            if p.len() < POOL_BUFFERS {
-                p.push(b);
-            }
-        });
-    }
-}
-
 /// A new C-ordered `(rows, cols)` float64 array holding `m`, written in one pass.
 pub fn matrix_to_py<'py>(py: Python<'py>, m: &Matrix) -> Bound<'py, PyArray2<f64>> {
     let (r, c) = m.shape();
@@ -115,14 +72,12 @@ pub fn matrix_from_py(a: &PyReadonlyArray2<'_, f64>) -> Matrix {
 pub fn matrix_from_view(v: ArrayView2<'_, f64>) -> Matrix {
     let (r, c) = v.dim();
     if let Some(s) = v.as_slice() {
-        let mut data = take_buffer(r * c);
+        let mut data = vec![0.0; r * c];
         transpose_into(s, r, c, &mut data);
         Matrix::from_vec(r, c, data)
     } else if let Some(s) = v.t().as_slice() {
         // F-contiguous: its transpose's row-major data is the matrix's column-major data
-        let mut data = take_buffer(r * c);
-        data.copy_from_slice(s);
-        Matrix::from_vec(r, c, data)
+        Matrix::from_column_slice(r, c, s)
     } else {
         Matrix::from_fn(r, c, |i, j| v[(i, j)])
     }

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use std::time::Instant;
 
 use crate::arrays::{
-    matrix_from_py, matrix_from_view, matrix_to_py, recycle, transpose_into, vector_from_py,
+    matrix_from_py, matrix_from_view, matrix_to_py, transpose_into, vector_from_py,
 };
 use crate::errors::{IntoPy, invalid, to_py};
 
@@ -115,14 +115,8 @@ fn delta_impl<'py>(
                 got: (dst.len(), 1),
             }));
         }
-        // d's column-major data is the row-major data of its c x r transpose; then every
-        // matrix's storage goes back to the pool for the next call's conversions
-        py.detach(|| {
-            transpose_into(d.as_slice(), c, r, dst);
-            for m in [pre, post, w, d].into_iter().chain(target) {
-                recycle(m);
-            }
-        });
+        // d's column-major data is the row-major data of its c x r transpose
+        py.detach(|| transpose_into(d.as_slice(), c, r, dst));
     }
     let t3 = Instant::now();
     phases.arrays_in += (t1 - t0).as_secs_f64();

@@ -82,8 +82,9 @@ def test_delta_into_out():
 
 
 def test_delta_reuses_buffers_across_shapes():
-    """Each call's matrices go back to a per-thread pool that the next call's conversions reuse
-    (larger buffers for smaller arrays too): the numbers stay those of NumPy in any order."""
+    """Calls of different shapes in a row, C- and F-ordered: the numbers stay those of NumPy
+    (guards any buffer reuse between calls; a per-thread pool was tried and removed, see
+    docs/benchmarks.md, "Python")."""
     rng = np.random.default_rng(7)
     for shape in [(64, 100), (3, 5), (64, 100), (17, 9), (1, 1), (40, 120)]:
         n_out, n_in = shape
