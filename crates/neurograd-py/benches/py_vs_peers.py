@@ -14,9 +14,10 @@ Run by a person on one machine, never by CI:
    `neurograd.optim.CMAES`; plus `neurograd.optim.optimize` (objective in Rust, as
    `neurograd optimize`) and, if given, the CLI binary `cli` (subprocess, 1 thread).
 2. A rule update on 784 x 256 weights, batch 32 and batch 1: `neurograd.rules.delta("oja" |
-   "hebb", ...)` (arrays copied in and out, inputs validated) vs the same update in NumPy, and
-   the conversions alone (`_echo`: the 256 x 784 weights to a matrix and back). `--rules-only`
-   skips part 1.
+   "hebb", ...)` (arrays copied in and out, inputs validated), the same into a preallocated
+   `out=`, vs the same update in NumPy; the phases of one call timed inside the binding
+   (`_delta_profile`: arrays in, rule, array out), and the conversions alone (`_echo`: the
+   256 x 784 weights to a matrix and back). `--rules-only` skips part 1.
 Each round runs every contender once, in alternating order; ratios are per round.
 """
 import statistics
@@ -75,19 +76,27 @@ def per_call(f, reps):
 
 
 def rule_round(r, W, batches, echo, rule_ratios):
-    """One round of the rule-update timings (neurograd and NumPy alternated)."""
+    """One round of the rule-update timings: neurograd (fresh output), neurograd into a
+    preallocated ``out`` and NumPy, in an order rotated per round; then the phases of a call
+    measured inside the binding (``_delta_profile``)."""
+    out = np.empty_like(W)
     for b, (pre, post) in batches.items():
         for name, numpy_f in (("oja", oja_numpy), ("hebb", hebb_numpy)):
-            rule_order = [0, 1] if r % 2 == 0 else [1, 0]
-            tt = [0.0, 0.0]
-            for k in rule_order:
-                f = (lambda: rules.delta(name, pre, post, W)) if k == 0 else (
-                    lambda: numpy_f(pre, post, W))
-                f()
-                tt[k] = per_call(f, 300)
-            print(f"round {r}: {name} 784x256 batch {b}: neurograd {tt[0] * 1e3:.3f} ms, NumPy "
-                  f"{tt[1] * 1e3:.3f} ms per call", flush=True)
-            rule_ratios.setdefault(f"{name} batch {b}", []).append(tt[0] / tt[1])
+            fs = [lambda: rules.delta(name, pre, post, W),
+                  lambda: rules.delta(name, pre, post, W, out=out),
+                  lambda: numpy_f(pre, post, W)]
+            order = [(k + r) % 3 for k in range(3)]
+            tt = [0.0, 0.0, 0.0]
+            for k in order:
+                fs[k]()
+                tt[k] = per_call(fs[k], 300)
+            ti, tr, to = _rules_native._delta_profile(name, pre, post, W, reps=300)
+            print(f"round {r}: {name} 784x256 batch {b}: neurograd {tt[0] * 1e3:.3f} ms, with "
+                  f"out= {tt[1] * 1e3:.3f} ms, NumPy {tt[2] * 1e3:.3f} ms per call; phases: "
+                  f"arrays in {ti * 1e3:.3f}, rule {tr * 1e3:.3f}, array out {to * 1e3:.3f} ms",
+                  flush=True)
+            rule_ratios.setdefault(f"{name} batch {b}", []).append(tt[0] / tt[2])
+            rule_ratios.setdefault(f"{name} batch {b}, out=", []).append(tt[1] / tt[2])
     te = per_call(lambda: echo(W), 300)
     tc = per_call(lambda: np.ascontiguousarray(W.T), 300)
     print(f"round {r}: conversions alone (W in and out): {te * 1e3:.3f} ms; NumPy transposed "

@@ -7,6 +7,7 @@
 //! output is written by the same loop straight into a new C-ordered NumPy array.
 
 use neurograd::tensor::{Matrix, Vector};
+use numpy::ndarray::ArrayView2;
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
@@ -63,7 +64,12 @@ pub fn matrix_to_py<'py>(py: Python<'py>, m: &Matrix) -> Bound<'py, PyArray2<f64
 /// A matrix from a 2-D float64 array in one pass: a blocked transpose of a C-contiguous array,
 /// a copy of an F-contiguous one, element by element otherwise.
 pub fn matrix_from_py(a: &PyReadonlyArray2<'_, f64>) -> Matrix {
-    let v = a.as_array();
+    matrix_from_view(a.as_array())
+}
+
+/// [`matrix_from_py`] on the array's view (plain memory, `Send`: callable with the GIL
+/// released).
+pub fn matrix_from_view(v: ArrayView2<'_, f64>) -> Matrix {
     let (r, c) = v.dim();
     if let Some(s) = v.as_slice() {
         let mut data = vec![0.0; r * c];

@@ -1,18 +1,46 @@
 //! `neurograd.data`: bundled datasets, generators and file loaders as NumPy arrays.
 
 use neurograd::data::{self as nd, Dataset};
-use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::arrays::{labels_to_py, matrix_from_py, matrix_to_py, vector_to_py};
+use crate::arrays::{labels_to_py, matrix_from_py, matrix_to_py, vector_from_py, vector_to_py};
 use crate::errors::IntoPy;
 
 /// `(X, y)`: features `(n, d)` float64 and labels `(n,)` int64.
 type Xy<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<i64>>);
 
+/// Two 1-D float64 arrays.
+type Vec2<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
 /// Two 2-D float64 arrays.
 type Mat2<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<f64>>);
+
+/// A linear teacher: inputs, targets, weights and bias.
+type Teacher<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
+
+/// An MLP teacher: inputs, targets, labels, the weights and the biases.
+type MlpOut<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyList>,
+    Bound<'py, PyList>,
+);
+
+/// A Gaussian with a given spectrum: samples, eigenvalues, eigenvectors, covariance.
+type Spectrum<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+);
 
 /// Whitened patches, the whitening matrix and the mean.
 type Zca<'py> = (
@@ -228,6 +256,163 @@ fn zca_whiten<'py>(
     ))
 }
 
+/// A linear teacher: `(inputs (n, d_in), targets (n, d_out), weights (d_out, d_in), bias (d_out,))`.
+#[pyfunction]
+#[pyo3(signature = (n, d_in, d_out, noise_std = 0.0, seed = 0))]
+fn linear_teacher(
+    py: Python<'_>,
+    n: usize,
+    d_in: usize,
+    d_out: usize,
+    noise_std: f64,
+    seed: u64,
+) -> PyResult<Teacher<'_>> {
+    let t = py
+        .detach(|| nd::generators::linear_teacher(n, d_in, d_out, noise_std, seed))
+        .py_err()?;
+    Ok((
+        matrix_to_py(py, &t.inputs),
+        matrix_to_py(py, &t.targets),
+        matrix_to_py(py, &t.weights),
+        vector_to_py(py, &t.bias),
+    ))
+}
+
+/// A random MLP teacher: `(inputs, targets, labels, weights, biases)`, the last two lists.
+#[pyfunction]
+#[pyo3(signature = (n, sizes, noise_std = 0.0, seed = 0))]
+fn mlp_teacher<'py>(
+    py: Python<'py>,
+    n: usize,
+    sizes: Vec<usize>,
+    noise_std: f64,
+    seed: u64,
+) -> PyResult<MlpOut<'py>> {
+    let t = py
+        .detach(|| nd::generators::mlp_teacher(n, &sizes, noise_std, seed))
+        .py_err()?;
+    Ok((
+        matrix_to_py(py, &t.inputs),
+        matrix_to_py(py, &t.targets),
+        labels_to_py(py, &t.labels),
+        PyList::new(py, t.weights.iter().map(|m| matrix_to_py(py, m)))?,
+        PyList::new(py, t.biases.iter().map(|v| vector_to_py(py, v)))?,
+    ))
+}
+
+/// `n` samples `mean + A z` with `A A^T = cov`, as an `(n, d)` array.
+#[pyfunction]
+#[pyo3(signature = (n, mean, cov, seed = 0))]
+fn gaussian_with_covariance<'py>(
+    py: Python<'py>,
+    n: usize,
+    mean: PyReadonlyArray1<'py, f64>,
+    cov: PyReadonlyArray2<'py, f64>,
+    seed: u64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let (m, c) = (vector_from_py(&mean), matrix_from_py(&cov));
+    let x = py
+        .detach(|| nd::generators::gaussian_with_covariance(n, &m, &c, seed))
+        .py_err()?;
+    Ok(matrix_to_py(py, &x))
+}
+
+/// Zero-mean samples with a given eigenvalue spectrum in a random orientation:
+/// `(samples, eigenvalues, eigenvectors, covariance)`.
+#[pyfunction]
+#[pyo3(signature = (n, eigenvalues, seed = 0))]
+fn gaussian_with_spectrum(
+    py: Python<'_>,
+    n: usize,
+    eigenvalues: Vec<f64>,
+    seed: u64,
+) -> PyResult<Spectrum<'_>> {
+    let g = py
+        .detach(|| nd::generators::gaussian_with_spectrum(n, &eigenvalues, seed))
+        .py_err()?;
+    Ok((
+        matrix_to_py(py, &g.samples),
+        vector_to_py(py, &g.eigenvalues),
+        matrix_to_py(py, &g.eigenvectors),
+        matrix_to_py(py, &g.covariance),
+    ))
+}
+
+/// A `rows x cols` image of i.i.d. standard normal pixels (stream `(seed, 0)`, row-major).
+#[pyfunction]
+#[pyo3(signature = (rows, cols, seed = 0))]
+fn white_noise_image(
+    py: Python<'_>,
+    rows: usize,
+    cols: usize,
+    seed: u64,
+) -> PyResult<Bound<'_, PyArray2<f64>>> {
+    let m = py
+        .detach(|| nd::natural::white_noise_image(rows, cols, seed))
+        .py_err()?;
+    Ok(matrix_to_py(py, &m))
+}
+
+/// One white-noise image per input image, same shapes (image `i` from stream `(seed, i)`).
+#[pyfunction]
+#[pyo3(signature = (images, seed = 0))]
+fn white_noise_like<'py>(
+    py: Python<'py>,
+    images: Vec<PyReadonlyArray2<'py, f64>>,
+    seed: u64,
+) -> PyResult<Bound<'py, PyList>> {
+    let imgs = images_from_py(&images);
+    let out = py
+        .detach(|| nd::natural::white_noise_like(&imgs, seed))
+        .py_err()?;
+    PyList::new(py, out.iter().map(|m| matrix_to_py(py, m)))
+}
+
+/// `image` with the same amplitude spectrum and the phases of white noise.
+#[pyfunction]
+#[pyo3(signature = (image, seed = 0))]
+fn phase_scramble<'py>(
+    py: Python<'py>,
+    image: PyReadonlyArray2<'py, f64>,
+    seed: u64,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let im = matrix_from_py(&image);
+    let m = py
+        .detach(|| nd::natural::phase_scramble(&im, seed))
+        .py_err()?;
+    Ok(matrix_to_py(py, &m))
+}
+
+/// A `rows x cols` image with amplitude spectrum `f^-exponent` and white-noise phases.
+#[pyfunction]
+#[pyo3(signature = (rows, cols, exponent = 1.0, seed = 0))]
+fn power_law_image(
+    py: Python<'_>,
+    rows: usize,
+    cols: usize,
+    exponent: f64,
+    seed: u64,
+) -> PyResult<Bound<'_, PyArray2<f64>>> {
+    let m = py
+        .detach(|| nd::natural::power_law_image(rows, cols, exponent, seed))
+        .py_err()?;
+    Ok(matrix_to_py(py, &m))
+}
+
+/// Radially averaged power spectrum of a square image: `(f, power)`, two 1-D arrays.
+#[pyfunction]
+fn radial_power_spectrum<'py>(
+    py: Python<'py>,
+    image: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Vec2<'py>> {
+    let im = matrix_from_py(&image);
+    let s = py
+        .detach(|| nd::generators::radial_power_spectrum(&im))
+        .py_err()?;
+    let (f, p): (Vec<f64>, Vec<f64>) = s.into_iter().unzip();
+    Ok((PyArray1::from_vec(py, f), PyArray1::from_vec(py, p)))
+}
+
 /// The sequence tasks [`sequence`] accepts.
 const SEQUENCE_TASKS: &[&str] = &["evidence", "patterns", "randman"];
 
@@ -329,6 +514,15 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sample_patches, m)?)?;
     m.add_function(wrap_pyfunction!(whiten_images, m)?)?;
     m.add_function(wrap_pyfunction!(zca_whiten, m)?)?;
+    m.add_function(wrap_pyfunction!(linear_teacher, m)?)?;
+    m.add_function(wrap_pyfunction!(mlp_teacher, m)?)?;
+    m.add_function(wrap_pyfunction!(gaussian_with_covariance, m)?)?;
+    m.add_function(wrap_pyfunction!(gaussian_with_spectrum, m)?)?;
+    m.add_function(wrap_pyfunction!(white_noise_image, m)?)?;
+    m.add_function(wrap_pyfunction!(white_noise_like, m)?)?;
+    m.add_function(wrap_pyfunction!(phase_scramble, m)?)?;
+    m.add_function(wrap_pyfunction!(power_law_image, m)?)?;
+    m.add_function(wrap_pyfunction!(radial_power_spectrum, m)?)?;
     m.add_function(wrap_pyfunction!(sequence_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(sequence, m)?)?;
     Ok(())

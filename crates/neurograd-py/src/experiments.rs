@@ -5,11 +5,11 @@
 //! checks for signals every 50 ms (`Python::check_signals`). On Ctrl-C the stop flag is set and the
 //! call raises `KeyboardInterrupt` once the Rust work has stopped: `compare` at its next epoch
 //! boundary, `optimize` at the next generation of each run, `simulate` within 1024 steps of the
-//! `coba`/`cuba` networks, `align` at its next measurement (the FA run of `fa_steps` steps is one
-//! measurement; the facade's `run_until`/`run_resumable` poll the flag). The other models of
-//! `simulate` run their fixed protocols to the end and `rules-*` (seconds) has no stop point, so
-//! for them the call raises at once and the worker thread finishes in the background, its result
-//! discarded.
+//! `coba`/`cuba` networks and of the single-neuron models, `align` at its next measurement (the FA
+//! run of `fa_steps` steps is one measurement; the facade's `run_until`/`run_resumable` poll the
+//! flag). `simulate`'s `balanced-amplification` and `macaque` run to the end and `rules-*`
+//! (seconds) has no stop point, so for them the call raises at once and the worker thread
+//! finishes in the background, its result discarded.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,6 +40,10 @@ fn parse<T: serde::de::DeserializeOwned>(kind: &str, json: &str) -> Result<T> {
         reason: e.to_string(),
     })
 }
+
+/// The models of `simulate` that do not poll the stop flag (`simulate::run_until` runs them to
+/// the end): a Ctrl-C during them raises at once and abandons the worker.
+const UNSTOPPABLE_MODELS: &[&str] = &["balanced-amplification", "macaque"];
 
 /// Runs one experiment; `None` when it stopped at the request of `stop` (`compare`, `optimize`,
 /// `simulate`, `align` poll it).
@@ -147,13 +151,14 @@ fn run(py: Python<'_>, kind: &str, params_json: &str) -> PyResult<String> {
     }
     let (k, j) = (kind.to_string(), params_json.to_string());
     // the experiments that poll the stop flag are waited for (their Rust work ends); the others
-    // (`rules-*`, the single-neuron protocols of `simulate`) are abandoned to finish in the background
+    // (`rules-*`, the models of `simulate` without a stop point) are abandoned to finish in the
+    // background
     let wait = match kind {
         "compare" | "optimize" | "align" => true,
         "simulate" => serde_json::from_str::<serde_json::Value>(params_json)
             .ok()
             .and_then(|v| v.get("model").and_then(|m| m.as_str()).map(str::to_string))
-            .is_some_and(|m| m == "coba" || m == "cuba"),
+            .is_some_and(|m| !UNSTOPPABLE_MODELS.contains(&m.as_str())),
         _ => false,
     };
     match run_interruptible(py, wait, move |stop| dispatch(&k, &j, stop))?.py_err()? {

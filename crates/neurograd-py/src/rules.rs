@@ -5,11 +5,14 @@ use neurograd::plasticity::local::harness::conformance::check_rate_rule;
 use neurograd::plasticity::local::{self as local, Activity, LocalRule, Theory};
 use neurograd::plasticity::{PlasticityError, Result as PResult};
 use neurograd::tensor::Matrix;
-use numpy::{PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
+use std::time::Instant;
 
-use crate::arrays::{matrix_from_py, matrix_to_py, vector_from_py};
-use crate::errors::IntoPy;
+use crate::arrays::{
+    matrix_from_py, matrix_from_view, matrix_to_py, transpose_into, vector_from_py,
+};
+use crate::errors::{IntoPy, invalid, to_py};
 
 /// Names of the registered rate rules.
 #[pyfunction]
@@ -17,11 +20,19 @@ fn names() -> Vec<&'static str> {
     local::rule_names()
 }
 
-/// The weight change `dW` (n_out, n_in) of the registered rate rule `name` for a batch of
-/// presynaptic `pre` (batch, n_in) and postsynaptic `post` (batch, n_out) activity.
-#[pyfunction]
-#[pyo3(signature = (name, pre, post, weights, target = None, modulator = None))]
-fn delta<'py>(
+/// Seconds spent in the three phases of one [`delta`] call (for [`_delta_profile`]).
+#[derive(Default)]
+struct Phases {
+    arrays_in: f64,
+    rule: f64,
+    array_out: f64,
+}
+
+/// [`delta`]'s work, timed phase by phase. The inputs are read and the output written with the
+/// GIL released (the array views are plain memory; NumPy does the same in its copies), so the
+/// whole update runs without it.
+#[allow(clippy::too_many_arguments)]
+fn delta_impl<'py>(
     py: Python<'py>,
     name: &str,
     pre: PyReadonlyArray2<'_, f64>,
@@ -29,17 +40,47 @@ fn delta<'py>(
     weights: PyReadonlyArray2<'_, f64>,
     target: Option<PyReadonlyArray2<'_, f64>>,
     modulator: Option<PyReadonlyArray1<'_, f64>>,
+    out: Option<Bound<'py, PyArray2<f64>>>,
+    phases: &mut Phases,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     local::rule_by_name(name).py_err()?; // an unknown name fails before converting arrays
-    let (pre, post, w) = (
-        matrix_from_py(&pre),
-        matrix_from_py(&post),
-        matrix_from_py(&weights),
-    );
-    let target = target.as_ref().map(matrix_from_py);
+    let out = match out {
+        Some(o) => {
+            let want = [weights.shape()[0], weights.shape()[1]];
+            if o.shape() != want {
+                return Err(to_py(PlasticityError::ShapeMismatch {
+                    op: "rules.delta out",
+                    expected: (want[0], want[1]),
+                    got: (o.shape()[0], o.shape()[1]),
+                }));
+            }
+            if !o.is_c_contiguous() {
+                return Err(invalid(
+                    "out",
+                    "a non-C-contiguous array",
+                    "must be a C-contiguous float64 array",
+                ));
+            }
+            o
+        }
+        None => PyArray2::<f64>::zeros(py, [weights.shape()[0], weights.shape()[1]], false),
+    };
+    let (pre_v, post_v, w_v) = (pre.as_array(), post.as_array(), weights.as_array());
+    let target_v = target.as_ref().map(|t| t.as_array());
     let modulator = modulator.as_ref().map(vector_from_py);
+    let t0 = Instant::now();
+    let (pre, post, w, target) = py.detach(|| {
+        (
+            matrix_from_view(pre_v),
+            matrix_from_view(post_v),
+            matrix_from_view(w_v),
+            target_v.map(matrix_from_view),
+        )
+    });
+    let t1 = Instant::now();
     let d = py
         .detach(|| {
+            // built here: a boxed rule is not `Send`
             let rule = local::rule_by_name(name)?;
             let mut a = Activity::new(&pre, &post);
             if let Some(t) = target.as_ref() {
@@ -51,7 +92,100 @@ fn delta<'py>(
             rule.delta(&a, &w)
         })
         .py_err()?;
-    Ok(matrix_to_py(py, &d))
+    let t2 = Instant::now();
+    {
+        // `out` was checked C-contiguous with the weights' shape; a fresh array is both. The
+        // borrow fails if `out` is one of the inputs (or otherwise borrowed): refused, since
+        // writing into an input while it is read would be wrong.
+        let mut guard = out.try_readwrite().map_err(|_| {
+            invalid(
+                "out",
+                "an array in use",
+                "must be a writeable array distinct from the inputs",
+            )
+        })?;
+        let dst = guard
+            .as_slice_mut()
+            .map_err(|_| invalid("out", "a non-contiguous array", "must be C-contiguous"))?;
+        let (r, c) = d.shape();
+        if dst.len() != r * c {
+            return Err(to_py(PlasticityError::ShapeMismatch {
+                op: "rules.delta out",
+                expected: (r, c),
+                got: (dst.len(), 1),
+            }));
+        }
+        // d's column-major data is the row-major data of its c x r transpose
+        py.detach(|| transpose_into(d.as_slice(), c, r, dst));
+    }
+    let t3 = Instant::now();
+    phases.arrays_in += (t1 - t0).as_secs_f64();
+    phases.rule += (t2 - t1).as_secs_f64();
+    phases.array_out += (t3 - t2).as_secs_f64();
+    Ok(out)
+}
+
+/// The weight change `dW` (n_out, n_in) of the registered rate rule `name` for a batch of
+/// presynaptic `pre` (batch, n_in) and postsynaptic `post` (batch, n_out) activity, written into
+/// `out` if given (a C-contiguous float64 array of the weights' shape, not one of the inputs)
+/// and returned.
+#[pyfunction]
+#[pyo3(signature = (name, pre, post, weights, target = None, modulator = None, out = None))]
+#[allow(clippy::too_many_arguments)]
+fn delta<'py>(
+    py: Python<'py>,
+    name: &str,
+    pre: PyReadonlyArray2<'_, f64>,
+    post: PyReadonlyArray2<'_, f64>,
+    weights: PyReadonlyArray2<'_, f64>,
+    target: Option<PyReadonlyArray2<'_, f64>>,
+    modulator: Option<PyReadonlyArray1<'_, f64>>,
+    out: Option<Bound<'py, PyArray2<f64>>>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let mut phases = Phases::default();
+    delta_impl(
+        py,
+        name,
+        pre,
+        post,
+        weights,
+        target,
+        modulator,
+        out,
+        &mut phases,
+    )
+}
+
+/// [`delta`] (no target or modulator) repeated `reps` times, returning the mean seconds per call
+/// of its phases: `(arrays in, rule, array out)` (for profiling the per-call overhead).
+#[pyfunction]
+#[pyo3(signature = (name, pre, post, weights, reps = 1, out = None))]
+#[allow(clippy::too_many_arguments)]
+fn _delta_profile<'py>(
+    py: Python<'py>,
+    name: &str,
+    pre: PyReadonlyArray2<'py, f64>,
+    post: PyReadonlyArray2<'py, f64>,
+    weights: PyReadonlyArray2<'py, f64>,
+    reps: usize,
+    out: Option<Bound<'py, PyArray2<f64>>>,
+) -> PyResult<(f64, f64, f64)> {
+    let mut phases = Phases::default();
+    for _ in 0..reps.max(1) {
+        delta_impl(
+            py,
+            name,
+            pre.clone(),
+            post.clone(),
+            weights.clone(),
+            None,
+            None,
+            out.clone(),
+            &mut phases,
+        )?;
+    }
+    let n = reps.max(1) as f64;
+    Ok((phases.arrays_in / n, phases.rule / n, phases.array_out / n))
 }
 
 /// The array converted to a matrix and back (the conversions `delta` pays, alone: for tests and
@@ -141,5 +275,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(delta, m)?)?;
     m.add_function(wrap_pyfunction!(check_python_rule, m)?)?;
     m.add_function(wrap_pyfunction!(_echo, m)?)?;
+    m.add_function(wrap_pyfunction!(_delta_profile, m)?)?;
     Ok(())
 }

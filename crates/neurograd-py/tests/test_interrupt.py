@@ -12,6 +12,9 @@ CASES = {
     "compare": "neurograd.credit.compare('digits', ['bp'], epochs=100000)",
     # simulate polls every 1024 steps of the coba network (1e8 steps requested)
     "simulate": "neurograd.neurons.simulate('coba', duration_ms=1e7, raster_ms=0)",
+    # the single-neuron models poll every 1024 steps of their protocol too: lif-fi's 31 runs of
+    # 1e9 steps each (no trace kept, so no memory grows) would take hours
+    "simulate-lif": "neurograd.neurons.simulate('lif-fi', duration_ms=1e7)",
     # optimize ends every run at its next generation (the target is never reached)
     "optimize": ("neurograd.optim.optimize('cmaes', 'rosenbrock', dim=50, seeds=100000, "
                  "target=-1.0, max_evaluations=10**8)"),

@@ -56,3 +56,42 @@ def test_conversions_every_layout():
     post = pre @ W.T
     d = rules.delta("oja", pre, post, W)
     np.testing.assert_array_equal(rules.delta("oja", np.asfortranarray(pre), post, W.T.copy().T), d)
+
+
+def test_delta_into_out():
+    """`out=`: the update written into a preallocated C-contiguous array (returned), the same
+    numbers as a fresh one; wrong shape, layout or an input as `out` refused."""
+    rng = np.random.default_rng(5)
+    pre, W = rng.normal(size=(8, 11)), rng.normal(size=(4, 11))
+    post = pre @ W.T
+    for name in ("hebb", "oja"):
+        want = rules.delta(name, pre, post, W)
+        out = np.full((4, 11), np.nan)
+        got = rules.delta(name, pre, post, W, out=out)
+        assert got is out
+        np.testing.assert_array_equal(out, want)
+    from neurograd._neurograd import rules as native
+    ti, tr, to = native._delta_profile("oja", pre, post, W, reps=3)
+    assert ti > 0 and tr > 0 and to > 0
+    with pytest.raises(errors.ShapeMismatchError, match=r"rules.delta out"):
+        rules.delta("oja", pre, post, W, out=np.zeros((11, 4)))
+    with pytest.raises(errors.InvalidParameterError, match=r"^invalid parameter out"):
+        rules.delta("oja", pre, post, W, out=np.zeros((11, 4)).T)
+    with pytest.raises(errors.InvalidParameterError, match=r"^invalid parameter out"):
+        rules.delta("oja", pre, post, W, out=W)
+
+
+def test_delta_reuses_buffers_across_shapes():
+    """Calls of different shapes in a row, C- and F-ordered: the numbers stay those of NumPy
+    (guards any buffer reuse between calls; a per-thread pool was tried and removed, see
+    docs/benchmarks.md, "Python")."""
+    rng = np.random.default_rng(7)
+    for shape in [(64, 100), (3, 5), (64, 100), (17, 9), (1, 1), (40, 120)]:
+        n_out, n_in = shape
+        pre, W = rng.normal(size=(6, n_in)), rng.normal(size=shape)
+        post = rng.normal(size=(6, n_out))
+        for _ in range(2):
+            np.testing.assert_allclose(rules.delta("hebb", pre, post, W), post.T @ pre / 6,
+                                       rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(rules.delta("hebb", np.asfortranarray(pre), post, W),
+                                       post.T @ pre / 6, rtol=1e-12, atol=1e-12)

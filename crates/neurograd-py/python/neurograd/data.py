@@ -185,6 +185,274 @@ def zca_whiten(patches, epsilon=1e-5):
     return _d.zca_whiten(np.asarray(patches, dtype=np.float64), epsilon=epsilon)
 
 
+def linear_teacher(n, d_in, d_out, noise_std=0.0, seed=0):
+    """Regression data from a random linear map (the student-teacher setting, Gardner 1988):
+    ``y = W x + b + noise_std * eps`` with ``x, eps ~ N(0, I)``.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples (>= 1).
+    d_in, d_out : int
+        Input and output sizes (>= 1).
+    noise_std : float, default 0.0
+        Standard deviation of the additive target noise (>= 0; 0 makes the targets exactly
+        linear, so least squares recovers ``W`` and ``b``).
+    seed : int, default 0
+        Seed. Draw order from stream ``(seed, 0)``: ``W`` row by row, then ``b``, then for each
+        sample its ``d_in`` inputs followed by its ``d_out`` noise values (the same numbers as
+        ``neurograd_data::generators::linear_teacher``).
+
+    Returns
+    -------
+    dict
+        ``inputs`` (n, d_in), ``targets`` (n, d_out), ``weights`` ``W`` (d_out, d_in) with
+        entries ``N(0, 1/d_in)``, ``bias`` ``b`` (d_out,) with entries ``0.1 N(0, 1)``,
+        ``noise_std``; float64 arrays.
+
+    Raises
+    ------
+    neurograd.errors.InvalidParameterError
+        For a zero size or a negative / non-finite ``noise_std``.
+    """
+    X, Y, W, b = _d.linear_teacher(n, d_in, d_out, noise_std=noise_std, seed=seed)
+    return {"inputs": X, "targets": Y, "weights": W, "bias": b, "noise_std": float(noise_std)}
+
+
+def mlp_teacher(n, sizes, noise_std=0.0, seed=0):
+    """Data labelled by a random multilayer perceptron (Saad & Solla 1995): ``h_0 = x``,
+    ``h_l = tanh(W_l h_{l-1} + b_l)`` for the hidden layers, linear output
+    ``y = W_L h_{L-1} + b_L``, plus ``noise_std * eps`` on the targets.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples (>= 1).
+    sizes : sequence of int
+        Layer sizes from input to output (at least two, all >= 1).
+    noise_std : float, default 0.0
+        Standard deviation of the additive target noise (>= 0).
+    seed : int, default 0
+        Seed. Draw order from stream ``(seed, 0)``: per layer ``W_l`` row by row then ``b_l``,
+        then the inputs sample by sample, then the target noise.
+
+    Returns
+    -------
+    dict
+        ``inputs`` (n, sizes[0]) with entries ``N(0, 1)``, ``targets`` (n, sizes[-1]),
+        ``labels`` (n,) int64, the ``argmax`` of the noise-free output (first maximum on ties),
+        ``weights`` (list, ``W_l`` of shape (sizes[l], sizes[l-1]), entries
+        ``N(0, 1/sizes[l-1])``), ``biases`` (list, entries ``0.1 N(0, 1)``), ``noise_std``.
+
+    Raises
+    ------
+    neurograd.errors.InvalidParameterError
+        For ``n == 0``, fewer than two sizes or a zero size, a negative / non-finite
+        ``noise_std``.
+    """
+    X, Y, y, Ws, bs = _d.mlp_teacher(n, [int(s) for s in sizes], noise_std=noise_std, seed=seed)
+    return {"inputs": X, "targets": Y, "labels": y, "weights": Ws, "biases": bs,
+            "noise_std": float(noise_std)}
+
+
+def gaussian_with_covariance(n, mean, cov, seed=0):
+    """Samples ``x = mean + A z``, ``z ~ N(0, I)``, with ``A = V diag(sqrt(lambda))`` from the
+    symmetric eigendecomposition ``cov = V diag(lambda) V.T`` (descending eigenvalues,
+    sign-normalised eigenvectors), so singular positive semi-definite covariances work too.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples (>= 1).
+    mean : array_like of shape (d,)
+        The mean.
+    cov : array_like of shape (d, d)
+        A symmetric positive semi-definite covariance (eigenvalues down to
+        ``-1e-10 max|lambda|`` are taken as rounding and clamped to 0).
+    seed : int, default 0
+        Seed; ``z`` is drawn sample by sample from stream ``(seed, 0)``.
+
+    Returns
+    -------
+    ndarray of shape (n, d), float64
+
+    Raises
+    ------
+    neurograd.errors.ShapeMismatchError
+        For a non-square ``cov`` or a ``mean`` of the wrong length.
+    neurograd.errors.InvalidParameterError
+        For ``n == 0`` or a covariance that is not positive semi-definite.
+    neurograd.errors.EmptyInputError
+        For an empty ``cov``.
+    neurograd.errors.NonFiniteError
+        For NaN or infinite entries.
+    neurograd.errors.NeurogradError
+        For an asymmetric ``cov`` (the eigendecomposition refuses it).
+    """
+    return _d.gaussian_with_covariance(n, np.asarray(mean, dtype=np.float64).reshape(-1),
+                                       np.atleast_2d(np.asarray(cov, dtype=np.float64)),
+                                       seed=seed)
+
+
+def gaussian_with_spectrum(n, eigenvalues, seed=0):
+    """Zero-mean Gaussian samples with a prescribed eigenvalue spectrum in a Haar-random
+    orientation ``Q`` (QR of a Gaussian matrix, the signs of ``R``'s diagonal moved into ``Q``,
+    Mezzadri 2007): ``x = Q diag(sqrt(eigenvalues)) z``. For checks of PCA and of Oja's and
+    Sanger's rules against known eigenvectors.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples (>= 1).
+    eigenvalues : sequence of float
+        The variances along the columns of ``Q`` (finite, >= 0; their number is ``d``).
+    seed : int, default 0
+        Seed. Draw order from stream ``(seed, 0)``: the ``d x d`` Gaussian matrix row by row,
+        then ``z`` sample by sample.
+
+    Returns
+    -------
+    dict
+        ``samples`` (n, d), ``eigenvalues`` (d,), ``eigenvectors`` ``Q`` (d, d), orthogonal,
+        column ``j`` the eigenvector of ``eigenvalues[j]``, ``covariance``
+        ``Q diag(eigenvalues) Q.T`` (d, d).
+
+    Raises
+    ------
+    neurograd.errors.EmptyInputError
+        For no eigenvalues.
+    neurograd.errors.InvalidParameterError
+        For ``n == 0`` or a negative / non-finite eigenvalue.
+    """
+    X, lam, Q, C = _d.gaussian_with_spectrum(
+        n, [float(v) for v in np.asarray(eigenvalues, dtype=np.float64).reshape(-1)], seed=seed)
+    return {"samples": X, "eigenvalues": lam, "eigenvectors": Q, "covariance": C}
+
+
+def white_noise_image(rows, cols, seed=0):
+    """An image of i.i.d. standard normal pixels: flat power spectrum, no structure at any order.
+
+    Parameters
+    ----------
+    rows, cols : int
+        Shape (>= 1 each, ``rows * cols <= 2**32``).
+    seed : int, default 0
+        Seed; pixels are drawn row by row from stream ``(seed, 0)``.
+
+    Returns
+    -------
+    ndarray of shape (rows, cols), float64
+
+    Raises
+    ------
+    neurograd.errors.InvalidParameterError
+        For a zero side or an oversized image.
+    """
+    return _d.white_noise_image(rows, cols, seed=seed)
+
+
+def white_noise_like(images, seed=0):
+    """One white-noise image per input image, of the same shape (image ``i`` from stream
+    ``(seed, i)``): the control "no natural-image statistics at all".
+
+    Parameters
+    ----------
+    images : sequence of 2-D arrays
+        Only their shapes are used.
+    seed : int, default 0
+        Seed.
+
+    Returns
+    -------
+    list of 2-D float64 arrays
+
+    Raises
+    ------
+    neurograd.errors.EmptyInputError
+        For no images.
+    """
+    return _d.white_noise_like([np.asarray(i, dtype=np.float64) for i in images], seed=seed)
+
+
+def phase_scramble(image, seed=0):
+    """A phase-scrambled version of ``image``: the same amplitude spectrum ``|F(k)|`` (hence the
+    same power spectrum, autocorrelation and mean), the phases of the DFT of a white-noise image
+    (stream ``(seed, 0)``, the DC coefficient kept), so edges, contours and localised features
+    are gone. The classic control of natural-image statistics (Field 1987).
+
+    Parameters
+    ----------
+    image : array_like of shape (rows, cols)
+        A finite image.
+    seed : int, default 0
+        Seed (the phases are those of ``white_noise_image(rows, cols, seed)``).
+
+    Returns
+    -------
+    ndarray of shape (rows, cols), float64
+
+    Raises
+    ------
+    neurograd.errors.InvalidParameterError
+        For an empty image.
+    neurograd.errors.NonFiniteError
+        For NaN or infinite pixels.
+    """
+    return _d.phase_scramble(np.atleast_2d(np.asarray(image, dtype=np.float64)), seed=seed)
+
+
+def power_law_image(rows, cols, exponent=1.0, seed=0):
+    """A synthetic image with amplitude spectrum ``|F(f)| = f**-exponent`` (radial frequency ``f``
+    in cycles per pixel, DC 0) and the random phases of white noise: for ``exponent = 1`` the
+    ``1/f`` amplitude (``1/f**2`` power) of natural images (Field 1987) without their phase
+    structure.
+
+    Parameters
+    ----------
+    rows, cols : int
+        Shape (>= 1 each, ``rows * cols <= 2**32``).
+    exponent : float, default 1.0
+        Amplitude exponent (finite).
+    seed : int, default 0
+        Seed (the phases are those of ``white_noise_image(rows, cols, seed)``).
+
+    Returns
+    -------
+    ndarray of shape (rows, cols), float64
+
+    Raises
+    ------
+    neurograd.errors.InvalidParameterError
+        For a zero side, an oversized image or a non-finite exponent.
+    """
+    return _d.power_law_image(rows, cols, exponent=exponent, seed=seed)
+
+
+def radial_power_spectrum(image):
+    """Radially averaged power spectrum of a square image: the mean of ``|F(k)|**2`` over the
+    frequencies ``k = (ky, kx)`` (cycles per image, ``-N/2 < k <= N/2``) with
+    ``round(|k|) = f``, for ``f = 1, ..., N/2``, after subtracting the image mean.
+
+    Parameters
+    ----------
+    image : array_like of shape (N, N)
+        A square image, ``N >= 4`` (a direct ``O(N**3)`` DFT: meant for ``N <= 256``).
+
+    Returns
+    -------
+    f : ndarray of shape (m,), float64
+        The radial frequencies that have at least one ``k`` (all of ``1..N/2``).
+    power : ndarray of shape (m,), float64
+        The mean power at each.
+
+    Raises
+    ------
+    neurograd.errors.InvalidParameterError
+        For a non-square image or a side below 4.
+    """
+    return _d.radial_power_spectrum(np.atleast_2d(np.asarray(image, dtype=np.float64)))
+
+
 def _sequence(task, n_trials, seed, config):
     cfg = json.loads(_d.sequence_defaults(task))
     for k in config:
@@ -275,5 +543,8 @@ for _f in (evidence_accumulation, pattern_generation, randman):
 
 __all__ = ["load_digits", "load_mnist5k", "load_bundled", "natural_images", "load_npy",
            "load_npy_matrix", "load_idx", "moons", "circles", "spirals", "xor", "blobs", "xor_table", "bars",
-           "dead_leaves", "sample_patches", "whiten_images", "zca_whiten", "evidence_accumulation",
+           "dead_leaves", "sample_patches", "whiten_images", "zca_whiten", "linear_teacher",
+           "mlp_teacher", "gaussian_with_covariance", "gaussian_with_spectrum", "white_noise_image",
+           "white_noise_like", "phase_scramble", "power_law_image", "radial_power_spectrum",
+           "evidence_accumulation",
            "pattern_generation", "randman"]

@@ -186,13 +186,109 @@ pub struct SimulateResult {
     pub output: SimulationOutput,
 }
 
+/// Steps between two polls of the stop request in the single-neuron protocols of [`run_until`]
+/// (the same interval as the `coba`/`cuba` networks'
+/// [`STOP_POLL_STEPS`](neurons::circuits::brette2007::STOP_POLL_STEPS)).
+pub const STOP_POLL_STEPS: u64 = neurons::circuits::brette2007::STOP_POLL_STEPS as u64;
+
+/// The stop point of the single-neuron protocols: their simulations call the input function once
+/// per step, so [`StopCheck::input`] counts the steps and polls `stop` every [`STOP_POLL_STEPS`]
+/// of them (over all the protocol's runs); once it has returned `true` the input is NaN, which
+/// the neuron crate's `model::simulate` refuses at that very step
+/// ([`NonFinite`](neurons::NeuronError::NonFinite)), so the run ends there and
+/// [`StopCheck::stopped`] tells that error from a real one.
+struct StopCheck<'a> {
+    stop: &'a dyn Fn() -> bool,
+    steps: std::cell::Cell<u64>,
+    stopped: std::cell::Cell<bool>,
+}
+
+impl<'a> StopCheck<'a> {
+    fn new(stop: &'a dyn Fn() -> bool) -> Self {
+        Self {
+            stop,
+            steps: std::cell::Cell::new(0),
+            stopped: std::cell::Cell::new(false),
+        }
+    }
+
+    /// `x` (the step's input), or NaN once a stop was requested.
+    fn input(&self, x: f64) -> f64 {
+        let k = self.steps.get();
+        self.steps.set(k + 1);
+        if k.is_multiple_of(STOP_POLL_STEPS) && !self.stopped.get() && (self.stop)() {
+            self.stopped.set(true);
+        }
+        if self.stopped.get() { f64::NAN } else { x }
+    }
+
+    /// Whether the run was ended by a stop request.
+    fn stopped(&self) -> bool {
+        self.stopped.get()
+    }
+}
+
+/// `r`, or `Ok(None)` if the run was ended by a stop request (the error is then the refused NaN
+/// input of [`StopCheck::input`]).
+fn or_stopped<T, E: Into<Error>>(
+    r: std::result::Result<T, E>,
+    check: &StopCheck<'_>,
+) -> Result<Option<T>> {
+    match r {
+        Err(_) if check.stopped() => Ok(None),
+        r => r.map(Some).map_err(Into::into),
+    }
+}
+
+/// `lif-fi`: the f-I curve of `neurons::lif::fi_curve` (same numbers), each current's run
+/// polling `check`.
+fn lif_fi(run: &neurons::lif::LifRun, check: &StopCheck<'_>) -> Result<Option<SimulationOutput>> {
+    use neurons::lif::{Lif, LifFiPoint, LifFiResult};
+    use neurons::model::{Input, NeuronModel, RunConfig, simulate};
+    let model = Lif::new(run.params, run.dt_ms)?;
+    let cfg = RunConfig::for_duration(run.duration_ms, run.dt_ms, 0)?;
+    let mut points = Vec::new();
+    for k in 0..=30 {
+        let i = 0.1 * k as f64;
+        let Some(tr) = or_stopped(
+            simulate(&model, model.initial_state(), &cfg, |_| {
+                Input::current(check.input(i))
+            }),
+            check,
+        )?
+        else {
+            return Ok(None);
+        };
+        let st = tr.spikes_ms;
+        let rate_hz = if st.len() >= 3 {
+            1000.0 * (st.len() - 2) as f64 / (st[st.len() - 1] - st[1])
+        } else {
+            0.0
+        };
+        points.push(LifFiPoint {
+            current_na: i,
+            rate_hz,
+            analytic_hz: run.params.analytic_rate_hz(i),
+            grid_hz: run.params.grid_rate_hz(i, run.dt_ms),
+            n_spikes: st.len(),
+        });
+    }
+    Ok(Some(SimulationOutput::LifFi(LifFiResult {
+        params: run.params,
+        dt_ms: run.dt_ms,
+        duration_ms: run.duration_ms,
+        rheobase_na: run.params.rheobase_na(),
+        points,
+    })))
+}
+
 /// `alif`: the discrete-time LIF/ALIF neuron of Bellec et al. (2020) (evidence-accumulation
 /// parameters, `dt` 1 ms by default) under constant input `I` in units of `v_th` per step, once
 /// with adaptation (`beta` of the paper) and once without (`beta = 0`, plain LIF) at each input:
 /// the adaptive threshold lengthens the inter-spike intervals over the run (spike-frequency
 /// adaptation), which the criterion checks: the last ISI is longer than the first with
 /// adaptation, and equal to it (within half a step) without.
-fn alif_traces(p: &SimulateParams) -> Result<SimulationOutput> {
+fn alif_traces(p: &SimulateParams, check: &StopCheck<'_>) -> Result<Option<SimulationOutput>> {
     use neurons::alif::{Alif, AlifParams};
     use neurons::model::{Input, NeuronModel, RunConfig, simulate};
     let adaptive = AlifParams::bellec_2020_evidence_accumulation();
@@ -203,10 +299,16 @@ fn alif_traces(p: &SimulateParams) -> Result<SimulationOutput> {
     for i in [0.05, 0.1, 0.2] {
         for (label, beta) in [("ALIF", adaptive.beta), ("LIF", 0.0)] {
             let model = Alif::new(AlifParams { beta, ..adaptive }, dt)?;
-            let tr = simulate(&model, model.initial_state(), &cfg, |_| Input {
-                current: i * adaptive.v_th,
-                ..Input::ZERO
-            })?;
+            let Some(tr) = or_stopped(
+                simulate(&model, model.initial_state(), &cfg, |_| Input {
+                    current: check.input(i * adaptive.v_th),
+                    ..Input::ZERO
+                }),
+                check,
+            )?
+            else {
+                return Ok(None);
+            };
             let t: Vec<f64> = tr.step.iter().map(|&k| (k + 1) as f64 * dt).collect();
             let (t, v) = decimate(&t, &tr.v, 1000);
             let isi: Vec<f64> = tr.spikes_ms.windows(2).map(|w| w[1] - w[0]).collect();
@@ -235,11 +337,11 @@ fn alif_traces(p: &SimulateParams) -> Result<SimulationOutput> {
         .iter()
         .filter(|t| t.criterion_holds == Some(true))
         .count();
-    Ok(SimulationOutput::Traces {
+    Ok(Some(SimulationOutput::Traces {
         traces,
         criteria_hold,
         model_params: serde_json::to_value(adaptive)?,
-    })
+    }))
 }
 
 /// The most steps one simulated trace may take: beyond it a run takes hours (about 1e8 steps per
@@ -297,10 +399,11 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
     }
 }
 
-/// [`run`], polling `stop` during the `coba`/`cuba` networks (every
-/// [`STOP_POLL_STEPS`](neurons::circuits::brette2007::STOP_POLL_STEPS) steps; the other models
-/// run their fixed protocols to the end): once it returns `true` the result is `None` (for
-/// callers that stop on a signal, e.g. the Python bindings).
+/// [`run`], polling `stop` every [`STOP_POLL_STEPS`] simulation steps during the `coba`/`cuba`
+/// networks and the single-neuron models (`lif-fi`, `izhikevich`, `adex`, `hh`, `alif`; counted
+/// over all the runs of their protocol); `balanced-amplification` (an analysis) and `macaque`
+/// run to the end. Once `stop` returns `true` the result is `None` (for callers that stop on a
+/// signal, e.g. the Python bindings).
 ///
 /// # Errors
 /// As [`run`].
@@ -366,6 +469,7 @@ pub fn run_until(
     }
     progress.start(&p.model, 1);
     let t0 = std::time::Instant::now();
+    let check = StopCheck::new(stop);
     let output = match p.model.as_str() {
         "lif-fi" => {
             check_steps(
@@ -379,14 +483,22 @@ pub fn run_until(
                 dt_ms: p.dt_ms.unwrap_or(0.01),
                 duration_ms: p.duration_ms.unwrap_or(1000.0),
             };
-            let currents: Vec<f64> = (0..=30).map(|k| 0.1 * k as f64).collect();
-            SimulationOutput::LifFi(neurons::lif::fi_curve(&run, &currents)?)
+            match lif_fi(&run, &check)? {
+                Some(o) => o,
+                None => return Ok(None),
+            }
         }
         "izhikevich" => {
-            use neurons::izhikevich::{Feature, check_feature, simulate_feature};
+            use neurons::izhikevich::{Feature, check_feature, simulate};
             let mut traces = Vec::new();
             for f in Feature::ALL {
-                let tr = simulate_feature(f, p.dt_ms)?;
+                // `simulate_feature(f, p.dt_ms)` with the stop point in its input
+                let mut run = f.protocol();
+                run.dt_ms = p.dt_ms.unwrap_or(run.dt_ms);
+                let Some(tr) = or_stopped(simulate(&run, |t| check.input(f.input(t))), &check)?
+                else {
+                    return Ok(None);
+                };
                 let v = check_feature(f, &tr);
                 let (t, vv) = decimate(&tr.t_ms, &tr.v_mv, 1000);
                 traces.push(Trace {
@@ -415,9 +527,7 @@ pub fn run_until(
             }
         }
         "adex" => {
-            use neurons::adex::{
-                NAUD_DT_MS, NAUD_DURATION_MS, NaudPattern, check_pattern, simulate_pattern,
-            };
+            use neurons::adex::{NAUD_DT_MS, NAUD_DURATION_MS, NaudPattern, check_pattern};
             // one full-resolution trace (time, v, w, current and the step's state) at a time
             check_steps(
                 p.dt_ms.unwrap_or(NAUD_DT_MS),
@@ -428,18 +538,18 @@ pub fn run_until(
             let mut traces = Vec::new();
             let mut params = Vec::new();
             for pat in NaudPattern::ALL {
-                let tr = match (p.dt_ms, p.duration_ms) {
-                    (None, None) => simulate_pattern(pat, 1)?,
-                    (dt, dur) => {
-                        let (params, i) = pat.params();
-                        let run = neurons::adex::AdexRun {
-                            params,
-                            dt_ms: dt.unwrap_or(NAUD_DT_MS),
-                            t_end_ms: dur.unwrap_or(NAUD_DURATION_MS),
-                            record_every: 1,
-                        };
-                        neurons::adex::simulate(&run, |_| i)?
-                    }
+                // `simulate_pattern(pat, 1)` by default, with the stop point in its input
+                let (pat_params, i) = pat.params();
+                let run = neurons::adex::AdexRun {
+                    params: pat_params,
+                    dt_ms: p.dt_ms.unwrap_or(NAUD_DT_MS),
+                    t_end_ms: p.duration_ms.unwrap_or(NAUD_DURATION_MS),
+                    record_every: 1,
+                };
+                let Some(tr) =
+                    or_stopped(neurons::adex::simulate(&run, |_| check.input(i)), &check)?
+                else {
+                    return Ok(None);
                 };
                 let v = check_pattern(pat, &tr);
                 let (t, vv) = decimate(&tr.t_ms, &tr.v_mv, 1000);
@@ -480,7 +590,13 @@ pub fn run_until(
                     state0: rest,
                     record_every: 1,
                 };
-                let tr = simulate(&run, |t| if t >= 10.0 { amp } else { 0.0 })?;
+                let Some(tr) = or_stopped(
+                    simulate(&run, |t| check.input(if t >= 10.0 { amp } else { 0.0 })),
+                    &check,
+                )?
+                else {
+                    return Ok(None);
+                };
                 let (t, vv) = decimate(&tr.t_ms, &tr.v_mv, 1000);
                 traces.push(Trace {
                     name: format!("{amp} uA/cm^2 step at 10 ms"),
@@ -497,7 +613,10 @@ pub fn run_until(
                 model_params: serde_json::to_value(params)?,
             }
         }
-        "alif" => alif_traces(p)?,
+        "alif" => match alif_traces(p, &check)? {
+            Some(o) => o,
+            None => return Ok(None),
+        },
         "coba" | "cuba" => {
             use neurons::circuits::brette2007::{
                 BenchmarkKind, BrettParams, expected_spike_bytes, run_benchmark_window_until,
@@ -637,4 +756,98 @@ pub fn run_until(
         wall_s,
         output,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NoProgress;
+    use std::cell::Cell;
+
+    const SINGLE_NEURON: &[&str] = &["lif-fi", "izhikevich", "adex", "hh", "alif"];
+
+    /// The result's JSON without the wall-clock time.
+    fn json(r: &SimulateResult) -> serde_json::Value {
+        let mut v = serde_json::to_value(r).unwrap();
+        v.as_object_mut().unwrap().remove("wall_s");
+        v
+    }
+
+    #[test]
+    fn single_neuron_models_poll_the_stop_check_and_stop_early() {
+        for &model in SINGLE_NEURON {
+            let mut p = SimulateParams::new(model);
+            if model == "lif-fi" {
+                // 31 currents of 10^4 steps
+                p.duration_ms = Some(100.0);
+            }
+            // never stopped: polled, and the same numbers as `run`
+            let polls = Cell::new(0u64);
+            let never = || {
+                polls.set(polls.get() + 1);
+                false
+            };
+            let r = run_until(&p, &NoProgress, &never).unwrap().unwrap();
+            assert_eq!(json(&r), json(&run(&p, &NoProgress).unwrap()), "{model}");
+            assert!(polls.get() >= 2, "{model}: {} polls", polls.get());
+            if model == "lif-fi" {
+                // every STOP_POLL_STEPS steps of the 31 x 10^4: steps 0, 1024, ..., 309248
+                assert_eq!(polls.get(), (31 * 10_000_u64).div_ceil(STOP_POLL_STEPS));
+            }
+            // stopped at the second poll: the run ends there, nothing is polled afterwards
+            let calls = Cell::new(0u64);
+            let second = || {
+                calls.set(calls.get() + 1);
+                calls.get() >= 2
+            };
+            assert!(
+                run_until(&p, &NoProgress, &second).unwrap().is_none(),
+                "{model}"
+            );
+            assert_eq!(calls.get(), 2, "{model}");
+        }
+    }
+
+    #[test]
+    fn lif_fi_is_the_neuron_crates_fi_curve() {
+        let mut p = SimulateParams::new("lif-fi");
+        p.duration_ms = Some(200.0);
+        p.dt_ms = Some(0.05);
+        let r = run(&p, &NoProgress).unwrap();
+        let run = neurons::lif::LifRun {
+            params: neurons::lif::LifParams::default(),
+            dt_ms: 0.05,
+            duration_ms: 200.0,
+        };
+        let currents: Vec<f64> = (0..=30).map(|k| 0.1 * k as f64).collect();
+        let want = neurons::lif::fi_curve(&run, &currents).unwrap();
+        match r.output {
+            SimulationOutput::LifFi(got) => assert_eq!(got, want),
+            other => panic!("not an f-I curve: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_long_single_neuron_run_stops_within_the_poll_interval() {
+        // 31 currents of 10^9 steps each (hours) with no trace: stopped at the third poll
+        let mut p = SimulateParams::new("lif-fi");
+        p.duration_ms = Some(1e7);
+        let calls = Cell::new(0u64);
+        let stop = || {
+            calls.set(calls.get() + 1);
+            calls.get() >= 3
+        };
+        let t = std::time::Instant::now();
+        assert!(run_until(&p, &NoProgress, &stop).unwrap().is_none());
+        assert_eq!(calls.get(), 3);
+        assert!(t.elapsed().as_secs_f64() < 5.0, "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn a_real_error_is_not_taken_for_a_stop() {
+        // hh at dt = 1 ms diverges (RK4 unstable): an error, not `None`
+        let mut p = SimulateParams::new("hh");
+        p.dt_ms = Some(1.0);
+        assert!(run_until(&p, &NoProgress, &|| false).is_err());
+    }
 }
