@@ -26,7 +26,8 @@ use crate::data::transform::encode::{LatencyCode, LatencyMapping, latency_encode
 use crate::data::transform::{MinMaxScaler, stratified_split};
 use crate::neurons::alif::{AlifParams, InputScaling};
 use crate::plasticity::recurrent::spiking::{
-    PseudoDerivative, Reset, SpikingNet, SpikingNetConfig,
+    Eprop, EpropConfig, PseudoDerivative, RateRegularization, Reset, SpikingNet,
+    SpikingNetConfig, SurrogateBptt, TapeSurrogateBptt,
 };
 use crate::plasticity::recurrent::train::{
     FixedSplit, FreshTrials, IterationRecord, RecurrentTrainConfig, SequenceSource, evaluate,
@@ -351,6 +352,26 @@ impl Task {
         }
     }
 
+    /// Accuracy of `net` on the whole validation set (fixed classification splits; `None` for
+    /// fresh-trial tasks and regression).
+    ///
+    /// # Errors
+    /// Forward or data errors.
+    pub fn validation_accuracy<N: RecurrentNet + ?Sized>(
+        &self,
+        net: &N,
+        batch_size: usize,
+    ) -> Result<Option<Real>> {
+        match &self.data {
+            TaskData::Fixed {
+                validation,
+                test: Some(_),
+                ..
+            } => Ok(evaluate_set(net, validation, batch_size, self.class_loss)?.1),
+            _ => Ok(None),
+        }
+    }
+
     /// The first test (or training) trial's inputs, time-major with a batch of one.
     fn one_trial(&self) -> Result<Vec<Matrix>> {
         let set = match &self.data {
@@ -371,6 +392,25 @@ pub trait TaskNetwork: RecurrentNet + Registered + Clone {
     /// # Errors
     /// Invalid sizes.
     fn for_task(task: &Task, seed: u64) -> Result<Self>;
+
+    /// The algorithm `name` (a registry name) with the firing-rate regulariser `reg`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] if the family or the algorithm has no regulariser; invalid
+    /// regulariser parameters.
+    fn with_rate_regularization(
+        name: &str,
+        net: &Self,
+        seed: u64,
+        reg: RateRegularization,
+    ) -> Result<Box<dyn RecurrentAlgorithm<Self>>> {
+        let _ = (net, seed, reg);
+        Err(Error::invalid(
+            "rate_regularization",
+            name,
+            "only spiking networks have a firing-rate regulariser",
+        ))
+    }
 }
 
 impl TaskNetwork for RateRnn {
@@ -415,17 +455,22 @@ impl<N: ?Sized> RecurrentAlgorithm<N> for TrueGradient<N> {
 /// Builds the algorithm `name` of `N`'s registry; `"bptt"` names the family's reference when the
 /// family registers it under another name (spiking: surrogate-gradient BPTT), and
 /// [`TRUE_GRADIENT`] the [`TrueGradient`] control.
+/// With `reg`, the algorithm carries the firing-rate regulariser
+/// ([`TaskNetwork::with_rate_regularization`]).
 fn build_algorithm<N: TaskNetwork>(
     name: &str,
     net: &N,
     seed: u64,
+    reg: Option<RateRegularization>,
 ) -> Result<Box<dyn RecurrentAlgorithm<N>>> {
+    let build = |name: &str| match reg {
+        Some(r) => N::with_rate_regularization(name, net, seed, r),
+        None => Ok(recurrent::by_name::<N>(name, net, seed)?),
+    };
     if name == TRUE_GRADIENT {
-        let reference = recurrent::by_name::<N>(N::REFERENCE, net, seed)?;
-        return Ok(Box::new(TrueGradient(reference)));
+        return Ok(Box::new(TrueGradient(build(N::REFERENCE)?)));
     }
-    let name = if name == "bptt" { N::REFERENCE } else { name };
-    Ok(recurrent::by_name::<N>(name, net, seed)?)
+    build(if name == "bptt" { N::REFERENCE } else { name })
 }
 
 /// Parameters of `compare --task`.
@@ -445,6 +490,19 @@ pub struct RecurrentCompareParams {
     pub cosine_every: usize,
     /// Early-stopping error (`None`: the task's default; evidence 0.07, others never).
     pub stop_error: Option<Real>,
+    /// L2 penalty coefficient `lambda` on every parameter ([`RecurrentTrainConfig::weight_decay`];
+    /// `None`: the task's default, 0).
+    #[serde(default)]
+    pub weight_decay: Option<Real>,
+    /// Keep the parameters of the best validation check
+    /// ([`RecurrentTrainConfig::restore_best`]; `None`: the task's default, off).
+    #[serde(default)]
+    pub restore_best: Option<bool>,
+    /// Firing-rate regulariser of the spiking learners (`bptt`, `bptt-sg`, `bptt-sg-tape`,
+    /// `eprop-sym`, `eprop-random`, `eprop-adaptive`, `true-gradient`; refused for the others and
+    /// for rate networks); `None`: the task's default (none).
+    #[serde(default)]
+    pub rate_regularization: Option<RateRegularization>,
     /// Master seed.
     pub seed: u64,
 }
@@ -459,6 +517,9 @@ impl Default for RecurrentCompareParams {
             learning_rate: None,
             cosine_every: 10,
             stop_error: None,
+            weight_decay: None,
+            restore_best: None,
+            rate_regularization: None,
             seed: 0,
         }
     }
@@ -492,6 +553,13 @@ pub struct RecurrentHistory {
     pub stopped_early: bool,
     /// Test loss of the trained network.
     pub test_loss: Real,
+    /// Accuracy of the trained network on the whole validation set (tasks with a fixed split and
+    /// classes; `None` otherwise): the number to select settings by, never the test accuracy.
+    #[serde(default)]
+    pub validation_accuracy: Option<Real>,
+    /// With `restore_best`: the updates the kept parameters had received.
+    #[serde(default)]
+    pub best_iteration: Option<usize>,
     /// Per-iteration records.
     pub records: Vec<IterationRecord>,
     /// `(step, unit)` of every hidden spike of the trained network on one test trial (spiking
@@ -525,6 +593,8 @@ fn train_config(p: &RecurrentCompareParams, task: &Task) -> RecurrentTrainConfig
         learning_rate: p.learning_rate.unwrap_or(d.learning_rate),
         stop_error: p.stop_error.or(d.stop_error),
         cosine_every: p.cosine_every,
+        weight_decay: p.weight_decay.unwrap_or(d.weight_decay),
+        restore_best: p.restore_best.unwrap_or(d.restore_best),
         ..d.clone()
     }
 }
@@ -539,6 +609,11 @@ pub fn compare(
 ) -> Result<RecurrentCompareResult> {
     if p.algorithms.is_empty() {
         return Err(Error::invalid("algorithms", "", "name at least one"));
+    }
+    if let Some(wd) = p.weight_decay
+        && !(wd.is_finite() && wd >= 0.0)
+    {
+        return Err(Error::invalid("weight_decay", wd, "must be finite and >= 0"));
     }
     let task = Task::build(&p.task, p.seed)?;
     match p.task.network.as_str() {
@@ -556,13 +631,15 @@ fn compare_with<N: TaskNetwork>(
     let net0 = N::for_task(task, sub_seed(p.seed, Stream::Network))?;
     // Validate every name before the first long run.
     for a in &p.algorithms {
-        build_algorithm::<N>(a, &net0, 0)?;
+        build_algorithm::<N>(a, &net0, 0, p.rate_regularization)?;
     }
     let (mut results, mut histories) = (Vec::new(), Vec::new());
     for name in &p.algorithms {
         let mut net = net0.clone();
-        let mut algo = build_algorithm::<N>(name, &net, sub_seed(p.seed, Stream::Algorithm))?;
-        let mut reference = build_algorithm::<N>(N::REFERENCE, &net, 0)?;
+        let reg = p.rate_regularization;
+        let mut algo =
+            build_algorithm::<N>(name, &net, sub_seed(p.seed, Stream::Algorithm), reg)?;
+        let mut reference = build_algorithm::<N>(N::REFERENCE, &net, 0, reg)?;
         let mut source = task.source();
         progress.start(
             &format!("{} {name}", p.task.task),
@@ -579,6 +656,7 @@ fn compare_with<N: TaskNetwork>(
         progress.finish();
         let out = out?;
         let (test_loss, test_accuracy) = task.test(&net, cfg.batch_size)?;
+        let validation_accuracy = task.validation_accuracy(&net, cfg.batch_size)?;
         let rollout = net.rollout(&task.one_trial()?)?;
         let raster = if rollout.spiking {
             rollout
@@ -607,6 +685,8 @@ fn compare_with<N: TaskNetwork>(
             algorithm: name.clone(),
             stopped_early: out.stopped_early,
             test_loss,
+            validation_accuracy,
+            best_iteration: out.best_iteration,
             records: out.records,
             raster,
         });
@@ -703,9 +783,14 @@ fn align_with<N: TaskNetwork>(
                 Ok(())
             })?;
         }
-        let (g_ref, _) = build_algorithm::<N>(N::REFERENCE, &net, 0)?.gradient(&net, &batch)?;
-        let mut algo =
-            build_algorithm::<N>(name_in_registry, &net, sub_seed(p.seed, Stream::Algorithm))?;
+        let (g_ref, _) =
+            build_algorithm::<N>(N::REFERENCE, &net, 0, None)?.gradient(&net, &batch)?;
+        let mut algo = build_algorithm::<N>(
+            name_in_registry,
+            &net,
+            sub_seed(p.seed, Stream::Algorithm),
+            None,
+        )?;
         let (g, _) = algo.gradient(&net, &batch)?;
         results.push(RecurrentAlignRow {
             algorithm: name.clone(),
@@ -742,6 +827,38 @@ impl TaskNetwork for SpikingNet {
     const REFERENCE: &'static str = "bptt-sg";
     fn for_task(task: &Task, seed: u64) -> Result<Self> {
         Ok(SpikingNet::new(&spiking_config(task), seed)?)
+    }
+
+    fn with_rate_regularization(
+        name: &str,
+        net: &Self,
+        seed: u64,
+        reg: RateRegularization,
+    ) -> Result<Box<dyn RecurrentAlgorithm<Self>>> {
+        reg.check()?;
+        let cfg = EpropConfig {
+            rate_regularization: Some(reg),
+            ..EpropConfig::default()
+        };
+        Ok(match name {
+            "bptt-sg" => Box::new(SurrogateBptt::new().with_rate_regularization(reg)),
+            "bptt-sg-tape" => {
+                let mut t = TapeSurrogateBptt::new();
+                t.options.rate_regularization = Some(reg);
+                Box::new(t)
+            }
+            "eprop-sym" => Box::new(Eprop::symmetric(cfg)?),
+            "eprop-random" => Box::new(Eprop::random(net, cfg, seed)?),
+            "eprop-adaptive" => Box::new(Eprop::adaptive(net, cfg, seed)?),
+            other => {
+                recurrent::info::<Self>(other)?;
+                return Err(Error::invalid(
+                    "rate_regularization",
+                    other,
+                    "this algorithm has no firing-rate regulariser",
+                ));
+            }
+        })
     }
 }
 
