@@ -366,7 +366,7 @@ fn align_every_task_eprop_wrec0() {
 }
 
 /// The regularisation and early-stopping flags of `compare --task` (`--weight-decay`,
-/// `--keep-best`, `--rate-reg`, `--rate-target`) are honoured (each changes the result) or
+/// `--keep-best`, `--rate-reg`, `--rate-target`, `--input-jitter`) are honoured (each changes the result) or
 /// refused (exit code 2).
 #[test]
 fn compare_task_regularisation_flags() {
@@ -384,6 +384,8 @@ fn compare_task_regularisation_flags() {
         loss(&compare(&["--rate-reg", "1", "--rate-target", "50"])),
         loss(&reg)
     );
+    assert_ne!(loss(&compare(&["--input-jitter", "1"])), loss(&base));
+    assert_eq!(loss(&compare(&["--input-jitter", "0"])), loss(&base));
     // --keep-best: the kept parameters are those after `best_iteration` updates, so a run of
     // exactly that many iterations ends with the same network (validation and test accuracy).
     let digits = |extra: &[&str]| {
@@ -436,10 +438,19 @@ fn compare_task_regularisation_flags() {
         &["--weight-decay", "inf"],
         &["--rate-reg", "-1"],
         &["--rate-reg", "1", "--rate-target", "-5"],
-        &["--rate-reg", "1", "--network", "rate", "--algorithms", "bptt"],
+        &[
+            "--rate-reg",
+            "1",
+            "--network",
+            "rate",
+            "--algorithms",
+            "bptt",
+        ],
         &["--rate-reg", "1", "--algorithms", "eprop-sym-wrec0"],
         &["--rate-target", "10"],
         &["--keep-best", "maybe"],
+        &["--input-jitter", "-1"],
+        &["--input-jitter", "100000"],
     ] {
         let mut a = vec!["compare", "--task", "evidence", "--small", "--quiet"];
         a.extend_from_slice(&["--iterations", "2", "--batch", "8"]);
@@ -447,7 +458,7 @@ fn compare_task_regularisation_flags() {
         let o = neurograd(&a);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
     }
-    for flag in ["--weight-decay", "--rate-reg"] {
+    for flag in ["--weight-decay", "--rate-reg", "--input-jitter"] {
         let o = neurograd(&["compare", flag, "1", "--quiet"]);
         assert_eq!(o.status.code(), Some(2), "{flag} without --task");
     }

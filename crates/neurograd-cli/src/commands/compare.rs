@@ -83,6 +83,10 @@ pub struct CompareArgs {
     /// Target rate f_0 in Hz of --rate-reg (default 10, Bellec et al. 2020).
     #[arg(long, requires = "rate_reg", value_name = "HZ")]
     pub rate_target: Option<f64>,
+    /// Input spike-time jitter of a task's training batches (augmentation): every input spike
+    /// moves by a uniform integer in [-J, J] steps (default 0: none; J below the trial length).
+    #[arg(long, requires = "task", value_name = "J")]
+    pub input_jitter: Option<usize>,
     /// Convolutional architecture for every algorithm instead of --hidden, on the dataset's
     /// images: comma-separated conv:<K>x<k>[s<stride>][p<pad>], pool:<k> / maxpool:<k>[s<s>],
     /// avgpool:<k>[s<s>], dense:<n> (the last: dense:<classes>), e.g.
@@ -126,6 +130,7 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
             stop_error: a.stop_error,
             weight_decay: a.weight_decay,
             restore_best: a.keep_best,
+            input_jitter: a.input_jitter,
             rate_regularization: a.rate_reg.map(|coef| {
                 neurograd::plasticity::recurrent::spiking::RateRegularization {
                     target_hz: a.rate_target.unwrap_or(10.0),

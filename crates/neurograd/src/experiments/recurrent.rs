@@ -26,8 +26,8 @@ use crate::data::transform::encode::{LatencyCode, LatencyMapping, latency_encode
 use crate::data::transform::{MinMaxScaler, stratified_split};
 use crate::neurons::alif::{AlifParams, InputScaling};
 use crate::plasticity::recurrent::spiking::{
-    Eprop, EpropConfig, PseudoDerivative, RateRegularization, Reset, SpikingNet,
-    SpikingNetConfig, SurrogateBptt, TapeSurrogateBptt,
+    Eprop, EpropConfig, PseudoDerivative, RateRegularization, Reset, SpikingNet, SpikingNetConfig,
+    SurrogateBptt, TapeSurrogateBptt,
 };
 use crate::plasticity::recurrent::train::{
     FixedSplit, FreshTrials, IterationRecord, RecurrentTrainConfig, SequenceSource, evaluate,
@@ -383,6 +383,63 @@ impl Task {
     }
 }
 
+/// Tag of the jitter stream (mixed into the shuffle stream's seed).
+const JITTER_TAG: u64 = 0x6a69_7474_6572;
+
+/// Input spike-time jitter (augmentation of the training batches only; validation and test
+/// batches are untouched): in training batch `i`, the input at step `t` of sample `b`, unit `k`
+/// moves to step `clamp(t + u, 0, T - 1)`, `u` uniform in `[-J, J]` from
+/// `seed::mix(seed, i, (t B + b) n_in + k)` (values landing on the same step add). For a latency
+/// code (one spike per unit) this is the spike-timing noise of the encoder: a new timing of every
+/// sample in every epoch, a standard input-noise regulariser (Bishop 1995: training with input
+/// noise is Tikhonov regularisation).
+struct Jittered<'a> {
+    inner: Box<dyn SequenceSource + 'a>,
+    jitter: usize,
+    seed: u64,
+}
+
+impl SequenceSource for Jittered<'_> {
+    fn train_batch(
+        &mut self,
+        iteration: u64,
+        batch_size: usize,
+    ) -> crate::plasticity::Result<recurrent::SequenceBatch> {
+        let (inputs, target) = self.inner.train_batch(iteration, batch_size)?.into_parts();
+        let t_len = inputs.len();
+        let (rows, cols) = inputs[0].shape();
+        let span = 2 * self.jitter as u64 + 1;
+        let mut out = vec![Matrix::zeros(rows, cols); t_len];
+        for (t, x) in inputs.iter().enumerate() {
+            for b in 0..rows {
+                for k in 0..cols {
+                    let v = x[(b, k)];
+                    if v == 0.0 {
+                        continue;
+                    }
+                    let pos = ((t * rows + b) * cols + k) as u64;
+                    let u = (crate::tensor::seed::mix(self.seed, iteration, pos) % span) as i64;
+                    let t2 = (t as i64 + u - self.jitter as i64).clamp(0, t_len as i64 - 1);
+                    out[t2 as usize][(b, k)] += v;
+                }
+            }
+        }
+        recurrent::SequenceBatch::new(out, target)
+    }
+
+    fn validation_batch(
+        &mut self,
+        k: u64,
+        batch_size: usize,
+    ) -> crate::plasticity::Result<recurrent::SequenceBatch> {
+        self.inner.validation_batch(k, batch_size)
+    }
+
+    fn validation_all(&mut self) -> Option<crate::plasticity::Result<recurrent::SequenceBatch>> {
+        self.inner.validation_all()
+    }
+}
+
 /// A network family the tasks can build: its registry supplies the algorithms.
 pub trait TaskNetwork: RecurrentNet + Registered + Clone {
     /// The name of the exact reference algorithm ("BPTT") of this family.
@@ -503,6 +560,11 @@ pub struct RecurrentCompareParams {
     /// for rate networks); `None`: the task's default (none).
     #[serde(default)]
     pub rate_regularization: Option<RateRegularization>,
+    /// Input spike-time jitter of the training batches (augmentation, see [`Jittered`]): every
+    /// input spike moves by a uniform integer in `[-J, J]` steps; `None` or 0: none. `J` must be
+    /// below the trial length.
+    #[serde(default)]
+    pub input_jitter: Option<usize>,
     /// Master seed.
     pub seed: u64,
 }
@@ -520,6 +582,7 @@ impl Default for RecurrentCompareParams {
             weight_decay: None,
             restore_best: None,
             rate_regularization: None,
+            input_jitter: None,
             seed: 0,
         }
     }
@@ -613,9 +676,22 @@ pub fn compare(
     if let Some(wd) = p.weight_decay
         && !(wd.is_finite() && wd >= 0.0)
     {
-        return Err(Error::invalid("weight_decay", wd, "must be finite and >= 0"));
+        return Err(Error::invalid(
+            "weight_decay",
+            wd,
+            "must be finite and >= 0",
+        ));
     }
     let task = Task::build(&p.task, p.seed)?;
+    if let Some(j) = p.input_jitter
+        && j >= task.n_steps
+    {
+        return Err(Error::invalid(
+            "input_jitter",
+            j,
+            format!("must be below the trial length ({} steps)", task.n_steps),
+        ));
+    }
     match p.task.network.as_str() {
         "rate" => compare_with::<RateRnn>(p, &task, progress),
         _ => compare_spiking(p, &task, progress),
@@ -637,10 +713,16 @@ fn compare_with<N: TaskNetwork>(
     for name in &p.algorithms {
         let mut net = net0.clone();
         let reg = p.rate_regularization;
-        let mut algo =
-            build_algorithm::<N>(name, &net, sub_seed(p.seed, Stream::Algorithm), reg)?;
+        let mut algo = build_algorithm::<N>(name, &net, sub_seed(p.seed, Stream::Algorithm), reg)?;
         let mut reference = build_algorithm::<N>(N::REFERENCE, &net, 0, reg)?;
-        let mut source = task.source();
+        let mut source = match p.input_jitter {
+            Some(j) if j > 0 => Box::new(Jittered {
+                inner: task.source(),
+                jitter: j,
+                seed: sub_seed(p.seed, Stream::Shuffle) ^ JITTER_TAG,
+            }),
+            _ => task.source(),
+        };
         progress.start(
             &format!("{} {name}", p.task.task),
             cfg.max_iterations as u64,
