@@ -84,7 +84,8 @@ pub struct CompareArgs {
     #[arg(long, requires = "rate_reg", value_name = "HZ")]
     pub rate_target: Option<f64>,
     /// Input spike-time jitter of a task's training batches (augmentation): every input spike
-    /// moves by a uniform integer in [-J, J] steps (default 0: none; J below the trial length).
+    /// moves by a uniform integer in [-J, J] steps (default: the task's, 2 for spiking-digits
+    /// without --small, else 0; J below the trial length).
     #[arg(long, requires = "task", value_name = "J")]
     pub input_jitter: Option<usize>,
     /// Convolutional architecture for every algorithm instead of --hidden, on the dataset's
