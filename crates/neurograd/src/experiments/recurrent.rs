@@ -102,8 +102,8 @@ pub struct Task {
     pub dt_ms: Real,
     /// The training defaults of the task (iterations, learning rate, early stopping).
     pub defaults: RecurrentTrainConfig,
-    /// The task's default input spike-time jitter of the training batches (`J` of [`Jittered`];
-    /// 0: none).
+    /// The task's default input spike-time jitter of the training batches (`J` of
+    /// [`RecurrentCompareParams::input_jitter`]; 0: none).
     pub input_jitter: usize,
     class_loss: ClassLoss,
     data_seed: u64,
@@ -570,7 +570,7 @@ pub struct RecurrentCompareParams {
     /// for rate networks); `None`: the task's default (none).
     #[serde(default)]
     pub rate_regularization: Option<RateRegularization>,
-    /// Input spike-time jitter of the training batches (augmentation, see [`Jittered`]): every
+    /// Input spike-time jitter of the training batches (augmentation; validation and test inputs untouched): every
     /// input spike moves by a uniform integer in `[-J, J]` steps; 0: none; `None`: the task's
     /// default ([`Task::input_jitter`]: 2 for the full `spiking-digits`, else 0). `J` must be
     /// below the trial length.
