@@ -50,6 +50,9 @@ pub struct Common {
 }
 
 /// The subcommands.
+// One value per process, parsed once: the size of the largest variant (`compare`'s flags) costs
+// nothing, and boxing it would only complicate the derive.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The main job: train one network with backprop and biologically motivated rules, compare.

@@ -364,3 +364,108 @@ fn align_every_task_eprop_wrec0() {
         }
     }
 }
+
+/// The regularisation and early-stopping flags of `compare --task` (`--weight-decay`,
+/// `--keep-best`, `--rate-reg`, `--rate-target`, `--input-jitter`) are honoured (each changes the result) or
+/// refused (exit code 2).
+#[test]
+fn compare_task_regularisation_flags() {
+    let base = compare(&[]);
+    let loss = |v: &Value| v["results"][0]["final_loss"].as_f64().unwrap();
+    assert_ne!(loss(&compare(&["--weight-decay", "0.5"])), loss(&base));
+    assert_eq!(
+        loss(&compare(&["--weight-decay", "0"])),
+        loss(&base),
+        "lambda = 0 is no penalty"
+    );
+    let reg = compare(&["--rate-reg", "1"]);
+    assert_ne!(loss(&reg), loss(&base));
+    assert_ne!(
+        loss(&compare(&["--rate-reg", "1", "--rate-target", "50"])),
+        loss(&reg)
+    );
+    assert_ne!(loss(&compare(&["--input-jitter", "1"])), loss(&base));
+    assert_eq!(loss(&compare(&["--input-jitter", "0"])), loss(&base));
+    // --keep-best: the kept parameters are those after `best_iteration` updates, so a run of
+    // exactly that many iterations ends with the same network (validation and test accuracy).
+    let digits = |extra: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap().to_string();
+        let mut a = vec![
+            "compare",
+            "--out",
+            &d,
+            "--task",
+            "spiking-digits",
+            "--small",
+            "--algorithms",
+            "bptt",
+            "--batch",
+            "8",
+            "--lr",
+            "0.05",
+            "--json",
+            "--quiet",
+        ];
+        if !extra.contains(&"--iterations") {
+            a.extend_from_slice(&["--iterations", KEEP_BEST_ITERATIONS]);
+        }
+        a.extend_from_slice(extra);
+        json(&a)
+    };
+    let last = digits(&[]);
+    assert!(last["histories"][0]["best_iteration"].is_null());
+    let best = digits(&["--keep-best", "true"]);
+    let h = &best["histories"][0];
+    let it = h["best_iteration"].as_u64().unwrap();
+    assert!(
+        it >= 1 && it < KEEP_BEST_ITERATIONS.parse::<u64>().unwrap(),
+        "calibrated: the best check is not the last ({it})"
+    );
+    let va = |v: &Value| v["histories"][0]["validation_accuracy"].as_f64().unwrap();
+    let ta = |v: &Value| v["results"][0]["test_accuracy"].as_f64().unwrap();
+    assert!(va(&best) > va(&last), "{} vs {}", va(&best), va(&last));
+    let stopped = digits(&["--iterations", &it.to_string()]);
+    assert_eq!(va(&stopped), va(&best));
+    assert_eq!(ta(&stopped), ta(&best));
+    assert_eq!(
+        digits(&["--keep-best", "false"])["results"][0]["test_accuracy"],
+        last["results"][0]["test_accuracy"]
+    );
+    for args in [
+        &["--weight-decay", "-0.1"][..],
+        &["--weight-decay", "NaN"],
+        &["--weight-decay", "inf"],
+        &["--rate-reg", "-1"],
+        &["--rate-reg", "1", "--rate-target", "-5"],
+        &[
+            "--rate-reg",
+            "1",
+            "--network",
+            "rate",
+            "--algorithms",
+            "bptt",
+        ],
+        &["--rate-reg", "1", "--algorithms", "eprop-sym-wrec0"],
+        &["--rate-target", "10"],
+        &["--keep-best", "maybe"],
+        &["--input-jitter", "-1"],
+        &["--input-jitter", "100000"],
+    ] {
+        let mut a = vec!["compare", "--task", "evidence", "--small", "--quiet"];
+        a.extend_from_slice(&["--iterations", "2", "--batch", "8"]);
+        a.extend_from_slice(args);
+        let o = neurograd(&a);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+    for flag in ["--weight-decay", "--rate-reg", "--input-jitter"] {
+        let o = neurograd(&["compare", flag, "1", "--quiet"]);
+        assert_eq!(o.status.code(), Some(2), "{flag} without --task");
+    }
+    let o = neurograd(&["compare", "--keep-best", "true", "--quiet"]);
+    assert_eq!(o.status.code(), Some(2), "--keep-best without --task");
+}
+
+/// `--iterations` of the `--keep-best` case (spiking-digits --small, lr 0.05, batch 8), calibrated
+/// once so that the best validation check is neither the first nor the last.
+const KEEP_BEST_ITERATIONS: &str = "40";

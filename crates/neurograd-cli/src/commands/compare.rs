@@ -66,6 +66,28 @@ pub struct CompareArgs {
     /// Early-stopping validation error of a task (default: 0.07 for evidence, none otherwise).
     #[arg(long, requires = "task")]
     pub stop_error: Option<f64>,
+    /// L2 penalty (weight decay) of a task's training: lambda * theta is added to the gradient of
+    /// every parameter before the optimizer step (default: the task's, 0; finite, >= 0).
+    #[arg(long, requires = "task", value_name = "LAMBDA")]
+    pub weight_decay: Option<f64>,
+    /// Early stopping of a task by keeping the best parameters (true | false; default: the
+    /// task's, false): every validation check (each 10 iterations) measures the whole validation
+    /// set and the run ends with the parameters of the lowest validation error.
+    #[arg(long, requires = "task", value_name = "BOOL")]
+    pub keep_best: Option<bool>,
+    /// Firing-rate regulariser of a task's spiking learners (bptt, eprop-*, true-gradient):
+    /// coefficient c of E_reg = c sum_j (f_j - f_0)^2, f_j in Hz (Bellec et al. 2020; finite,
+    /// >= 0; refused for rate networks and other algorithms).
+    #[arg(long, requires = "task", value_name = "COEF")]
+    pub rate_reg: Option<f64>,
+    /// Target rate f_0 in Hz of --rate-reg (default 10, Bellec et al. 2020).
+    #[arg(long, requires = "rate_reg", value_name = "HZ")]
+    pub rate_target: Option<f64>,
+    /// Input spike-time jitter of a task's training batches (augmentation): every input spike
+    /// moves by a uniform integer in [-J, J] steps (default: the task's, 2 for spiking-digits
+    /// without --small, else 0; J below the trial length).
+    #[arg(long, requires = "task", value_name = "J")]
+    pub input_jitter: Option<usize>,
     /// Convolutional architecture for every algorithm instead of --hidden, on the dataset's
     /// images: comma-separated conv:<K>x<k>[s<stride>][p<pad>], pool:<k> / maxpool:<k>[s<s>],
     /// avgpool:<k>[s<s>], dense:<n> (the last: dense:<classes>), e.g.
@@ -107,6 +129,15 @@ pub fn run(common: &Common, a: &CompareArgs) -> neurograd::Result<()> {
             learning_rate: a.lr,
             cosine_every: a.cosine_every,
             stop_error: a.stop_error,
+            weight_decay: a.weight_decay,
+            restore_best: a.keep_best,
+            input_jitter: a.input_jitter,
+            rate_regularization: a.rate_reg.map(|coef| {
+                neurograd::plasticity::recurrent::spiking::RateRegularization {
+                    target_hz: a.rate_target.unwrap_or(10.0),
+                    coef,
+                }
+            }),
             seed: common.seed,
         };
         return super::recurrent::compare(common, params);

@@ -17,7 +17,13 @@
 //! 3. every [`RecurrentTrainConfig::cosine_every`]-th iteration the reference algorithm's gradient
 //!    `g*` on the same batch and network gives `cos(g, g*) = g . g* / (|g| |g*|)`;
 //! 4. the optimizer (`neurograd-optim`, Adam by default) steps: `theta <- opt(theta, g)`, through
-//!    [`RecurrentNet::update_params`] (transactional).
+//!    [`RecurrentNet::update_params`] (transactional); with an L2 penalty
+//!    ([`RecurrentTrainConfig::weight_decay`] `lambda > 0`) on `g + lambda theta`.
+//!
+//! With [`RecurrentTrainConfig::restore_best`] (early stopping by keeping the best-validation
+//! parameters, Prechelt 1998; Goodfellow et al. 2016, §7.8) step 1 measures the error on the
+//! whole validation set instead of one batch, a last check follows the last iteration, and the
+//! parameters of the check of lowest error are restored at the end.
 //!
 //! Every random choice is a pure function of the configured seed and the iteration (batches from
 //! [`FreshTrials`] use `seed::mix(seed, role, index)`; [`FixedSplit`] shuffles with the data
@@ -88,6 +94,15 @@ pub trait SequenceSource {
     /// # Errors
     /// Generator or batch errors.
     fn validation_batch(&mut self, k: u64, batch_size: usize) -> Result<SequenceBatch>;
+
+    /// The whole validation set as one batch, if the source has a fixed one (`None`, the
+    /// default: fresh trials; [`train_recurrent`] then uses [`Self::validation_batch`]).
+    ///
+    /// # Errors
+    /// Batch errors.
+    fn validation_all(&mut self) -> Option<Result<SequenceBatch>> {
+        None
+    }
 }
 
 /// Fresh trials for every batch from a seeded generator `(n_trials, seed) -> SequenceSet` (the
@@ -186,6 +201,11 @@ impl SequenceSource for FixedSplit {
         let idx: Vec<usize> = (0..bs).map(|j| (start + j) % n).collect();
         batch_from_set(&self.validation, &idx, self.class_loss)
     }
+
+    fn validation_all(&mut self) -> Option<Result<SequenceBatch>> {
+        let idx: Vec<usize> = (0..self.validation.len()).collect();
+        Some(batch_from_set(&self.validation, &idx, self.class_loss))
+    }
 }
 
 /// Hyperparameters of [`train_recurrent`]; the defaults are EP/evacc's (Adam 5e-3, batch 64, at
@@ -208,6 +228,17 @@ pub struct RecurrentTrainConfig {
     pub stop_batches: usize,
     /// Cosine to the reference gradient every this many iterations; 0: never.
     pub cosine_every: usize,
+    /// L2 penalty `(lambda / 2) |theta|^2` on every parameter (weights and biases, as PyTorch's
+    /// `weight_decay`): `lambda theta` is added to each gradient before the optimizer step
+    /// (coupled with Adam's scaling, as `torch.optim.Adam(weight_decay=lambda)`); finite, `>= 0`.
+    #[serde(default)]
+    pub weight_decay: Real,
+    /// Early stopping by restoring the best parameters: at every validation check the error is
+    /// measured on the whole validation set ([`SequenceSource::validation_all`]; one validation
+    /// batch if the source has none), and the run ends with the parameters of the check of
+    /// lowest error (the first on ties), plus one check after the last iteration.
+    #[serde(default)]
+    pub restore_best: bool,
 }
 
 impl Default for RecurrentTrainConfig {
@@ -221,6 +252,8 @@ impl Default for RecurrentTrainConfig {
             stop_error: Some(0.07),
             stop_batches: 8,
             cosine_every: 10,
+            weight_decay: 0.0,
+            restore_best: false,
         }
     }
 }
@@ -241,6 +274,13 @@ impl RecurrentTrainConfig {
             && !(e.is_finite() && e > 0.0)
         {
             return Err(invalid("stop_error", e, "must be finite and > 0"));
+        }
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return Err(invalid(
+                "weight_decay",
+                self.weight_decay,
+                "must be finite and >= 0",
+            ));
         }
         Ok(())
     }
@@ -270,8 +310,13 @@ pub struct RecurrentOutcome {
     pub iterations: usize,
     /// `true` if the early-stopping criterion was met.
     pub stopped_early: bool,
-    /// Mean error over the early-stopping batches when it stopped, else the last validation error.
+    /// Mean error over the early-stopping batches when it stopped, else the last validation error
+    /// (with [`RecurrentTrainConfig::restore_best`]: the restored parameters' error).
     pub final_validation_error: Option<Real>,
+    /// With [`RecurrentTrainConfig::restore_best`]: the number of updates the restored parameters
+    /// had received (`iterations` if the final parameters were the best); else `None`.
+    #[serde(default)]
+    pub best_iteration: Option<usize>,
     /// Training loss of the last iteration.
     pub final_loss: Real,
     /// Mean of the measured cosines to the reference (`None` if none was measured).
@@ -357,12 +402,19 @@ pub fn train_recurrent<N: RecurrentNet + ?Sized>(
     let (mut val_k, mut peak, mut stopped_early) = (0u64, 0usize, false);
     let mut last_val = None;
     let mut cosines = Vec::new();
+    let mut best = Best::default();
     for i in 0..cfg.max_iterations {
         let mut validation_error = None;
         if i % cfg.validate_every == 0 {
-            let b = source.validation_batch(val_k, cfg.batch_size)?;
-            val_k += 1;
-            let ev = evaluate(&*net, &b)?;
+            let ev = if cfg.restore_best {
+                let ev = validate_all(&*net, source, &mut val_k, cfg.batch_size)?;
+                best.offer(error_of(ev), i, &*net);
+                ev
+            } else {
+                let b = source.validation_batch(val_k, cfg.batch_size)?;
+                val_k += 1;
+                evaluate(&*net, &b)?
+            };
             let err = error_of(ev);
             validation_error = Some(err);
             last_val = Some(err);
@@ -401,7 +453,15 @@ pub fn train_recurrent<N: RecurrentNet + ?Sized>(
             cosine_to_reference = Some(c);
         }
         net.update_params(&mut |p: &mut [Matrix]| {
-            opt.step(p, &grads.grads).map_err(PlasticityError::from)
+            if cfg.weight_decay > 0.0 {
+                let mut g = grads.grads.clone();
+                for (gi, pi) in g.iter_mut().zip(p.iter()) {
+                    *gi += pi * cfg.weight_decay;
+                }
+                opt.step(p, &g).map_err(PlasticityError::from)
+            } else {
+                opt.step(p, &grads.grads).map_err(PlasticityError::from)
+            }
         })?;
         let rec = IterationRecord {
             iteration: i,
@@ -414,6 +474,23 @@ pub fn train_recurrent<N: RecurrentNet + ?Sized>(
         records.push(rec);
     }
     let iterations = records.len();
+    let mut best_iteration = None;
+    if cfg.restore_best {
+        if !stopped_early {
+            let ev = validate_all(&*net, source, &mut val_k, cfg.batch_size)?;
+            best.offer(error_of(ev), iterations, &*net);
+        }
+        if let Some((err, it, params)) = best.0.take() {
+            if it != iterations {
+                net.update_params(&mut |p: &mut [Matrix]| {
+                    p.clone_from_slice(&params);
+                    Ok(())
+                })?;
+            }
+            last_val = Some(err);
+            best_iteration = Some(it);
+        }
+    }
     let final_loss = records.last().map_or(Real::NAN, |r| r.loss);
     let mean_cosine_to_reference =
         (!cosines.is_empty()).then(|| cosines.iter().sum::<Real>() / cosines.len() as Real);
@@ -422,11 +499,44 @@ pub fn train_recurrent<N: RecurrentNet + ?Sized>(
         iterations,
         stopped_early,
         final_validation_error: last_val,
+        best_iteration,
         final_loss,
         mean_cosine_to_reference,
         peak_gradient_state_bytes: peak,
         wall_s: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The lowest validation error so far, the updates its parameters had received, and a copy of
+/// them ([`RecurrentTrainConfig::restore_best`]).
+#[derive(Default)]
+struct Best(Option<(Real, usize, Vec<Matrix>)>);
+
+impl Best {
+    /// Keeps `net`'s parameters if `err` is lower than the best so far (the first on ties).
+    fn offer<N: RecurrentNet + ?Sized>(&mut self, err: Real, updates: usize, net: &N) {
+        if self.0.as_ref().is_none_or(|(e, _, _)| err < *e) {
+            self.0 = Some((err, updates, net.params().to_vec()));
+        }
+    }
+}
+
+/// Loss and accuracy of `net` on the whole validation set of `source`, or on its next
+/// validation batch if it has no fixed set.
+fn validate_all<N: RecurrentNet + ?Sized>(
+    net: &N,
+    source: &mut dyn SequenceSource,
+    val_k: &mut u64,
+    batch_size: usize,
+) -> Result<(Real, Option<Real>)> {
+    let b = match source.validation_all() {
+        Some(b) => b?,
+        None => {
+            *val_k += 1;
+            source.validation_batch(*val_k - 1, batch_size)?
+        }
+    };
+    evaluate(net, &b)
 }
 
 /// [`PlasticityError::Diverged`] at 1-based step `i + 1` for the first non-finite gradient entry.

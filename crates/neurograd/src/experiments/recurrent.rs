@@ -10,7 +10,7 @@
 //! | `evidence` | [`evidence_accumulation`] (Bellec et al. 2020, Fig. 3), fresh trials every batch | 50 LIF + 50 ALIF (`--lif-only`: 100 LIF, the control) | Adam 5e-3, <= 2000 iterations, stop when 8 validation batches average < 0.07 error; per-step cross-entropy on the recall window (EP) |
 //! | `patterns` | [`pattern_generation`] (sum of 4 sines, frozen Poisson input), one trial | 100 LIF (`zeta = 1 - alpha`) | Adam 1e-3, 1000 iterations, loss `1/2 sum_t (y - y*)^2` |
 //! | `randman` | [`randman`] (Zenke & Vogels 2021), 7000 / 1000 / 2000 split | 100 recurrent LIF, fast sigmoid | Adam 2e-3, 1000 iterations (small: 3 classes of 100 samples, 10 inputs, 50 steps, 20 units, 400 iterations) |
-//! | `spiking-digits` | bundled digits, min-max scaled, [`latency_encode`] (linear, 20 steps), stratified 75 / 25 split | 100 recurrent LIF | Adam 2e-3, 1000 iterations |
+//! | `spiking-digits` | bundled digits, min-max scaled, [`latency_encode`] (linear, 20 steps), stratified 75 / 25 split | 100 recurrent LIF | Adam 2e-3, 1000 iterations; input spike-time jitter of +-2 steps on the training batches (selected on the validation split; small: none) |
 //!
 //! Every run's streams come from the master seed via [`crate::train::sub_seed`] (network,
 //! algorithm feedback, data), so two algorithms of one comparison see the same initial network and
@@ -26,7 +26,8 @@ use crate::data::transform::encode::{LatencyCode, LatencyMapping, latency_encode
 use crate::data::transform::{MinMaxScaler, stratified_split};
 use crate::neurons::alif::{AlifParams, InputScaling};
 use crate::plasticity::recurrent::spiking::{
-    PseudoDerivative, Reset, SpikingNet, SpikingNetConfig,
+    Eprop, EpropConfig, PseudoDerivative, RateRegularization, Reset, SpikingNet, SpikingNetConfig,
+    SurrogateBptt, TapeSurrogateBptt,
 };
 use crate::plasticity::recurrent::train::{
     FixedSplit, FreshTrials, IterationRecord, RecurrentTrainConfig, SequenceSource, evaluate,
@@ -101,6 +102,9 @@ pub struct Task {
     pub dt_ms: Real,
     /// The training defaults of the task (iterations, learning rate, early stopping).
     pub defaults: RecurrentTrainConfig,
+    /// The task's default input spike-time jitter of the training batches (`J` of
+    /// [`RecurrentCompareParams::input_jitter`]; 0: none).
+    pub input_jitter: usize,
     class_loss: ClassLoss,
     data_seed: u64,
 }
@@ -291,6 +295,13 @@ impl Task {
             n_steps,
             dt_ms,
             defaults,
+            // Selected on the validation split (docs/recurrent-tasks.md): J = 2 for the full
+            // spiking-digits task, every algorithm alike; the small setting keeps none.
+            input_jitter: if spec.task == "spiking-digits" && !small {
+                2
+            } else {
+                0
+            },
             class_loss,
             data_seed,
         })
@@ -351,6 +362,26 @@ impl Task {
         }
     }
 
+    /// Accuracy of `net` on the whole validation set (fixed classification splits; `None` for
+    /// fresh-trial tasks and regression).
+    ///
+    /// # Errors
+    /// Forward or data errors.
+    pub fn validation_accuracy<N: RecurrentNet + ?Sized>(
+        &self,
+        net: &N,
+        batch_size: usize,
+    ) -> Result<Option<Real>> {
+        match &self.data {
+            TaskData::Fixed {
+                validation,
+                test: Some(_),
+                ..
+            } => Ok(evaluate_set(net, validation, batch_size, self.class_loss)?.1),
+            _ => Ok(None),
+        }
+    }
+
     /// The first test (or training) trial's inputs, time-major with a batch of one.
     fn one_trial(&self) -> Result<Vec<Matrix>> {
         let set = match &self.data {
@@ -359,6 +390,63 @@ impl Task {
             TaskData::Fixed { train, .. } => train.clone(),
         };
         Ok(set.time_major(&[0])?)
+    }
+}
+
+/// Tag of the jitter stream (mixed into the shuffle stream's seed).
+const JITTER_TAG: u64 = 0x6a69_7474_6572;
+
+/// Input spike-time jitter (augmentation of the training batches only; validation and test
+/// batches are untouched): in training batch `i`, the input at step `t` of sample `b`, unit `k`
+/// moves to step `clamp(t + u, 0, T - 1)`, `u` uniform in `[-J, J]` from
+/// `seed::mix(seed, i, (t B + b) n_in + k)` (values landing on the same step add). For a latency
+/// code (one spike per unit) this is the spike-timing noise of the encoder: a new timing of every
+/// sample in every epoch, a standard input-noise regulariser (Bishop 1995: training with input
+/// noise is Tikhonov regularisation).
+struct Jittered<'a> {
+    inner: Box<dyn SequenceSource + 'a>,
+    jitter: usize,
+    seed: u64,
+}
+
+impl SequenceSource for Jittered<'_> {
+    fn train_batch(
+        &mut self,
+        iteration: u64,
+        batch_size: usize,
+    ) -> crate::plasticity::Result<recurrent::SequenceBatch> {
+        let (inputs, target) = self.inner.train_batch(iteration, batch_size)?.into_parts();
+        let t_len = inputs.len();
+        let (rows, cols) = inputs[0].shape();
+        let span = 2 * self.jitter as u64 + 1;
+        let mut out = vec![Matrix::zeros(rows, cols); t_len];
+        for (t, x) in inputs.iter().enumerate() {
+            for b in 0..rows {
+                for k in 0..cols {
+                    let v = x[(b, k)];
+                    if v == 0.0 {
+                        continue;
+                    }
+                    let pos = ((t * rows + b) * cols + k) as u64;
+                    let u = (crate::tensor::seed::mix(self.seed, iteration, pos) % span) as i64;
+                    let t2 = (t as i64 + u - self.jitter as i64).clamp(0, t_len as i64 - 1);
+                    out[t2 as usize][(b, k)] += v;
+                }
+            }
+        }
+        recurrent::SequenceBatch::new(out, target)
+    }
+
+    fn validation_batch(
+        &mut self,
+        k: u64,
+        batch_size: usize,
+    ) -> crate::plasticity::Result<recurrent::SequenceBatch> {
+        self.inner.validation_batch(k, batch_size)
+    }
+
+    fn validation_all(&mut self) -> Option<crate::plasticity::Result<recurrent::SequenceBatch>> {
+        self.inner.validation_all()
     }
 }
 
@@ -371,6 +459,25 @@ pub trait TaskNetwork: RecurrentNet + Registered + Clone {
     /// # Errors
     /// Invalid sizes.
     fn for_task(task: &Task, seed: u64) -> Result<Self>;
+
+    /// The algorithm `name` (a registry name) with the firing-rate regulariser `reg`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] if the family or the algorithm has no regulariser; invalid
+    /// regulariser parameters.
+    fn with_rate_regularization(
+        name: &str,
+        net: &Self,
+        seed: u64,
+        reg: RateRegularization,
+    ) -> Result<Box<dyn RecurrentAlgorithm<Self>>> {
+        let _ = (net, seed, reg);
+        Err(Error::invalid(
+            "rate_regularization",
+            name,
+            "only spiking networks have a firing-rate regulariser",
+        ))
+    }
 }
 
 impl TaskNetwork for RateRnn {
@@ -415,17 +522,22 @@ impl<N: ?Sized> RecurrentAlgorithm<N> for TrueGradient<N> {
 /// Builds the algorithm `name` of `N`'s registry; `"bptt"` names the family's reference when the
 /// family registers it under another name (spiking: surrogate-gradient BPTT), and
 /// [`TRUE_GRADIENT`] the [`TrueGradient`] control.
+/// With `reg`, the algorithm carries the firing-rate regulariser
+/// ([`TaskNetwork::with_rate_regularization`]).
 fn build_algorithm<N: TaskNetwork>(
     name: &str,
     net: &N,
     seed: u64,
+    reg: Option<RateRegularization>,
 ) -> Result<Box<dyn RecurrentAlgorithm<N>>> {
+    let build = |name: &str| match reg {
+        Some(r) => N::with_rate_regularization(name, net, seed, r),
+        None => Ok(recurrent::by_name::<N>(name, net, seed)?),
+    };
     if name == TRUE_GRADIENT {
-        let reference = recurrent::by_name::<N>(N::REFERENCE, net, seed)?;
-        return Ok(Box::new(TrueGradient(reference)));
+        return Ok(Box::new(TrueGradient(build(N::REFERENCE)?)));
     }
-    let name = if name == "bptt" { N::REFERENCE } else { name };
-    Ok(recurrent::by_name::<N>(name, net, seed)?)
+    build(if name == "bptt" { N::REFERENCE } else { name })
 }
 
 /// Parameters of `compare --task`.
@@ -445,6 +557,25 @@ pub struct RecurrentCompareParams {
     pub cosine_every: usize,
     /// Early-stopping error (`None`: the task's default; evidence 0.07, others never).
     pub stop_error: Option<Real>,
+    /// L2 penalty coefficient `lambda` on every parameter ([`RecurrentTrainConfig::weight_decay`];
+    /// `None`: the task's default, 0).
+    #[serde(default)]
+    pub weight_decay: Option<Real>,
+    /// Keep the parameters of the best validation check
+    /// ([`RecurrentTrainConfig::restore_best`]; `None`: the task's default, off).
+    #[serde(default)]
+    pub restore_best: Option<bool>,
+    /// Firing-rate regulariser of the spiking learners (`bptt`, `bptt-sg`, `bptt-sg-tape`,
+    /// `eprop-sym`, `eprop-random`, `eprop-adaptive`, `true-gradient`; refused for the others and
+    /// for rate networks); `None`: the task's default (none).
+    #[serde(default)]
+    pub rate_regularization: Option<RateRegularization>,
+    /// Input spike-time jitter of the training batches (augmentation; validation and test inputs untouched): every
+    /// input spike moves by a uniform integer in `[-J, J]` steps; 0: none; `None`: the task's
+    /// default ([`Task::input_jitter`]: 2 for the full `spiking-digits`, else 0). `J` must be
+    /// below the trial length.
+    #[serde(default)]
+    pub input_jitter: Option<usize>,
     /// Master seed.
     pub seed: u64,
 }
@@ -459,6 +590,10 @@ impl Default for RecurrentCompareParams {
             learning_rate: None,
             cosine_every: 10,
             stop_error: None,
+            weight_decay: None,
+            restore_best: None,
+            rate_regularization: None,
+            input_jitter: None,
             seed: 0,
         }
     }
@@ -492,6 +627,13 @@ pub struct RecurrentHistory {
     pub stopped_early: bool,
     /// Test loss of the trained network.
     pub test_loss: Real,
+    /// Accuracy of the trained network on the whole validation set (tasks with a fixed split and
+    /// classes; `None` otherwise): the number to select settings by, never the test accuracy.
+    #[serde(default)]
+    pub validation_accuracy: Option<Real>,
+    /// With `restore_best`: the updates the kept parameters had received.
+    #[serde(default)]
+    pub best_iteration: Option<usize>,
     /// Per-iteration records.
     pub records: Vec<IterationRecord>,
     /// `(step, unit)` of every hidden spike of the trained network on one test trial (spiking
@@ -525,6 +667,8 @@ fn train_config(p: &RecurrentCompareParams, task: &Task) -> RecurrentTrainConfig
         learning_rate: p.learning_rate.unwrap_or(d.learning_rate),
         stop_error: p.stop_error.or(d.stop_error),
         cosine_every: p.cosine_every,
+        weight_decay: p.weight_decay.unwrap_or(d.weight_decay),
+        restore_best: p.restore_best.unwrap_or(d.restore_best),
         ..d.clone()
     }
 }
@@ -540,7 +684,25 @@ pub fn compare(
     if p.algorithms.is_empty() {
         return Err(Error::invalid("algorithms", "", "name at least one"));
     }
+    if let Some(wd) = p.weight_decay
+        && !(wd.is_finite() && wd >= 0.0)
+    {
+        return Err(Error::invalid(
+            "weight_decay",
+            wd,
+            "must be finite and >= 0",
+        ));
+    }
     let task = Task::build(&p.task, p.seed)?;
+    if let Some(j) = p.input_jitter
+        && j >= task.n_steps
+    {
+        return Err(Error::invalid(
+            "input_jitter",
+            j,
+            format!("must be below the trial length ({} steps)", task.n_steps),
+        ));
+    }
     match p.task.network.as_str() {
         "rate" => compare_with::<RateRnn>(p, &task, progress),
         _ => compare_spiking(p, &task, progress),
@@ -556,14 +718,22 @@ fn compare_with<N: TaskNetwork>(
     let net0 = N::for_task(task, sub_seed(p.seed, Stream::Network))?;
     // Validate every name before the first long run.
     for a in &p.algorithms {
-        build_algorithm::<N>(a, &net0, 0)?;
+        build_algorithm::<N>(a, &net0, 0, p.rate_regularization)?;
     }
     let (mut results, mut histories) = (Vec::new(), Vec::new());
     for name in &p.algorithms {
         let mut net = net0.clone();
-        let mut algo = build_algorithm::<N>(name, &net, sub_seed(p.seed, Stream::Algorithm))?;
-        let mut reference = build_algorithm::<N>(N::REFERENCE, &net, 0)?;
-        let mut source = task.source();
+        let reg = p.rate_regularization;
+        let mut algo = build_algorithm::<N>(name, &net, sub_seed(p.seed, Stream::Algorithm), reg)?;
+        let mut reference = build_algorithm::<N>(N::REFERENCE, &net, 0, reg)?;
+        let mut source = match p.input_jitter.unwrap_or(task.input_jitter) {
+            j if j > 0 => Box::new(Jittered {
+                inner: task.source(),
+                jitter: j,
+                seed: sub_seed(p.seed, Stream::Shuffle) ^ JITTER_TAG,
+            }),
+            _ => task.source(),
+        };
         progress.start(
             &format!("{} {name}", p.task.task),
             cfg.max_iterations as u64,
@@ -579,6 +749,7 @@ fn compare_with<N: TaskNetwork>(
         progress.finish();
         let out = out?;
         let (test_loss, test_accuracy) = task.test(&net, cfg.batch_size)?;
+        let validation_accuracy = task.validation_accuracy(&net, cfg.batch_size)?;
         let rollout = net.rollout(&task.one_trial()?)?;
         let raster = if rollout.spiking {
             rollout
@@ -607,6 +778,8 @@ fn compare_with<N: TaskNetwork>(
             algorithm: name.clone(),
             stopped_early: out.stopped_early,
             test_loss,
+            validation_accuracy,
+            best_iteration: out.best_iteration,
             records: out.records,
             raster,
         });
@@ -703,9 +876,14 @@ fn align_with<N: TaskNetwork>(
                 Ok(())
             })?;
         }
-        let (g_ref, _) = build_algorithm::<N>(N::REFERENCE, &net, 0)?.gradient(&net, &batch)?;
-        let mut algo =
-            build_algorithm::<N>(name_in_registry, &net, sub_seed(p.seed, Stream::Algorithm))?;
+        let (g_ref, _) =
+            build_algorithm::<N>(N::REFERENCE, &net, 0, None)?.gradient(&net, &batch)?;
+        let mut algo = build_algorithm::<N>(
+            name_in_registry,
+            &net,
+            sub_seed(p.seed, Stream::Algorithm),
+            None,
+        )?;
         let (g, _) = algo.gradient(&net, &batch)?;
         results.push(RecurrentAlignRow {
             algorithm: name.clone(),
@@ -742,6 +920,38 @@ impl TaskNetwork for SpikingNet {
     const REFERENCE: &'static str = "bptt-sg";
     fn for_task(task: &Task, seed: u64) -> Result<Self> {
         Ok(SpikingNet::new(&spiking_config(task), seed)?)
+    }
+
+    fn with_rate_regularization(
+        name: &str,
+        net: &Self,
+        seed: u64,
+        reg: RateRegularization,
+    ) -> Result<Box<dyn RecurrentAlgorithm<Self>>> {
+        reg.check()?;
+        let cfg = EpropConfig {
+            rate_regularization: Some(reg),
+            ..EpropConfig::default()
+        };
+        Ok(match name {
+            "bptt-sg" => Box::new(SurrogateBptt::new().with_rate_regularization(reg)),
+            "bptt-sg-tape" => {
+                let mut t = TapeSurrogateBptt::new();
+                t.options.rate_regularization = Some(reg);
+                Box::new(t)
+            }
+            "eprop-sym" => Box::new(Eprop::symmetric(cfg)?),
+            "eprop-random" => Box::new(Eprop::random(net, cfg, seed)?),
+            "eprop-adaptive" => Box::new(Eprop::adaptive(net, cfg, seed)?),
+            other => {
+                recurrent::info::<Self>(other)?;
+                return Err(Error::invalid(
+                    "rate_regularization",
+                    other,
+                    "this algorithm has no firing-rate regulariser",
+                ));
+            }
+        })
     }
 }
 
