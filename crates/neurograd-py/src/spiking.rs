@@ -218,7 +218,7 @@ fn train_inner(
         ..d.clone()
     };
     let mut source = Stoppable {
-        inner: task.source(),
+        inner: task.training_source(args.seed, None),
         stop,
     };
     let out = train_recurrent(

@@ -109,6 +109,12 @@ def train(task="randman", algorithm="bptt-sg", *, small=True, net=None, iteratio
     seed : int
         Master seed (task data, network, algorithm feedback).
 
+    Notes
+    -----
+    Training uses the same batches as ``neurograd compare --task`` for the same seed, including
+    the task's default input spike-time jitter (+-2 steps on the training batches of the full
+    ``spiking-digits`` task; none for ``small=True`` and the other tasks).
+
     Returns
     -------
     (SpikingNet, dict)

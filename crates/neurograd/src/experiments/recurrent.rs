@@ -312,6 +312,25 @@ impl Task {
         &self.spec
     }
 
+    /// The training source of a run with seed `run_seed`: [`Task::source`] with the input
+    /// spike-time jitter `jitter` (default: the task's [`Task::input_jitter`]) applied to the
+    /// training batches. `neurograd compare --task` and the Python `spiking.train` both train on
+    /// it, so the two give the same batches for the same seed.
+    pub fn training_source(
+        &self,
+        run_seed: u64,
+        jitter: Option<usize>,
+    ) -> Box<dyn SequenceSource + '_> {
+        match jitter.unwrap_or(self.input_jitter) {
+            j if j > 0 => Box::new(Jittered {
+                inner: self.source(),
+                jitter: j,
+                seed: sub_seed(run_seed, Stream::Shuffle) ^ JITTER_TAG,
+            }),
+            _ => self.source(),
+        }
+    }
+
     /// A batch source (the same batches for every call: a pure function of the run's seed).
     pub fn source(&self) -> Box<dyn SequenceSource + '_> {
         match &self.data {
@@ -726,14 +745,7 @@ fn compare_with<N: TaskNetwork>(
         let reg = p.rate_regularization;
         let mut algo = build_algorithm::<N>(name, &net, sub_seed(p.seed, Stream::Algorithm), reg)?;
         let mut reference = build_algorithm::<N>(N::REFERENCE, &net, 0, reg)?;
-        let mut source = match p.input_jitter.unwrap_or(task.input_jitter) {
-            j if j > 0 => Box::new(Jittered {
-                inner: task.source(),
-                jitter: j,
-                seed: sub_seed(p.seed, Stream::Shuffle) ^ JITTER_TAG,
-            }),
-            _ => task.source(),
-        };
+        let mut source = task.training_source(p.seed, p.input_jitter);
         progress.start(
             &format!("{} {name}", p.task.task),
             cfg.max_iterations as u64,
