@@ -7,9 +7,12 @@
 //! Sizes are scaled down from the reference's calibration (12 x 12 patches, 144 atoms, 5000
 //! batches) to keep each test within seconds in the test profile: 8 x 8 patches, complete
 //! dictionaries and bases of 64 (ICA and ISA: 48 PCA components), fewer batches. The thresholds
-//! are the reference's; the measured values at these sizes are in `docs/v1.md`.
+//! are the reference's; the measured values at these sizes are in `docs/v1.md`. T10 and T13 also
+//! run with ZCA whitening fitted to each image's own patches, where both controls meet the
+//! issue's plain `R² ≥ 0.8` count (with the Olshausen & Field filter the phase-scrambled control
+//! meets only the localised count; `docs/v1.md` has why).
 
-use neurograd_data::natural::{self, OlshausenField, PatchSampler};
+use neurograd_data::natural::{self, OlshausenField, PatchSampler, zca_whiten};
 use neurograd_plasticity::local::train::{RateSchedule, RuleTrainConfig, train_rule};
 use neurograd_plasticity::local::{Batch, rule_by_name};
 use neurograd_plasticity::receptive::gabor::{GaborFit, GaborFitter};
@@ -32,10 +35,10 @@ enum Images {
     PhaseScrambled,
 }
 
-/// `n` seeded `P x P` patches of the Olshausen & Field-whitened images, 16-px border excluded.
-fn patches(kind: Images, n: usize, seed: u64) -> Matrix {
+/// The bundled images, or their white-noise or phase-scrambled versions (seeded).
+fn images(kind: Images, seed: u64) -> Vec<Matrix> {
     let imgs = natural::images().expect("bundled images");
-    let imgs = match kind {
+    match kind {
         Images::Natural => imgs,
         Images::White => natural::white_noise_like(&imgs, seed + 100).expect("white"),
         Images::PhaseScrambled => imgs
@@ -43,7 +46,12 @@ fn patches(kind: Images, n: usize, seed: u64) -> Matrix {
             .enumerate()
             .map(|(i, m)| natural::phase_scramble(m, seed + 200 + i as u64).expect("scramble"))
             .collect(),
-    };
+    }
+}
+
+/// `n` seeded `P x P` patches of the Olshausen & Field-whitened images, 16-px border excluded.
+fn patches(kind: Images, n: usize, seed: u64) -> Matrix {
+    let imgs = images(kind, seed);
     let white = OlshausenField::default().apply(&imgs).expect("whitening");
     PatchSampler::new(P, n)
         .with_border(16)
@@ -244,3 +252,110 @@ fn t14_isa_subspaces_are_coherent_and_more_phase_invariant() {
 
 /// Gradient steps of ISA in T14.
 const ISA_STEPS: usize = 300;
+
+/// `x` scaled to mean squared entry 0.1 (the Olshausen & Field target variance, for which the
+/// sparse-coding λ is set).
+fn to_variance_01(x: Matrix) -> Matrix {
+    let v = x.norm_squared() / x.len() as Real;
+    x * (0.1 / v).sqrt()
+}
+
+/// `n` seeded `P x P` patches whitened exactly by ZCA fitted to **each image's own patches**
+/// (`ε = 0`): every image (natural, white noise or phase-scrambled, as in [`patches`]) is set to
+/// zero mean and unit variance, `n / 6` patches are drawn from it (16-px border excluded, seed
+/// `seed + 1000 i`), ZCA-whitened with their own covariance and scaled to variance 0.1; the six
+/// sets are stacked and scaled to variance 0.1 again. Fitting ZCA per image matters for the
+/// phase-scrambled control: each scrambled image is Gaussian, but the six have different
+/// spectra, and a mixture of Gaussians with different covariances, whitened jointly, is not
+/// Gaussian (higher-order structure the control is meant to lack); see `docs/v1.md`.
+fn zca_patches(kind: Images, n: usize, seed: u64) -> Matrix {
+    let imgs = images(kind, seed);
+    let k = imgs.len();
+    let mut x = Matrix::zeros(n, P * P);
+    let mut r0 = 0;
+    for (i, m) in imgs.iter().enumerate() {
+        let len = m.len() as Real;
+        let mean = m.sum() / len;
+        let sd = (m.iter().map(|v| (v - mean) * (v - mean)).sum::<Real>() / len).sqrt();
+        let unit = vec![m.map(|v| (v - mean) / sd)];
+        let share = n / k + usize::from(i < n % k);
+        let raw = PatchSampler::new(P, share)
+            .with_border(16)
+            .sample(&unit, seed + 1000 * i as u64)
+            .expect("patches");
+        let (z, _) = zca_whiten(&raw, 0.0).expect("ZCA");
+        x.rows_mut(r0, share).copy_from(&to_variance_01(z));
+        r0 += share;
+    }
+    to_variance_01(x)
+}
+
+/// The T10 dictionary (same settings and seeds) learned on per-image ZCA-whitened patches.
+fn sparse_coding_zca(kind: Images) -> V1Summary {
+    let cfg = SparseCodingConfig {
+        atoms: 64,
+        batches: SPARSE_BATCHES,
+        seed: 2,
+        ..SparseCodingConfig::default()
+    };
+    let d = sparse_coding::learn(&zca_patches(kind, 10_000, 1), &cfg).expect("sparse coding");
+    summary(&d.filters())
+}
+
+/// T10 with per-image ZCA whitening instead of the Olshausen & Field filter (same dictionary
+/// settings and seeds): at least 80 % of the atoms are Gabors with `R² ≥ 0.8` on natural
+/// patches (measured 89.1 %); the two controls below.
+#[test]
+fn t10_zca_sparse_coding_learns_gabors_from_natural_images() {
+    let s = sparse_coding_zca(Images::Natural);
+    eprintln!("T10 ZCA natural: {s:?}");
+    assert!(s.fraction_gabor >= 0.8, "{s:?}");
+}
+
+/// T10 ZCA control: white noise gives at most 5 % atoms with `R² ≥ 0.8` (measured 0 %).
+#[test]
+fn t10_zca_control_sparse_coding_on_white_noise() {
+    let s = sparse_coding_zca(Images::White);
+    eprintln!("T10 ZCA control white: {s:?}");
+    assert!(s.fraction_gabor <= 0.05, "{s:?}");
+}
+
+/// T10 ZCA control: phase-scrambled images give at most 5 % atoms with `R² ≥ 0.8`, the issue's
+/// plain count (measured 0 %; with the O&F filter 21.9 %, with ZCA fitted jointly over the six
+/// images 10.9 %: see `docs/v1.md`).
+#[test]
+fn t10_zca_control_sparse_coding_on_phase_scrambled_images() {
+    let s = sparse_coding_zca(Images::PhaseScrambled);
+    eprintln!("T10 ZCA control phase-scrambled: {s:?}");
+    assert!(s.fraction_gabor <= 0.05, "{s:?}");
+}
+
+/// ICA's basis vectors (k = 64, all components, so they are the filters in the whitened space)
+/// on per-image ZCA-whitened patches (the T13 seeds).
+fn ica_zca(kind: Images) -> V1Summary {
+    let mut cfg = FastIcaConfig::new(P * P);
+    cfg.seed = 4;
+    let m = ica::fit(&zca_patches(kind, 20_000, 3), &cfg).expect("FastICA");
+    summary(&m.basis())
+}
+
+/// T13 with per-image ZCA whitening: at least 75 % of ICA's basis vectors are Gabor-like on
+/// natural patches (measured 96.9 %), at most 5 % on white noise (0 %) and at most 5 % on
+/// phase-scrambled images (0 %), plain `R² ≥ 0.8` count for both controls.
+#[test]
+fn t13_zca_ica_learns_gabors_from_natural_images() {
+    let s = ica_zca(Images::Natural);
+    eprintln!("T13 ZCA natural: {s:?}");
+    assert!(s.fraction_gabor >= 0.75, "{s:?}");
+}
+
+/// T13 ZCA controls: white noise and phase-scrambled images, at most 5 % each.
+#[test]
+fn t13_zca_controls_ica_on_white_noise_and_phase_scrambled_images() {
+    let white = ica_zca(Images::White);
+    eprintln!("T13 ZCA control white: {white:?}");
+    assert!(white.fraction_gabor <= 0.05, "{white:?}");
+    let scrambled = ica_zca(Images::PhaseScrambled);
+    eprintln!("T13 ZCA control phase-scrambled: {scrambled:?}");
+    assert!(scrambled.fraction_gabor <= 0.05, "{scrambled:?}");
+}

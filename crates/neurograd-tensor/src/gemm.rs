@@ -56,6 +56,8 @@ pub struct GemmRef<'a> {
     rows: usize,
     /// columns of the stored buffer
     cols: usize,
+    /// distance in `data` between the starts of two stored columns (`rows` unless strided)
+    col_stride: usize,
     /// whether the operand is the transpose of the stored buffer
     transposed: bool,
 }
@@ -76,6 +78,41 @@ impl<'a> GemmRef<'a> {
             data,
             rows,
             cols,
+            col_stride: rows,
+            transposed: false,
+        }
+    }
+
+    /// The `rows × cols` matrix whose column `j` is `data[j·col_stride .. j·col_stride + rows]`:
+    /// a block of rows of a larger column-major matrix (`col_stride` = its number of rows), or
+    /// columns that overlap (`col_stride < rows`, e.g. the shifted windows of a convolution read
+    /// straight from its input). Read-only, so overlap is allowed.
+    ///
+    /// # Panics
+    /// If the last element `(cols − 1)·col_stride + rows − 1` lies outside `data` (or the address
+    /// overflows).
+    pub fn col_major_strided(
+        data: &'a [Real],
+        rows: usize,
+        cols: usize,
+        col_stride: usize,
+    ) -> Self {
+        let fits = rows == 0
+            || cols == 0
+            || (cols - 1)
+                .checked_mul(col_stride)
+                .and_then(|v| v.checked_add(rows))
+                .is_some_and(|end| end <= data.len());
+        assert!(
+            fits,
+            "GemmRef::col_major_strided: {rows} x {cols} with column stride {col_stride} does not fit a buffer of {}",
+            data.len()
+        );
+        Self {
+            data,
+            rows,
+            cols,
+            col_stride,
             transposed: false,
         }
     }
@@ -104,7 +141,12 @@ impl<'a> GemmRef<'a> {
     }
 
     fn faer(&self) -> MatRef<'a, Real> {
-        let m = MatRef::from_column_major_slice(self.data, self.rows, self.cols);
+        let m = MatRef::from_column_major_slice_with_stride(
+            self.data,
+            self.rows,
+            self.cols,
+            self.col_stride,
+        );
         if self.transposed { m.transpose() } else { m }
     }
 }
@@ -112,11 +154,11 @@ impl<'a> GemmRef<'a> {
 impl<'a> GemmRef<'a> {
     fn nalgebra(&self) -> nalgebra::DMatrixView<'a, Real, nalgebra::Dyn, nalgebra::Dyn> {
         let (r, c) = self.shape();
-        // stored (i, j) sits at i + j·rows; the transpose swaps the strides
+        // stored (i, j) sits at i + j·col_stride; the transpose swaps the strides
         let (rs, cs) = if self.transposed {
-            (self.rows, 1)
+            (self.col_stride, 1)
         } else {
-            (1, self.rows)
+            (1, self.col_stride)
         };
         nalgebra::DMatrixView::from_slice_with_strides(self.data, r, c, rs, cs)
     }
@@ -150,6 +192,7 @@ impl<'a> From<&'a Matrix> for GemmRef<'a> {
             data: m.as_slice(),
             rows: m.nrows(),
             cols: m.ncols(),
+            col_stride: m.nrows(),
             transposed: false,
         }
     }
@@ -193,7 +236,7 @@ pub fn gemm_with_threads(
     threads: usize,
 ) {
     let (m, n) = c.shape();
-    gemm_raw(c.as_mut_slice(), m, n, alpha, a, b, beta, threads, None);
+    gemm_raw(c.as_mut_slice(), m, n, m, alpha, a, b, beta, threads, None);
 }
 
 /// [`gemm_with_threads`] with the kernel chosen, for the probe (`examples/gemm_probe.rs`) that
@@ -217,6 +260,7 @@ pub fn gemm_with_kernel(
         c.as_mut_slice(),
         m,
         n,
+        m,
         alpha,
         a,
         b,
@@ -239,7 +283,27 @@ pub fn gemm_into(
     b: GemmRef<'_>,
     beta: Real,
 ) {
-    gemm_raw(c, m, n, alpha, a, b, beta, threads(), None);
+    gemm_raw(c, m, n, m, alpha, a, b, beta, threads(), None);
+}
+
+/// [`gemm_into`] with the output a block of a larger column-major buffer: `C[i, j]` is
+/// `c[i + j·col_stride]` (`col_stride ≥ m`), e.g. a block of rows of a taller matrix. Entries of
+/// `c` outside the block are not touched.
+///
+/// # Panics
+/// If the shapes do not match, `col_stride < m`, or the block does not fit in `c`.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_into_strided(
+    c: &mut [Real],
+    m: usize,
+    n: usize,
+    col_stride: usize,
+    alpha: Real,
+    a: GemmRef<'_>,
+    b: GemmRef<'_>,
+    beta: Real,
+) {
+    gemm_raw(c, m, n, col_stride, alpha, a, b, beta, threads(), None);
 }
 
 /// Shared body of the public entry points.
@@ -248,6 +312,7 @@ fn gemm_raw(
     c: &mut [Real],
     m: usize,
     n: usize,
+    col_stride: usize,
     alpha: Real,
     a: GemmRef<'_>,
     b: GemmRef<'_>,
@@ -261,10 +326,22 @@ fn gemm_raw(
         am == m && bn == n && ak == bk,
         "gemm: ({m} x {n}) = ({am} x {ak}) ({bk} x {bn}) does not match"
     );
+    let fits = m == 0
+        || n == 0
+        || (col_stride >= m
+            && (n - 1)
+                .checked_mul(col_stride)
+                .and_then(|v| v.checked_add(m))
+                .is_some_and(|end| end <= c.len()));
+    assert!(
+        fits,
+        "gemm: output {m} x {n} with column stride {col_stride} does not fit a buffer of {}",
+        c.len()
+    );
     if kernel == Some(Kernel::MatrixMultiply) && m.min(ak).min(n) > 5 {
         // nalgebra's `gemm` on strided views: with every dimension above 5 it calls
         // matrixmultiply's `dgemm`, which also never reads `c` when β = 0.
-        let mut cv = nalgebra::DMatrixViewMut::from_slice(c, m, n);
+        let mut cv = nalgebra::DMatrixViewMut::from_slice_with_strides_mut(c, m, n, 1, col_stride);
         cv.gemm(alpha, &a.nalgebra(), &b.nalgebra(), beta);
         return;
     }
@@ -272,11 +349,15 @@ fn gemm_raw(
         Accum::Replace
     } else {
         if beta != 1.0 {
-            c.iter_mut().for_each(|v| *v *= beta);
+            for j in 0..n {
+                c[j * col_stride..j * col_stride + m]
+                    .iter_mut()
+                    .for_each(|v| *v *= beta);
+            }
         }
         Accum::Add
     };
-    let dst = MatMut::from_column_major_slice_mut(c, m, n);
+    let dst = MatMut::from_column_major_slice_with_stride_mut(c, m, n, col_stride);
     let work = m.saturating_mul(n).saturating_mul(ak);
     let par = if threads > 1 && work >= PAR_THRESHOLD_MNK {
         Par::rayon(threads)
@@ -318,4 +399,78 @@ pub fn matmul_new(a: GemmRef<'_>, b: GemmRef<'_>) -> Matrix {
     let mut c = Matrix::zeros(a.shape().0, b.shape().1);
     gemm(&mut c, 1.0, a, b, 0.0);
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(a: &Matrix, b: &Matrix) -> Matrix {
+        Matrix::from_fn(a.nrows(), b.ncols(), |i, j| {
+            (0..a.ncols()).map(|l| a[(i, l)] * b[(l, j)]).sum()
+        })
+    }
+
+    /// A block of rows of a column-major buffer and overlapping (shifted-window) columns as
+    /// operands, and a block of rows of a taller matrix as the output, with both kernels; entries
+    /// outside the output block stay untouched, β = 0 does not read the block.
+    #[test]
+    fn strided_operands_and_output() {
+        let big = Matrix::from_fn(9, 4, |i, j| (i * 4 + j) as Real * 0.25 - 3.0);
+        let b = Matrix::from_fn(4, 3, |i, j| (i + 2 * j) as Real - 2.5);
+        // rows 2..7 of `big`
+        let a_block = Matrix::from_fn(5, 4, |i, j| big[(i + 2, j)]);
+        // overlapping columns: column j is data[j .. j + 6]
+        let data: Vec<Real> = (0..12).map(|v| v as Real * 0.5 - 1.0).collect();
+        let a_win = Matrix::from_fn(6, 4, |i, j| data[i + j]);
+        for kernel in [Kernel::Faer, Kernel::MatrixMultiply] {
+            for (a, a_ref) in [
+                (
+                    GemmRef::col_major_strided(&big.as_slice()[2..], 5, 4, 9),
+                    &a_block,
+                ),
+                (GemmRef::col_major_strided(&data, 6, 4, 1), &a_win),
+            ] {
+                let m = a_ref.nrows();
+                let want = naive(a_ref, &b);
+                // output: rows 1 .. 1 + m of a (m + 3) x 3 matrix
+                let mut c = vec![Real::NAN; (m + 3) * 3];
+                let ld = m + 3;
+                gemm_raw(
+                    &mut c[1..],
+                    m,
+                    3,
+                    ld,
+                    1.0,
+                    a,
+                    (&b).into(),
+                    0.0,
+                    1,
+                    Some(kernel),
+                );
+                for j in 0..3 {
+                    assert!(c[j * ld].is_nan(), "{kernel:?}: row 0 was written");
+                    for i in 0..m {
+                        let got = c[1 + i + j * ld];
+                        assert!((got - want[(i, j)]).abs() < 1e-12, "{kernel:?} ({i}, {j})");
+                    }
+                    for i in m + 1..ld {
+                        assert!(c[i + j * ld].is_nan(), "{kernel:?}: row {i} was written");
+                    }
+                }
+                // β = 2 accumulates onto the block
+                let mut c2: Vec<Real> = vec![1.0; (m + 3) * 3];
+                gemm_into_strided(&mut c2[1..], m, 3, ld, 1.0, a, (&b).into(), 2.0);
+                assert!((c2[1] - (2.0 + want[(0, 0)])).abs() < 1e-12);
+                assert_eq!(c2[0], 1.0);
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "does not fit")]
+    fn strided_operand_out_of_bounds_panics() {
+        let data = [0.0; 10];
+        let _ = GemmRef::col_major_strided(&data, 4, 3, 4);
+    }
 }
