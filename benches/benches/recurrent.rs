@@ -11,8 +11,18 @@
 //! ```text
 //! MATMUL_NUM_THREADS=1 cargo bench -p neurograd-benches --bench recurrent
 //! ```
+//!
+//! With `RECURRENT_CPU_TIME=<repeats>` set, the bench instead prints the CPU time of one step of
+//! `recurrent_step/{bptt-sg,eprop-sym}/1000` (this thread's time on the CPU from
+//! `/proc/thread-self/schedstat`, best of `repeats`, after one warm-up step), a measure less
+//! sensitive to other processes on a loaded machine than criterion's wall clock; the NumPy peer's
+//! counterpart is `benches/peers/snn_cpu_time.py`:
+//!
+//! ```text
+//! RECURRENT_CPU_TIME=7 MATMUL_NUM_THREADS=1 cargo bench -p neurograd-benches --bench recurrent
+//! ```
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 use neurograd_neurons::alif::{AlifParams, InputScaling};
 use neurograd_plasticity::recurrent::spiking::{
     PseudoDerivative, Reset, SpikingNet, SpikingNetConfig,
@@ -112,5 +122,54 @@ fn benches(c: &mut Criterion) {
     run(c, "recurrent_scaling", &[100, 1000, 10_000], 1, true);
 }
 
+/// This thread's time on the CPU so far (nanoseconds, Linux; `None` elsewhere).
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// The `RECURRENT_CPU_TIME` mode (see the module docs): best-of-`repeats` CPU milliseconds of
+/// one step (gradient + SGD update from the same network) at T = 1000, batch 32.
+fn cpu_time(repeats: usize) {
+    let data = batch(1000, 32);
+    for name in ["bptt-sg", "eprop-sym"] {
+        let net = network();
+        let mut algo = recurrent::by_name::<SpikingNet>(name, &net, 3).expect("registered");
+        let mut best = f64::INFINITY;
+        for r in 0..=repeats {
+            let mut net = net.clone();
+            let Some(t0) = thread_cpu_ns() else {
+                eprintln!("no /proc/thread-self/schedstat: CPU time unavailable");
+                return;
+            };
+            let (g, _) = algo.gradient(&net, black_box(&data)).expect("gradient");
+            net.update_params(&mut |p: &mut [Matrix]| {
+                for (pm, gm) in p.iter_mut().zip(&g.grads) {
+                    *pm -= gm * 1e-3;
+                }
+                Ok(())
+            })
+            .expect("update");
+            black_box(&net);
+            let ms = (thread_cpu_ns().unwrap_or(t0) - t0) as f64 / 1e6;
+            if r > 0 {
+                best = best.min(ms);
+            }
+        }
+        println!("recurrent_step/{name}/1000 cpu_ms {best:.2}");
+    }
+}
+
 criterion_group!(recurrent_benches, benches);
-criterion_main!(recurrent_benches);
+
+fn main() {
+    if let Some(r) = std::env::var("RECURRENT_CPU_TIME")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        cpu_time(r.max(1));
+        return;
+    }
+    recurrent_benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -41,7 +41,7 @@ use super::super::{
     GradientReport, Param, RecurrentAlgorithm, RecurrentGrads, RecurrentNet, SequenceBatch,
     check_input_finite, real_bytes,
 };
-use super::rows::{add, axpy};
+use super::rows::{add, axpy, vectorized};
 use super::{RateRegularization, SpikingNet};
 use crate::Result;
 
@@ -94,6 +94,8 @@ pub fn surrogate_bptt(
     let bn = b * n;
     // forward: store ψ^t (dense) and z^t (as spike lists); the readouts belong to the loss
     let mut st = net.row_state(b);
+    // grown one step at a time (a zeroed `T·B·n` buffer up front would be one more pass over a
+    // buffer far larger than the caches)
     let mut psi_all: Vec<Real> = Vec::with_capacity(t_len * bn);
     // the nonzero inputs of every step (for ∂E/∂W_in), or that the step was dense
     let mut in_nz: Vec<(u32, u32, Real)> = Vec::new();
@@ -105,11 +107,11 @@ pub fn surrogate_bptt(
     let mut ys = Vec::with_capacity(t_len);
     let mut counts = reg.map(|_| Matrix::zeros(b, n));
     for (t, x) in inputs.iter().enumerate() {
-        net.step_rows(x, &mut st);
+        psi_all.resize((t + 1) * bn, 0.0);
+        net.step_rows_psi_into(x, &mut st, &mut psi_all[t * bn..]);
         if !st.input_finite {
             check_input_finite(x, t)?;
         }
-        psi_all.extend_from_slice(st.psi.as_slice());
         in_start.push(in_nz.len());
         in_dense.push(!st.input_sparse);
         if st.input_sparse {
@@ -168,92 +170,104 @@ pub fn surrogate_bptt(
     let mut abar_next = Matrix::zeros(n, b);
     let mut vbar = Matrix::zeros(n, b);
     let mut abar = Matrix::zeros(n, b);
-    let mut u = Matrix::zeros(n, b); // ζ ⊙ v̄^t
+    // ζ ⊙ v̄^t is written straight into the rows n_out.. of `adj` (the next step's operand);
+    // `u` holds a contiguous copy only for a step with dense inputs (its GEMM)
+    let mut u = Matrix::zeros(n, b);
+    let na = n_out + n;
     let mut signal = keep_signal.then(|| Vec::with_capacity(t_len));
-    for t in (0..t_len).rev() {
-        // ȳ^t = κ ȳ^{t+1} + e^t
-        let err = &errs[t];
-        for s in 0..b {
-            let yb = &mut ybar.as_mut_slice()[s * n_out..(s + 1) * n_out];
-            for (k, y) in yb.iter_mut().enumerate() {
-                *y = *y * kappa + err[(s, k)];
-            }
-            let col = &mut adj.as_mut_slice()[s * (n_out + n)..(s + 1) * (n_out + n)];
-            col[..n_out].copy_from_slice(yb);
-        }
-        // W_outᵀ ȳ^t + W_recᵀ (ζ ⊙ v̄^{t+1})
-        gemm_nn(&mut sig, 1.0, &w_cat_t, &adj, 0.0);
-        let psi_t = &psi_all[t * bn..(t + 1) * bn];
-        for s in 0..b {
-            let r = s * n..(s + 1) * n;
-            let sg = &mut sig.as_mut_slice()[r.clone()];
-            let psi = &psi_t[r.clone()];
-            let vn = &vbar_next.as_slice()[r.clone()];
-            let an = &abar_next.as_slice()[r.clone()];
-            let vb = &mut vbar.as_mut_slice()[r.clone()];
-            let ab = &mut abar.as_mut_slice()[r.clone()];
-            let uu = &mut u.as_mut_slice()[r];
-            if adaptive {
-                for j in 0..n {
-                    let l = sg[j] - reset * v_th[j] * vn[j] + direct[j];
-                    sg[j] = l;
-                    let zbar = l + an[j];
-                    let p = psi[j];
-                    let v = p * zbar + alpha[j] * vn[j];
-                    vb[j] = v;
-                    ab[j] = -beta[j] * p * zbar + rho[j] * an[j];
-                    uu[j] = zeta[j] * v;
+    // the whole backward recursion runs compiled for the CPU's widest vectors (see
+    // `rows::vectorized`; the GEMM dispatches on its own)
+    vectorized(
+        #[inline(always)]
+        || {
+            for t in (0..t_len).rev() {
+                // ȳ^t = κ ȳ^{t+1} + e^t
+                let err = &errs[t];
+                for s in 0..b {
+                    let yb = &mut ybar.as_mut_slice()[s * n_out..(s + 1) * n_out];
+                    for (k, y) in yb.iter_mut().enumerate() {
+                        *y = *y * kappa + err[(s, k)];
+                    }
+                    let col = &mut adj.as_mut_slice()[s * na..(s + 1) * na];
+                    col[..n_out].copy_from_slice(yb);
                 }
-            } else {
-                // β = 0 everywhere: ā stays 0 and z̄ = L (the same values, fewer operations)
-                for j in 0..n {
-                    let l = sg[j] - reset * v_th[j] * vn[j] + direct[j];
-                    sg[j] = l;
-                    let v = psi[j] * l + alpha[j] * vn[j];
-                    vb[j] = v;
-                    uu[j] = zeta[j] * v;
+                // W_outᵀ ȳ^t + W_recᵀ (ζ ⊙ v̄^{t+1})
+                gemm_nn(&mut sig, 1.0, &w_cat_t, &adj, 0.0);
+                let psi_t = &psi_all[t * bn..(t + 1) * bn];
+                for s in 0..b {
+                    let r = s * n..(s + 1) * n;
+                    let sg = &mut sig.as_mut_slice()[r.clone()];
+                    let psi = &psi_t[r.clone()];
+                    let vn = &vbar_next.as_slice()[r.clone()];
+                    let an = &abar_next.as_slice()[r.clone()];
+                    let vb = &mut vbar.as_mut_slice()[r.clone()];
+                    let ab = &mut abar.as_mut_slice()[r];
+                    let uu = &mut adj.as_mut_slice()[s * na + n_out..(s + 1) * na];
+                    if adaptive {
+                        for j in 0..n {
+                            let l = sg[j] - reset * v_th[j] * vn[j] + direct[j];
+                            sg[j] = l;
+                            let zbar = l + an[j];
+                            let p = psi[j];
+                            let v = p * zbar + alpha[j] * vn[j];
+                            vb[j] = v;
+                            ab[j] = -beta[j] * p * zbar + rho[j] * an[j];
+                            uu[j] = zeta[j] * v;
+                        }
+                    } else {
+                        // β = 0 everywhere: ā stays 0 and z̄ = L (the same values, fewer operations)
+                        for j in 0..n {
+                            let l = sg[j] - reset * v_th[j] * vn[j] + direct[j];
+                            sg[j] = l;
+                            let v = psi[j] * l + alpha[j] * vn[j];
+                            vb[j] = v;
+                            uu[j] = zeta[j] * v;
+                        }
+                    }
                 }
-            }
-            adj.as_mut_slice()[s * (n_out + n) + n_out..(s + 1) * (n_out + n)]
-                .copy_from_slice(&u.as_slice()[s * n..(s + 1) * n]);
-        }
-        if let Some(sv) = signal.as_mut() {
-            sv.push(sig.transpose());
-        }
-        // ∂E/∂W_in += (ζ ⊙ v̄^t) x^tᵀ: the columns of the nonzero inputs
-        if !in_dense[t] {
-            for &(s, i, x) in &in_nz[in_start[t]..in_start[t + 1]] {
-                let (s, i) = (s as usize, i as usize);
-                axpy(
-                    &mut g_in.as_mut_slice()[i * n..(i + 1) * n],
-                    x,
-                    &u.as_slice()[s * n..(s + 1) * n],
-                );
-            }
-        } else {
-            gemm_nn(&mut g_in, 1.0, &u, &inputs[t], 1.0);
-        }
-        for s in 0..b {
-            let us = &u.as_slice()[s * n..(s + 1) * n];
-            // ∂E/∂W_rec += (ζ ⊙ v̄^t) z^{t−1}ᵀ (spikes of step t − 1)
-            if t > 0 {
-                for &k in spikes_of(t - 1, s) {
-                    let k = k as usize;
-                    add(&mut g_rec.as_mut_slice()[k * n..(k + 1) * n], us);
+                if let Some(sv) = signal.as_mut() {
+                    sv.push(sig.transpose());
                 }
+                // ∂E/∂W_in += (ζ ⊙ v̄^t) x^tᵀ: the columns of the nonzero inputs
+                if !in_dense[t] {
+                    for &(s, i, x) in &in_nz[in_start[t]..in_start[t + 1]] {
+                        let (s, i) = (s as usize, i as usize);
+                        axpy(
+                            &mut g_in.as_mut_slice()[i * n..(i + 1) * n],
+                            x,
+                            &adj.as_slice()[s * na + n_out..(s + 1) * na],
+                        );
+                    }
+                } else {
+                    for s in 0..b {
+                        u.as_mut_slice()[s * n..(s + 1) * n]
+                            .copy_from_slice(&adj.as_slice()[s * na + n_out..(s + 1) * na]);
+                    }
+                    gemm_nn(&mut g_in, 1.0, &u, &inputs[t], 1.0);
+                }
+                for s in 0..b {
+                    let us = &adj.as_slice()[s * na + n_out..(s + 1) * na];
+                    // ∂E/∂W_rec += (ζ ⊙ v̄^t) z^{t−1}ᵀ (spikes of step t − 1)
+                    if t > 0 {
+                        for &k in spikes_of(t - 1, s) {
+                            let k = k as usize;
+                            add(&mut g_rec.as_mut_slice()[k * n..(k + 1) * n], us);
+                        }
+                    }
+                    add(g_b.as_mut_slice(), us);
+                    // ∂E/∂W_out += ȳ^t z^tᵀ, ∂E/∂b_out += ȳ^t
+                    let yb = &ybar.as_slice()[s * n_out..(s + 1) * n_out];
+                    for &k in spikes_of(t, s) {
+                        let k = k as usize;
+                        add(&mut g_out.as_mut_slice()[k * n_out..(k + 1) * n_out], yb);
+                    }
+                    add(g_bout.as_mut_slice(), yb);
+                }
+                std::mem::swap(&mut vbar, &mut vbar_next);
+                std::mem::swap(&mut abar, &mut abar_next);
             }
-            add(g_b.as_mut_slice(), us);
-            // ∂E/∂W_out += ȳ^t z^tᵀ, ∂E/∂b_out += ȳ^t
-            let yb = &ybar.as_slice()[s * n_out..(s + 1) * n_out];
-            for &k in spikes_of(t, s) {
-                let k = k as usize;
-                add(&mut g_out.as_mut_slice()[k * n_out..(k + 1) * n_out], yb);
-            }
-            add(g_bout.as_mut_slice(), yb);
-        }
-        std::mem::swap(&mut vbar, &mut vbar_next);
-        std::mem::swap(&mut abar, &mut abar_next);
-    }
+        },
+    );
     g_rec.fill_diagonal(0.0);
     let grads = RecurrentGrads {
         grads: vec![g_in, g_rec, g_b, g_out, g_bout],
