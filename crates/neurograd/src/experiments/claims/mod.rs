@@ -956,7 +956,7 @@ pub fn verdict10(n: &Numbers) -> String {
             <= 4.0 * num(n, "control_shuffled_difference_se");
     match (rate, corr) {
         (true, true) if stdp::plastic_holds(n) => format!(
-            "holds for what a simulation can show: pair STDP averages to a rate-based Hebbian rule (coefficient = window integral), triplet STDP gives a BCM threshold, and with correlated inputs the timing term does what no rate rule does: inputs that fire together ahead of the output gain {d:.2e}/s over uncorrelated ones at the same rate ({:.0} SE; the KGvH correlation term predicts {pred:.2e}/s; the c = 0 control is null); {}. Whether real cells use it is an empirical matter (windows measured in slices: Markram et al. 1997, Bi & Poo 1998; their dependence on rate and dendritic location: Sjostrom et al. 2001); a simulation only shows what the rule implies",
+            "holds for what a simulation can show: pair STDP averages to a rate-based Hebbian rule (coefficient = window integral), triplet STDP gives a BCM threshold, and with correlated inputs the timing term does what no rate rule does: inputs that fire together ahead of the output gain {d:.2e}/s over uncorrelated ones at the same rate ({:.0} SE; the KGvH correlation term predicts {pred:.2e}/s; the c = 0 control and the shuffled-spike-time control, same rates without correlation, are null); {}. Whether real cells use it is an empirical matter (windows measured in slices: Markram et al. 1997, Bi & Poo 1998; their dependence on rate and dendritic location: Sjostrom et al. 2001); a simulation only shows what the rule implies",
             d / se,
             stdp::plastic_summary(n)
         ),
