@@ -219,6 +219,7 @@ pub const TESTS: [&[&str]; 15] = [
     &[
         "crates/neurograd/src/experiments/claims/mod.rs::claim13_numbers",
         "crates/neurograd/src/experiments/claims/mod.rs::verdict13_rule",
+        "crates/neurograd/src/experiments/claims/perturbation.rs::tuned_speed_ratios",
         "crates/neurograd-optim/tests/es.rs::es_cosine_formula",
     ],
     &[
