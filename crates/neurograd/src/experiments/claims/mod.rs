@@ -1539,6 +1539,25 @@ mod tests {
         );
         assert_eq!(r("traps_random_success_rate"), 0.0);
         assert_eq!(r("disjoint_many_random_success_rate"), 0.0);
+        // Tuning (on seeds other than the reported ones): every method's chosen scale is on the
+        // grid, methods without a setting keep their default, and the GA's tuned mutation scale
+        // on the many-box domain does at least as well as its default on the reported seeds.
+        for (p, family) in disjoint::PROBLEMS {
+            for m in ["gd", "multistart_gd", "smoothed_gd", "ga", "random"] {
+                let sc = r(&format!("{p}_{m}_tuned_scale"));
+                assert!(disjoint::SCALES.contains(&sc), "{p} {m} {sc}");
+                if m == "random"
+                    || (family == "combinatorial" && (m == "gd" || m == "multistart_gd"))
+                {
+                    assert_eq!(sc, 1.0, "{p} {m}");
+                }
+            }
+        }
+        assert!(
+            r("disjoint_many_ga_success_rate") >= r("disjoint_many_ga_fixed_success_rate"),
+            "{:?}",
+            c.numbers
+        );
         assert_eq!(c.verdict, verdict7(&c.numbers));
     }
 
