@@ -232,6 +232,7 @@ pub const TESTS: [&[&str]; 15] = [
         "crates/neurograd/src/experiments/claims/mod.rs::verdict15_rule",
         "crates/neurograd/src/experiments/claims/lesions.rs::claim15_extras",
         "crates/neurograd/src/experiments/claims/lesions.rs::spearman_values",
+        "crates/neurograd/src/experiments/claims/lesions.rs::resampling_ablation_limits",
     ],
 ];
 
