@@ -564,12 +564,7 @@ pub fn sarle_bc(v: &[f64]) -> f64 {
     (g * g + 1.0) / (k + 3.0 * (n - 1.0).powi(2) / ((n - 2.0) * (n - 3.0)))
 }
 
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    (m, var.sqrt())
-}
+use super::seeds::mean_sd;
 
 /// The plastic run's numbers: per arm ([`PlasticArm::key`] prefix), mean and SD over seeds of
 /// the fractions of weights within 10 % of 0 and of `g_max` (`frac_low`, `frac_high`), the
