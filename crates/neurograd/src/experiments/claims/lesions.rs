@@ -78,12 +78,23 @@ struct Mlp {
 }
 
 impl Mlp {
-    /// Logits with the hidden units in `dead` silenced.
+    /// Logits with the hidden units not `alive` silenced (set to `fill`).
     fn forward(&self, x: &[f64], alive: &[bool]) -> (Vec<f64>, Vec<f64>) {
+        self.forward_with(x, alive, None)
+    }
+
+    /// Logits with the hidden units not `alive` set to `donor`'s values when given (ablation by
+    /// resampling: the units' activity on another input), else to `fill`.
+    fn forward_with(
+        &self,
+        x: &[f64],
+        alive: &[bool],
+        donor: Option<&[f64]>,
+    ) -> (Vec<f64>, Vec<f64>) {
         let hid: Vec<f64> = (0..self.h)
             .map(|i| {
                 if !alive[i] {
-                    return self.fill[i];
+                    return donor.map_or(self.fill[i], |d| d[i]);
                 }
                 let a: f64 = self.w1[i * 64..(i + 1) * 64]
                     .iter()
@@ -192,6 +203,28 @@ fn evaluate(m: &Mlp, data: &[(Vec<f64>, usize)], alive: &[bool]) -> (f64, Vec<f6
     )
 }
 
+/// Accuracy under ablation by resampling: for each example the units not `alive` take their
+/// joint activity on a training input drawn at random (`donors`: the intact hidden activity on
+/// each training input).
+fn evaluate_resampled(
+    m: &Mlp,
+    data: &[(Vec<f64>, usize)],
+    alive: &[bool],
+    donors: &[Vec<f64>],
+    rng: &mut ChaCha8Rng,
+) -> f64 {
+    let mut hit = 0usize;
+    for (x, y) in data {
+        let d = &donors[rng.random_range(0..donors.len())];
+        let (_, out) = m.forward_with(x, alive, Some(d));
+        let pred = (0..10)
+            .max_by(|&a, &b| out[a].total_cmp(&out[b]))
+            .unwrap_or(0);
+        hit += usize::from(pred == *y);
+    }
+    hit as f64 / data.len() as f64
+}
+
 fn loss(m: &Mlp, data: &[(Vec<f64>, usize)], alive: &[bool]) -> f64 {
     data.iter()
         .map(|(x, y)| -softmax(&m.forward(x, alive).1)[*y].max(1e-300).ln())
@@ -199,12 +232,7 @@ fn loss(m: &Mlp, data: &[(Vec<f64>, usize)], alive: &[bool]) -> f64 {
         / data.len() as f64
 }
 
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    (m, var.sqrt())
-}
+use super::seeds::mean_sd;
 
 /// Each hidden unit's mean activation on `data` (the value of an ablation to the mean).
 fn mean_activations(m: &Mlp, data: &[(Vec<f64>, usize)]) -> Vec<f64> {
@@ -318,6 +346,8 @@ pub fn claim15(seed: u64, sizes: &LesionSizes) -> Result<Claim> {
     // importance, and the untrained-network control.
     let mut random_mean_acc = vec![Vec::new(); FRACTIONS.len()];
     let mut targeted_mean_acc = vec![Vec::new(); FRACTIONS.len()];
+    let mut random_resample_acc = vec![Vec::new(); FRACTIONS.len()];
+    let mut targeted_resample_acc = vec![Vec::new(); FRACTIONS.len()];
     let mut sel_imp_rho = Vec::new();
     let mut sel_mean = Vec::new();
     let mut untrained: [Vec<f64>; 5] = Default::default();
@@ -344,6 +374,14 @@ pub fn claim15(seed: u64, sizes: &LesionSizes) -> Result<Claim> {
         intact_spread.push(mean_sd(&per0).1);
         let mut m_mean = m.clone();
         m_mean.fill = mean_activations(&m, tr);
+        // Ablation by resampling: donors are the intact hidden activities on the training
+        // inputs, drawn from their own random stream (the numbers above do not change).
+        let donors: Vec<Vec<f64>> = tr
+            .iter()
+            .map(|(x, _)| m.forward(x, &vec![true; h]).0)
+            .collect();
+        let mut rng3 =
+            ChaCha8Rng::seed_from_u64(seed.wrapping_mul(31_337).wrapping_add(s as u64) ^ 0x5A_3E);
         let si = selectivity(&m, tr);
         let drop: Vec<f64> = (0..h)
             .map(|u| acc0 - evaluate(&m, te, &alive_without(h, &[u])).0)
@@ -361,8 +399,16 @@ pub fn claim15(seed: u64, sizes: &LesionSizes) -> Result<Claim> {
             let targeted: Vec<usize> = imp[..k].iter().map(|&(_, u)| u).collect();
             targeted_acc[fi].push(evaluate(&m, te, &alive_without(h, &targeted)).0);
             targeted_mean_acc[fi].push(evaluate(&m_mean, te, &alive_without(h, &targeted)).0);
+            targeted_resample_acc[fi].push(evaluate_resampled(
+                &m,
+                te,
+                &alive_without(h, &targeted),
+                &donors,
+                &mut rng3,
+            ));
             let mut accs = Vec::new();
             let mut mean_accs = Vec::new();
+            let mut resample_accs = Vec::new();
             for _ in 0..sizes.draws {
                 let mut units: Vec<usize> = (0..h).collect();
                 for i in 0..k {
@@ -372,6 +418,13 @@ pub fn claim15(seed: u64, sizes: &LesionSizes) -> Result<Claim> {
                 let (a, per) = evaluate(&m, te, &alive_without(h, &units[..k]));
                 accs.push(a);
                 mean_accs.push(evaluate(&m_mean, te, &alive_without(h, &units[..k])).0);
+                resample_accs.push(evaluate_resampled(
+                    &m,
+                    te,
+                    &alive_without(h, &units[..k]),
+                    &donors,
+                    &mut rng3,
+                ));
                 if (f - 0.5).abs() < 1e-9 {
                     // Class-specific deficit: the largest single-class drop over the mean drop.
                     let drops: Vec<f64> = per0.iter().zip(&per).map(|(a, b)| a - b).collect();
@@ -382,6 +435,8 @@ pub fn claim15(seed: u64, sizes: &LesionSizes) -> Result<Claim> {
             }
             random_acc[fi].push(accs.iter().sum::<f64>() / accs.len() as f64);
             random_mean_acc[fi].push(mean_accs.iter().sum::<f64>() / mean_accs.len() as f64);
+            random_resample_acc[fi]
+                .push(resample_accs.iter().sum::<f64>() / resample_accs.len() as f64);
         }
         // The untrained-network control: the same architecture, its hidden layer left at its
         // random initialisation and only the readout trained (own random stream, so the
@@ -459,6 +514,20 @@ pub fn claim15(seed: u64, sizes: &LesionSizes) -> Result<Claim> {
             format!("mlp_targeted_mean_ablation_{pct}pct_accuracy_sd"),
             sd,
         ));
+        for (order, col) in [
+            ("random", &random_resample_acc[fi]),
+            ("targeted", &targeted_resample_acc[fi]),
+        ] {
+            let (m, sd) = mean_sd(col);
+            v.push((
+                format!("mlp_{order}_resample_ablation_{pct}pct_accuracy_mean"),
+                m,
+            ));
+            v.push((
+                format!("mlp_{order}_resample_ablation_{pct}pct_accuracy_sd"),
+                sd,
+            ));
+        }
     }
     for (s, r) in sel_imp_rho.iter().enumerate() {
         v.push((format!("mlp_selectivity_importance_spearman_seed{s}"), *r));
@@ -591,8 +660,48 @@ mod tests {
         assert_eq!(spearman(&[1.0, 1.0], &[1.0, 2.0]), 0.0);
     }
 
+    /// Ablation by resampling: with no unit lesioned it is the intact network; with every
+    /// unit lesioned the output follows a random training input's activity, so the accuracy
+    /// falls to chance (0.1 for 10 balanced classes; at most 0.2 here), and with the donor being
+    /// the example's own activity nothing changes.
+    #[test]
+    fn resampling_ablation_limits() {
+        let ds = crate::data::bundled::digits().unwrap();
+        let rows: Vec<(Vec<f64>, usize)> = (0..ds.len())
+            .map(|i| {
+                (
+                    (0..64).map(|j| ds.features[(i, j)] / 16.0).collect(),
+                    ds.labels[i],
+                )
+            })
+            .collect();
+        let (tr, te) = rows.split_at(1200);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let m = train(tr, 32, 3, true, &mut rng);
+        let all = vec![true; 32];
+        let donors: Vec<Vec<f64>> = tr.iter().map(|(x, _)| m.forward(x, &all).0).collect();
+        let intact = evaluate(&m, te, &all).0;
+        assert!(intact > 0.85, "{intact}");
+        assert_eq!(evaluate_resampled(&m, te, &all, &donors, &mut rng), intact);
+        let none = vec![false; 32];
+        let chance = evaluate_resampled(&m, te, &none, &donors, &mut rng);
+        assert!(chance < 0.2, "{chance}");
+        let own: Vec<Vec<f64>> = te.iter().map(|(x, _)| m.forward(x, &all).0).collect();
+        let hit = te
+            .iter()
+            .zip(&own)
+            .filter(|((x, y), d)| {
+                let out = m.forward_with(x, &none, Some(d)).1;
+                (0..10).max_by(|&a, &b| out[a].total_cmp(&out[b])) == Some(*y)
+            })
+            .count();
+        assert_eq!(hit as f64 / te.len() as f64, intact);
+    }
+
     /// The extras at small sizes (2 networks of 32 hidden units, 4 epochs): ablating a random
-    /// half of the units to their mean costs less than silencing them (the same draws); a network
+    /// half of the units to their mean costs less than silencing them (the same draws), and
+    /// resampling them (another input's activity) costs more, the targeted order still worse
+    /// than the random one; a network
     /// whose hidden layer never learned (readout only) loses more to a random 25 % lesion than
     /// the trained one and still shows a class-specific deficit at 50 %; class selectivity does
     /// not predict importance positively (Spearman below 0.5 in every network).
@@ -603,6 +712,20 @@ mod tests {
         assert!(
             r("mlp_random_mean_ablation_50pct_accuracy_mean")
                 > r("mlp_random_lesion_50pct_accuracy_mean"),
+            "{:?}",
+            c.numbers
+        );
+        // Ablation by resampling (a random training input's activity) misleads the readout:
+        // a random half costs more than silencing it, and the targeted order stays the worse.
+        assert!(
+            r("mlp_random_resample_ablation_50pct_accuracy_mean")
+                < r("mlp_random_lesion_50pct_accuracy_mean"),
+            "{:?}",
+            c.numbers
+        );
+        assert!(
+            r("mlp_targeted_resample_ablation_25pct_accuracy_mean")
+                < r("mlp_random_resample_ablation_25pct_accuracy_mean"),
             "{:?}",
             c.numbers
         );

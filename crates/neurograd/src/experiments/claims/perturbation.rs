@@ -19,7 +19,8 @@
 //! with the number of perturbed variables: weights for WP, nodes for NP). The relative error of
 //! the mean of `N` estimates falls as `1/sqrt(N)` (no bias floor); the control's stays near 1.
 //! Werfel, Xie & Seung (2005): at optimal learning rates NP is slower than gradient descent by a
-//! factor `M` (outputs) and WP by a further factor `N` (inputs); not measured here.
+//! factor `M` (outputs) and WP by a further factor `N` (inputs). Measured in their setting by
+//! [`speed_numbers`] (see "Learning speed at tuned rates" below).
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -35,22 +36,32 @@ pub struct PerturbationSizes {
     pub seeds: usize,
     /// Estimates per estimator and seed (the largest `N`).
     pub estimates: usize,
+    /// Learning speed: seeds on which each method's learning rate is tuned.
+    pub speed_tune_seeds: usize,
+    /// Learning speed: seeds reported at the tuned rates (others than the tuning seeds).
+    pub speed_seeds: usize,
 }
 
 impl PerturbationSizes {
-    /// The CLI's sizes: 10 seeds, 100,000 estimates each.
+    /// The CLI's sizes: 10 seeds, 100,000 estimates each; learning speed tuned on 5 seeds and
+    /// reported on 10.
     pub fn full() -> Self {
         Self {
             seeds: 10,
             estimates: 100_000,
+            speed_tune_seeds: 5,
+            speed_seeds: 10,
         }
     }
 
-    /// The unit test's sizes: 5 seeds, 10,000 estimates.
+    /// The unit test's sizes: 5 seeds, 10,000 estimates; learning speed tuned on 3 seeds and
+    /// reported on 5.
     pub fn small() -> Self {
         Self {
             seeds: 5,
             estimates: 10_000,
+            speed_tune_seeds: 3,
+            speed_seeds: 5,
         }
     }
 }
@@ -164,11 +175,238 @@ fn log_slope(x: &[f64], y: &[f64]) -> f64 {
     sxy / sxx
 }
 
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    (m, var.sqrt())
+use super::seeds::mean_sd;
+
+// ---------------------------------------------------------------------------------------------
+// Learning speed at tuned rates (Werfel, Xie & Seung 2005).
+// ---------------------------------------------------------------------------------------------
+
+/// A learning rule of the speed experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Gradient descent: `ΔW = −η (Wx − W*x) xᵀ`.
+    Gd,
+    /// Node perturbation: output jitter `σζ`, `ΔW = −η (L(ζ) − L)/σ · ζ xᵀ`.
+    Np,
+    /// Weight perturbation: weight jitter `σξ`, `ΔW = −η (L(W + σξ) − L)/σ · ξ`.
+    Wp,
+}
+
+impl Method {
+    /// All methods.
+    pub const ALL: [Method; 3] = [Method::Gd, Method::Np, Method::Wp];
+
+    /// Key prefix.
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Gd => "gd",
+            Method::Np => "np",
+            Method::Wp => "wp",
+        }
+    }
+}
+
+/// The network sizes `(N inputs, M outputs)` of the speed experiment: a base size, `N` doubled
+/// and `M` doubled.
+pub const SPEED_SIZES: [(usize, usize); 3] = [(10, 5), (20, 5), (10, 10)];
+/// The learning-rate grid, the same for every method: `2^-1, 2^-2, ..., 2^-14`.
+pub fn rate_grid() -> Vec<f64> {
+    (1..=14).map(|k| 0.5f64.powi(k)).collect()
+}
+/// Learning criterion: the mean training loss over the last tenth of the steps so far falls to
+/// 1 % of its initial expected value `½‖W*‖²` (`W = 0` at the start).
+pub const SPEED_TARGET: f64 = 0.01;
+/// Steps after which a run that has not met the criterion counts as not learning.
+pub const SPEED_CAP: usize = 400_000;
+
+/// Werfel et al.'s expected-error recursion (Gaussian inputs, Gaussian jitter, small `σ`): one
+/// step multiplies `E‖W − W*‖²` by `1 − 2η + η² k (N + 2)` with `k = 1` (GD), `M + 2` (NP),
+/// `NM + 2` (WP); the optimal rate is `1/(k (N + 2))`.
+pub fn optimal_rate(method: Method, n: usize, m: usize) -> f64 {
+    let k = match method {
+        Method::Gd => 1.0,
+        Method::Np => m as f64 + 2.0,
+        Method::Wp => (n * m) as f64 + 2.0,
+    };
+    1.0 / (k * (n as f64 + 2.0))
+}
+
+/// One online run: a teacher `W*` (`M × N`, entries `N(0, 1/N)`, from `seed`), the student from
+/// `W = 0`, a fresh input `x ~ N(0, I_N)` per step, loss `½‖(W − W*) x‖²` measured before the
+/// step's update. Returns the steps until [`SPEED_TARGET`] is met, or `None` (diverged, or not
+/// met within `cap` steps).
+pub fn learning_time(
+    method: Method,
+    n: usize,
+    m: usize,
+    eta: f64,
+    seed: u64,
+    cap: usize,
+) -> Option<usize> {
+    let mut teacher_rng = ChaCha8Rng::seed_from_u64(seed);
+    let wstar: Vec<f64> = (0..n * m)
+        .map(|_| normal(&mut teacher_rng) / (n as f64).sqrt())
+        .collect();
+    let target = SPEED_TARGET * 0.5 * norm2(&wstar);
+    // The error E = W − W* (row-major M × N); W = 0.
+    let mut err: Vec<f64> = wstar.iter().map(|w| -w).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(0x9e37_79b9));
+    let mut cum = vec![0.0]; // cumulative training loss
+    let mut x = vec![0.0; n];
+    let mut e = vec![0.0; m];
+    let mut jit = vec![0.0; n * m];
+    for t in 1..=cap {
+        for v in &mut x {
+            *v = normal(&mut rng);
+        }
+        for (k, ek) in e.iter_mut().enumerate() {
+            *ek = err[k * n..(k + 1) * n]
+                .iter()
+                .zip(&x)
+                .map(|(a, b)| a * b)
+                .sum();
+        }
+        let loss = 0.5 * norm2(&e);
+        if !loss.is_finite() || loss > 1e6 {
+            return None;
+        }
+        match method {
+            Method::Gd => {
+                for (k, ek) in e.iter().enumerate() {
+                    for (w, xj) in err[k * n..(k + 1) * n].iter_mut().zip(&x) {
+                        *w -= eta * ek * xj;
+                    }
+                }
+            }
+            Method::Np => {
+                for z in &mut jit[..m] {
+                    *z = normal(&mut rng);
+                }
+                let jittered: f64 = 0.5
+                    * e.iter()
+                        .zip(&jit)
+                        .map(|(a, z)| (a + SIGMA * z).powi(2))
+                        .sum::<f64>();
+                let r = (jittered - loss) / SIGMA;
+                for k in 0..m {
+                    let zk = jit[k];
+                    for (w, xj) in err[k * n..(k + 1) * n].iter_mut().zip(&x) {
+                        *w -= eta * r * zk * xj;
+                    }
+                }
+            }
+            Method::Wp => {
+                for z in &mut jit {
+                    *z = normal(&mut rng);
+                }
+                let jittered: f64 = 0.5
+                    * (0..m)
+                        .map(|k| {
+                            let d: f64 = jit[k * n..(k + 1) * n]
+                                .iter()
+                                .zip(&x)
+                                .map(|(a, b)| a * b)
+                                .sum();
+                            (e[k] + SIGMA * d).powi(2)
+                        })
+                        .sum::<f64>();
+                let r = (jittered - loss) / SIGMA;
+                for (w, z) in err.iter_mut().zip(&jit) {
+                    *w -= eta * r * z;
+                }
+            }
+        }
+        cum.push(cum[t - 1] + loss);
+        let from = t - t.div_ceil(10);
+        if t >= 10 && (cum[t] - cum[from]) / (t - from) as f64 <= target {
+            return Some(t);
+        }
+    }
+    None
+}
+
+/// Tunes `method`'s rate on the grid ([`rate_grid`]) by the mean learning time over the seeds
+/// `seeds` (the training loss only). The grid is scanned from the largest rate down; below the
+/// optimum the time grows as `1/η`, so the scan stops once the mean time exceeds twice the best
+/// (runs are cut at three times the best). A rate at which any tuning run fails to learn is
+/// never chosen. Returns the chosen rate and its mean learning time (`None` if no rate learns).
+pub fn tune_rate(method: Method, n: usize, m: usize, seeds: &[u64]) -> Option<(f64, f64)> {
+    let mut best: Option<(f64, f64)> = None;
+    for eta in rate_grid() {
+        let cap = best.map_or(SPEED_CAP, |(_, t)| ((3.0 * t) as usize).min(SPEED_CAP));
+        let times: Option<Vec<usize>> = seeds
+            .iter()
+            .map(|&s| learning_time(method, n, m, eta, s, cap))
+            .collect();
+        let mean = times.map(|v| v.iter().sum::<usize>() as f64 / v.len() as f64);
+        match (mean, best) {
+            (Some(t), Some((_, b))) if t < b => best = Some((eta, t)),
+            (Some(t), None) => best = Some((eta, t)),
+            (Some(t), Some((_, b))) if t > 2.0 * b => break,
+            (None, Some(_)) => break,
+            _ => {}
+        }
+    }
+    best
+}
+
+/// The speed experiment's numbers: per size `(N, M)` of [`SPEED_SIZES`] (keys `speed_n{N}_m{M}_`)
+/// and method, the tuned rate, the optimal rate of the expected-error recursion
+/// ([`optimal_rate`]), the learning time at the tuned rate on the reported seeds (mean, SD), and
+/// the per-seed ratios NP/GD and WP/NP (mean, SD) with their predictions `M + 2` and
+/// `(NM + 2)/(M + 2)`. Tuning seeds: `seed · 7919 + 1000 + k`; reported seeds `seed · 7919 + k`.
+pub fn speed_numbers(seed: u64, sizes: &PerturbationSizes) -> Vec<(String, f64)> {
+    let base = seed.wrapping_mul(7919);
+    let tune: Vec<u64> = (0..sizes.speed_tune_seeds.max(1) as u64)
+        .map(|k| base.wrapping_add(1000 + k))
+        .collect();
+    let report: Vec<u64> = (0..sizes.speed_seeds.max(1) as u64)
+        .map(|k| base.wrapping_add(k))
+        .collect();
+    let mut v: Vec<(String, f64)> = vec![
+        ("speed_tune_seeds".into(), tune.len() as f64),
+        ("speed_seeds".into(), report.len() as f64),
+        ("speed_target".into(), SPEED_TARGET),
+    ];
+    for (n, m) in SPEED_SIZES {
+        let pre = format!("speed_n{n}_m{m}");
+        let mut times: Vec<Vec<f64>> = Vec::new();
+        for method in Method::ALL {
+            let k = format!("{pre}_{}", method.key());
+            let Some((eta, _)) = tune_rate(method, n, m, &tune) else {
+                v.push((format!("{k}_tuned_rate"), f64::NAN));
+                times.push(vec![f64::NAN; report.len()]);
+                continue;
+            };
+            v.push((format!("{k}_tuned_rate"), eta));
+            v.push((format!("{k}_optimal_rate"), optimal_rate(method, n, m)));
+            let t: Vec<f64> = report
+                .iter()
+                .map(|&s| {
+                    learning_time(method, n, m, eta, s, SPEED_CAP).map_or(f64::NAN, |t| t as f64)
+                })
+                .collect();
+            let (mt, sdt) = mean_sd(&t);
+            v.push((format!("{k}_steps_mean"), mt));
+            v.push((format!("{k}_steps_sd"), sdt));
+            times.push(t);
+        }
+        let ratio = |a: usize, b: usize| -> Vec<f64> {
+            times[a].iter().zip(&times[b]).map(|(x, y)| x / y).collect()
+        };
+        let (r1, s1) = mean_sd(&ratio(1, 0));
+        let (r2, s2) = mean_sd(&ratio(2, 1));
+        v.push((format!("{pre}_np_over_gd_mean"), r1));
+        v.push((format!("{pre}_np_over_gd_sd"), s1));
+        v.push((format!("{pre}_np_over_gd_predicted"), m as f64 + 2.0));
+        v.push((format!("{pre}_wp_over_np_mean"), r2));
+        v.push((format!("{pre}_wp_over_np_sd"), s2));
+        v.push((
+            format!("{pre}_wp_over_np_predicted"),
+            ((n * m) as f64 + 2.0) / (m as f64 + 2.0),
+        ));
+    }
+    v
 }
 
 /// Runs claim 13 (see the module docs).
@@ -308,11 +546,37 @@ pub fn claim13(seed: u64, sizes: &PerturbationSizes) -> Result<Claim> {
         "wp_over_np_variance_predicted_mean".into(),
         mean_sd(&wp_over_np_pred).0,
     ));
+    v.extend(speed_numbers(seed, sizes));
     Ok(claim(
         13,
         v,
-        "WP and NP: error of the mean of N estimates falls with slope in [-0.6, -0.4] in log N and the final cosine to the backprop gradient > 0.9 (unbiased); the decorrelated control's final relative error > 0.9 and |cosine| < 0.3; measured variances within 15 % of (P + 1)|g|^2 (WP) and sum_i (|g_node|^2 + g_i^2)|a_i|^2 (NP); WP variance > NP variance -> holds (unbiased, variance set by the number of perturbed variables); else does not hold",
+        "WP and NP: error of the mean of N estimates falls with slope in [-0.6, -0.4] in log N and the final cosine to the backprop gradient > 0.9 (unbiased); the decorrelated control's final relative error > 0.9 and |cosine| < 0.3; measured variances within 15 % of (P + 1)|g|^2 (WP) and sum_i (|g_node|^2 + g_i^2)|a_i|^2 (NP); WP variance > NP variance -> holds (unbiased, variance set by the number of perturbed variables); else does not hold. Reported, not part of the rule: learning speed at each method's tuned rate (Werfel, Xie & Seung 2005; speed_*)",
     ))
+}
+
+/// The learning-speed sentence of claim 13's verdict (empty without the speed numbers).
+fn speed_sentence(n: &Numbers) -> String {
+    let g = |k: &str| num(n, k);
+    if !g("speed_n10_m5_np_over_gd_mean").is_finite() {
+        return String::new();
+    }
+    let parts: Vec<String> = SPEED_SIZES
+        .iter()
+        .map(|(a, b)| {
+            let p = format!("speed_n{a}_m{b}");
+            format!(
+                "N = {a}, M = {b}: NP/GD {:.1} (M + 2 = {b2}), WP/NP {:.1} ((NM + 2)/(M + 2) = {:.1})",
+                g(&format!("{p}_np_over_gd_mean")),
+                g(&format!("{p}_wp_over_np_mean")),
+                g(&format!("{p}_wp_over_np_predicted")),
+                b2 = b + 2,
+            )
+        })
+        .collect();
+    format!(
+        "; the price is speed: in Werfel et al.'s linear setting, each method at its own tuned learning rate, learning takes longer by {}",
+        parts.join("; ")
+    )
 }
 
 /// Claim 13's rule (see the `rule` text in [`claim13`]).
@@ -337,10 +601,44 @@ pub fn verdict13(n: &Numbers) -> String {
             num(n, "nodes"),
             num(n, "wp_over_np_variance_mean"),
             num(n, "wp_over_np_variance_predicted_mean"),
-        )
+        ) + &speed_sentence(n)
     } else {
         format!(
             "does not hold: unbiased {unbiased}, control null {control}, variance as predicted {variance}, WP noisier than NP {ordered}"
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Werfel, Xie & Seung (2005) at tuned rates (3 tuning seeds, 5 reported ones): each
+    /// method's tuned rate is within a factor 2 of the recursion's optimum, NP is slower than GD
+    /// by about `M + 2` and WP slower than NP by about `(NM + 2)/(M + 2)` (within a factor 1.5
+    /// each), NP/GD grows with `M` and not with `N`, and WP/NP grows with `N`.
+    #[test]
+    fn tuned_speed_ratios() {
+        let v: Numbers = speed_numbers(0, &PerturbationSizes::small())
+            .into_iter()
+            .collect();
+        let g = |k: &str| v[k];
+        for (n, m) in SPEED_SIZES {
+            let p = format!("speed_n{n}_m{m}");
+            for method in Method::ALL {
+                let k = format!("{p}_{}", method.key());
+                let r = g(&format!("{k}_tuned_rate")) / g(&format!("{k}_optimal_rate"));
+                assert!((0.5..=2.0).contains(&r), "{k}: {r} {v:?}");
+            }
+            for q in ["np_over_gd", "wp_over_np"] {
+                let r = g(&format!("{p}_{q}_mean")) / g(&format!("{p}_{q}_predicted"));
+                assert!((1.0 / 1.5..=1.5).contains(&r), "{p} {q}: {r} {v:?}");
+            }
+        }
+        let npgd = |p: &str| g(&format!("speed_{p}_np_over_gd_mean"));
+        let wpnp = |p: &str| g(&format!("speed_{p}_wp_over_np_mean"));
+        assert!(npgd("n10_m10") > 1.3 * npgd("n10_m5"), "{v:?}");
+        assert!((npgd("n20_m5") / npgd("n10_m5") - 1.0).abs() < 0.3, "{v:?}");
+        assert!(wpnp("n20_m5") > 1.5 * wpnp("n10_m5"), "{v:?}");
     }
 }

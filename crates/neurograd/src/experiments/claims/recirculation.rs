@@ -207,17 +207,7 @@ fn one_seed(seed: u64, s: &RecirculationSizes) -> Result<SeedRun> {
     })
 }
 
-/// Mean and sample standard deviation (0 for one value).
-fn mean_std(v: &[Real]) -> (Real, Real) {
-    let n = v.len() as Real;
-    let m = v.iter().sum::<Real>() / n;
-    let var = if v.len() > 1 {
-        v.iter().map(|x| (x - m).powi(2)).sum::<Real>() / (n - 1.0)
-    } else {
-        0.0
-    };
-    (m, var.sqrt())
-}
+use super::seeds::mean_sd;
 
 /// Runs claim 4 (see the module docs) with seeds `seed, ..., seed + sizes.seeds - 1`.
 ///
@@ -258,7 +248,7 @@ pub fn claim4(seed: u64, sizes: &RecirculationSizes) -> Result<Claim> {
     v.push(("steps".into(), sizes.steps as f64));
     v.push(("lambda".into(), LAMBDA));
     let mut push = |name: &str, f: &dyn Fn(&SeedRun) -> Real| {
-        let (m, sd) = mean_std(&runs.iter().map(f).collect::<Vec<_>>());
+        let (m, sd) = mean_sd(&runs.iter().map(f).collect::<Vec<_>>());
         v.push((format!("{name}_mean"), m));
         v.push((format!("{name}_std"), sd));
     };

@@ -83,21 +83,99 @@ pub fn predicted_difference(c: f64) -> f64 {
 /// output rate.
 pub fn run(c: f64, seconds: f64, seed: u64) -> (f64, f64, f64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut u = || rand::RngExt::random::<f64>(&mut rng);
     let half = N_INPUTS / 2;
     let sc = c.sqrt();
     let p_common = NU * DT;
     // Independent part so that the rate stays NU: P(spike) = sc p + (1 - sc p) p_ind = p.
     let p_ind = (NU * DT * (1.0 - sc)) / (1.0 - sc * NU * DT);
+    simulate(seconds, &mut rng, |_, rng, spikes| {
+        let mut u = || rand::RngExt::random::<f64>(rng);
+        let common = u() < p_common;
+        for (j, s) in spikes.iter_mut().enumerate() {
+            *s = if j < half {
+                (common && u() < sc) || u() < p_ind
+            } else {
+                u() < NU * DT
+            };
+        }
+    })
+}
+
+/// The input trains of [`run`] (shared-source mixing at `c` in the first group) drawn for the
+/// whole run from `seed`, row-major `steps × N_INPUTS`. With `shuffle`, each input's spike
+/// times are then shuffled: its `k` spikes moved to `k` distinct steps drawn uniformly (a random
+/// permutation of the steps, independent per input). Every input keeps its spike count (its
+/// rate) and the correlation between inputs is destroyed.
+pub fn input_raster(c: f64, steps: usize, seed: u64, shuffle: bool) -> Vec<bool> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let half = N_INPUTS / 2;
+    let sc = c.sqrt();
+    let p_ind = (NU * DT * (1.0 - sc)) / (1.0 - sc * NU * DT);
+    let mut raster = vec![false; steps * N_INPUTS];
+    for row in raster.chunks_exact_mut(N_INPUTS) {
+        let common = rng.random::<f64>() < NU * DT;
+        for (j, cell) in row.iter_mut().enumerate() {
+            *cell = if j < half {
+                (common && rng.random::<f64>() < sc) || rng.random::<f64>() < p_ind
+            } else {
+                rng.random::<f64>() < NU * DT
+            };
+        }
+    }
+    if shuffle {
+        for j in 0..N_INPUTS {
+            let mut k = 0;
+            for row in raster.chunks_exact_mut(N_INPUTS) {
+                k += usize::from(row[j]);
+                row[j] = false;
+            }
+            // k distinct steps, uniformly (rejection: k is about 1 % of the steps).
+            let mut placed = 0;
+            while placed < k {
+                let cell = &mut raster[rng.random_range(0..steps) * N_INPUTS + j];
+                if !*cell {
+                    *cell = true;
+                    placed += 1;
+                }
+            }
+        }
+    }
+    raster
+}
+
+/// Mixed into a run's seed for its shuffled input trains.
+pub const RASTER_SEED: u64 = 0x5348_5546_4c45_0000;
+
+/// Negative control (c) of the reference protocol: [`run`] with each input's spike times
+/// shuffled ([`input_raster`] with `shuffle`, drawn from `seed ^ RASTER_SEED`, a stream no other
+/// run of [`difference_shuffled`] uses): the same rates, no correlation.
+pub fn run_shuffled(c: f64, seconds: f64, seed: u64) -> (f64, f64, f64) {
+    let steps = (seconds / DT).round() as usize;
+    let raster = input_raster(c, steps, seed ^ RASTER_SEED, true);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    simulate(seconds, &mut rng, |t, _, spikes| {
+        spikes.copy_from_slice(&raster[t * N_INPUTS..(t + 1) * N_INPUTS]);
+    })
+}
+
+/// The linear Poisson neuron and the drift accumulation of [`run`]; `input(step, rng, spikes)`
+/// fills the step's input spikes (after the step's output spike is drawn from `rng`).
+fn simulate(
+    seconds: f64,
+    rng: &mut ChaCha8Rng,
+    mut input: impl FnMut(usize, &mut ChaCha8Rng, &mut [bool]),
+) -> (f64, f64, f64) {
+    let half = N_INPUTS / 2;
     let (de, dp, dm) = ((-DT / TAU_EPS).exp(), (-DT / TAU).exp(), (-DT / TAU).exp());
     let mut x = vec![0.0; N_INPUTS];
     let mut a = vec![0.0; N_INPUTS];
     let mut dw = vec![0.0; N_INPUTS];
+    let mut spikes = vec![false; N_INPUTS];
     let mut b = 0.0;
     let mut drive = 0.0; // Σ_j w x_j
     let steps = (seconds / DT).round() as usize;
     let mut post_count = 0usize;
-    for _ in 0..steps {
+    for t in 0..steps {
         drive *= de;
         for (xj, aj) in x.iter_mut().zip(a.iter_mut()) {
             *xj *= de;
@@ -105,7 +183,7 @@ pub fn run(c: f64, seconds: f64, seed: u64) -> (f64, f64, f64) {
         }
         b *= dm;
         // Output spike from past inputs.
-        if u() < (NU0 + drive) * DT {
+        if rand::RngExt::random::<f64>(rng) < (NU0 + drive) * DT {
             post_count += 1;
             for (d, aj) in dw.iter_mut().zip(&a) {
                 *d += A_PLUS * aj;
@@ -113,13 +191,8 @@ pub fn run(c: f64, seconds: f64, seed: u64) -> (f64, f64, f64) {
             b += 1.0;
         }
         // Input spikes.
-        let common = u() < p_common;
-        for j in 0..N_INPUTS {
-            let spike = if j < half {
-                (common && u() < sc) || u() < p_ind
-            } else {
-                u() < NU * DT
-            };
+        input(t, rng, &mut spikes);
+        for (j, &spike) in spikes.iter().enumerate() {
             if spike {
                 dw[j] -= A_MINUS * b;
                 a[j] += 1.0;
@@ -139,6 +212,20 @@ pub fn run(c: f64, seconds: f64, seed: u64) -> (f64, f64, f64) {
 /// Mean and standard error over runs of the correlated-minus-uncorrelated drift, the mean
 /// uncorrelated drift and the mean output rate.
 pub fn difference(c: f64, sizes: &StdpSizes, seed: u64) -> (f64, f64, f64, f64) {
+    difference_of(run, c, sizes, seed)
+}
+
+/// [`difference`] for the shuffled control ([`run_shuffled`]).
+pub fn difference_shuffled(c: f64, sizes: &StdpSizes, seed: u64) -> (f64, f64, f64, f64) {
+    difference_of(run_shuffled, c, sizes, seed)
+}
+
+fn difference_of(
+    run: fn(f64, f64, u64) -> (f64, f64, f64),
+    c: f64,
+    sizes: &StdpSizes,
+    seed: u64,
+) -> (f64, f64, f64, f64) {
     let rs: Vec<(f64, f64, f64)> = (0..sizes.runs)
         .map(|r| {
             run(
@@ -480,12 +567,7 @@ pub fn sarle_bc(v: &[f64]) -> f64 {
     (g * g + 1.0) / (k + 3.0 * (n - 1.0).powi(2) / ((n - 2.0) * (n - 3.0)))
 }
 
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    (m, var.sqrt())
-}
+use super::seeds::mean_sd;
 
 /// The plastic run's numbers: per arm ([`PlasticArm::key`] prefix), mean and SD over seeds of
 /// the fractions of weights within 10 % of 0 and of `g_max` (`frac_low`, `frac_high`), the
@@ -631,6 +713,43 @@ mod tests {
         let mut n: Numbers = v.iter().cloned().collect();
         n.insert(key.to_string(), x);
         n
+    }
+
+    /// Coincidences per input pair (same step) within each group, and every input's count.
+    fn coincidences(raster: &[bool]) -> (f64, f64, Vec<usize>) {
+        let h = N_INPUTS / 2;
+        let (mut c0, mut c1) = (0usize, 0usize);
+        let mut counts = vec![0usize; N_INPUTS];
+        for row in raster.chunks_exact(N_INPUTS) {
+            let (g0, g1) = (
+                row[..h].iter().filter(|&&x| x).count(),
+                row[h..].iter().filter(|&&x| x).count(),
+            );
+            c0 += g0 * g0.saturating_sub(1) / 2;
+            c1 += g1 * g1.saturating_sub(1) / 2;
+            for (k, &x) in counts.iter_mut().zip(row) {
+                *k += usize::from(x);
+            }
+        }
+        let pairs = (h * (h - 1) / 2) as f64;
+        (c0 as f64 / pairs, c1 as f64 / pairs, counts)
+    }
+
+    /// The shuffled-spike-time control's trains: every input keeps its spike count, and the
+    /// correlated group's excess coincidences (`c ν T = 100` per pair over 100 s, against
+    /// `ν² dt T = 10` by chance) are gone.
+    #[test]
+    fn shuffling_keeps_rates_and_removes_correlation() {
+        let steps = 100_000; // 100 s
+        let plain = input_raster(C, steps, 3, false);
+        let shuffled = input_raster(C, steps, 3, true);
+        let (p0, p1, pc) = coincidences(&plain);
+        let (s0, s1, sc) = coincidences(&shuffled);
+        assert_eq!(pc, sc);
+        let mean_rate = pc.iter().sum::<usize>() as f64 / N_INPUTS as f64 / 100.0;
+        assert!((mean_rate - NU).abs() < 0.3, "{mean_rate}");
+        assert!(p0 > 80.0 && p1 < 14.0, "{p0} {p1}");
+        assert!(s0 < 14.0 && s1 < 14.0, "{s0} {s1}");
     }
 
     /// The plastic part of claim 10's rule on synthetic numbers, each threshold from both sides.
