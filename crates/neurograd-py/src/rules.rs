@@ -201,16 +201,34 @@ struct PyRule<'py> {
     py: Python<'py>,
     func: Bound<'py, PyAny>,
     like: Box<dyn LocalRule>,
+    /// A `KeyboardInterrupt` (or other signal exception) raised in or between the calls of
+    /// `func`: the harness ends at its error and [`check_python_rule`] raises this instead.
+    interrupt: std::cell::RefCell<Option<PyErr>>,
 }
 
 impl LocalRule for PyRule<'_> {
     fn delta(&self, a: &Activity<'_>, weights: &Matrix) -> PResult<Matrix> {
         let py = self.py;
-        let fail = |e: PyErr| PlasticityError::InvalidParameter {
-            name: "rule",
-            value: "python function".into(),
-            reason: e.to_string(),
+        let fail = |e: PyErr| {
+            let reason = e.to_string();
+            if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+                self.interrupt.borrow_mut().get_or_insert(e);
+            }
+            PlasticityError::InvalidParameter {
+                name: "rule",
+                value: "python function".into(),
+                reason,
+            }
         };
+        // a Ctrl-C that arrived while the harness ran in Rust (the GIL is held throughout)
+        if let Err(e) = py.check_signals() {
+            self.interrupt.borrow_mut().get_or_insert(e);
+            return Err(PlasticityError::InvalidParameter {
+                name: "rule",
+                value: "python function".into(),
+                reason: "interrupted".into(),
+            });
+        }
         let target = a.target.map(|t| matrix_to_py(py, t).into_any());
         let modulator = a
             .modulator
@@ -264,9 +282,13 @@ fn check_python_rule(
         py,
         func,
         like: local::rule_by_name(like).py_err()?,
+        interrupt: std::cell::RefCell::new(None),
     };
-    let report = check_rate_rule(&rule, seed).py_err()?;
-    serde_json::to_string(&report).py_err()
+    let report = check_rate_rule(&rule, seed);
+    if let Some(e) = rule.interrupt.take() {
+        return Err(e);
+    }
+    serde_json::to_string(&report.py_err()?).py_err()
 }
 
 /// Registers the functions.
