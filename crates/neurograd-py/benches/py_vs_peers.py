@@ -68,10 +68,15 @@ def hebb_numpy(pre, post, W):
     return post.T @ pre / len(pre)
 
 
-def per_call(f, reps):
-    t = time.perf_counter()
+def per_call(f, reps, cpu=None):
+    """Wall seconds per call of ``f`` over ``reps`` calls; with a list ``cpu``, the process CPU
+    seconds per call are appended to it (on a loaded machine CPU time is the steadier measure:
+    every contender here runs on one thread)."""
+    t, c = time.perf_counter(), time.process_time()
     for _ in range(reps):
         f()
+    if cpu is not None:
+        cpu.append((time.process_time() - c) / reps)
     return (time.perf_counter() - t) / reps
 
 
@@ -87,16 +92,20 @@ def rule_round(r, W, batches, echo, rule_ratios):
                   lambda: numpy_f(pre, post, W)]
             order = [(k + r) % 3 for k in range(3)]
             tt = [0.0, 0.0, 0.0]
+            tc = [[], [], []]
             for k in order:
                 fs[k]()
-                tt[k] = per_call(fs[k], 300)
+                tt[k] = per_call(fs[k], 300, tc[k])
+            tc = [c[0] for c in tc]
             ti, tr, to = _rules_native._delta_profile(name, pre, post, W, reps=300)
             print(f"round {r}: {name} 784x256 batch {b}: neurograd {tt[0] * 1e3:.3f} ms, with "
-                  f"out= {tt[1] * 1e3:.3f} ms, NumPy {tt[2] * 1e3:.3f} ms per call; phases: "
+                  f"out= {tt[1] * 1e3:.3f} ms, NumPy {tt[2] * 1e3:.3f} ms per call (CPU "
+                  f"{tc[0] * 1e3:.3f} / {tc[1] * 1e3:.3f} / {tc[2] * 1e3:.3f} ms); phases: "
                   f"arrays in {ti * 1e3:.3f}, rule {tr * 1e3:.3f}, array out {to * 1e3:.3f} ms",
                   flush=True)
             rule_ratios.setdefault(f"{name} batch {b}", []).append(tt[0] / tt[2])
             rule_ratios.setdefault(f"{name} batch {b}, out=", []).append(tt[1] / tt[2])
+            rule_ratios.setdefault(f"{name} batch {b}, CPU time", []).append(tc[0] / tc[2])
     te = per_call(lambda: echo(W), 300)
     tc = per_call(lambda: np.ascontiguousarray(W.T), 300)
     print(f"round {r}: conversions alone (W in and out): {te * 1e3:.3f} ms; NumPy transposed "

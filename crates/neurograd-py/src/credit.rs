@@ -50,10 +50,9 @@ impl Network {
         py: Python<'py>,
         x: PyReadonlyArray2<'_, f64>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        Ok(matrix_to_py(
-            py,
-            &self.net.forward(&matrix_from_py(&x)).py_err()?,
-        ))
+        let x = matrix_from_py(&x);
+        let y = py.detach(|| self.net.forward(&x)).py_err()?;
+        Ok(matrix_to_py(py, &y))
     }
 
     /// Layer widths.
@@ -79,18 +78,24 @@ fn algorithms() -> Vec<(&'static str, &'static str, bool)> {
         .collect()
 }
 
+/// The updates of `algorithm` on `(x, t)`, in the shape of `rules.delta`: the arrays converted
+/// in, the Rust work with the GIL released, the result returned for conversion out.
 fn updates_of(
+    py: Python<'_>,
     algorithm: &str,
     net: &Network,
     x: &PyReadonlyArray2<'_, f64>,
     t: &PyReadonlyArray2<'_, f64>,
     seed: u64,
 ) -> PyResult<Vec<neurograd::tensor::Matrix>> {
-    let mut alg = registry::by_name(algorithm, &net.net, seed).py_err()?;
-    let u = alg
-        .updates(&net.net, &matrix_from_py(x), &matrix_from_py(t))
-        .py_err()?;
-    Ok(u.grads)
+    let (x, t) = (matrix_from_py(x), matrix_from_py(t));
+    let net = &net.net;
+    py.detach(|| {
+        // built here: a boxed algorithm is not `Send`
+        let mut alg = registry::by_name(algorithm, net, seed)?;
+        alg.updates(net, &x, &t).map(|u| u.grads)
+    })
+    .py_err()
 }
 
 /// The updates of `algorithm` (with the sign of the loss gradient) on the batch `(X, T)`:
@@ -105,7 +110,7 @@ fn updates<'py>(
     t: PyReadonlyArray2<'_, f64>,
     seed: u64,
 ) -> PyResult<Bound<'py, PyList>> {
-    let g = updates_of(algorithm, &net, &x, &t, seed)?;
+    let g = updates_of(py, algorithm, &net, &x, &t, seed)?;
     PyList::new(py, g.iter().map(|m| matrix_to_py(py, m)))
 }
 
@@ -114,14 +119,15 @@ fn updates<'py>(
 #[pyfunction]
 #[pyo3(signature = (algorithm, net, x, t, seed = 0))]
 fn cosine_to_backprop(
+    py: Python<'_>,
     algorithm: &str,
     net: PyRef<'_, Network>,
     x: PyReadonlyArray2<'_, f64>,
     t: PyReadonlyArray2<'_, f64>,
     seed: u64,
 ) -> PyResult<(f64, Vec<f64>)> {
-    let a = updates_of(algorithm, &net, &x, &t, seed)?;
-    let b = updates_of("bp", &net, &x, &t, seed)?;
+    let a = updates_of(py, algorithm, &net, &x, &t, seed)?;
+    let b = updates_of(py, "bp", &net, &x, &t, seed)?;
     let all = cosine_params(&a, &b).py_err()?;
     let per = (0..a.len() / 2)
         .map(|l| cosine_params(&a[2 * l..2 * l + 1], &b[2 * l..2 * l + 1]).py_err())

@@ -53,6 +53,20 @@ fn xy<'py>(py: Python<'py>, ds: &Dataset) -> Xy<'py> {
     (matrix_to_py(py, &ds.features), labels_to_py(py, &ds.labels))
 }
 
+/// The generator `f` run with the GIL released, its error raised as the Python exception: the
+/// shared body of the wrappers below.
+fn run<T: Send, E: Into<neurograd::Error> + Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> Result<T, E> + Send,
+) -> PyResult<T> {
+    py.detach(f).py_err()
+}
+
+/// Matrices (images, weights, trials) as a list of 2-D arrays.
+fn matrices_to_py<'py>(py: Python<'py>, ms: &[nd::Matrix]) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(py, ms.iter().map(|m| matrix_to_py(py, m)))
+}
+
 /// The UCI 8x8 digits: `X` (1797, 64) with pixels 0..16, `y` (1797,).
 #[pyfunction]
 fn load_digits(py: Python<'_>) -> PyResult<Xy<'_>> {
@@ -75,7 +89,7 @@ fn load_bundled<'py>(py: Python<'py>, name: &str) -> PyResult<Xy<'py>> {
 #[pyfunction]
 fn natural_images(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     let imgs = nd::natural::images().py_err()?;
-    PyList::new(py, imgs.iter().map(|m| matrix_to_py(py, m)))
+    matrices_to_py(py, &imgs)
 }
 
 /// Features and labels from two `.npy` files (`.npy.gz` too).
@@ -185,8 +199,8 @@ fn dead_leaves(
         r_max,
         alpha,
     };
-    let imgs = py.detach(|| g.images(n, seed)).py_err()?;
-    PyList::new(py, imgs.iter().map(|m| matrix_to_py(py, m)))
+    let imgs = run(py, || g.images(n, seed))?;
+    matrices_to_py(py, &imgs)
 }
 
 fn images_from_py(images: &[PyReadonlyArray2<'_, f64>]) -> Vec<nd::Matrix> {
@@ -210,10 +224,7 @@ fn sample_patches<'py>(
     if per_image {
         s = s.per_image();
     }
-    Ok(matrix_to_py(
-        py,
-        &py.detach(|| s.sample(&imgs, seed)).py_err()?,
-    ))
+    Ok(matrix_to_py(py, &run(py, || s.sample(&imgs, seed))?))
 }
 
 /// The Olshausen & Field (1997) whitening / low-pass filter of a list of images.
@@ -232,8 +243,8 @@ fn whiten_images<'py>(
         target_variance,
         ramp,
     };
-    let out = py.detach(|| f.apply(&imgs)).py_err()?;
-    PyList::new(py, out.iter().map(|m| matrix_to_py(py, m)))
+    let out = run(py, || f.apply(&imgs))?;
+    matrices_to_py(py, &out)
 }
 
 /// ZCA whitening of patches (one per row): `(whitened, matrix, mean)`, row `i` of `whitened` is
@@ -246,9 +257,7 @@ fn zca_whiten<'py>(
     epsilon: f64,
 ) -> PyResult<Zca<'py>> {
     let x = matrix_from_py(&patches);
-    let (w, t) = py
-        .detach(|| nd::natural::zca_whiten(&x, epsilon))
-        .py_err()?;
+    let (w, t) = run(py, || nd::natural::zca_whiten(&x, epsilon))?;
     Ok((
         matrix_to_py(py, &w),
         matrix_to_py(py, &t.matrix),
@@ -267,9 +276,9 @@ fn linear_teacher(
     noise_std: f64,
     seed: u64,
 ) -> PyResult<Teacher<'_>> {
-    let t = py
-        .detach(|| nd::generators::linear_teacher(n, d_in, d_out, noise_std, seed))
-        .py_err()?;
+    let t = run(py, || {
+        nd::generators::linear_teacher(n, d_in, d_out, noise_std, seed)
+    })?;
     Ok((
         matrix_to_py(py, &t.inputs),
         matrix_to_py(py, &t.targets),
@@ -288,14 +297,14 @@ fn mlp_teacher<'py>(
     noise_std: f64,
     seed: u64,
 ) -> PyResult<MlpOut<'py>> {
-    let t = py
-        .detach(|| nd::generators::mlp_teacher(n, &sizes, noise_std, seed))
-        .py_err()?;
+    let t = run(py, || {
+        nd::generators::mlp_teacher(n, &sizes, noise_std, seed)
+    })?;
     Ok((
         matrix_to_py(py, &t.inputs),
         matrix_to_py(py, &t.targets),
         labels_to_py(py, &t.labels),
-        PyList::new(py, t.weights.iter().map(|m| matrix_to_py(py, m)))?,
+        matrices_to_py(py, &t.weights)?,
         PyList::new(py, t.biases.iter().map(|v| vector_to_py(py, v)))?,
     ))
 }
@@ -311,9 +320,9 @@ fn gaussian_with_covariance<'py>(
     seed: u64,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let (m, c) = (vector_from_py(&mean), matrix_from_py(&cov));
-    let x = py
-        .detach(|| nd::generators::gaussian_with_covariance(n, &m, &c, seed))
-        .py_err()?;
+    let x = run(py, || {
+        nd::generators::gaussian_with_covariance(n, &m, &c, seed)
+    })?;
     Ok(matrix_to_py(py, &x))
 }
 
@@ -327,9 +336,9 @@ fn gaussian_with_spectrum(
     eigenvalues: Vec<f64>,
     seed: u64,
 ) -> PyResult<Spectrum<'_>> {
-    let g = py
-        .detach(|| nd::generators::gaussian_with_spectrum(n, &eigenvalues, seed))
-        .py_err()?;
+    let g = run(py, || {
+        nd::generators::gaussian_with_spectrum(n, &eigenvalues, seed)
+    })?;
     Ok((
         matrix_to_py(py, &g.samples),
         vector_to_py(py, &g.eigenvalues),
@@ -347,9 +356,7 @@ fn white_noise_image(
     cols: usize,
     seed: u64,
 ) -> PyResult<Bound<'_, PyArray2<f64>>> {
-    let m = py
-        .detach(|| nd::natural::white_noise_image(rows, cols, seed))
-        .py_err()?;
+    let m = run(py, || nd::natural::white_noise_image(rows, cols, seed))?;
     Ok(matrix_to_py(py, &m))
 }
 
@@ -362,10 +369,8 @@ fn white_noise_like<'py>(
     seed: u64,
 ) -> PyResult<Bound<'py, PyList>> {
     let imgs = images_from_py(&images);
-    let out = py
-        .detach(|| nd::natural::white_noise_like(&imgs, seed))
-        .py_err()?;
-    PyList::new(py, out.iter().map(|m| matrix_to_py(py, m)))
+    let out = run(py, || nd::natural::white_noise_like(&imgs, seed))?;
+    matrices_to_py(py, &out)
 }
 
 /// `image` with the same amplitude spectrum and the phases of white noise.
@@ -377,9 +382,7 @@ fn phase_scramble<'py>(
     seed: u64,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let im = matrix_from_py(&image);
-    let m = py
-        .detach(|| nd::natural::phase_scramble(&im, seed))
-        .py_err()?;
+    let m = run(py, || nd::natural::phase_scramble(&im, seed))?;
     Ok(matrix_to_py(py, &m))
 }
 
@@ -393,9 +396,9 @@ fn power_law_image(
     exponent: f64,
     seed: u64,
 ) -> PyResult<Bound<'_, PyArray2<f64>>> {
-    let m = py
-        .detach(|| nd::natural::power_law_image(rows, cols, exponent, seed))
-        .py_err()?;
+    let m = run(py, || {
+        nd::natural::power_law_image(rows, cols, exponent, seed)
+    })?;
     Ok(matrix_to_py(py, &m))
 }
 
@@ -406,9 +409,7 @@ fn radial_power_spectrum<'py>(
     image: PyReadonlyArray2<'py, f64>,
 ) -> PyResult<Vec2<'py>> {
     let im = matrix_from_py(&image);
-    let s = py
-        .detach(|| nd::generators::radial_power_spectrum(&im))
-        .py_err()?;
+    let s = run(py, || nd::generators::radial_power_spectrum(&im))?;
     let (f, p): (Vec<f64>, Vec<f64>) = s.into_iter().unzip();
     Ok((PyArray1::from_vec(py, f), PyArray1::from_vec(py, p)))
 }
@@ -478,7 +479,7 @@ fn sequence<'py>(
         }
     }
     .py_err()?;
-    let inputs = PyList::new(py, set.inputs.iter().map(|m| matrix_to_py(py, m)))?;
+    let inputs = matrices_to_py(py, &set.inputs)?;
     let target = match &set.target {
         sq::SequenceTarget::Classification {
             labels,
@@ -487,9 +488,7 @@ fn sequence<'py>(
         } => (labels_to_py(py, labels), *n_classes, *window)
             .into_pyobject(py)?
             .into_any(),
-        sq::SequenceTarget::Regression { targets } => {
-            PyList::new(py, targets.iter().map(|m| matrix_to_py(py, m)))?.into_any()
-        }
+        sq::SequenceTarget::Regression { targets } => matrices_to_py(py, targets)?.into_any(),
     };
     Ok((inputs, target, set.dt_ms))
 }

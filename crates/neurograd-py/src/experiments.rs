@@ -5,11 +5,11 @@
 //! checks for signals every 50 ms (`Python::check_signals`). On Ctrl-C the stop flag is set and the
 //! call raises `KeyboardInterrupt` once the Rust work has stopped: `compare` at its next epoch
 //! boundary, `optimize` at the next generation of each run, `simulate` within 1024 steps of the
-//! `coba`/`cuba` networks and of the single-neuron models, `align` at its next measurement (the FA
-//! run of `fa_steps` steps is one measurement; the facade's `run_until`/`run_resumable` poll the
-//! flag). `simulate`'s `balanced-amplification` and `macaque` run to the end and `rules-*`
-//! (seconds) has no stop point, so for them the call raises at once and the worker thread
-//! finishes in the background, its result discarded.
+//! `coba`/`cuba` networks, of the single-neuron models and of `macaque` (and before the
+//! milliseconds-long `balanced-amplification` analysis), `align` at its next measurement or
+//! within 64 steps of its FA run, `rules-check` at the harness's next draw or drift check (the
+//! facade's `run_until`/`run_resumable`/`check_until` poll the flag). Only `rules-list` (a
+//! table, microseconds) has no stop point: the worker is still waited for.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,12 +41,8 @@ fn parse<T: serde::de::DeserializeOwned>(kind: &str, json: &str) -> Result<T> {
     })
 }
 
-/// The models of `simulate` that do not poll the stop flag (`simulate::run_until` runs them to
-/// the end): a Ctrl-C during them raises at once and abandons the worker.
-const UNSTOPPABLE_MODELS: &[&str] = &["balanced-amplification", "macaque"];
-
-/// Runs one experiment; `None` when it stopped at the request of `stop` (`compare`, `optimize`,
-/// `simulate`, `align` poll it).
+/// Runs one experiment; `None` when it stopped at the request of `stop` (every experiment but
+/// `rules-list` polls it).
 fn dispatch(kind: &str, json: &str, stop: &AtomicBool) -> Result<Option<String>> {
     let poll = || stop.load(Ordering::SeqCst);
     let out = match kind {
@@ -70,7 +66,10 @@ fn dispatch(kind: &str, json: &str, stop: &AtomicBool) -> Result<Option<String>>
                 seed: u64,
             }
             let p: P = parse(kind, json)?;
-            serde_json::to_string(&rules::check(&p.name, p.seed)?)?
+            match rules::check_until(&p.name, p.seed, &poll)? {
+                Some(r) => serde_json::to_string(&r)?,
+                None => return Ok(None),
+            }
         }
         "compare" => {
             let p: compare::CompareParams = parse(kind, json)?;
@@ -85,11 +84,10 @@ fn dispatch(kind: &str, json: &str, stop: &AtomicBool) -> Result<Option<String>>
 }
 
 /// Runs `f` on a worker thread with the GIL released, checking for signals (Ctrl-C) every 50 ms.
-/// On a signal, `stop` is set and the signal's exception raised: at once if `wait_on_stop` is
-/// false, after `f` returns otherwise.
+/// On a signal, `stop` is set and the signal's exception raised once `f` returns (every `f`
+/// polls `stop`, so no Rust work goes on after the exception).
 pub fn run_interruptible<T: Send + 'static>(
     py: Python<'_>,
-    wait_on_stop: bool,
     f: impl FnOnce(&AtomicBool) -> T + Send + 'static,
 ) -> PyResult<T> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -134,9 +132,6 @@ pub fn run_interruptible<T: Send + 'static>(
             && let Err(e) = py.check_signals()
         {
             stop.store(true, Ordering::SeqCst);
-            if !wait_on_stop {
-                return Err(e);
-            }
             interrupted = Some(e);
         }
     }
@@ -150,18 +145,9 @@ fn run(py: Python<'_>, kind: &str, params_json: &str) -> PyResult<String> {
         return Err(to_py(neurograd::Error::unknown("experiment", kind, KINDS)));
     }
     let (k, j) = (kind.to_string(), params_json.to_string());
-    // the experiments that poll the stop flag are waited for (their Rust work ends); the others
-    // (`rules-*`, the models of `simulate` without a stop point) are abandoned to finish in the
-    // background
-    let wait = match kind {
-        "compare" | "optimize" | "align" => true,
-        "simulate" => serde_json::from_str::<serde_json::Value>(params_json)
-            .ok()
-            .and_then(|v| v.get("model").and_then(|m| m.as_str()).map(str::to_string))
-            .is_some_and(|m| !UNSTOPPABLE_MODELS.contains(&m.as_str())),
-        _ => false,
-    };
-    match run_interruptible(py, wait, move |stop| dispatch(&k, &j, stop))?.py_err()? {
+    // every experiment stops at the flag (or, `rules-list`, finishes within microseconds), so
+    // the worker is always waited for: no Rust work goes on after the KeyboardInterrupt
+    match run_interruptible(py, move |stop| dispatch(&k, &j, stop))?.py_err()? {
         Some(s) => Ok(s),
         None => Err(pyo3::exceptions::PyKeyboardInterrupt::new_err(format!(
             "{kind} stopped"

@@ -28,6 +28,30 @@ struct Phases {
     array_out: f64,
 }
 
+/// The `out=` array of [`delta`], checked once before the update is computed: the weights'
+/// shape `want` and C-contiguous (so its slice is the row-major `(n_out, n_in)` buffer).
+fn checked_out<'py>(
+    o: Bound<'py, PyArray2<f64>>,
+    want: (usize, usize),
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let got = (o.shape()[0], o.shape()[1]);
+    if got != want {
+        return Err(to_py(PlasticityError::ShapeMismatch {
+            op: "rules.delta out",
+            expected: want,
+            got,
+        }));
+    }
+    if !o.is_c_contiguous() {
+        return Err(invalid(
+            "out",
+            "a non-C-contiguous array",
+            "must be a C-contiguous float64 array",
+        ));
+    }
+    Ok(o)
+}
+
 /// [`delta`]'s work, timed phase by phase. The inputs are read and the output written with the
 /// GIL released (the array views are plain memory; NumPy does the same in its copies), so the
 /// whole update runs without it.
@@ -44,26 +68,10 @@ fn delta_impl<'py>(
     phases: &mut Phases,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     local::rule_by_name(name).py_err()?; // an unknown name fails before converting arrays
+    let want = (weights.shape()[0], weights.shape()[1]);
     let out = match out {
-        Some(o) => {
-            let want = [weights.shape()[0], weights.shape()[1]];
-            if o.shape() != want {
-                return Err(to_py(PlasticityError::ShapeMismatch {
-                    op: "rules.delta out",
-                    expected: (want[0], want[1]),
-                    got: (o.shape()[0], o.shape()[1]),
-                }));
-            }
-            if !o.is_c_contiguous() {
-                return Err(invalid(
-                    "out",
-                    "a non-C-contiguous array",
-                    "must be a C-contiguous float64 array",
-                ));
-            }
-            o
-        }
-        None => PyArray2::<f64>::zeros(py, [weights.shape()[0], weights.shape()[1]], false),
+        Some(o) => checked_out(o, want)?,
+        None => PyArray2::<f64>::zeros(py, [want.0, want.1], false),
     };
     let (pre_v, post_v, w_v) = (pre.as_array(), post.as_array(), weights.as_array());
     let target_v = target.as_ref().map(|t| t.as_array());
@@ -94,7 +102,7 @@ fn delta_impl<'py>(
         .py_err()?;
     let t2 = Instant::now();
     {
-        // `out` was checked C-contiguous with the weights' shape; a fresh array is both. The
+        // `out` was checked by `checked_out` (or is fresh): C-contiguous, the weights' shape. The
         // borrow fails if `out` is one of the inputs (or otherwise borrowed): refused, since
         // writing into an input while it is read would be wrong.
         let mut guard = out.try_readwrite().map_err(|_| {
@@ -107,12 +115,14 @@ fn delta_impl<'py>(
         let dst = guard
             .as_slice_mut()
             .map_err(|_| invalid("out", "a non-contiguous array", "must be C-contiguous"))?;
+        // every rule returns the weights' shape; checked so that a rule breaking that contract
+        // is an error, not a panic of the copy
         let (r, c) = d.shape();
-        if dst.len() != r * c {
+        if (r, c) != want {
             return Err(to_py(PlasticityError::ShapeMismatch {
                 op: "rules.delta out",
-                expected: (r, c),
-                got: (dst.len(), 1),
+                expected: want,
+                got: (r, c),
             }));
         }
         // d's column-major data is the row-major data of its c x r transpose
@@ -201,16 +211,34 @@ struct PyRule<'py> {
     py: Python<'py>,
     func: Bound<'py, PyAny>,
     like: Box<dyn LocalRule>,
+    /// A `KeyboardInterrupt` (or other signal exception) raised in or between the calls of
+    /// `func`: the harness ends at its error and [`check_python_rule`] raises this instead.
+    interrupt: std::cell::RefCell<Option<PyErr>>,
 }
 
 impl LocalRule for PyRule<'_> {
     fn delta(&self, a: &Activity<'_>, weights: &Matrix) -> PResult<Matrix> {
         let py = self.py;
-        let fail = |e: PyErr| PlasticityError::InvalidParameter {
-            name: "rule",
-            value: "python function".into(),
-            reason: e.to_string(),
+        let fail = |e: PyErr| {
+            let reason = e.to_string();
+            if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+                self.interrupt.borrow_mut().get_or_insert(e);
+            }
+            PlasticityError::InvalidParameter {
+                name: "rule",
+                value: "python function".into(),
+                reason,
+            }
         };
+        // a Ctrl-C that arrived while the harness ran in Rust (the GIL is held throughout)
+        if let Err(e) = py.check_signals() {
+            self.interrupt.borrow_mut().get_or_insert(e);
+            return Err(PlasticityError::InvalidParameter {
+                name: "rule",
+                value: "python function".into(),
+                reason: "interrupted".into(),
+            });
+        }
         let target = a.target.map(|t| matrix_to_py(py, t).into_any());
         let modulator = a
             .modulator
@@ -264,9 +292,13 @@ fn check_python_rule(
         py,
         func,
         like: local::rule_by_name(like).py_err()?,
+        interrupt: std::cell::RefCell::new(None),
     };
-    let report = check_rate_rule(&rule, seed).py_err()?;
-    serde_json::to_string(&report).py_err()
+    let report = check_rate_rule(&rule, seed);
+    if let Some(e) = rule.interrupt.take() {
+        return Err(e);
+    }
+    serde_json::to_string(&report.py_err()?).py_err()
 }
 
 /// Registers the functions.

@@ -271,8 +271,7 @@ fn train(
         seed,
     };
     let net = net.map(|n| n.get().net.clone());
-    let (net, json) =
-        run_interruptible(py, true, move |stop| train_inner(&args, net, stop))?.py_err()?;
+    let (net, json) = run_interruptible(py, move |stop| train_inner(&args, net, stop))?.py_err()?;
     Ok((PySpikingNet { net }, json))
 }
 

@@ -1,5 +1,7 @@
 """Ctrl-C (SIGINT) stops long runs with KeyboardInterrupt while the GIL is released, and the Rust
-work stops too (the process is idle afterwards), for every call that polls the stop flag."""
+work stops too (the process is idle afterwards), for every entry point that can run long: every
+experiment of `neurograd._neurograd.experiments.run` (compare, optimize, simulate of each kind of
+model, align, rules-check), spiking training, and the conformance harness on a Python rule."""
 import signal
 import subprocess
 import sys
@@ -20,11 +22,25 @@ CASES = {
                  "target=-1.0, max_evaluations=10**8)"),
     # training stops at its next iteration
     "train": "neurograd.spiking.train('randman', 'bptt-sg', iterations=10**7)",
-    # align stops at its next measurement; its FA run (2e5 steps, about 2.5 s here) is one
-    # measurement and is finished first (the loop makes the signal land in some call's FA run
-    # on a faster machine too; a worker left running would use CPU after the interrupt)
-    "align": ("for s in range(10**6):\n"
-              "        neurograd.credit.align(seed=s, fa_steps=200000)"),
+    # align stops inside its FA run (polled every 64 of its 10^9 steps, hours)
+    "align": "neurograd.credit.align(seed=0, fa_steps=10**9)",
+    # the macaque model polls every 1024 Euler steps (5e7 steps requested, minutes)
+    "simulate-macaque": "neurograd.neurons.simulate('macaque', gba='weak', duration_ms=1e7)",
+    # balanced amplification is a fixed analysis of milliseconds, polled before it: many calls,
+    # the signal lands in one of them (or between two) and no worker is left running
+    "simulate-balanced": ("for s in range(10**6):\n"
+                          "        neurograd.neurons.simulate('balanced-amplification')"),
+    # the conformance harness polls between its draws and its two drift checks (about a second
+    # each for a spike rule)
+    "rules-check": ("for s in range(10**6):\n"
+                    "        neurograd.rules.check_registered('pair-stdp', seed=s)"),
+    # the harness on a Python rule holds the GIL: the signal is raised in the rule's next call
+    # (or checked before it) and re-raised as KeyboardInterrupt, not as the rule's error
+    "rules-check-python": (
+        "f = lambda pre, post, W, t, m: (post.T @ pre - (post ** 2).sum(axis=0)[:, None] * W)"
+        " / len(pre)\n"
+        "    for s in range(10**6):\n"
+        "        neurograd.rules.check(f, like='oja', seed=s)"),
 }
 
 

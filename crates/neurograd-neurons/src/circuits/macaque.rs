@@ -585,6 +585,26 @@ impl MacaqueModel {
 
     /// Run the pulse protocol (forward Euler, as the authors).
     pub fn simulate_pulse(&self, protocol: &PulseProtocol) -> Result<PulseResponse> {
+        self.simulate_pulse_until(protocol, &|| false)?
+            .ok_or_else(|| NeuronError::InvalidParameter {
+                name: "stop",
+                value: "false".to_string(),
+                reason: "the run stopped although never asked to".to_string(),
+            })
+    }
+
+    /// [`Self::simulate_pulse`], polling `stop` every [`STOP_POLL_STEPS`] Euler steps (from the
+    /// first one): once it returns `true` the run ends there and the result is `Ok(None)` (the
+    /// partial traces are dropped; the model is not changed). For callers that stop on a signal
+    /// (the Python bindings). Never stopped, it is [`Self::simulate_pulse`], number for number.
+    ///
+    /// # Errors
+    /// As [`Self::simulate_pulse`].
+    pub fn simulate_pulse_until(
+        &self,
+        protocol: &PulseProtocol,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<PulseResponse>> {
         let pr = protocol;
         let target = area_index(&pr.area)?;
         check_dt_positive(pr.dt)?;
@@ -700,6 +720,9 @@ impl MacaqueModel {
         }
         let first = k_on.min(k_start).max(1);
         for k in first..=k_end {
+            if (k - first).is_multiple_of(STOP_POLL_STEPS) && stop() {
+                return Ok(None);
+            }
             // Matlab: the state is held at r0 until the first step with non-zero input.
             if k >= k_on {
                 for i in 0..n2 {
@@ -771,16 +794,19 @@ impl MacaqueModel {
             })
             .collect();
         let propagation_ratio = areas[N_AREAS - 1].peak_hz / areas[0].peak_hz;
-        Ok(PulseResponse {
+        Ok(Some(PulseResponse {
             areas,
             propagation_ratio,
             times,
             traces,
             blew_up,
             clamp_engaged,
-        })
+        }))
     }
 }
+
+/// Euler steps between two polls of the stop request of [`MacaqueModel::simulate_pulse_until`].
+pub const STOP_POLL_STEPS: usize = 1024;
 
 /// The `mu_EE` values of the authors' final Fig. 2 scan (`28:2:42`).
 pub const AUTHORS_MU_EE_RANGE: [Real; 8] = [28.0, 30.0, 32.0, 34.0, 36.0, 38.0, 40.0, 42.0];
@@ -1105,4 +1131,49 @@ pub fn claim8() -> Result<Claim8Report> {
         transient_gain_simulated: ba.peak_norm_simulated,
         transient_gain_schur: ba.peak_norm_closed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn simulate_pulse_until_is_the_run_unless_stopped_and_stops_at_a_poll() {
+        let model = MacaqueModel::for_gba(Gba::Weak).unwrap();
+        let mut pr = PulseProtocol::for_gba(Gba::Weak);
+        pr.t_end = 2.5;
+        let full = model.simulate_pulse(&pr).unwrap();
+        let polls = Cell::new(0usize);
+        let never = || {
+            polls.set(polls.get() + 1);
+            false
+        };
+        assert_eq!(model.simulate_pulse_until(&pr, &never).unwrap(), Some(full));
+        // steps first..=k_end, `first` = the measurement start (1.75 s / 0.2 ms)
+        let steps = (2.5f64 / pr.dt).round() as usize - (1.75f64 / pr.dt).round() as usize + 1;
+        assert_eq!(polls.get(), steps.div_ceil(STOP_POLL_STEPS));
+        // stopped at the second poll: no result, nothing polled afterwards
+        let polls = Cell::new(0usize);
+        let second = || {
+            polls.set(polls.get() + 1);
+            polls.get() >= 2
+        };
+        assert_eq!(model.simulate_pulse_until(&pr, &second).unwrap(), None);
+        assert_eq!(polls.get(), 2);
+        // a run of 5e9 steps (hours) ends within one poll interval
+        pr.t_end = 1e6;
+        let polls = Cell::new(0usize);
+        let third = || {
+            polls.set(polls.get() + 1);
+            polls.get() >= 3
+        };
+        let t = std::time::Instant::now();
+        assert_eq!(model.simulate_pulse_until(&pr, &third).unwrap(), None);
+        assert_eq!(polls.get(), 3);
+        assert!(t.elapsed().as_secs_f64() < 5.0);
+        // a refused protocol is still an error, not a stop
+        pr.record_every = 0;
+        assert!(model.simulate_pulse_until(&pr, &|| true).is_err());
+    }
 }

@@ -343,6 +343,38 @@ pub fn teacher_alignment(
     lr: Real,
     record_every: usize,
 ) -> Result<Vec<AlignmentPoint>> {
+    let run = teacher_alignment_until(seed, widths, rule, steps, batch, lr, record_every, &|| {
+        false
+    })?;
+    run.ok_or_else(|| PlasticityError::InvalidParameter {
+        name: "stop",
+        value: "false".into(),
+        reason: "the run stopped although never asked to".into(),
+    })
+}
+
+/// Steps between two polls of the stop request of [`teacher_alignment_until`].
+pub const TEACHER_STOP_POLL_STEPS: usize = 64;
+
+/// [`teacher_alignment`], polling `stop` before its first step and then every
+/// [`TEACHER_STOP_POLL_STEPS`] SGD steps: once it returns `true` the run ends there and the
+/// result is `Ok(None)` (the points recorded so far are dropped; nothing outside the call was
+/// changed). For callers that stop on a signal (the Python bindings). Never stopped, it is
+/// [`teacher_alignment`], number for number.
+///
+/// # Errors
+/// As [`teacher_alignment`].
+#[allow(clippy::too_many_arguments)]
+pub fn teacher_alignment_until(
+    seed: u64,
+    widths: &[usize],
+    rule: TeacherRule,
+    steps: usize,
+    batch: usize,
+    lr: Real,
+    record_every: usize,
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<Vec<AlignmentPoint>>> {
     if steps == 0 || batch == 0 || record_every == 0 {
         return Err(PlasticityError::InvalidParameter {
             name: "steps/batch/record_every",
@@ -401,6 +433,9 @@ pub fn teacher_alignment(
     };
     let mut out = Vec::new();
     for step in 0..=steps {
+        if step.is_multiple_of(TEACHER_STOP_POLL_STEPS) && stop() {
+            return Ok(None);
+        }
         let x = init::normal(batch, n0, 0.0, 1.0, &mut rng)?;
         let t = &x * teacher.transpose();
         if step % record_every == 0 || step == steps {
@@ -458,5 +493,53 @@ pub fn teacher_alignment(
             }
         }
     }
-    Ok(out)
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn teacher_alignment_until_is_the_run_unless_stopped_and_stops_at_a_poll() {
+        let widths = [30, 20, 10];
+        let rule = TeacherRule::FeedbackAlignment;
+        let full = teacher_alignment(5, &widths, rule, 300, 8, 0.01, 50).unwrap();
+        let polls = Cell::new(0usize);
+        let never = || {
+            polls.set(polls.get() + 1);
+            false
+        };
+        let same = teacher_alignment_until(5, &widths, rule, 300, 8, 0.01, 50, &never).unwrap();
+        assert_eq!(same, Some(full));
+        // steps 0, 64, ..., 256: polled every TEACHER_STOP_POLL_STEPS steps
+        assert_eq!(polls.get(), 300 / TEACHER_STOP_POLL_STEPS + 1);
+        // stopped at the third poll (before step 128): no result, nothing polled afterwards
+        let polls = Cell::new(0usize);
+        let third = || {
+            polls.set(polls.get() + 1);
+            polls.get() >= 3
+        };
+        assert_eq!(
+            teacher_alignment_until(5, &widths, rule, 300, 8, 0.01, 50, &third).unwrap(),
+            None
+        );
+        assert_eq!(polls.get(), 3);
+        // a long run (10^9 steps, hours) stops within one poll interval
+        let polls = Cell::new(0usize);
+        let soon = || {
+            polls.set(polls.get() + 1);
+            polls.get() >= 2
+        };
+        let t = std::time::Instant::now();
+        assert_eq!(
+            teacher_alignment_until(5, &widths, rule, 1_000_000_000, 32, 0.01, 1000, &soon)
+                .unwrap(),
+            None
+        );
+        assert!(t.elapsed().as_secs_f64() < 5.0);
+        // an invalid argument is still an error, not a stop
+        assert!(teacher_alignment_until(5, &widths, rule, 0, 8, 0.01, 50, &|| true).is_err());
+    }
 }

@@ -29,6 +29,15 @@ blobs = _d.blobs
 xor_table = _d.xor_table
 
 
+def _image(image):
+    """``image`` as the 2-D float64 array the generators take."""
+    return np.atleast_2d(np.asarray(image, dtype=np.float64))
+
+
+def _images(images):
+    """A sequence of images as the list of float64 arrays the generators take."""
+    return [np.asarray(i, dtype=np.float64) for i in images]
+
 
 def bars(n, size=8, p=0.125, seed=0):
     """Földiák's bars (Földiák 1990): each of the ``2 size`` bars of a ``size x size`` grid is on
@@ -123,8 +132,8 @@ def sample_patches(images, size, count, border=0, per_image=False, seed=0):
     neurograd.errors.EmptyInputError
         For no images.
     """
-    return _d.sample_patches([np.asarray(i, dtype=np.float64) for i in images], size, count,
-                             border=border, per_image=per_image, seed=seed)
+    return _d.sample_patches(_images(images), size, count, border=border, per_image=per_image,
+                             seed=seed)
 
 
 def whiten_images(images, f0=0.4, target_variance=0.1, ramp=True):
@@ -153,8 +162,7 @@ def whiten_images(images, f0=0.4, target_variance=0.1, ramp=True):
     neurograd.errors.InvalidParameterError
         For a bad ``f0``/``target_variance``, an image below 2 x 2 or a constant image.
     """
-    return _d.whiten_images([np.asarray(i, dtype=np.float64) for i in images], f0=f0,
-                            target_variance=target_variance, ramp=ramp)
+    return _d.whiten_images(_images(images), f0=f0, target_variance=target_variance, ramp=ramp)
 
 
 def zca_whiten(patches, epsilon=1e-5):
@@ -371,7 +379,7 @@ def white_noise_like(images, seed=0):
     neurograd.errors.EmptyInputError
         For no images.
     """
-    return _d.white_noise_like([np.asarray(i, dtype=np.float64) for i in images], seed=seed)
+    return _d.white_noise_like(_images(images), seed=seed)
 
 
 def phase_scramble(image, seed=0):
@@ -398,7 +406,7 @@ def phase_scramble(image, seed=0):
     neurograd.errors.NonFiniteError
         For NaN or infinite pixels.
     """
-    return _d.phase_scramble(np.atleast_2d(np.asarray(image, dtype=np.float64)), seed=seed)
+    return _d.phase_scramble(_image(image), seed=seed)
 
 
 def power_law_image(rows, cols, exponent=1.0, seed=0):
@@ -450,7 +458,7 @@ def radial_power_spectrum(image):
     neurograd.errors.InvalidParameterError
         For a non-square image or a side below 4.
     """
-    return _d.radial_power_spectrum(np.atleast_2d(np.asarray(image, dtype=np.float64)))
+    return _d.radial_power_spectrum(_image(image))
 
 
 def _sequence(task, n_trials, seed, config):

@@ -88,10 +88,11 @@ pub fn run(p: &AlignParams, progress: &dyn Progress) -> Result<AlignResult> {
 }
 
 /// [`run`], polling `stop` between its measurements (before each EP variant, the CHL sweep,
-/// each PC precision, the recirculation sweep, the FA run and each ES population size): once it
-/// returns `true` the run ends there and the result is `None` (for callers that stop on a
-/// signal, e.g. the Python bindings). The FA run (`fa_steps` training steps) is one call and is
-/// not interrupted inside.
+/// each PC precision, the recirculation sweep, the FA run and each ES population size) and
+/// inside the FA run (every
+/// [`TEACHER_STOP_POLL_STEPS`](crate::plasticity::credit::compare::TEACHER_STOP_POLL_STEPS)
+/// of its `fa_steps` training steps): once it returns `true` the run ends there and the result
+/// is `None` (for callers that stop on a signal, e.g. the Python bindings).
 ///
 /// # Errors
 /// As [`run`].
@@ -174,7 +175,21 @@ pub fn run_until(
         return Ok(None);
     }
     let every = (p.fa_steps / 10).max(1);
-    for a in credit::compare::fa_teacher_alignment(p.seed, p.fa_steps, 32, 0.01, every, false)? {
+    // `fa_teacher_alignment(seed, fa_steps, 32, 0.01, every, false)`, polling `stop` inside
+    let Some(fa) = credit::compare::teacher_alignment_until(
+        p.seed,
+        &[30, 20, 10],
+        credit::compare::TeacherRule::FeedbackAlignment,
+        p.fa_steps,
+        32,
+        0.01,
+        every,
+        stop,
+    )?
+    else {
+        return Ok(None);
+    };
+    for a in fa {
         // The crate reports the batch-mean angle of the hidden signal; cosine left empty.
         let mut r = row("fa", "step", a.step as f64, None, None);
         r.angle_deg = Some(a.signal_angle);
@@ -218,8 +233,9 @@ mod tests {
         let full = run(&p, &NoProgress).unwrap();
         let same = run_until(&p, &NoProgress, &|| false).unwrap().unwrap();
         assert_eq!(full, same);
-        // 2 EP variants + CHL + 5 PC precisions + recirculation + FA + 5 ES sizes = 15 polls
-        for k in 0..15 {
+        // 2 EP variants + CHL + 5 PC precisions + recirculation + FA (before it and at its step
+        // 0; its 20 steps are fewer than one poll interval) + 5 ES sizes = 16 polls
+        for k in 0..16 {
             let calls = AtomicUsize::new(0);
             let stop = || calls.fetch_add(1, Ordering::SeqCst) >= k;
             assert!(
@@ -229,8 +245,24 @@ mod tests {
             assert_eq!(calls.load(Ordering::SeqCst), k + 1);
         }
         let calls = AtomicUsize::new(0);
-        let stop = || calls.fetch_add(1, Ordering::SeqCst) >= 15;
+        let stop = || calls.fetch_add(1, Ordering::SeqCst) >= 16;
         assert_eq!(run_until(&p, &NoProgress, &stop).unwrap(), Some(full));
-        assert_eq!(calls.load(Ordering::SeqCst), 15);
+        assert_eq!(calls.load(Ordering::SeqCst), 16);
+    }
+
+    #[test]
+    fn a_long_fa_run_stops_inside() {
+        // 10^9 FA steps (hours): the 12th poll is inside the FA run (10 polls before it, then
+        // its steps 0 and 64), and the run ends there
+        let p = AlignParams {
+            seed: 1,
+            fa_steps: 1_000_000_000,
+        };
+        let calls = AtomicUsize::new(0);
+        let stop = || calls.fetch_add(1, Ordering::SeqCst) >= 11;
+        let t = std::time::Instant::now();
+        assert!(run_until(&p, &NoProgress, &stop).unwrap().is_none());
+        assert_eq!(calls.load(Ordering::SeqCst), 12);
+        assert!(t.elapsed().as_secs_f64() < 30.0);
     }
 }

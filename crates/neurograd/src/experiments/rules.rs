@@ -78,6 +78,23 @@ pub fn check(name: &str, seed: u64) -> Result<RuleCheck> {
     })
 }
 
+/// [`check`], polling `stop` between the harness's draws and checks
+/// ([`conformance::check_registered_until`]): `None` once it returns `true` (for callers that
+/// stop on a signal, e.g. the Python bindings).
+///
+/// # Errors
+/// As [`check`].
+pub fn check_until(name: &str, seed: u64, stop: &dyn Fn() -> bool) -> Result<Option<RuleCheck>> {
+    Ok(
+        conformance::check_registered_until(name, seed, stop)?.map(|report| RuleCheck {
+            version: VERSION.to_string(),
+            seed,
+            passes: report.passes(),
+            report,
+        }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +110,8 @@ mod tests {
         );
         let c = check("oja", 1).unwrap();
         assert_eq!(c.passes, Some(true), "{c:?}");
+        assert_eq!(check_until("oja", 1, &|| false).unwrap(), Some(c));
+        assert_eq!(check_until("pair-stdp", 1, &|| true).unwrap(), None);
         let e = check("nope", 1);
         assert!(
             matches!(

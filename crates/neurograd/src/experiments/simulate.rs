@@ -401,9 +401,11 @@ pub fn run(p: &SimulateParams, progress: &dyn Progress) -> Result<SimulateResult
 
 /// [`run`], polling `stop` every [`STOP_POLL_STEPS`] simulation steps during the `coba`/`cuba`
 /// networks and the single-neuron models (`lif-fi`, `izhikevich`, `adex`, `hh`, `alif`; counted
-/// over all the runs of their protocol); `balanced-amplification` (an analysis) and `macaque`
-/// run to the end. Once `stop` returns `true` the result is `None` (for callers that stop on a
-/// signal, e.g. the Python bindings).
+/// over all the runs of their protocol), every
+/// [`macaque::STOP_POLL_STEPS`](neurons::circuits::macaque::STOP_POLL_STEPS) Euler steps of
+/// `macaque`, and once before `balanced-amplification` (a fixed analysis of a few thousand RK4
+/// steps of a two-unit circuit, milliseconds). Once `stop` returns `true` the result is `None`
+/// (for callers that stop on a signal, e.g. the Python bindings).
 ///
 /// # Errors
 /// As [`run`].
@@ -665,6 +667,7 @@ pub fn run_until(
                 raster_ms,
             })
         }
+        "balanced-amplification" if stop() => return Ok(None),
         "balanced-amplification" => SimulationOutput::Balanced(
             neurons::circuits::balanced::BalancedAmplification::murphy_miller_2009().report()?,
         ),
@@ -709,7 +712,9 @@ pub fn run_until(
                 30.0 * 8.0 / protocol.record_every.max(1) as f64,
                 1,
             )?;
-            let r = model.simulate_pulse(&protocol)?;
+            let Some(r) = model.simulate_pulse_until(&protocol, stop)? else {
+                return Ok(None);
+            };
             let times_ms: Vec<f64> = r.times.iter().map(|t| 1000.0 * t).collect();
             let traces = r
                 .areas
@@ -841,6 +846,34 @@ mod tests {
         assert!(run_until(&p, &NoProgress, &stop).unwrap().is_none());
         assert_eq!(calls.get(), 3);
         assert!(t.elapsed().as_secs_f64() < 5.0, "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn macaque_and_balanced_amplification_poll_the_stop_request() {
+        // macaque: 1e7 Euler steps requested (tens of seconds), stopped at the second poll
+        let mut p = SimulateParams::new("macaque");
+        p.gba = "weak".into();
+        p.duration_ms = Some(2e6);
+        let calls = Cell::new(0u64);
+        let stop = || {
+            calls.set(calls.get() + 1);
+            calls.get() >= 2
+        };
+        let t = std::time::Instant::now();
+        assert!(run_until(&p, &NoProgress, &stop).unwrap().is_none());
+        assert_eq!(calls.get(), 2);
+        assert!(t.elapsed().as_secs_f64() < 5.0, "{:?}", t.elapsed());
+        // the reference protocol, never stopped: the same numbers as `run`
+        let p = SimulateParams::new("macaque");
+        let full = run(&p, &NoProgress).unwrap();
+        let same = run_until(&p, &NoProgress, &|| false).unwrap().unwrap();
+        assert_eq!(json(&full), json(&same));
+        // balanced amplification is polled once, before its analysis
+        let p = SimulateParams::new("balanced-amplification");
+        assert!(run_until(&p, &NoProgress, &|| true).unwrap().is_none());
+        let full = run(&p, &NoProgress).unwrap();
+        let same = run_until(&p, &NoProgress, &|| false).unwrap().unwrap();
+        assert_eq!(json(&full), json(&same));
     }
 
     #[test]

@@ -146,6 +146,29 @@ impl LocalRule for Scaled<'_> {
 /// Errors of the rule or the harness on the conformance inputs (e.g. a rule that needs inputs the
 /// batch does not carry).
 pub fn check_rate_rule(rule: &dyn LocalRule, seed: u64) -> Result<Conformance> {
+    check_rate_rule_until(rule, seed, &|| false)?.ok_or_else(never_asked)
+}
+
+/// The error of a run that stopped although its `stop` never returned `true` (unreachable).
+fn never_asked() -> crate::PlasticityError {
+    crate::PlasticityError::InvalidParameter {
+        name: "stop",
+        value: "false".into(),
+        reason: "the check stopped although never asked to".into(),
+    }
+}
+
+/// [`check_rate_rule`], polling `stop` before each draw: once it returns `true` the check ends
+/// there and the result is `Ok(None)` (the rows so far are dropped). For callers that stop on a
+/// signal (the Python bindings).
+///
+/// # Errors
+/// As [`check_rate_rule`].
+pub fn check_rate_rule_until(
+    rule: &dyn LocalRule,
+    seed: u64,
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<Conformance>> {
     let mut report = Conformance {
         rule: rule.name().to_string(),
         kind: "rate".into(),
@@ -153,7 +176,7 @@ pub fn check_rate_rule(rule: &dyn LocalRule, seed: u64) -> Result<Conformance> {
         rows: Vec::new(),
     };
     let Some(theory) = rule.theory() else {
-        return Ok(report);
+        return Ok(Some(report));
     };
     report.theory = Some(format!(
         "{:?} of {} ({})",
@@ -177,6 +200,9 @@ pub fn check_rate_rule(rule: &dyn LocalRule, seed: u64) -> Result<Conformance> {
         factors.push(2.0);
     }
     for draw in 0..CONFORMANCE_DRAWS {
+        if stop() {
+            return Ok(None);
+        }
         let (w, batch) = conformance_inputs(n_out, 5, 12, seed::mix(seed, draw, 1))?;
         let r = h.check(rule, &w, &batch)?;
         report.rows.push(CheckRow::new(
@@ -197,7 +223,7 @@ pub fn check_rate_rule(rule: &dyn LocalRule, seed: u64) -> Result<Conformance> {
             ));
         }
     }
-    Ok(report)
+    Ok(Some(report))
 }
 
 /// A spike rule with its kernel's potentiation and depression amplitudes swapped (the negative
@@ -228,6 +254,20 @@ impl SpikeRule for SwappedKernel<'_> {
 /// # Errors
 /// Errors of the rule or of the spike harness.
 pub fn check_spike_rule(rule: &dyn SpikeRule, seed: u64) -> Result<Conformance> {
+    check_spike_rule_until(rule, seed, &|| false)?.ok_or_else(never_asked)
+}
+
+/// [`check_spike_rule`], polling `stop` before each trace draw and before each of the two drift
+/// checks (each about a second): once it returns `true` the check ends there and the result is
+/// `Ok(None)`. For callers that stop on a signal (the Python bindings).
+///
+/// # Errors
+/// As [`check_spike_rule`].
+pub fn check_spike_rule_until(
+    rule: &dyn SpikeRule,
+    seed: u64,
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<Conformance>> {
     let kernel = rule.kernel()?;
     let mut report = Conformance {
         rule: rule.name().to_string(),
@@ -248,6 +288,9 @@ pub fn check_spike_rule(rule: &dyn SpikeRule, seed: u64) -> Result<Conformance> 
         .runs(2, 2_000.0)
         .with_rewards(20.0, -0.5);
     for draw in 0..CONFORMANCE_DRAWS {
+        if stop() {
+            return Ok(None);
+        }
         let mut rng = ChaCha8Rng::seed_from_u64(seed::mix(seed, draw, 2));
         let trains = spikes::poisson_trains(&kernel, &short, &mut rng)?;
         let r = spikes::check_trace(rule, &trains.as_trains(), 1e-12)?;
@@ -267,6 +310,9 @@ pub fn check_spike_rule(rule: &dyn SpikeRule, seed: u64) -> Result<Conformance> 
     let in_se = |d: &spikes::DriftReport| {
         (d.mean - d.formula).abs() / d.standard_error.max(Real::MIN_POSITIVE)
     };
+    if stop() {
+        return Ok(None);
+    }
     let good = spikes::check_drift(rule, &cfg, &mut ChaCha8Rng::seed_from_u64(drift_seed))?;
     report.rows.push(CheckRow::new(
         "drift vs rate formula (SE)".into(),
@@ -275,6 +321,9 @@ pub fn check_spike_rule(rule: &dyn SpikeRule, seed: u64) -> Result<Conformance> 
         good.holds,
         false,
     ));
+    if stop() {
+        return Ok(None);
+    }
     let bad = spikes::check_drift(
         &SwappedKernel(rule),
         &cfg,
@@ -287,7 +336,7 @@ pub fn check_spike_rule(rule: &dyn SpikeRule, seed: u64) -> Result<Conformance> 
         bad.holds,
         true,
     ));
-    Ok(report)
+    Ok(Some(report))
 }
 
 /// Runs the conformance checks on the registered rule `name` (rate or spike).
@@ -296,21 +345,72 @@ pub fn check_spike_rule(rule: &dyn SpikeRule, seed: u64) -> Result<Conformance> 
 /// [`PlasticityError::UnknownName`](crate::PlasticityError::UnknownName) listing every registered
 /// name; the errors of [`check_rate_rule`] and [`check_spike_rule`].
 pub fn check_registered(name: &str, seed: u64) -> Result<Conformance> {
+    check_registered_until(name, seed, &|| false)?.ok_or_else(never_asked)
+}
+
+/// [`check_registered`], polling `stop` as [`check_rate_rule_until`] and
+/// [`check_spike_rule_until`] do: `Ok(None)` once it returns `true`.
+///
+/// # Errors
+/// As [`check_registered`].
+pub fn check_registered_until(
+    name: &str,
+    seed: u64,
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<Conformance>> {
+    let named = |c: Option<Conformance>| {
+        c.map(|mut c| {
+            c.rule = name.to_string();
+            c
+        })
+    };
     match RULES.iter().find(|r| r.name == name).map(|r| r.kind) {
         Some(RuleKind::Rate(build)) => {
-            let mut c = check_rate_rule(build().as_ref(), seed)?;
-            c.rule = name.to_string();
-            Ok(c)
+            Ok(named(check_rate_rule_until(build().as_ref(), seed, stop)?))
         }
         Some(RuleKind::Spike(build)) => {
-            let mut c = check_spike_rule(build().as_ref(), seed)?;
-            c.rule = name.to_string();
-            Ok(c)
+            Ok(named(check_spike_rule_until(build().as_ref(), seed, stop)?))
         }
         None => Err(crate::PlasticityError::UnknownName {
             kind: "rule",
             name: name.to_string(),
             valid: RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", "),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    fn counting(limit: usize, calls: &Cell<usize>) -> impl Fn() -> bool + '_ {
+        move || {
+            calls.set(calls.get() + 1);
+            calls.get() > limit
+        }
+    }
+
+    #[test]
+    fn check_registered_until_is_the_check_unless_stopped_and_stops_at_a_poll() {
+        // rate rule: one poll per draw; spike rule: one per trace draw and one per drift check
+        for (name, polls) in [
+            ("oja", CONFORMANCE_DRAWS as usize),
+            ("pair-stdp", CONFORMANCE_DRAWS as usize + 2),
+        ] {
+            let full = check_registered(name, 4).unwrap();
+            let calls = Cell::new(0);
+            let same = check_registered_until(name, 4, &counting(usize::MAX, &calls)).unwrap();
+            assert_eq!(same.as_ref(), Some(&full), "{name}");
+            assert_eq!(calls.get(), polls, "{name}");
+            for k in 0..polls {
+                let calls = Cell::new(0);
+                let r = check_registered_until(name, 4, &counting(k, &calls)).unwrap();
+                assert!(r.is_none(), "{name}, k = {k}");
+                assert_eq!(calls.get(), k + 1, "{name}, k = {k}");
+            }
+        }
+        // an unknown name is an error, not a stop
+        assert!(check_registered_until("nope", 4, &|| true).is_err());
     }
 }
