@@ -5,7 +5,6 @@ use super::check;
 use super::harness::Relation;
 use super::objective::Objective;
 use crate::{PlasticityError, Result};
-use neurograd_tensor::gemm::{self, GemmRef};
 use neurograd_tensor::{Matrix, Real, Vector};
 
 /// What a synapse sees during one update, for a batch of `B` samples (one sample per row).
@@ -163,9 +162,8 @@ pub fn linear_response(weights: &Matrix, pre: &Matrix) -> Result<Matrix> {
     Ok(pre * weights.transpose())
 }
 
-/// `Yᵀ X / B`, the batch-mean Hebbian outer product `mean_b y_b x_bᵀ`, computed with one call of
-/// the tensor crate's GEMM (`neurograd_tensor::gemm`: `α Yᵀ X` with `α = 1 / B`, `Yᵀ` read in
-/// place, the output written once).
+/// `Yᵀ X / B`, the batch-mean Hebbian outer product `mean_b y_b x_bᵀ`, computed with one gemm
+/// (matrixmultiply).
 ///
 /// # Errors
 /// [`PlasticityError::ShapeMismatch`] unless `post` (`B x n_out`) and `pre` (`B x n_in`) have the
@@ -179,13 +177,7 @@ pub fn mean_outer(post: &Matrix, pre: &Matrix) -> Result<Matrix> {
             got: post.shape(),
         });
     }
-    let mut out = Matrix::zeros(post.ncols(), pre.ncols());
-    gemm::gemm(
-        &mut out,
-        1.0 / pre.nrows() as Real,
-        GemmRef::t(post),
-        pre.into(),
-        0.0,
-    );
+    let mut out = post.transpose() * pre;
+    out /= pre.nrows() as Real;
     Ok(out)
 }
