@@ -209,6 +209,14 @@ fn v1_every_flag_is_honoured() {
             "--control {control} ignored"
         );
     }
+    let zca = run(&["--methods", "ica", "--whitening", "zca-per-image"], d);
+    assert_eq!(zca["params"]["whitening"], "zca-per-image");
+    assert_eq!(base["params"]["whitening"], "olshausen-field");
+    assert_ne!(
+        filters_of(&base, 0),
+        filters_of(&zca, 0),
+        "--whitening ignored"
+    );
     let img = d.join("img.npy");
     write_npy(&img, 80, 90);
     let user = run(&["--methods", "ica", "--images", img.to_str().unwrap()], d);
@@ -274,6 +282,11 @@ fn v1_refuses_bad_input_with_exit_code_2() {
         (&["--sparse-batches", "0"], "sparse_batches"),
         (&["--methods", "pca"], "sparse-coding"),
         (&["--control", "pink"], "phase-scrambled"),
+        (&["--whitening", "pca"], "zca-per-image"),
+        (
+            &["--whitening", "zca-per-image", "--patches", "300"],
+            "patches per image",
+        ),
         (&["--methods", "isa", "--filters", "6"], "multiple of 4"),
         (&["--patch", "2"], "patch"),
         (&["--filters", "65"], "filters"),

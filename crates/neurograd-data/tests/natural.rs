@@ -7,7 +7,7 @@ use neurograd_data::generators::radial_power_spectrum;
 use neurograd_data::io::npy::{self, NpyArray, NpyData};
 use neurograd_data::natural::{
     self, IMAGE_NAMES, OlshausenField, PatchSampler, fft::Spectrum, phase_scramble,
-    power_law_image, white_noise_image, white_noise_like, zca_whiten,
+    power_law_image, white_noise_image, white_noise_like, zca_whiten, zca_whiten_per_image,
 };
 
 fn mean_sd(m: &Matrix) -> (f64, f64) {
@@ -365,6 +365,75 @@ fn zca_on_natural_patches() {
         zca_whiten(&Matrix::zeros(1, 4), 0.0),
         Err(DataError::Empty { .. })
     ));
+}
+
+/// Centred sample covariance of the rows `r0..r0 + n` of `z`.
+fn block_cov(z: &Matrix, r0: usize, n: usize) -> Matrix {
+    let mut b = z.rows(r0, n).into_owned();
+    let m = b.row_mean();
+    for mut r in b.row_iter_mut() {
+        r -= &m;
+    }
+    b.tr_mul(&b) / (n - 1) as f64
+}
+
+/// ZCA per image whitens each image's block exactly (its sample covariance is `c I`, the same `c`
+/// for every block, total variance `target`), where one ZCA fitted to the pooled patches of two
+/// images with different spectra leaves each block's covariance far from `c I` (the control:
+/// why the phase-scrambled control is whitened per image). Bad input is a typed error.
+#[test]
+fn zca_per_image_whitens_each_image_exactly() {
+    let imgs = [
+        power_law_image(96, 96, 1.0, 3).unwrap(),
+        power_law_image(96, 96, 2.0, 4).unwrap(),
+    ];
+    let (p, n) = (4, 400);
+    let z = zca_whiten_per_image(&imgs, p, n, 8, 0.1, 7).unwrap();
+    assert_eq!(z.shape(), (n, p * p));
+    assert!((z.norm_squared() / z.len() as f64 - 0.1).abs() < 1e-12);
+    let c0 = block_cov(&z, 0, 200);
+    let c = c0.trace() / (p * p) as f64;
+    for r0 in [0, 200] {
+        let cov = block_cov(&z, r0, 200);
+        assert!((cov / c - Matrix::identity(16, 16)).amax() < 1e-8);
+    }
+    // Control: one ZCA over the pooled, unit-variance patches of both images.
+    let unit: Vec<Matrix> = imgs
+        .iter()
+        .map(|m| {
+            let (mean, sd) = mean_sd(m);
+            m.map(|v| (v - mean) / sd)
+        })
+        .collect();
+    let mut pooled = Matrix::zeros(n, p * p);
+    for (i, u) in unit.iter().enumerate() {
+        let x = PatchSampler::new(p, 200)
+            .with_border(8)
+            .sample(std::slice::from_ref(u), 7 + 1000 * i as u64)
+            .unwrap();
+        pooled.rows_mut(200 * i, 200).copy_from(&x);
+    }
+    let (j, _) = zca_whiten(&pooled, 0.0).unwrap();
+    let cj = block_cov(&j, 0, 200);
+    let dev = (cj.clone() / (cj.trace() / 16.0) - Matrix::identity(16, 16)).amax();
+    // 10^6 times the exactness bound above (measured 0.073).
+    assert!(dev > 1e-2, "joint ZCA left block 0 white: {dev}");
+    // Errors: too few patches per image, a constant image, no images.
+    let few = zca_whiten_per_image(&imgs, p, 2 * 16, 8, 0.1, 7);
+    assert!(
+        matches!(&few, Err(DataError::InvalidParameter { name, .. }) if *name == "count"),
+        "{few:?}"
+    );
+    let flat = [imgs[0].clone(), Matrix::from_element(96, 96, 3.0)];
+    assert!(matches!(
+        zca_whiten_per_image(&flat, p, n, 8, 0.1, 7),
+        Err(DataError::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        zca_whiten_per_image(&[], p, n, 8, 0.1, 7),
+        Err(DataError::Empty { .. })
+    ));
+    assert!(zca_whiten_per_image(&imgs, p, n, 8, 0.0, 7).is_err());
 }
 
 /// Mean power spectrum of patches (one per row, `p x p`), Hann-windowed (to keep the leakage of a

@@ -12,7 +12,7 @@
 //! issue's plain `R² ≥ 0.8` count (with the Olshausen & Field filter the phase-scrambled control
 //! meets only the localised count; `docs/v1.md` has why).
 
-use neurograd_data::natural::{self, OlshausenField, PatchSampler, zca_whiten};
+use neurograd_data::natural::{self, OlshausenField, PatchSampler, zca_whiten_per_image};
 use neurograd_plasticity::local::train::{RateSchedule, RuleTrainConfig, train_rule};
 use neurograd_plasticity::local::{Batch, rule_by_name};
 use neurograd_plasticity::receptive::gabor::{GaborFit, GaborFitter};
@@ -253,41 +253,16 @@ fn t14_isa_subspaces_are_coherent_and_more_phase_invariant() {
 /// Gradient steps of ISA in T14.
 const ISA_STEPS: usize = 300;
 
-/// `x` scaled to mean squared entry 0.1 (the Olshausen & Field target variance, for which the
-/// sparse-coding λ is set).
-fn to_variance_01(x: Matrix) -> Matrix {
-    let v = x.norm_squared() / x.len() as Real;
-    x * (0.1 / v).sqrt()
-}
-
 /// `n` seeded `P x P` patches whitened exactly by ZCA fitted to **each image's own patches**
-/// (`ε = 0`): every image (natural, white noise or phase-scrambled, as in [`patches`]) is set to
-/// zero mean and unit variance, `n / 6` patches are drawn from it (16-px border excluded, seed
-/// `seed + 1000 i`), ZCA-whitened with their own covariance and scaled to variance 0.1; the six
-/// sets are stacked and scaled to variance 0.1 again. Fitting ZCA per image matters for the
-/// phase-scrambled control: each scrambled image is Gaussian, but the six have different
-/// spectra, and a mixture of Gaussians with different covariances, whitened jointly, is not
-/// Gaussian (higher-order structure the control is meant to lack); see `docs/v1.md`.
+/// (`ε = 0`; [`zca_whiten_per_image`]: each image, natural, white noise or phase-scrambled as in
+/// [`patches`], set to zero mean and unit variance, `n / 6` patches drawn from it with seed
+/// `seed + 1000 i`, 16-px border excluded, whitened with their own covariance, scaled to
+/// variance 0.1, stacked). Fitting ZCA per image matters for the phase-scrambled control: each
+/// scrambled image is Gaussian, but the six have different spectra, and a mixture of Gaussians
+/// with different covariances, whitened jointly, is not Gaussian (higher-order structure the
+/// control is meant to lack); see `docs/v1.md`.
 fn zca_patches(kind: Images, n: usize, seed: u64) -> Matrix {
-    let imgs = images(kind, seed);
-    let k = imgs.len();
-    let mut x = Matrix::zeros(n, P * P);
-    let mut r0 = 0;
-    for (i, m) in imgs.iter().enumerate() {
-        let len = m.len() as Real;
-        let mean = m.sum() / len;
-        let sd = (m.iter().map(|v| (v - mean) * (v - mean)).sum::<Real>() / len).sqrt();
-        let unit = vec![m.map(|v| (v - mean) / sd)];
-        let share = n / k + usize::from(i < n % k);
-        let raw = PatchSampler::new(P, share)
-            .with_border(16)
-            .sample(&unit, seed + 1000 * i as u64)
-            .expect("patches");
-        let (z, _) = zca_whiten(&raw, 0.0).expect("ZCA");
-        x.rows_mut(r0, share).copy_from(&to_variance_01(z));
-        r0 += share;
-    }
-    to_variance_01(x)
+    zca_whiten_per_image(&images(kind, seed), P, n, 16, 0.1, seed).expect("ZCA per image")
 }
 
 /// The T10 dictionary (same settings and seeds) learned on per-image ZCA-whitened patches.

@@ -28,6 +28,10 @@ pub struct V1Args {
     /// Replace the images by a control with the same power spectrum: white, phase-scrambled.
     #[arg(long)]
     pub control: Option<String>,
+    /// Whitening: olshausen-field (the 1/f ramp with roll-off, default) or zca-per-image (ZCA
+    /// fitted to each image's own patches, exact; for ica use --filters patch²).
+    #[arg(long, default_value = "olshausen-field")]
+    pub whitening: String,
     /// Patch side in pixels.
     #[arg(long, default_value_t = 12)]
     pub patch: usize,
@@ -65,6 +69,7 @@ pub fn params(common: &Common, a: &V1Args) -> V1Params {
             .filter(|s| !s.is_empty())
             .collect(),
         control: a.control.clone(),
+        whitening: a.whitening.clone(),
         patch: a.patch,
         patches: a.patches,
         filters: a.filters,

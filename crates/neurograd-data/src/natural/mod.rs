@@ -37,7 +37,7 @@ mod whiten;
 
 pub use controls::{phase_scramble, power_law_image, white_noise_image, white_noise_like};
 pub use patches::{PatchMode, PatchSampler};
-pub use whiten::{OlshausenField, zca_whiten};
+pub use whiten::{OlshausenField, zca_whiten, zca_whiten_per_image};
 
 use crate::io::npy::{NpyArray, parse_npy, read_npy};
 use crate::{DataError, Result};

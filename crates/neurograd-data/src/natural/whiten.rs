@@ -135,3 +135,93 @@ pub fn zca_whiten(patches: &Matrix, epsilon: Real) -> Result<(Matrix, Whitening)
     let w = Whitening::fit(patches, WhiteningKind::Zca, epsilon)?;
     Ok((w.transform(patches)?, w))
 }
+
+/// Patches whitened exactly by ZCA fitted to **each image's own patches** (`ε = 0`), the
+/// whitening under which the phase-scrambled control has no higher-order structure left
+/// (`docs/v1.md`, "The phase-scrambled control under exact whitening").
+///
+/// Image `i` of the `k` images is set to zero mean and unit (population) variance; `count / k`
+/// patches of side `size` are drawn from it (one more for the first `count mod k` images;
+/// `border` pixels excluded on every side; [`super::PatchSampler`] with seed `seed + 1000 i`),
+/// whitened by ZCA fitted to those patches alone ([`zca_whiten`] with `ε = 0`), and scaled to
+/// pixel variance `target_variance`; the `k` blocks are stacked in image order (`count × size²`)
+/// and the stack is scaled to `target_variance` again.
+///
+/// Why per image: a phase-scrambled image is Gaussian with that image's power spectrum, but the
+/// bundled images' spectra differ, and a mixture of Gaussians with different covariances,
+/// whitened jointly (by the Olshausen & Field filter or by one ZCA over all patches), is not
+/// Gaussian. Sparse coding and ICA pick that structure up (measured: 10.9 % and 12.5–14.1 %
+/// Gabor-like atoms under joint ZCA, 0 % per image).
+///
+/// # Errors
+/// [`DataError::Empty`] for no images; [`DataError::InvalidParameter`] for `size == 0`, a
+/// non-positive or non-finite `target_variance`, fewer than `size² + 1` patches per image (the
+/// covariance would be singular), a constant image, or a patch (plus border) larger than an
+/// image; [`DataError::NonFinite`] for a non-finite pixel.
+pub fn zca_whiten_per_image(
+    images: &[Matrix],
+    size: usize,
+    count: usize,
+    border: usize,
+    target_variance: Real,
+    seed: u64,
+) -> Result<Matrix> {
+    check_images(images, "ZCA per image", 1)?;
+    if size == 0 {
+        return Err(DataError::invalid("size", size, "must be >= 1"));
+    }
+    if !(target_variance.is_finite() && target_variance > 0.0) {
+        return Err(DataError::invalid(
+            "target_variance",
+            target_variance,
+            "must be finite and > 0",
+        ));
+    }
+    let k = images.len();
+    let d = size
+        .checked_mul(size)
+        .ok_or_else(|| DataError::invalid("size", size, "size² overflows"))?;
+    if count / k < d + 1 {
+        return Err(DataError::invalid(
+            "count",
+            count,
+            format!(
+                "ZCA per image needs at least size² + 1 = {} patches per image ({k} images)",
+                d + 1
+            ),
+        ));
+    }
+    let scale_to = |x: Matrix| -> Result<Matrix> {
+        let v = x.norm_squared() / x.len() as Real;
+        if !(v.is_finite() && v > 0.0) {
+            return Err(DataError::invalid(
+                "images",
+                "patches",
+                "whitened patches have zero or non-finite variance",
+            ));
+        }
+        Ok(x * (target_variance / v).sqrt())
+    };
+    let mut out = Matrix::zeros(count, d);
+    let mut r0 = 0;
+    for (i, m) in images.iter().enumerate() {
+        let (mean, var) = mean_var(m);
+        if !(var.is_finite() && var > 0.0) {
+            return Err(DataError::invalid(
+                "images",
+                format!("image {i}"),
+                "is constant (zero variance) or its variance overflows",
+            ));
+        }
+        let sd = var.sqrt();
+        let unit = [m.map(|v| (v - mean) / sd)];
+        let share = count / k + usize::from(i < count % k);
+        let raw = super::PatchSampler::new(size, share)
+            .with_border(border)
+            .sample(&unit, seed.wrapping_add(1000 * i as u64))?;
+        let (z, _) = zca_whiten(&raw, 0.0)?;
+        out.rows_mut(r0, share).copy_from(&scale_to(z)?);
+        r0 += share;
+    }
+    scale_to(out)
+}

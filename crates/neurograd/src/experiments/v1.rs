@@ -6,7 +6,10 @@
 //!    and no higher-order structure (white noise of the same size, or each image phase-scrambled);
 //! 2. the Olshausen & Field (1997) whitening / low-pass filter `R(f) = f exp(−(f/0.4)⁴)` per image,
 //!    the set scaled to variance 0.1 ([`crate::data::natural::OlshausenField`]);
-//! 3. `patches` seeded `P × P` patches, 16-px border excluded (FFT wrap-around);
+//! 3. `patches` seeded `P × P` patches, 16-px border excluded (FFT wrap-around); with
+//!    `whitening = "zca-per-image"` steps 2–3 are instead ZCA fitted to each image's own patches
+//!    ([`crate::data::natural::zca_whiten_per_image`]), the exact whitening under which the
+//!    phase-scrambled control has no higher-order structure (`docs/v1.md`);
 //! 4. each method learns filters from the same patches: sparse coding, ICA, ISA and nonlinear
 //!    Hebbian learning (one file per learner in [`crate::plasticity::receptive`]); Oja, Sanger and
 //!    BCM, the local rules of [`crate::plasticity::local`] trained by `local::train::train_rule`
@@ -60,6 +63,15 @@ pub const DEFAULT_METHODS: &[&str] = METHODS;
 /// The controls: images with the natural images' power spectrum and no higher-order structure.
 pub const CONTROLS: &[&str] = &["white", "phase-scrambled"];
 
+/// The whitenings: the Olshausen & Field (1997) filter (the default) or ZCA fitted to each
+/// image's own patches (`ε = 0`; [`crate::data::natural::zca_whiten_per_image`]).
+pub const WHITENINGS: &[&str] = &["olshausen-field", "zca-per-image"];
+
+/// The default whitening, [`WHITENINGS`]`[0]` (older run files have no `whitening` field).
+fn default_whitening() -> String {
+    WHITENINGS[0].to_string()
+}
+
 /// `R²` above which a filter counts as well fit (reference §7, T10/T13).
 pub const R2_THRESHOLD: Real = 0.8;
 
@@ -75,6 +87,10 @@ pub struct V1Params {
     pub methods: Vec<String>,
     /// Control replacing the images (one of [`CONTROLS`]), or `None`.
     pub control: Option<String>,
+    /// Whitening (one of [`WHITENINGS`]). With `zca-per-image`, ICA keeps `filters` of the `P²`
+    /// equal-variance components, an arbitrary choice: use `filters = P²` for ICA there.
+    #[serde(default = "default_whitening")]
+    pub whitening: String,
     /// Patch side `P` in pixels.
     pub patch: usize,
     /// Number of patches sampled.
@@ -97,7 +113,7 @@ pub struct V1Params {
 }
 
 impl Default for V1Params {
-    /// Bundled images, [`DEFAULT_METHODS`], no control, 12 × 12 patches (the reference's size),
+    /// Bundled images, [`DEFAULT_METHODS`], no control, the Olshausen & Field whitening, 12 × 12 patches (the reference's size),
     /// 20 000 patches, 64 filters, 2000 sparse-coding batches, 300 ISA / nonlinear-Hebb steps,
     /// 4000 local-rule updates, CNN autoencoders on 4000 patches for 10 epochs, seed 0.
     fn default() -> Self {
@@ -105,6 +121,7 @@ impl Default for V1Params {
             images: Vec::new(),
             methods: DEFAULT_METHODS.iter().map(|s| s.to_string()).collect(),
             control: None,
+            whitening: default_whitening(),
             patch: 12,
             patches: 20_000,
             filters: 64,
@@ -140,6 +157,9 @@ impl V1Params {
             && !CONTROLS.contains(&c.as_str())
         {
             return Err(Error::unknown("v1 control", c, CONTROLS));
+        }
+        if !WHITENINGS.contains(&self.whitening.as_str()) {
+            return Err(Error::unknown("v1 whitening", &self.whitening, WHITENINGS));
         }
         if self.patch < 4 || self.patch > 32 {
             return Err(Error::invalid(
@@ -293,12 +313,26 @@ pub fn images(p: &V1Params) -> Result<Vec<Matrix>> {
 /// `p` (steps 1–3 of the module docs).
 ///
 /// # Errors
-/// Unreadable images, images smaller than the patch plus border, unknown control.
+/// Unreadable images, images smaller than the patch plus border, unknown control or whitening,
+/// fewer than `P² + 1` patches per image for `zca-per-image`.
 pub fn patches(p: &V1Params) -> Result<Matrix> {
-    let white = OlshausenField::default().apply(&images(p)?)?;
-    Ok(PatchSampler::new(p.patch, p.patches)
-        .with_border(BORDER)
-        .sample(&white, mix(p.seed, 3, 0))?)
+    match p.whitening.as_str() {
+        "olshausen-field" => {
+            let white = OlshausenField::default().apply(&images(p)?)?;
+            Ok(PatchSampler::new(p.patch, p.patches)
+                .with_border(BORDER)
+                .sample(&white, mix(p.seed, 3, 0))?)
+        }
+        "zca-per-image" => Ok(natural::zca_whiten_per_image(
+            &images(p)?,
+            p.patch,
+            p.patches,
+            BORDER,
+            OlshausenField::default().target_variance,
+            mix(p.seed, 3, 0),
+        )?),
+        other => Err(Error::unknown("v1 whitening", other, WHITENINGS)),
+    }
 }
 
 /// What one method learned.
@@ -628,6 +662,10 @@ mod tests {
             },
             V1Params {
                 control: Some("pink".into()),
+                ..ok.clone()
+            },
+            V1Params {
+                whitening: "pca".into(),
                 ..ok.clone()
             },
             V1Params {
