@@ -14,7 +14,8 @@
 //!   results are the CLI's `--json`), with the GIL released and Ctrl-C honoured;
 //! - [`credit`]: networks, a registered algorithm's updates, cosine to backprop;
 //! - [`rules`]: local rules' updates on arrays and the conformance harness on a rule written in
-//!   Python;
+//!   Python; [`spike_rules`]: the same for spike-timing rules (spike-time arrays, population
+//!   rasters), registered in the same `rules` submodule;
 //! - [`spiking`]: the recurrent LIF/ALIF network, its forward pass and its training (the Python
 //!   side adds the NIR export, `neurograd.nir`).
 //!
@@ -32,6 +33,7 @@ pub mod errors;
 pub mod experiments;
 pub mod optim;
 pub mod rules;
+pub mod spike_rules;
 pub mod spiking;
 
 /// The native module `neurograd._neurograd`: one submodule per area.

@@ -301,12 +301,13 @@ fn check_python_rule(
     serde_json::to_string(&report.py_err()?).py_err()
 }
 
-/// Registers the functions.
+/// Registers the functions (and those of [`crate::spike_rules`]).
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(names, m)?)?;
     m.add_function(wrap_pyfunction!(delta, m)?)?;
     m.add_function(wrap_pyfunction!(check_python_rule, m)?)?;
     m.add_function(wrap_pyfunction!(_echo, m)?)?;
     m.add_function(wrap_pyfunction!(_delta_profile, m)?)?;
+    crate::spike_rules::register(m)?;
     Ok(())
 }

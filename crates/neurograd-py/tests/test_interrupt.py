@@ -1,7 +1,8 @@
 """Ctrl-C (SIGINT) stops long runs with KeyboardInterrupt while the GIL is released, and the Rust
 work stops too (the process is idle afterwards), for every entry point that can run long: every
 experiment of `neurograd._neurograd.experiments.run` (compare, optimize, simulate of each kind of
-model, align, rules-check), spiking training, and the conformance harness on a Python rule."""
+model, align, rules-check), spiking training, the conformance harness on a Python rule (rate and
+spike), and population STDP on rasters."""
 import signal
 import subprocess
 import sys
@@ -41,6 +42,21 @@ CASES = {
         " / len(pre)\n"
         "    for s in range(10**6):\n"
         "        neurograd.rules.check(f, like='oja', seed=s)"),
+    # the spike harness on a Python rule: as above (pair STDP summed over all pairs in NumPy)
+    "rules-check-spike-python": (
+        "import numpy as np\n"
+        "    def f(pre, post, w0):\n"
+        "        d = post[:, None] - pre[None, :]\n"
+        "        return float((0.005 * np.exp(-np.abs(d) / 20) * (d > 0)).sum()"
+        " - (0.00525 * np.exp(-np.abs(d) / 20) * (d < 0)).sum())\n"
+        "    for s in range(10**6):\n"
+        "        neurograd.rules.check_spike(f, like='pair-stdp', seed=s)"),
+    # clock-driven population STDP polls every 256 steps: 20000 steps of 1000 x 1000 synapses
+    # with every neuron spiking in every step (tens of seconds)
+    "stdp-population": (
+        "import numpy as np\n"
+        "    r = np.ones((20000, 1000), dtype=bool)\n"
+        "    neurograd.rules.stdp_population(r, r, 0.1)"),
 }
 
 
