@@ -24,7 +24,10 @@ use neurograd::plasticity::local::triplet::TripletStdp;
 use neurograd::plasticity::local::{self as local, SpikeKernel, SpikeRule, SpikeTrains};
 use neurograd::plasticity::{PlasticityError, Result as PResult};
 use neurograd::tensor::Real;
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{
+    PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArray,
+    PyUntypedArrayMethods,
+};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -49,7 +52,7 @@ pub const KERNEL_PARAMS: &[&str] = &[
 /// The parameters `StdpPopulation` takes (all-to-all additive pair STDP).
 pub const POPULATION_PARAMS: &[&str] = &["a_plus", "a_minus", "tau_plus", "tau_minus"];
 
-/// Steps of [`stdp_population`] between two polls of the stop flag.
+/// Steps of `rules.stdp_population` between two polls of the stop flag.
 pub const POPULATION_POLL_STEPS: usize = 256;
 
 /// Names of the registered spike-timing rules.
@@ -163,16 +166,41 @@ fn kernel_of(name: &str, params: &[(String, Real)]) -> neurograd::Result<SpikeKe
     Ok(spike_rule(name, params)?.kernel()?)
 }
 
-/// A 1-D array as a vector (any stride).
-fn vec_of(a: &PyReadonlyArray1<'_, f64>) -> Vec<Real> {
-    a.as_array().iter().copied().collect()
+/// The number of dimensions of a NumPy array (`None` for anything else).
+fn ndim_of(a: &Bound<'_, PyAny>) -> Option<usize> {
+    a.cast::<PyUntypedArray>().ok().map(|u| u.ndim())
+}
+
+/// An array of `ndim` dimensions, else [`PlasticityError::InvalidParameter`] naming `what`.
+fn want_ndim(a: &Bound<'_, PyAny>, ndim: usize, what: &'static str, form: &str) -> PyResult<()> {
+    match ndim_of(a) {
+        Some(n) if n == ndim => Ok(()),
+        got => Err(to_py(PlasticityError::InvalidParameter {
+            name: what,
+            value: match got {
+                Some(n) => format!("an array of {n} dimensions"),
+                None => "not an array".into(),
+            },
+            reason: format!("must be a {ndim}-D array {form}"),
+        })),
+    }
+}
+
+/// A 1-D float64 array of spike times as a vector (any stride); another number of dimensions is
+/// [`PlasticityError::InvalidParameter`].
+fn times_of(a: &Bound<'_, PyAny>, what: &'static str) -> PyResult<Vec<Real>> {
+    want_ndim(a, 1, what, "of spike times (ms)")?;
+    let r: PyReadonlyArray1<'_, f64> = a.extract()?;
+    Ok(r.as_array().iter().copied().collect())
 }
 
 /// Reward pulses from a `(k, 2)` array of `(time ms, amount)` rows.
-fn rewards_of(r: Option<&PyReadonlyArray2<'_, f64>>) -> PyResult<Vec<(Real, Real)>> {
+fn rewards_of(r: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(Real, Real)>> {
     let Some(r) = r else {
         return Ok(Vec::new());
     };
+    want_ndim(r, 2, "rewards", "of (time ms, amount) rows")?;
+    let r: PyReadonlyArray2<'_, f64> = r.extract()?;
     let v = r.as_array();
     if v.ncols() != 2 {
         return Err(to_py(PlasticityError::ShapeMismatch {
@@ -193,16 +221,17 @@ fn rewards_of(r: Option<&PyReadonlyArray2<'_, f64>>) -> PyResult<Vec<(Real, Real
 fn spike_delta(
     py: Python<'_>,
     name: &str,
-    pre: PyReadonlyArray1<'_, f64>,
-    post: PyReadonlyArray1<'_, f64>,
+    pre: &Bound<'_, PyAny>,
+    post: &Bound<'_, PyAny>,
     w0: Real,
-    rewards: Option<PyReadonlyArray2<'_, f64>>,
+    rewards: Option<&Bound<'_, PyAny>>,
     params: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Real> {
     let params = params_of(params)?;
     spike_rule(name, &params).py_err()?; // unknown names and bad parameters first
-    let (pre, post) = (vec_of(&pre), vec_of(&post));
-    let rewards = rewards_of(rewards.as_ref())?;
+    let pre = times_of(pre, "pre spike times")?;
+    let post = times_of(post, "post spike times")?;
+    let rewards = rewards_of(rewards)?;
     let name = name.to_string();
     py.detach(move || -> neurograd::Result<Real> {
         // built here: a boxed rule is not `Send`
@@ -254,6 +283,7 @@ fn spike_kernel<'py>(
 /// A `(T, n)` raster of 0/1 (or bool) values as row-major booleans; values that are not 0 or 1
 /// are [`PlasticityError::InvalidParameter`], NaN/Inf [`PlasticityError::NonFinite`].
 fn raster_of(a: &Bound<'_, PyAny>, what: &'static str) -> PyResult<(usize, usize, Vec<bool>)> {
+    want_ndim(a, 2, what, "(steps, neurons)")?;
     if let Ok(b) = a.cast::<PyArray2<bool>>() {
         let r = b.readonly();
         let v = r.as_array();

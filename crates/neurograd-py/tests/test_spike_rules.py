@@ -163,6 +163,11 @@ def test_spike_delta_errors():
         rules.spike_delta("reward-stdp", ok, ok, rewards=[[5.0, 1.0], [1.0, 1.0]])
     with pytest.raises(errors.NonFiniteError, match="w0"):
         rules.spike_delta("pair-stdp", ok, ok, w0=np.inf)
+    with pytest.raises(errors.InvalidParameterError,
+                       match=r"^invalid parameter post spike times = an array of 2 dimensions"):
+        rules.spike_delta("pair-stdp", ok, np.zeros((2, 2)))
+    with pytest.raises(errors.InvalidParameterError, match="rewards = an array of 1 dim"):
+        rules.spike_delta("reward-stdp", ok, ok, rewards=[1.0, 2.0])
     with pytest.raises(errors.InvalidParameterError, match="nearest-spike"):
         rules.spike_delta("pair-stdp-nearest", ok, ok, a3_plus=0.1)
 
@@ -213,6 +218,8 @@ def test_stdp_population_errors():
     bad[2, 1] = np.nan
     with pytest.raises(errors.NonFiniteError, match="post_raster at index 7"):
         rules.stdp_population(a, bad, 1.0)
+    with pytest.raises(errors.InvalidParameterError, match=r"pre_raster = an array of 1 dim"):
+        rules.stdp_population(np.zeros(10), a, 1.0)
     with pytest.raises(errors.InvalidParameterError, match="dt"):
         rules.stdp_population(a, a, 0.0)
     with pytest.raises(errors.UnknownNameError, match="stdp_population parameter 'tau_x'"):
