@@ -359,63 +359,12 @@ fn gemm_raw(
     };
     let dst = MatMut::from_column_major_slice_with_stride_mut(c, m, n, col_stride);
     let work = m.saturating_mul(n).saturating_mul(ak);
-    if threads > 1 && work >= PAR_THRESHOLD_MNK {
-        if m.max(n) / threads >= MIN_SPLIT {
-            split_product(dst, accum, a.faer(), b.faer(), alpha, threads);
-        } else {
-            matmul(dst, accum, a.faer(), b.faer(), alpha, Par::rayon(threads));
-        }
+    let par = if threads > 1 && work >= PAR_THRESHOLD_MNK {
+        Par::rayon(threads)
     } else {
-        matmul(dst, accum, a.faer(), b.faer(), alpha, Par::Seq);
-    }
-}
-
-/// Smallest block (rows or columns of `C`) that [`split_product`] gives one thread.
-const MIN_SPLIT: usize = 32;
-
-/// `dst = α a b (+ dst)` on `parts` threads of rayon's pool: the longer dimension of `dst` is cut
-/// into `parts` contiguous blocks (column blocks on multiples of 4, row blocks on multiples of
-/// 24, the kernels' register tiles) and each block is one *sequential* product over the whole
-/// depth `k`, so every entry is reduced in the same order as on one thread. Each thread packs
-/// only its own block of `B` (or `A`), where faer's own parallel kernel shares the packing and
-/// synchronises between depth blocks; on 2 cores the split scales better (see
-/// `docs/benchmarks.md`).
-fn split_product(
-    dst: MatMut<'_, Real>,
-    accum: Accum,
-    a: MatRef<'_, Real>,
-    b: MatRef<'_, Real>,
-    alpha: Real,
-    parts: usize,
-) {
-    if parts <= 1 {
-        matmul(dst, accum, a, b, alpha, Par::Seq);
-        return;
-    }
-    let left = parts / 2;
-    let (m, n) = (dst.nrows(), dst.ncols());
-    let cut_at = |len: usize, align: usize| {
-        let raw = len * left / parts;
-        let aligned = raw.div_ceil(align) * align;
-        if aligned < len { aligned } else { raw }
+        Par::Seq
     };
-    if n >= m {
-        let cut = cut_at(n, 4);
-        let (d0, d1) = dst.split_at_col_mut(cut);
-        let (b0, b1) = b.split_at_col(cut);
-        rayon::join(
-            || split_product(d0, accum, a, b0, alpha, left),
-            || split_product(d1, accum, a, b1, alpha, parts - left),
-        );
-    } else {
-        let cut = cut_at(m, 24);
-        let (d0, d1) = dst.split_at_row_mut(cut);
-        let (a0, a1) = a.split_at_row(cut);
-        rayon::join(
-            || split_product(d0, accum, a0, b, alpha, left),
-            || split_product(d1, accum, a1, b, alpha, parts - left),
-        );
-    }
+    matmul(dst, accum, a.faer(), b.faer(), alpha, par);
 }
 
 /// `c = α a b + β c` for [`Matrix`] operands (no transposes).

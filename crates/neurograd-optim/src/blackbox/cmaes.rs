@@ -8,7 +8,6 @@ use super::{
 };
 use crate::{OptimError, Result};
 use nalgebra::SymmetricEigen;
-use neurograd_tensor::gemm::{GemmRef, gemm};
 use neurograd_tensor::{Matrix, Real, Vector};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -388,10 +387,7 @@ impl AskTell for CmaEs {
         for (i, mut row) in dz.row_iter_mut().enumerate() {
             row *= self.d[i];
         }
-        // y = B (D z): faer's kernel (`neurograd_tensor::gemm`), not nalgebra's packed
-        // matrixmultiply, for the thin n x n x λ product
-        let mut y = Matrix::zeros(n, lambda);
-        gemm(&mut y, 1.0, (&self.b).into(), (&dz).into(), 0.0);
+        let y = &self.b * dz;
         let xs = (0..lambda)
             .map(|k| {
                 let mut x = &self.mean + y.column(k) * self.sigma;
@@ -474,7 +470,7 @@ impl AskTell for CmaEs {
         }
         self.c *= decay;
         self.c.ger(c1, &self.pc, &self.pc, 1.0);
-        gemm(&mut self.c, 1.0, (&yscaled).into(), GemmRef::t(&ysel), 1.0);
+        self.c.gemm(1.0, &yscaled, &ysel.transpose(), 1.0);
 
         // step size
         let s = (cs / p.damps) * (ps_sq.sqrt() / p.chi_n - 1.0);
