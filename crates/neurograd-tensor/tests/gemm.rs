@@ -164,6 +164,13 @@ fn bit_identical_one_and_two_threads() {
         (97, 1030, 203),
         (1000, 40, 60),
         (128, 784, 256),
+        // blocks at the split's minimum (64 / 2 = 32 rows or columns each), odd and unaligned
+        // cuts, deep reductions (k > 2 · 512) and row splits (m > n)
+        (64, 1100, 70),
+        (70, 1100, 64),
+        (2050, 33, 66),
+        (67, 300, 1031),
+        (1024, 1024, 10),
     ] {
         assert!(m * n * k >= gemm::PAR_THRESHOLD_MNK);
         for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
@@ -187,6 +194,14 @@ fn bit_identical_one_and_two_threads() {
                 .zip(c2.iter())
                 .all(|(x, y)| x.to_bits() == y.to_bits());
             assert!(same, "{m}x{k}x{n} ta={ta} tb={tb}: 1 and 2 threads differ");
+            // and 3 (an uneven split into blocks of a third and two thirds, then halves)
+            let mut c3 = c0.clone();
+            gemm_with_threads(&mut c3, 0.3, operand(&a, ta), operand(&b, tb), 1.0, 3);
+            let same = c1
+                .iter()
+                .zip(c3.iter())
+                .all(|(x, y)| x.to_bits() == y.to_bits());
+            assert!(same, "{m}x{k}x{n} ta={ta} tb={tb}: 1 and 3 threads differ");
             // and both are the product (so the test cannot pass on two equal wrong answers)
             let want = naive(0.3, &a, ta, &b, tb, 1.0, &c0);
             assert!((&c1 - &want).amax() < 1e-12 * k as Real);

@@ -265,8 +265,8 @@ pub(crate) fn step_one(s: &mut SoaState, ge: &mut [Real], gi: &mut [Real], w: &W
     blk.propagate(w, &s.spikes);
 }
 
-/// A reusable barrier for a fixed number of threads: a waiter spins a little (a step of the
-/// benchmark takes microseconds), then parks until the last arriver unparks it, so a partner
+/// A reusable barrier for a fixed number of threads: a waiter spins (a step of the benchmark
+/// takes microseconds; see [`SPINS`]), then parks until the last arriver unparks it, so a partner
 /// that the OS has descheduled costs a wake-up, not a spinning core.
 struct SpinBarrier {
     n: usize,
@@ -275,8 +275,12 @@ struct SpinBarrier {
     threads: Vec<OnceLock<Thread>>,
 }
 
-/// Spins of [`SpinBarrier::wait`] before it parks.
-const SPINS: u32 = 200;
+/// Spins of [`SpinBarrier::wait`] (and of the workers' wait for the observer) before they park:
+/// about 0.4-1 ms of `pause` instructions, longer than a step of the benchmark network. With 200
+/// spins (about 4 µs) a waiter parked on most steps and the unpark cost a futex wake-up of a
+/// halted vCPU: COBA on 2 threads took 334-340 ms per simulated second against 61-70 ms with
+/// 20,000 spins and 58-80 ms on one thread (idle 2-vCPU AMD EPYC, 2026-12-04).
+const SPINS: u32 = 20_000;
 
 impl SpinBarrier {
     fn new(n: usize) -> Self {
