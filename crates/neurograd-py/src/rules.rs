@@ -205,32 +205,32 @@ fn _echo<'py>(py: Python<'py>, a: PyReadonlyArray2<'_, f64>) -> Bound<'py, PyArr
     matrix_to_py(py, &matrix_from_py(&a))
 }
 
-/// A rate rule whose `delta` is a Python function `f(pre, post, weights, target, modulator) ->
-/// dW`, with the response and theory of a registered rule.
-struct PyRule<'py> {
-    py: Python<'py>,
-    func: Bound<'py, PyAny>,
-    like: Box<dyn LocalRule>,
-    /// A `KeyboardInterrupt` (or other signal exception) raised in or between the calls of
-    /// `func`: the harness ends at its error and [`check_python_rule`] raises this instead.
+/// What a rule written in Python needs when the harness calls it: the Python error of a failed
+/// call becomes the plasticity error the harness understands, and a `KeyboardInterrupt` (or other
+/// signal exception) raised in or between the calls is kept, so the harness ends at its error and
+/// the caller raises the interrupt instead of the report.
+#[derive(Default)]
+pub(crate) struct PyCalls {
     interrupt: std::cell::RefCell<Option<PyErr>>,
 }
 
-impl LocalRule for PyRule<'_> {
-    fn delta(&self, a: &Activity<'_>, weights: &Matrix) -> PResult<Matrix> {
-        let py = self.py;
-        let fail = |e: PyErr| {
-            let reason = e.to_string();
-            if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
-                self.interrupt.borrow_mut().get_or_insert(e);
-            }
-            PlasticityError::InvalidParameter {
-                name: "rule",
-                value: "python function".into(),
-                reason,
-            }
-        };
-        // a Ctrl-C that arrived while the harness ran in Rust (the GIL is held throughout)
+impl PyCalls {
+    /// The plasticity error for the failed call `e` (its message kept); an interrupt is stored.
+    pub(crate) fn fail(&self, py: Python<'_>, e: PyErr) -> PlasticityError {
+        let reason = e.to_string();
+        if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+            self.interrupt.borrow_mut().get_or_insert(e);
+        }
+        PlasticityError::InvalidParameter {
+            name: "rule",
+            value: "python function".into(),
+            reason,
+        }
+    }
+
+    /// Fails (and stores the interrupt) if a Ctrl-C arrived while the harness ran in Rust (the
+    /// GIL is held throughout).
+    pub(crate) fn check_signals(&self, py: Python<'_>) -> PResult<()> {
         if let Err(e) = py.check_signals() {
             self.interrupt.borrow_mut().get_or_insert(e);
             return Err(PlasticityError::InvalidParameter {
@@ -239,6 +239,30 @@ impl LocalRule for PyRule<'_> {
                 reason: "interrupted".into(),
             });
         }
+        Ok(())
+    }
+
+    /// The stored interrupt, if any.
+    pub(crate) fn take_interrupt(&self) -> Option<PyErr> {
+        self.interrupt.take()
+    }
+}
+
+/// A rate rule whose `delta` is a Python function `f(pre, post, weights, target, modulator) ->
+/// dW`, with the response and theory of a registered rule.
+struct PyRule<'py> {
+    py: Python<'py>,
+    func: Bound<'py, PyAny>,
+    like: Box<dyn LocalRule>,
+    /// Errors and interrupts of the calls of `func` ([`check_python_rule`] raises the interrupt).
+    calls: PyCalls,
+}
+
+impl LocalRule for PyRule<'_> {
+    fn delta(&self, a: &Activity<'_>, weights: &Matrix) -> PResult<Matrix> {
+        let py = self.py;
+        let fail = |e: PyErr| self.calls.fail(py, e);
+        self.calls.check_signals(py)?;
         let target = a.target.map(|t| matrix_to_py(py, t).into_any());
         let modulator = a
             .modulator
@@ -292,10 +316,10 @@ fn check_python_rule(
         py,
         func,
         like: local::rule_by_name(like).py_err()?,
-        interrupt: std::cell::RefCell::new(None),
+        calls: PyCalls::default(),
     };
     let report = check_rate_rule(&rule, seed);
-    if let Some(e) = rule.interrupt.take() {
+    if let Some(e) = rule.calls.take_interrupt() {
         return Err(e);
     }
     serde_json::to_string(&report.py_err()?).py_err()

@@ -14,8 +14,6 @@
 //! Gerstner 2006) or reward-modulated pair STDP (Izhikevich 2007), each validated by its own
 //! constructor. Without parameters the registered rule itself runs.
 
-use std::cell::RefCell;
-
 use neurograd::plasticity::local::check;
 use neurograd::plasticity::local::harness::conformance::check_spike_rule;
 use neurograd::plasticity::local::stdp::{PairStdp, Pairing, StdpPopulation};
@@ -33,6 +31,7 @@ use pyo3::types::PyDict;
 
 use crate::errors::{IntoPy, to_py};
 use crate::experiments::run_interruptible;
+use crate::rules::PyCalls;
 
 /// The parameter names a spike kernel takes (see the module docs).
 pub const KERNEL_PARAMS: &[&str] = &[
@@ -418,34 +417,16 @@ struct PySpikeRule<'py> {
     py: Python<'py>,
     func: Bound<'py, PyAny>,
     kernel: SpikeKernel,
-    /// A `KeyboardInterrupt` (or other signal exception) raised in or between the calls of
-    /// `func`: the harness ends at its error and [`check_python_spike_rule`] raises this instead.
-    interrupt: RefCell<Option<PyErr>>,
+    /// Errors and interrupts of the calls of `func` ([`check_python_spike_rule`] raises the
+    /// interrupt).
+    calls: PyCalls,
 }
 
 impl SpikeRule for PySpikeRule<'_> {
     fn weight_change(&self, trains: &SpikeTrains<'_>, weight: Real) -> PResult<Real> {
         let py = self.py;
-        let fail = |e: PyErr| {
-            let reason = e.to_string();
-            if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
-                self.interrupt.borrow_mut().get_or_insert(e);
-            }
-            PlasticityError::InvalidParameter {
-                name: "rule",
-                value: "python function".into(),
-                reason,
-            }
-        };
-        // a Ctrl-C that arrived while the harness ran in Rust (the GIL is held throughout)
-        if let Err(e) = py.check_signals() {
-            self.interrupt.borrow_mut().get_or_insert(e);
-            return Err(PlasticityError::InvalidParameter {
-                name: "rule",
-                value: "python function".into(),
-                reason: "interrupted".into(),
-            });
-        }
+        let fail = |e: PyErr| self.calls.fail(py, e);
+        self.calls.check_signals(py)?;
         let pre = PyArray1::from_slice(py, trains.pre);
         let post = PyArray1::from_slice(py, trains.post);
         let out = if self.kernel.tau_eligibility.is_some() {
@@ -497,10 +478,10 @@ fn check_python_spike_rule(
         py,
         func,
         kernel: kernel_of(like, &params_of(params)?).py_err()?,
-        interrupt: RefCell::new(None),
+        calls: PyCalls::default(),
     };
     let report = check_spike_rule(&rule, seed);
-    if let Some(e) = rule.interrupt.take() {
+    if let Some(e) = rule.calls.take_interrupt() {
         return Err(e);
     }
     serde_json::to_string(&report.py_err()?).py_err()
