@@ -3,7 +3,7 @@
 # virtualenv under target/, installs it, runs the pytest suite and the example scripts.
 # Needs only Rust, Python >= 3.9 with venv and pip, and PyPI (nir 1.0.8, the optional NIR extra, pulls
 # h5py: wheels, a few seconds). The pytest suite compares with the
-# `neurograd` command of this checkout (target/release/neurograd, built here if missing).
+# `neurograd` command of this checkout (target/debug/neurograd, built here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,18 +17,24 @@ rm -rf "$VENV" "$WHEELS"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     "maturin==1.16.0" "numpy==2.4.6" "pytest==9.2.0" "nir==1.0.8"
 
-echo "-- the neurograd command (Rust side of the equality tests; --workspace keeps the feature set of .ci/run)"
-cargo build --release --workspace --bins  # a no-op after .ci/run's release build (same feature set)
+# Cargo profile of the command and the wheel: dev (the workspace's dev profile builds the
+# dependencies at opt-level 3) shares the compiled dependencies with .ci/run's test build, where a
+# release build would compile everything again; PROFILE=release tests the release build.
+PROFILE="${PROFILE:-dev}"
+case "$PROFILE" in dev) OUTDIR=debug ;; *) OUTDIR="$PROFILE" ;; esac
 
-echo "-- wheel (maturin, release profile, the workspace's target dir)"
-"$VENV/bin/maturin" build --release --manifest-path crates/neurograd-py/Cargo.toml \
+echo "-- the neurograd command (Rust side of the equality tests; --workspace keeps the feature set of .ci/run)"
+cargo build --profile "$PROFILE" --workspace --bins  # a no-op after .ci/run's test build (same feature set)
+
+echo "-- wheel (maturin, $PROFILE profile, the workspace's target dir)"
+"$VENV/bin/maturin" build --profile "$PROFILE" --manifest-path crates/neurograd-py/Cargo.toml \
     --interpreter "$VENV/bin/python" --out "$WHEELS"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall \
     "$WHEELS"/neurograd-*.whl
 
 echo "-- pytest"
 # From outside the source tree, so `import neurograd` is the installed wheel.
-(cd "$VENV" && NEUROGRAD_CLI="$OLDPWD/target/release/neurograd" \
+(cd "$VENV" && NEUROGRAD_CLI="$OLDPWD/target/$OUTDIR/neurograd" \
     "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$OLDPWD/crates/neurograd-py/tests")
 
 echo "-- examples"
