@@ -23,8 +23,15 @@ rm -rf "$VENV" "$WHEELS"
 PROFILE="${PROFILE:-dev}"
 case "$PROFILE" in dev) OUTDIR=debug ;; *) OUTDIR="$PROFILE" ;; esac
 
-echo "-- the neurograd command (Rust side of the equality tests; --workspace keeps the feature set of .ci/run)"
-cargo build --profile "$PROFILE" --workspace --bins  # a no-op after .ci/run's test build (same feature set)
+echo "-- the neurograd command (Rust side of the equality tests)"
+# `cargo test --no-run` builds the command as the integration tests use it, with the feature set of
+# the test build (dev-dependencies included): a no-op after .ci/run's `cargo test --workspace`,
+# where `cargo build --bins` resolves features without them and compiles the crates again.
+if [ "$PROFILE" = dev ]; then
+    cargo test --workspace --no-run
+else
+    cargo build --profile "$PROFILE" --workspace --bins
+fi
 
 echo "-- wheel (maturin, $PROFILE profile, the workspace's target dir)"
 "$VENV/bin/maturin" build --profile "$PROFILE" --manifest-path crates/neurograd-py/Cargo.toml \
