@@ -18,15 +18,20 @@
 //! **Threads.** The neurons are split into `B` contiguous blocks (multiples of 64 neurons), one
 //! per thread, for the whole run: the caller's thread steps block 0 and calls the observer, `B -
 //! 1` scoped threads step the others. A step is: every thread updates its block and publishes
-//! its spikes (double-buffered by step parity, lock-free); barrier; every thread adds every spike of the
-//! step (blocks in order, so ascending index) to the targets *inside its own block* (a row's
-//! part in a block is a sub-slice, found by binary search), while the caller's thread hands the
-//! step's spikes to the observer and then publishes its verdict; the other threads wait for that
-//! verdict before their next update (usually already there), so an observer error stops every
-//! thread after the same step as on one thread. Each synaptic variable is thus written by one thread only, and receives the same
-//! additions in the same order as on one thread: the states, synaptic variables and spikes are
-//! bit-identical for every thread count. The barrier spins (`std::hint::spin_loop`), yielding
-//! the core after a while so a descheduled partner can run on a busy machine.
+//! its spikes (double-buffered by step parity, with a per-block counter of published steps on a
+//! cache line of its own; lock-free, no barrier); it waits for every other block's spikes of the
+//! step and adds them all (blocks in order, so ascending index) to the targets *inside its own
+//! block* (a row's part in a block is a sub-slice, located by binary search once per run, so a
+//! step only adds). The caller's thread
+//! hands the step's spikes to the observer before it propagates and publishes the verdict; the
+//! other threads wait for that verdict before their next update (by then it is usually there), so
+//! an observer error stops every thread after the same step as on one thread. One exchange per
+//! step is what the data needs (every block needs every spike of the step before its next
+//! update); the earlier engine had a barrier and then a wait for the observer, which ran after
+//! the caller's propagation. Each synaptic variable is thus written by one thread only, and
+//! receives the same additions in the same order as on one thread: the states, synaptic
+//! variables and spikes are bit-identical for every thread count. A waiting thread spins
+//! (`std::hint::spin_loop`), then parks, so a descheduled partner can run on a busy machine.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -117,30 +122,65 @@ impl Block<'_> {
         );
     }
 
-    /// Add every spike of `spikes` (ascending) to the targets inside this block.
-    fn propagate(&mut self, w: &Wiring<'_>, spikes: &[u32]) {
+    /// Add every spike of `spikes` (ascending) to the targets inside this block; `cuts` (from
+    /// [`Block::cuts`]) locates each row's part in the block, `None` for a block holding every
+    /// neuron.
+    fn propagate(&mut self, w: &Wiring<'_>, spikes: &[u32], cuts: Option<&Cuts>) {
         let lo = self.off;
-        let hi = lo + self.v.len() as u32;
-        let whole = lo == 0 && hi as usize >= w.exc.n_post().max(w.inh.n_post());
         for &i in spikes {
-            let (row, g, wt) = if i < w.n_exc {
-                (w.exc.row(i as usize), &mut *self.ge, w.w_e)
+            let (exc, r) = if i < w.n_exc {
+                (true, i as usize)
             } else {
-                (w.inh.row((i - w.n_exc) as usize), &mut *self.gi, w.w_i)
+                (false, (i - w.n_exc) as usize)
             };
-            if whole {
-                for &j in row {
-                    g[j as usize] += wt;
-                }
+            let (row, g, wt) = if exc {
+                (w.exc.row(r), &mut *self.ge, w.w_e)
             } else {
-                let a = row.partition_point(|&j| j < lo);
-                let z = a + row[a..].partition_point(|&j| j < hi);
-                for &j in &row[a..z] {
-                    g[(j - lo) as usize] += wt;
+                (w.inh.row(r), &mut *self.gi, w.w_i)
+            };
+            match cuts {
+                None => {
+                    for &j in row {
+                        g[j as usize] += wt;
+                    }
+                }
+                Some(c) => {
+                    let [a, z] = if exc { c.exc[r] } else { c.inh[r] };
+                    for &j in &row[a as usize..z as usize] {
+                        g[(j - lo) as usize] += wt;
+                    }
                 }
             }
         }
     }
+
+    /// Where each row of the two projections enters and leaves this block (rows are sorted):
+    /// computed once per run, so a step's propagation adds along sub-slices without searching.
+    fn cuts(&self, w: &Wiring<'_>) -> Cuts {
+        let lo = self.off;
+        let hi = lo + self.v.len() as u32;
+        let of = |csr: &Csr| {
+            (0..csr.n_pre())
+                .map(|r| {
+                    let row = csr.row(r);
+                    let a = row.partition_point(|&j| j < lo);
+                    let z = a + row[a..].partition_point(|&j| j < hi);
+                    [a as u32, z as u32]
+                })
+                .collect()
+        };
+        Cuts {
+            exc: of(w.exc),
+            inh: of(w.inh),
+        }
+    }
+}
+
+/// Per row of the excitatory and the inhibitory projection, the range `[a, z)` of its targets
+/// that lie in one block.
+struct Cuts {
+    exc: Vec<[u32; 2]>,
+    inh: Vec<[u32; 2]>,
 }
 
 /// The update loop of one block for one rule `new_v(V, g_e, g_i)` (module docs): whole chunks of
@@ -262,56 +302,48 @@ pub(crate) fn step_one(s: &mut SoaState, ge: &mut [Real], gi: &mut [Real], w: &W
     };
     s.spikes.clear();
     blk.update(&s.model, w.c_e, w.c_i, &mut s.spikes);
-    blk.propagate(w, &s.spikes);
+    blk.propagate(w, &s.spikes, None);
 }
 
-/// A reusable barrier for a fixed number of threads: a waiter spins (a step of the benchmark
-/// takes microseconds; see [`SPINS`]), then parks until the last arriver unparks it, so a partner
-/// that the OS has descheduled costs a wake-up, not a spinning core.
-struct SpinBarrier {
-    n: usize,
-    count: AtomicUsize,
-    generation: AtomicUsize,
-    threads: Vec<OnceLock<Thread>>,
-}
-
-/// Spins of [`SpinBarrier::wait`] (and of the workers' wait for the observer) before they park:
-/// about 0.4-1 ms of `pause` instructions, longer than a step of the benchmark network. With 200
-/// spins (about 4 µs) a waiter parked on most steps and the unpark cost a futex wake-up of a
-/// halted vCPU: COBA on 2 threads took 334-340 ms per simulated second against 61-70 ms with
-/// 20,000 spins and 58-80 ms on one thread (idle 2-vCPU AMD EPYC, 2026-12-04).
+/// Spins of a waiting thread ([`spin_then_park`]) before it parks: about 0.4-1 ms of `pause`
+/// instructions, longer than a step of the benchmark network. With 200 spins (about 4 µs) a
+/// waiter parked on most steps and the unpark cost a futex wake-up of a halted vCPU: COBA on 2
+/// threads took 334-340 ms per simulated second against 61-70 ms with 20,000 spins and 58-80 ms
+/// on one thread (idle 2-vCPU AMD EPYC, 2026-12-04).
 const SPINS: u32 = 20_000;
 
-impl SpinBarrier {
+/// Wait until `done()`: spin [`SPINS`] times, then park (woken by `unpark`; spurious wake-ups
+/// re-check). The park times out after a millisecond, so a wake-up lost to a thread that had not
+/// registered its handle yet costs at most that, never a hang.
+fn spin_then_park(done: impl Fn() -> bool) {
+    let mut spins = 0u32;
+    while !done() {
+        if spins < SPINS {
+            std::hint::spin_loop();
+            spins += 1;
+        } else {
+            std::thread::park_timeout(std::time::Duration::from_millis(1));
+        }
+    }
+}
+
+/// The handles of the participating threads, so a thread that changed what the others wait for
+/// can unpark them (a participant not parked keeps the token and re-checks its condition).
+struct Wakers(Vec<OnceLock<Thread>>);
+
+impl Wakers {
     fn new(n: usize) -> Self {
-        Self {
-            n,
-            count: AtomicUsize::new(0),
-            generation: AtomicUsize::new(0),
-            threads: (0..n).map(|_| OnceLock::new()).collect(),
-        }
+        Self((0..n).map(|_| OnceLock::new()).collect())
     }
 
-    /// Register the calling thread as participant `id` (before its first `wait`).
+    /// Register the calling thread as participant `id` (before its first wait).
     fn register(&self, id: usize) {
-        let _ = self.threads[id].set(std::thread::current());
+        let _ = self.0[id].set(std::thread::current());
     }
 
-    fn wait(&self, id: usize) {
-        let g = self.generation.load(Ordering::Acquire);
-        if self.count.fetch_add(1, Ordering::AcqRel) + 1 == self.n {
-            self.count.store(0, Ordering::Relaxed);
-            self.generation.store(g.wrapping_add(1), Ordering::Release);
-            self.unpark_others(id);
-            return;
-        }
-        spin_then_park(|| self.generation.load(Ordering::Acquire) != g);
-    }
-
-    /// Unpark every registered participant but `id` (a participant not parked keeps the token
-    /// and re-checks its condition).
+    /// Unpark every registered participant but `id`.
     fn unpark_others(&self, id: usize) {
-        for (k, t) in self.threads.iter().enumerate() {
+        for (k, t) in self.0.iter().enumerate() {
             if k != id
                 && let Some(t) = t.get()
             {
@@ -321,18 +353,12 @@ impl SpinBarrier {
     }
 }
 
-/// Wait until `done()`: spin [`SPINS`] times, then park (woken by `unpark`; spurious wake-ups
-/// re-check).
-fn spin_then_park(done: impl Fn() -> bool) {
-    let mut spins = 0u32;
-    while !done() {
-        if spins < SPINS {
-            std::hint::spin_loop();
-            spins += 1;
-        } else {
-            std::thread::park();
-        }
-    }
+/// The observer's verdicts, on a cache line of their own: the number of steps it has accepted,
+/// and whether it failed.
+#[repr(align(128))]
+struct Verdict {
+    approved: AtomicU64,
+    stop: AtomicBool,
 }
 
 /// Run `n_steps` steps on `blocks` threads (module docs), handing each step's index (counted from
@@ -352,61 +378,67 @@ pub(crate) fn run_threads(
     let n = s.v.len();
     let (bs, blocks) = block_size(n, blocks);
     let model = s.model;
-    // per block, two spike buffers (step parity)
+    // per block, two spike buffers (step parity) and a published-steps counter
     let published = Published::new(n, bs, blocks);
-    let barrier = SpinBarrier::new(blocks);
-    let stop = AtomicBool::new(false);
-    let approved = AtomicU64::new(0);
+    let wakers = Wakers::new(blocks);
+    let verdict = Verdict {
+        approved: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+    };
     let all = &mut s.spikes;
     let mut parts = split(bs, &mut s.v, &mut s.refr, &mut ge[..n], &mut gi[..n]);
     let mut rest = parts.split_off(1);
     let mut first = parts.pop().expect("at least one block");
-    let (published, barrier, stop, approved) = (&published, &barrier, &stop, &approved);
+    let (published, wakers, verdict) = (&published, &wakers, &verdict);
     let mut done = 0u64;
     let mut result = Ok(());
     std::thread::scope(|scope| {
         for (b, mut blk) in rest.drain(..).enumerate() {
             let b = b + 1;
             scope.spawn(move || {
-                barrier.register(b);
+                wakers.register(b);
+                let cuts = blk.cuts(w);
                 let mut local = Vec::new();
                 let mut gathered = Vec::new();
                 for t in 0..n_steps {
-                    // the observer accepted the previous step (or failed: stop)
+                    // the observer accepted the previous step (or failed: stop); it decides
+                    // before its own thread propagates, so this is usually already true
                     spin_then_park(|| {
-                        approved.load(Ordering::Acquire) >= t || stop.load(Ordering::Acquire)
+                        verdict.approved.load(Ordering::Acquire) >= t
+                            || verdict.stop.load(Ordering::Acquire)
                     });
-                    if stop.load(Ordering::Acquire) {
+                    if verdict.stop.load(Ordering::Acquire) {
                         break;
                     }
-                    let par = (t & 1) as usize;
                     local.clear();
                     blk.update(&model, w.c_e, w.c_i, &mut local);
-                    published.publish(b, par, &local);
-                    barrier.wait(b);
-                    published.gather(par, &mut gathered);
-                    blk.propagate(w, &gathered);
+                    published.publish(b, t, &local);
+                    wakers.unpark_others(b);
+                    published.gather(t, &mut gathered);
+                    blk.propagate(w, &gathered, Some(&cuts));
                 }
             });
         }
-        barrier.register(0);
+        wakers.register(0);
+        let cuts = first.cuts(w);
         let mut local = Vec::new();
         for t in 0..n_steps {
-            let par = (t & 1) as usize;
             local.clear();
             first.update(&model, w.c_e, w.c_i, &mut local);
-            published.publish(0, par, &local);
-            barrier.wait(0);
-            published.gather(par, all);
-            first.propagate(w, all);
-            done = t + 1;
+            published.publish(0, t, &local);
+            wakers.unpark_others(0);
+            published.gather(t, all);
+            // the verdict first, so the other threads can start the next step while this one
+            // propagates; on an error this block still propagates the step, as one thread does
             let r = observe((first_step + t) as u32, all);
             if r.is_err() {
-                stop.store(true, Ordering::Release);
+                verdict.stop.store(true, Ordering::Release);
             } else {
-                approved.store(t + 1, Ordering::Release);
+                verdict.approved.store(t + 1, Ordering::Release);
             }
-            barrier.unpark_others(0);
+            wakers.unpark_others(0);
+            first.propagate(w, all, Some(&cuts));
+            done = t + 1;
             if r.is_err() {
                 result = r;
                 break;
@@ -417,40 +449,61 @@ pub(crate) fn run_threads(
 }
 
 /// The step's spikes of every block, double-buffered by step parity: block `b` writes its
-/// spikes into its own range `b bs..` of an array of `n` atomics and their count into its
-/// counter, with relaxed stores ordered before the readers' loads by the barrier between them
-/// (no locks; a reader's cache lines are only read).
+/// spikes into its own range `b bs..` of an array of `n` atomics, then their count and the number
+/// of steps it has published into its own cache line ([`Slot`]), the last with a release store;
+/// a reader waits for that number (acquire), then reads the count and the spikes. No locks and no
+/// barrier: each thread waits only for the blocks whose spikes it needs. A buffer of parity `p`
+/// is written again two steps later, by a thread that has read every block's next step, which
+/// each block publishes only after it has read this one.
 struct Published {
     bs: usize,
     spikes: [Vec<AtomicU32>; 2],
-    counts: [Vec<AtomicUsize>; 2],
+    slots: Vec<Slot>,
+}
+
+/// One block's published-steps counter and spike counts (by parity), on a cache line of its own,
+/// so the threads do not write to each other's lines.
+#[repr(align(128))]
+struct Slot {
+    steps: AtomicU64,
+    counts: [AtomicUsize; 2],
 }
 
 impl Published {
     fn new(n: usize, bs: usize, blocks: usize) -> Self {
         let arr = || (0..n).map(|_| AtomicU32::new(0)).collect();
-        let cnt = || (0..blocks).map(|_| AtomicUsize::new(0)).collect();
         Self {
             bs,
             spikes: [arr(), arr()],
-            counts: [cnt(), cnt()],
+            slots: (0..blocks)
+                .map(|_| Slot {
+                    steps: AtomicU64::new(0),
+                    counts: [AtomicUsize::new(0), AtomicUsize::new(0)],
+                })
+                .collect(),
         }
     }
 
-    /// Block `b`'s spikes of a step of parity `par` (at most the block's size).
-    fn publish(&self, b: usize, par: usize, spikes: &[u32]) {
+    /// Block `b`'s spikes of step `t` (at most the block's size).
+    fn publish(&self, b: usize, t: u64, spikes: &[u32]) {
+        let par = (t & 1) as usize;
         let dst = &self.spikes[par][b * self.bs..];
         for (d, &s) in dst.iter().zip(spikes) {
             d.store(s, Ordering::Relaxed);
         }
-        self.counts[par][b].store(spikes.len().min(dst.len()), Ordering::Relaxed);
+        let slot = &self.slots[b];
+        slot.counts[par].store(spikes.len().min(dst.len()), Ordering::Relaxed);
+        slot.steps.store(t + 1, Ordering::Release);
     }
 
-    /// Every block's spikes of parity `par`, in block order (ascending), into `out`.
-    fn gather(&self, par: usize, out: &mut Vec<u32>) {
+    /// Every block's spikes of step `t`, in block order (ascending), into `out`, waiting for
+    /// each block to publish them.
+    fn gather(&self, t: u64, out: &mut Vec<u32>) {
+        let par = (t & 1) as usize;
         out.clear();
-        for (b, c) in self.counts[par].iter().enumerate() {
-            let len = c.load(Ordering::Relaxed);
+        for (b, slot) in self.slots.iter().enumerate() {
+            spin_then_park(|| slot.steps.load(Ordering::Acquire) > t);
+            let len = slot.counts[par].load(Ordering::Relaxed);
             let src = &self.spikes[par][b * self.bs..];
             out.extend(
                 src[..len.min(src.len())]
