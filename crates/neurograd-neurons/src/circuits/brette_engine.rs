@@ -128,28 +128,19 @@ impl Block<'_> {
     fn propagate(&mut self, w: &Wiring<'_>, spikes: &[u32], cuts: Option<&Cuts>) {
         let lo = self.off;
         for &i in spikes {
-            let (exc, r) = if i < w.n_exc {
-                (true, i as usize)
+            let (row, g, wt, cut) = if i < w.n_exc {
+                let r = i as usize;
+                (w.exc.row(r), &mut *self.ge, w.w_e, cuts.map(|c| c.exc[r]))
             } else {
-                (false, (i - w.n_exc) as usize)
+                let r = (i - w.n_exc) as usize;
+                (w.inh.row(r), &mut *self.gi, w.w_i, cuts.map(|c| c.inh[r]))
             };
-            let (row, g, wt) = if exc {
-                (w.exc.row(r), &mut *self.ge, w.w_e)
-            } else {
-                (w.inh.row(r), &mut *self.gi, w.w_i)
+            let part = match cut {
+                Some([a, z]) => &row[a as usize..z as usize],
+                None => row,
             };
-            match cuts {
-                None => {
-                    for &j in row {
-                        g[j as usize] += wt;
-                    }
-                }
-                Some(c) => {
-                    let [a, z] = if exc { c.exc[r] } else { c.inh[r] };
-                    for &j in &row[a as usize..z as usize] {
-                        g[(j - lo) as usize] += wt;
-                    }
-                }
+            for &j in part {
+                g[(j - lo) as usize] += wt;
             }
         }
     }
@@ -305,8 +296,8 @@ pub(crate) fn step_one(s: &mut SoaState, ge: &mut [Real], gi: &mut [Real], w: &W
     blk.propagate(w, &s.spikes, None);
 }
 
-/// Spins of a waiting thread ([`spin_then_park`]) before it parks: about 0.4-1 ms of `pause`
-/// instructions, longer than a step of the benchmark network. With 200 spins (about 4 µs) a
+/// Rounds of a waiting thread ([`spin_then_park`]) before it parks, the first [`PURE_SPINS`] of
+/// them `pause` instructions and the rest yields of the core. With 200 `pause`s (about 4 µs) a
 /// waiter parked on most steps and the unpark cost a futex wake-up of a halted vCPU: COBA on 2
 /// threads took 334-340 ms per simulated second against 61-70 ms with 20,000 spins and 58-80 ms
 /// on one thread (idle 2-vCPU AMD EPYC, 2026-12-04).
@@ -319,8 +310,8 @@ const SPINS: u32 = 20_000;
 /// 55 ms on one thread; with them 155-190 ms (2-vCPU AMD EPYC, 2026-12-04).
 const PURE_SPINS: u32 = 1_000;
 
-/// Wait until `done()`: spin [`SPINS`] times, then park (woken by `unpark`; spurious wake-ups
-/// re-check). The park times out after a millisecond, so a wake-up lost to a thread that had not
+/// Wait until `done()`: [`PURE_SPINS`] `pause`s, then yields up to [`SPINS`] rounds in all, then
+/// park (woken by `unpark`; spurious wake-ups re-check). The park times out after a millisecond, so a wake-up lost to a thread that had not
 /// registered its handle yet costs at most that, never a hang.
 fn spin_then_park(done: impl Fn() -> bool) {
     let mut spins = 0u32;
