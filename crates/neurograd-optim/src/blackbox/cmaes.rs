@@ -22,6 +22,12 @@ use std::collections::VecDeque;
 /// the eigenpairs differently, so the same seed gives a different (equally distributed) run.
 pub const FAER_MIN_DIM: usize = 64;
 
+/// Largest tridiagonal block that faer's divide and conquer solves by implicit QR instead of
+/// splitting further (faer's default is 128). Measured in the n = 200 ellipsoid run of the
+/// `cmaes_ask_tell` bench (AMD EPYC, AVX2): 64 takes 2-3 % less time per generation than 128,
+/// and 16-48 are no better than 64; the eigenpairs are the same up to round-off.
+const DC_LEAF: usize = 64;
+
 /// Settings of [`CmaEs`]; `None` fields take pycma's defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -176,6 +182,113 @@ impl CmaParameters {
     }
 }
 
+/// The orthonormal eigenbasis `B` of `C = B D² Bᵀ`.
+///
+/// Below [`FAER_MIN_DIM`] (and before the first decomposition) `B` is stored as a matrix. From
+/// `FAER_MIN_DIM` on it is kept factored as `B = Q V`, where `Q` is the product of the `n − 1`
+/// Householder reflections that reduce `C` to tridiagonal form `T = Qᵀ C Q` (blocked, in
+/// faer's compact WY form) and `V` holds the eigenvectors of `T`. Forming `Q V` (LAPACK's
+/// back-transformation, `ormtr`, about `2n³` flops) would cost a sixth of a decomposition at
+/// n = 200; CMA-ES only ever multiplies `B` with the `λ` samples and with `z_w`, so it applies `Q`
+/// to those `λ + 1` columns instead (`≈ 2n²(λ + 1)` flops per generation). The factors are
+/// exactly those of `self_adjoint_evd`, which forms `Q V` from them; the product is the same
+/// matrix up to round-off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Eigenbasis {
+    /// `B` itself.
+    Dense(Matrix),
+    /// `B = Q V`.
+    Factored {
+        /// The tridiagonalised `C`: the Householder vectors of `Q` lie below its subdiagonal.
+        reflectors: Matrix,
+        /// The block Householder factors of `Q` (`block size × (n − 1)`). A reflection with
+        /// nothing to reflect (the last one) has the factor `+∞` (faer's convention for the
+        /// identity), which JSON cannot hold, so this is serialised as IEEE bit patterns.
+        #[serde(with = "matrix_bits")]
+        factors: Matrix,
+        /// Eigenvectors of the tridiagonal `T`.
+        v: Matrix,
+    },
+}
+
+impl Eigenbasis {
+    /// `B m` for an `n × k` matrix `m`.
+    fn times(&self, m: &Matrix) -> Matrix {
+        match self {
+            Eigenbasis::Dense(b) => b * m,
+            Eigenbasis::Factored {
+                reflectors,
+                factors,
+                v,
+            } => {
+                let mut out = v * m;
+                let (n, k) = out.shape();
+                if n > 1 {
+                    let mut mem = faer::dyn_stack::MemBuffer::new(
+                        faer::linalg::householder::apply_block_householder_sequence_on_the_left_in_place_scratch::<Real>(
+                            n - 1,
+                            factors.nrows(),
+                            k,
+                        ),
+                    );
+                    let basis = faer::MatRef::from_column_major_slice(reflectors.as_slice(), n, n);
+                    let fac = faer::MatRef::from_column_major_slice(
+                        factors.as_slice(),
+                        factors.nrows(),
+                        factors.ncols(),
+                    );
+                    let target =
+                        faer::MatMut::from_column_major_slice_mut(out.as_mut_slice(), n, k);
+                    faer::linalg::householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+                        basis.submatrix(1, 0, n - 1, n - 1),
+                        fac,
+                        faer::Conj::No,
+                        target.subrows_mut(1, n - 1),
+                        faer::Par::Seq,
+                        faer::dyn_stack::MemStack::new(&mut mem),
+                    );
+                }
+                out
+            }
+        }
+    }
+
+    /// `B` as a matrix.
+    fn to_matrix(&self) -> Matrix {
+        match self {
+            Eigenbasis::Dense(b) => b.clone(),
+            Eigenbasis::Factored { v, .. } => self.times(&Matrix::identity(v.nrows(), v.nrows())),
+        }
+    }
+}
+
+/// Lossless serde for a matrix that may hold non-finite values: `(rows, cols, f64 bit patterns in
+/// column-major order)`.
+mod matrix_bits {
+    use super::{Matrix, Real};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(m: &Matrix, s: S) -> Result<S::Ok, S::Error> {
+        let bits: Vec<u64> = m.iter().map(|v| v.to_bits()).collect();
+        (m.nrows(), m.ncols(), bits).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Matrix, D::Error> {
+        let (rows, cols, bits) = <(usize, usize, Vec<u64>)>::deserialize(d)?;
+        if rows.checked_mul(cols) != Some(bits.len()) {
+            return Err(D::Error::custom(format!(
+                "matrix of {rows} x {cols} with {} entries",
+                bits.len()
+            )));
+        }
+        Ok(Matrix::from_iterator(
+            rows,
+            cols,
+            bits.into_iter().map(Real::from_bits),
+        ))
+    }
+}
+
 /// The population of the last `ask`, waiting for `tell`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Pending {
@@ -210,7 +323,7 @@ pub struct CmaEs {
     mean: Vector,
     sigma: Real,
     c: Matrix,
-    b: Matrix,
+    b: Eigenbasis,
     d: Vector,
     pc: Vector,
     ps: Vector,
@@ -262,7 +375,7 @@ impl CmaEs {
             mean: Vector::from_column_slice(&config.x0),
             sigma: config.sigma0,
             c: Matrix::identity(n, n),
-            b: Matrix::identity(n, n),
+            b: Eigenbasis::Dense(Matrix::identity(n, n)),
             d: Vector::from_element(n, 1.0),
             pc: Vector::zeros(n),
             ps: Vector::zeros(n),
@@ -307,6 +420,15 @@ impl CmaEs {
         (mx / mn).powi(2)
     }
 
+    /// The last eigendecomposition `(B, D)` of `C`: `B` orthonormal, `D` the square roots of the
+    /// eigenvalues (nondecreasing from [`FAER_MIN_DIM`] on), so that `C = B D² Bᵀ` held when it
+    /// was computed (the lazy update lets `C` move on for a few generations). Samples are
+    /// `y = B D z`. From `FAER_MIN_DIM` on, `B` is kept factored (see the struct docs) and this
+    /// forms it, at `O(n³)`.
+    pub fn eigendecomposition(&self) -> (Matrix, Vector) {
+        (self.b.to_matrix(), self.d.clone())
+    }
+
     /// The config.
     pub fn config(&self) -> &CmaEsConfig {
         &self.config
@@ -330,40 +452,67 @@ impl CmaEs {
             let eig = SymmetricEigen::new(self.c.clone());
             let floor = eig.eigenvalues.max().abs() * 1e-300 + Real::MIN_POSITIVE;
             self.d = eig.eigenvalues.map(|v| v.max(floor).sqrt());
-            self.b = eig.eigenvectors;
+            self.b = Eigenbasis::Dense(eig.eigenvectors);
             self.eigen_evaluations = self.evaluations;
             return;
         }
-        // faer's self-adjoint eigensolver (reads the lower triangle), sequential: eigenvalues in
-        // nondecreasing order, eigenvectors the columns of `B`
-        let mut vals = vec![0.0; n];
-        let mut vecs = vec![0.0; n * n];
+        // faer, sequential: Householder tridiagonalisation T = Qᵀ C Q (reads the lower triangle),
+        // then divide and conquer on T (eigenvalues nondecreasing); B = Q V stays factored
         let par = faer::Par::Seq;
+        let mut params: faer::linalg::evd::SelfAdjointEvdParams = faer::Auto::<Real>::auto();
+        params.recursion_threshold = DC_LEAF;
         let mut mem =
             faer::dyn_stack::MemBuffer::new(faer::linalg::evd::self_adjoint_evd_scratch::<Real>(
                 n,
                 faer::linalg::evd::ComputeEigenvectors::Yes,
                 par,
-                Default::default(),
+                params.into(),
             ));
-        let res = faer::linalg::evd::self_adjoint_evd(
-            faer::MatRef::from_column_major_slice(self.c.as_slice(), n, n),
-            faer::ColMut::from_slice_mut(&mut vals).as_diagonal_mut(),
-            Some(faer::MatMut::from_column_major_slice_mut(&mut vecs, n, n)),
+        let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<Real>(n, n);
+        let mut reflectors = self.c.clone();
+        let mut factors = Matrix::zeros(bs, n - 1);
+        faer::linalg::evd::tridiag::tridiag_in_place(
+            faer::MatMut::from_column_major_slice_mut(reflectors.as_mut_slice(), n, n),
+            faer::MatMut::from_column_major_slice_mut(factors.as_mut_slice(), bs, n - 1),
             par,
             faer::dyn_stack::MemStack::new(&mut mem),
-            Default::default(),
+            params.tridiag.into(),
         );
-        if res.is_err() || !vals.iter().chain(&vecs).all(|v| v.is_finite()) {
+        let diag: Vec<Real> = (0..n).map(|i| reflectors[(i, i)]).collect();
+        let sub: Vec<Real> = (0..n - 1).map(|i| reflectors[(i + 1, i)]).collect();
+        let mut vals = vec![0.0; n];
+        let mut v = Matrix::zeros(n, n);
+        let res = faer::linalg::evd::tridiagonal_self_adjoint_evd(
+            faer::ColRef::from_slice(&diag).as_diagonal(),
+            faer::ColRef::from_slice(&sub).as_diagonal(),
+            faer::ColMut::from_slice_mut(&mut vals).as_diagonal_mut(),
+            Some(faer::MatMut::from_column_major_slice_mut(
+                v.as_mut_slice(),
+                n,
+                n,
+            )),
+            par,
+            faer::dyn_stack::MemStack::new(&mut mem),
+            params.into(),
+        );
+        if res.is_err()
+            || !all_finite(&vals)
+            || !all_finite(v.as_slice())
+            || !all_finite(reflectors.as_slice())
+        {
             // no convergence (non-finite C): keep the last B and D
             return;
         }
-        self.b.as_mut_slice().copy_from_slice(&vecs);
         let vmax = vals.iter().fold(0.0, |a: Real, v| a.max(v.abs()));
         let floor = vmax * 1e-300 + Real::MIN_POSITIVE;
         for (d, v) in self.d.iter_mut().zip(&vals) {
             *d = v.max(floor).sqrt();
         }
+        self.b = Eigenbasis::Factored {
+            reflectors,
+            factors,
+            v,
+        };
         self.eigen_evaluations = self.evaluations;
     }
 }
@@ -387,7 +536,7 @@ impl AskTell for CmaEs {
         for (i, mut row) in dz.row_iter_mut().enumerate() {
             row *= self.d[i];
         }
-        let y = &self.b * dz;
+        let y = self.b.times(&dz);
         let xs = (0..lambda)
             .map(|k| {
                 let mut x = &self.mean + y.column(k) * self.sigma;
@@ -434,7 +583,11 @@ impl AskTell for CmaEs {
         self.mean.axpy(self.sigma, &yw, 1.0);
 
         // step-size path: C^{-1/2} y_w = B z_w
-        let invsqrt_yw = &self.b * &zw;
+        let invsqrt_yw = self
+            .b
+            .times(&Matrix::from_column_slice(n, 1, zw.as_slice()))
+            .column(0)
+            .into_owned();
         let cs = p.cs;
         self.ps *= 1.0 - cs;
         self.ps
@@ -455,9 +608,10 @@ impl AskTell for CmaEs {
         let delta = if hsig { 0.0 } else { cc * (2.0 - cc) };
         let wsum: Real = w.iter().sum();
         let decay = 1.0 + c1 * delta - c1 - cmu * wsum;
-        // Y_sel diag(w°) Y_selᵀ as one gemm
-        let mut ysel = Matrix::zeros(n, lambda);
-        let mut yscaled = Matrix::zeros(n, lambda);
+        // C ← decay C + [Y_sel p_c] diag(c_μ w°, c₁) [Y_sel p_c]ᵀ: the rank-one and rank-μ terms
+        // as one product (faer, sequential)
+        let mut ysel = Matrix::zeros(n, lambda + 1);
+        let mut yscaled = Matrix::zeros(n, lambda + 1);
         for (i, &k) in order.iter().enumerate() {
             let wi = if w[i] >= 0.0 {
                 w[i]
@@ -465,11 +619,13 @@ impl AskTell for CmaEs {
                 let zn = pending.z.column(k).norm_squared();
                 w[i] * n as Real / zn.max(Real::MIN_POSITIVE)
             };
-            ysel.set_column(i, &pending.y.column(k));
-            yscaled.set_column(i, &(pending.y.column(k) * (cmu * wi)));
+            let col = pending.y.column(k);
+            ysel.set_column(i, &col);
+            yscaled.set_column(i, &(col * (cmu * wi)));
         }
+        ysel.set_column(lambda, &self.pc);
+        yscaled.set_column(lambda, &(&self.pc * c1));
         self.c *= decay;
-        self.c.ger(c1, &self.pc, &self.pc, 1.0);
         self.c.gemm(1.0, &yscaled, &ysel.transpose(), 1.0);
 
         // step size
@@ -548,4 +704,17 @@ impl AskTell for CmaEs {
     fn name(&self) -> &'static str {
         "cmaes"
     }
+}
+
+/// Whether every value is finite, in eight independent lanes so that it vectorises (`x · 0` is
+/// `0` for finite `x` and NaN for ±∞ and NaN).
+fn all_finite(xs: &[Real]) -> bool {
+    let mut acc = [0.0; 8];
+    let mut chunks = xs.chunks_exact(8);
+    for c in &mut chunks {
+        for (a, x) in acc.iter_mut().zip(c) {
+            *a += x * 0.0;
+        }
+    }
+    acc.iter().all(|a| *a == 0.0) && chunks.remainder().iter().all(|x| x.is_finite())
 }
