@@ -22,12 +22,6 @@ use std::collections::VecDeque;
 /// the eigenpairs differently, so the same seed gives a different (equally distributed) run.
 pub const FAER_MIN_DIM: usize = 64;
 
-/// Largest tridiagonal block that faer's divide and conquer solves by implicit QR instead of
-/// splitting further (faer's default is 128). Measured in the n = 200 ellipsoid run of the
-/// `cmaes_ask_tell` bench (AMD EPYC, AVX2): 64 takes 2-3 % less time per generation than 128,
-/// and 16-48 are no better than 64; the eigenpairs are the same up to round-off.
-const DC_LEAF: usize = 64;
-
 /// Settings of [`CmaEs`]; `None` fields take pycma's defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -336,6 +330,25 @@ pub struct CmaEs {
     last_range: Real,
     maxiter: usize,
     pending: Option<Pending>,
+    #[serde(skip)]
+    scratch: Scratch,
+}
+
+/// Buffers reused from one eigendecomposition to the next (at n = 200, several of a few hundred
+/// KiB): not part of the state, so serde skips them and `==` ignores them.
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    dc: super::tridiag_dc::Workspace,
+    /// Storage for the next decomposition's reflectors and tridiagonal eigenvectors, swapped with
+    /// those of `B` when it succeeds.
+    reflectors: Vec<Real>,
+    v: Vec<Real>,
+}
+
+impl PartialEq for Scratch {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl CmaEs {
@@ -388,6 +401,7 @@ impl CmaEs {
             last_range: Real::INFINITY,
             maxiter,
             pending: None,
+            scratch: Scratch::default(),
             bounds,
             params,
             config,
@@ -456,20 +470,23 @@ impl CmaEs {
             self.eigen_evaluations = self.evaluations;
             return;
         }
-        // faer, sequential: Householder tridiagonalisation T = Qᵀ C Q (reads the lower triangle),
-        // then divide and conquer on T (eigenvalues nondecreasing); B = Q V stays factored
+        // faer's blocked Householder tridiagonalisation T = Qᵀ C Q (sequential, reads the lower
+        // triangle), then divide and conquer on T (`tridiag_dc`, eigenvalues nondecreasing);
+        // B = Q V stays factored
         let par = faer::Par::Seq;
-        let mut params: faer::linalg::evd::SelfAdjointEvdParams = faer::Auto::<Real>::auto();
-        params.recursion_threshold = DC_LEAF;
-        let mut mem =
-            faer::dyn_stack::MemBuffer::new(faer::linalg::evd::self_adjoint_evd_scratch::<Real>(
+        let params: faer::linalg::evd::SelfAdjointEvdParams = faer::Auto::<Real>::auto();
+        let mut mem = faer::dyn_stack::MemBuffer::new(
+            faer::linalg::evd::tridiag::tridiag_in_place_scratch::<Real>(
                 n,
-                faer::linalg::evd::ComputeEigenvectors::Yes,
                 par,
-                params.into(),
-            ));
+                params.tridiag.into(),
+            ),
+        );
         let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<Real>(n, n);
-        let mut reflectors = self.c.clone();
+        let mut buf = std::mem::take(&mut self.scratch.reflectors);
+        buf.clear();
+        buf.extend_from_slice(self.c.as_slice());
+        let mut reflectors = Matrix::from_vec(n, n, buf);
         let mut factors = Matrix::zeros(bs, n - 1);
         faer::linalg::evd::tridiag::tridiag_in_place(
             faer::MatMut::from_column_major_slice_mut(reflectors.as_mut_slice(), n, n),
@@ -478,22 +495,16 @@ impl CmaEs {
             faer::dyn_stack::MemStack::new(&mut mem),
             params.tridiag.into(),
         );
-        let diag: Vec<Real> = (0..n).map(|i| reflectors[(i, i)]).collect();
+        let mut vals: Vec<Real> = (0..n).map(|i| reflectors[(i, i)]).collect();
         let sub: Vec<Real> = (0..n - 1).map(|i| reflectors[(i + 1, i)]).collect();
-        let mut vals = vec![0.0; n];
-        let mut v = Matrix::zeros(n, n);
-        let res = faer::linalg::evd::tridiagonal_self_adjoint_evd(
-            faer::ColRef::from_slice(&diag).as_diagonal(),
-            faer::ColRef::from_slice(&sub).as_diagonal(),
-            faer::ColMut::from_slice_mut(&mut vals).as_diagonal_mut(),
-            Some(faer::MatMut::from_column_major_slice_mut(
-                v.as_mut_slice(),
-                n,
-                n,
-            )),
-            par,
-            faer::dyn_stack::MemStack::new(&mut mem),
-            params.into(),
+        let mut buf = std::mem::take(&mut self.scratch.v);
+        buf.resize(n * n, 0.0);
+        let mut v = Matrix::from_vec(n, n, buf);
+        let res = super::tridiag_dc::tridiagonal_eigen(
+            &mut vals,
+            &sub,
+            v.as_mut_slice(),
+            &mut self.scratch.dc,
         );
         if res.is_err()
             || !all_finite(&vals)
@@ -501,6 +512,8 @@ impl CmaEs {
             || !all_finite(reflectors.as_slice())
         {
             // no convergence (non-finite C): keep the last B and D
+            self.scratch.reflectors = reflectors.data.into();
+            self.scratch.v = v.data.into();
             return;
         }
         let vmax = vals.iter().fold(0.0, |a: Real, v| a.max(v.abs()));
@@ -508,11 +521,18 @@ impl CmaEs {
         for (d, v) in self.d.iter_mut().zip(&vals) {
             *d = v.max(floor).sqrt();
         }
-        self.b = Eigenbasis::Factored {
-            reflectors,
-            factors,
-            v,
-        };
+        let old = std::mem::replace(
+            &mut self.b,
+            Eigenbasis::Factored {
+                reflectors,
+                factors,
+                v,
+            },
+        );
+        if let Eigenbasis::Factored { reflectors, v, .. } = old {
+            self.scratch.reflectors = reflectors.data.into();
+            self.scratch.v = v.data.into();
+        }
         self.eigen_evaluations = self.evaluations;
     }
 }
@@ -609,7 +629,7 @@ impl AskTell for CmaEs {
         let wsum: Real = w.iter().sum();
         let decay = 1.0 + c1 * delta - c1 - cmu * wsum;
         // C ← decay C + [Y_sel p_c] diag(c_μ w°, c₁) [Y_sel p_c]ᵀ: the rank-one and rank-μ terms
-        // as one product (faer, sequential)
+        // as one product
         let mut ysel = Matrix::zeros(n, lambda + 1);
         let mut yscaled = Matrix::zeros(n, lambda + 1);
         for (i, &k) in order.iter().enumerate() {

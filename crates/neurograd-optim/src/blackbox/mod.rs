@@ -38,6 +38,7 @@ mod ipop;
 mod nes;
 mod one_plus_one;
 mod random_search;
+mod tridiag_dc;
 
 pub use cmaes::{CmaEs, CmaEsConfig, CmaParameters, FAER_MIN_DIM};
 pub use ga::{
