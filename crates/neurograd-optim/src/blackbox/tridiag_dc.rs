@@ -665,6 +665,34 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Clustered spectra, where deflation does most of the work: the diagonal takes a few
+        /// distinct values plus perturbations from 0 to 1e-6, each coupling is 0, tiny or O(1);
+        /// the result must still be backward stable and match nalgebra's eigenvalues.
+        #[test]
+        fn clustered_tridiagonals(
+            n in 33usize..140,
+            centers in proptest::collection::vec(-5.0f64..5.0, 1..4),
+            seed in 0u64..1_000_000,
+            spread_exp in -16i32..-5,
+        ) {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let spread = 10f64.powi(spread_exp);
+            let d: Vec<Real> = (0..n)
+                .map(|_| centers[rng.random_range(0..centers.len())] + spread * (rng.random::<Real>() - 0.5))
+                .collect();
+            let e: Vec<Real> = (0..n - 1)
+                .map(|_| match rng.random_range(0..3) {
+                    0 => 0.0,
+                    1 => 1e-12 * (rng.random::<Real>() - 0.5),
+                    _ => rng.random::<Real>() - 0.5,
+                })
+                .collect();
+            check(&d, &e, &format!("clustered n = {n}, seed {seed}"));
+        }
+    }
+
     /// Known spectrum: the 1-2-1 matrix has eigenvalues `2 − 2 cos(kπ/(n+1))`.
     #[test]
     fn toeplitz_121_has_its_closed_form_spectrum() {
