@@ -159,11 +159,13 @@ pub fn linear_response(weights: &Matrix, pre: &Matrix) -> Result<Matrix> {
             got: pre.shape(),
         });
     }
-    Ok(pre * weights.transpose())
+    let mut y = Matrix::zeros(pre.nrows(), weights.nrows());
+    neurograd_tensor::gemm::gemm_nt(&mut y, 1.0, pre, weights, 0.0);
+    Ok(y)
 }
 
 /// `Yᵀ X / B`, the batch-mean Hebbian outer product `mean_b y_b x_bᵀ`, computed with one gemm
-/// (matrixmultiply).
+/// ([`neurograd_tensor::gemm`], `Yᵀ` read in place).
 ///
 /// # Errors
 /// [`PlasticityError::ShapeMismatch`] unless `post` (`B x n_out`) and `pre` (`B x n_in`) have the
@@ -177,7 +179,8 @@ pub fn mean_outer(post: &Matrix, pre: &Matrix) -> Result<Matrix> {
             got: post.shape(),
         });
     }
-    let mut out = post.transpose() * pre;
+    let mut out = Matrix::zeros(post.ncols(), pre.ncols());
+    neurograd_tensor::gemm::gemm_tn(&mut out, 1.0, post, pre, 0.0);
     out /= pre.nrows() as Real;
     Ok(out)
 }
