@@ -18,31 +18,13 @@ pub fn check_finite(m: &Matrix, what: &str) -> Result<()> {
 /// # Errors
 /// [`TensorError::NonFinite`] naming `what` and the index of the first bad element.
 pub fn check_finite_slice(xs: &[Real], what: &str) -> Result<()> {
-    match first_non_finite(xs) {
+    match xs.iter().position(|x| !x.is_finite()) {
         None => Ok(()),
         Some(index) => Err(TensorError::NonFinite {
             what: what.to_string(),
             index,
         }),
     }
-}
-
-/// Index of the first NaN or infinite value of `xs`, if any.
-///
-/// Blocks of 256 are first tested with an `|` reduction, which vectorises (a plain `position`
-/// stops at each element and does not); the index is looked up only in a block that has one. At
-/// 784 x 256 a `position` scan took a tenth of a Hebb update (issue 18).
-pub fn first_non_finite(xs: &[Real]) -> Option<usize> {
-    const BLOCK: usize = 256;
-    for (bi, block) in xs.chunks(BLOCK).enumerate() {
-        if block.iter().fold(false, |bad, x| bad | !x.is_finite()) {
-            return block
-                .iter()
-                .position(|x| !x.is_finite())
-                .map(|i| bi * BLOCK + i);
-        }
-    }
-    None
 }
 
 /// Checks that `m` has shape `expected = (rows, cols)`.
@@ -115,36 +97,6 @@ mod tests {
         assert!(matches!(
             check_nonempty(&Matrix::zeros(0, 3), "batch"),
             Err(TensorError::Empty { .. })
-        ));
-    }
-}
-
-#[cfg(test)]
-mod first_non_finite_tests {
-    use super::*;
-
-    /// The blocked search finds the same first index as a plain scan, for NaN and ±∞ at block
-    /// boundaries, inside blocks and in a short last block; none in a finite slice.
-    #[test]
-    fn first_non_finite_matches_a_plain_scan() {
-        let n = 1000;
-        for bad in [Real::NAN, Real::INFINITY, Real::NEG_INFINITY] {
-            for at in [0, 1, 255, 256, 257, 511, 600, 768, 999] {
-                let mut v: Vec<Real> = (0..n).map(|i| i as Real - 300.0).collect();
-                v[at] = bad;
-                if at + 3 < n {
-                    v[at + 3] = bad;
-                }
-                assert_eq!(first_non_finite(&v), Some(at), "{bad} at {at}");
-                assert_eq!(v.iter().position(|x| !x.is_finite()), Some(at));
-            }
-        }
-        let v: Vec<Real> = (0..n).map(|i| (i as Real).exp2() * 1e-300).collect();
-        assert_eq!(first_non_finite(&v), None);
-        assert_eq!(first_non_finite(&[]), None);
-        assert!(matches!(
-            check_finite_slice(&[1.0, Real::NAN], "x"),
-            Err(TensorError::NonFinite { index: 1, .. })
         ));
     }
 }

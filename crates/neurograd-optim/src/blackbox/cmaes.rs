@@ -8,7 +8,6 @@ use super::{
 };
 use crate::{OptimError, Result};
 use nalgebra::SymmetricEigen;
-use neurograd_tensor::validate::first_non_finite;
 use neurograd_tensor::{Matrix, Real, Vector};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -507,7 +506,6 @@ impl CmaEs {
             v.as_mut_slice(),
             &mut self.scratch.dc,
         );
-        let all_finite = |xs: &[Real]| first_non_finite(xs).is_none();
         if res.is_err()
             || !all_finite(&vals)
             || !all_finite(v.as_slice())
@@ -726,4 +724,17 @@ impl AskTell for CmaEs {
     fn name(&self) -> &'static str {
         "cmaes"
     }
+}
+
+/// Whether every value is finite, in eight independent lanes so that it vectorises (`x · 0` is
+/// `0` for finite `x` and NaN for ±∞ and NaN).
+fn all_finite(xs: &[Real]) -> bool {
+    let mut acc = [0.0; 8];
+    let mut chunks = xs.chunks_exact(8);
+    for c in &mut chunks {
+        for (a, x) in acc.iter_mut().zip(c) {
+            *a += x * 0.0;
+        }
+    }
+    acc.iter().all(|a| *a == 0.0) && chunks.remainder().iter().all(|x| x.is_finite())
 }

@@ -16,13 +16,30 @@ pub fn finite_vector(what: &str, v: &Vector) -> Result<()> {
 
 /// Returns [`PlasticityError::NonFinite`] for the first NaN or infinite entry of `v`.
 pub fn finite_slice(what: &str, v: &[Real]) -> Result<()> {
-    match neurograd_tensor::validate::first_non_finite(v) {
+    match first_non_finite(v) {
         Some(index) => Err(PlasticityError::NonFinite {
             what: what.to_string(),
             index,
         }),
         None => Ok(()),
     }
+}
+
+/// Index of the first NaN or infinite value. Blocks of 256 are first tested with an `|`
+/// reduction, which vectorises (a plain `position` stops at each element and does not); the index
+/// is looked up only in a block that has one. At 784 x 256 this check took a tenth of a Hebb
+/// update as `position`.
+fn first_non_finite(v: &[Real]) -> Option<usize> {
+    const BLOCK: usize = 256;
+    for (bi, block) in v.chunks(BLOCK).enumerate() {
+        if block.iter().fold(false, |bad, x| bad | !x.is_finite()) {
+            return block
+                .iter()
+                .position(|x| !x.is_finite())
+                .map(|i| bi * BLOCK + i);
+        }
+    }
+    None
 }
 
 /// Returns [`PlasticityError::ShapeMismatch`] unless `m` is `expected` (rows, cols).
@@ -98,4 +115,34 @@ pub fn spike_train(name: &'static str, times: &[Real]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The blocked search finds the same first index as a plain scan, for NaN and ±∞ at block
+    /// boundaries, inside blocks and in a short last block; none in a finite slice.
+    #[test]
+    fn first_non_finite_matches_a_plain_scan() {
+        let n = 1000;
+        for bad in [Real::NAN, Real::INFINITY, Real::NEG_INFINITY] {
+            for at in [0, 1, 255, 256, 257, 511, 600, 768, 999] {
+                let mut v: Vec<Real> = (0..n).map(|i| i as Real - 300.0).collect();
+                v[at] = bad;
+                if at + 3 < n {
+                    v[at + 3] = bad;
+                }
+                assert_eq!(first_non_finite(&v), Some(at), "{bad} at {at}");
+                assert_eq!(v.iter().position(|x| !x.is_finite()), Some(at));
+            }
+        }
+        let v: Vec<Real> = (0..n).map(|i| (i as Real).exp2() * 1e-300).collect();
+        assert_eq!(first_non_finite(&v), None);
+        assert_eq!(first_non_finite(&[]), None);
+        assert!(matches!(
+            finite_slice("x", &[1.0, Real::NAN]),
+            Err(PlasticityError::NonFinite { index: 1, .. })
+        ));
+    }
 }
