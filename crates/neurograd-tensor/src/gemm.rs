@@ -364,7 +364,80 @@ fn gemm_raw(
     } else {
         Par::Seq
     };
+    if b.transposed && copies_rhs(m, ak, n) {
+        RHS_COPY.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) if ak * n <= RHS_COPY_KEEP => {
+                let b = transpose_into(b, &mut buf);
+                matmul(dst, accum, a.faer(), b, alpha, par);
+            }
+            _ => {
+                let mut buf = Vec::new();
+                let b = transpose_into(b, &mut buf);
+                matmul(dst, accum, a.faer(), b, alpha, par);
+            }
+        });
+        return;
+    }
     matmul(dst, accum, a.faer(), b.faer(), alpha, par);
+}
+
+/// Whether an `m × k` by `k × n` product whose right operand is a transposed view (its `k`
+/// index strided by the stored column length) first copies that operand column-major.
+///
+/// faer's x86 kernel (private-gemm-x86 0.1) packs the right operand only for very tall products
+/// (`m` in the thousands) and otherwise reads it in place, one row of `nr = 4` (AVX2) entries
+/// per step of `k`. Through a transposed view those rows lie a whole stored column apart (2 KiB
+/// for a 256-row weight matrix), so consecutive steps map to the same few L1 sets and evict each
+/// other. On the idle 2-vCPU AMD EPYC (AVX2, 2026-12-05), one thread, time through the view over
+/// time with the copy (the copy included): 1.18-1.23 at `128·784·256` (the MLP and local-rule
+/// forward product `X Wᵀ`), 1.13-1.16 at `128·256·128`, 1.51-1.55 at `512³`, 1.27-1.29 at
+/// `256·1024·64`; with `m = 32` or `k = 64` the copy cost more than it saved (0.72-0.94), at
+/// `m = 64` it was even (0.97-1.09). The kernel's arithmetic does not depend on where it reads
+/// the operand: the products are bit-identical either way (tested).
+fn copies_rhs(m: usize, k: usize, n: usize) -> bool {
+    m >= 128 && k >= 128 && m.saturating_mul(n).saturating_mul(k) >= 1 << 21
+}
+
+/// Largest copied right operand (elements) kept in [`RHS_COPY`] between products (8 MiB); a
+/// larger one is allocated for its product only.
+const RHS_COPY_KEEP: usize = 1 << 20;
+
+std::thread_local! {
+    /// The reused buffer of [`copies_rhs`]'s copies, one per thread.
+    static RHS_COPY: std::cell::RefCell<Vec<Real>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Copy the transposed operand `b` (`k × n`, stored as an `n × k` column-major buffer) into `buf`
+/// column-major and view it: four output columns at a time, each step reading four contiguous
+/// stored entries (0.4-0.6 ns per entry here).
+fn transpose_into<'b>(b: GemmRef<'_>, buf: &'b mut Vec<Real>) -> MatRef<'b, Real> {
+    debug_assert!(b.transposed);
+    let (k, n) = b.shape();
+    let (src, ld) = (b.data, b.col_stride);
+    if buf.len() < k * n {
+        buf.resize(k * n, 0.0);
+    }
+    let out = &mut buf[..k * n];
+    let n4 = n / 4 * 4;
+    for (j4, cols) in out[..k * n4].chunks_exact_mut(4 * k).enumerate() {
+        let j0 = 4 * j4;
+        let (c0, rest) = cols.split_at_mut(k);
+        let (c1, rest) = rest.split_at_mut(k);
+        let (c2, c3) = rest.split_at_mut(k);
+        for l in 0..k {
+            let s: &[Real; 4] = src[j0 + ld * l..][..4].try_into().expect("four entries");
+            c0[l] = s[0];
+            c1[l] = s[1];
+            c2[l] = s[2];
+            c3[l] = s[3];
+        }
+    }
+    for j in n4..n {
+        for (l, d) in out[k * j..k * (j + 1)].iter_mut().enumerate() {
+            *d = src[j + ld * l];
+        }
+    }
+    MatRef::from_column_major_slice(out, k, n)
 }
 
 /// `c = α a b + β c` for [`Matrix`] operands (no transposes).
@@ -465,6 +538,75 @@ mod tests {
                 assert_eq!(c2[0], 1.0);
             }
         }
+    }
+
+    /// The copy of a transposed right operand ([`copies_rhs`]) gives the bits of faer's product on
+    /// the strided view itself, for sizes on both sides of every threshold, strided (a block of
+    /// rows) and plain storage, β = 0 and 1, one and two threads; and the copy is exact.
+    #[test]
+    fn transposed_rhs_copy_is_bit_identical_to_the_view() {
+        let val = |s: usize| ((s.wrapping_mul(2_654_435_761) % 1000) as Real) / 500.0 - 1.0;
+        for &(m, k, n) in &[
+            (128, 784, 256),
+            (128, 128, 128),
+            (131, 200, 67),
+            (130, 129, 5),
+            (127, 300, 300),
+            (200, 127, 100),
+            (16, 16, 16),
+        ] {
+            // b is the transpose of an n x k block of rows of an (n + 3) x k buffer
+            let ld = n + 3;
+            let store: Vec<Real> = (0..ld * k).map(|s| val(s + 7)).collect();
+            let b = GemmRef::col_major_strided(&store[1..], n, k, ld).transpose();
+            let a = Matrix::from_fn(m, k, |i, l| val(i * 31 + l * 17));
+            let c0 = Matrix::from_fn(m, n, |i, j| val(i + 5 * j));
+            let mut buf = Vec::new();
+            let copy = transpose_into(b, &mut buf);
+            for l in 0..k {
+                for j in 0..n {
+                    assert_eq!(copy[(l, j)], store[1 + j + ld * l], "copy ({l}, {j})");
+                }
+            }
+            for threads in [1, 2] {
+                for beta in [0.0, 1.0] {
+                    let mut got = c0.clone();
+                    gemm_with_threads(&mut got, 0.75, (&a).into(), b, beta, threads);
+                    let mut want = c0.clone();
+                    let par = if threads > 1 && m * n * k >= PAR_THRESHOLD_MNK {
+                        Par::rayon(threads)
+                    } else {
+                        Par::Seq
+                    };
+                    let accum = if beta == 0.0 {
+                        Accum::Replace
+                    } else {
+                        Accum::Add
+                    };
+                    let dst = MatMut::from_column_major_slice_mut(want.as_mut_slice(), m, n);
+                    matmul(dst, accum, GemmRef::from(&a).faer(), b.faer(), 0.75, par);
+                    assert!(
+                        got.iter()
+                            .zip(want.iter())
+                            .all(|(x, y)| x.to_bits() == y.to_bits()),
+                        "{m}x{k}x{n}, {threads} threads, beta {beta}: copy {} the view",
+                        if copies_rhs(m, k, n) {
+                            "differs from"
+                        } else {
+                            "(not taken) differs from"
+                        }
+                    );
+                    let naive_ab = naive(&a, &Matrix::from_fn(k, n, |l, j| store[1 + j + ld * l]));
+                    let err = (0..m * n)
+                        .map(|e| (got[e] - (0.75 * naive_ab[e] + beta * c0[e])).abs())
+                        .fold(0.0, Real::max);
+                    assert!(err < 1e-11, "{m}x{k}x{n}: error {err}");
+                }
+            }
+        }
+        assert!(
+            copies_rhs(128, 784, 256) && !copies_rhs(32, 784, 256) && !copies_rhs(128, 64, 512)
+        );
     }
 
     #[test]
