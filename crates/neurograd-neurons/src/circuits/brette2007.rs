@@ -412,17 +412,22 @@ impl BrettLif {
                 *r = s.refractory_steps;
             }
             let mut crossed = 0u64;
+            // the new potentials go to an array of their own: stored back into `vs`, the kept
+            // (refractory) ones would make LLVM emit a masked store (`vmaskmovpd`, microcoded on
+            // AMD Zen; see `brette_engine::update_chunk`)
+            let mut vn = [0.0 as Real; CHUNK];
+            let vn = &mut vn[..n];
             for k in 0..n {
                 let (e, i, v, r) = (ge[k], gi[k], vs[k], rs[k]);
                 let nv = new_v(v, e, i);
                 let v1 = if r == 0 { nv } else { v };
-                vs[k] = v1;
+                vn[k] = v1;
                 rs[k] = r.saturating_sub(1);
                 ge[k] = e * decay_exc;
                 gi[k] = i * decay_inh;
                 crossed |= u64::from(v1 > v_th);
             }
-            for ((s, &v), &r) in st.iter_mut().zip(vs.iter()).zip(rs.iter()) {
+            for ((s, &v), &r) in st.iter_mut().zip(vn.iter()).zip(rs.iter()) {
                 *s = BrettLifState {
                     v_mv: v,
                     refractory_steps: r,
@@ -636,6 +641,13 @@ where
         let pop = Population::from_states(model, states)?;
         let soa = (&pop as &dyn Any)
             .downcast_ref::<Population<BrettLif>>()
+            // the engine's invariant (brette_engine module docs): refractory means V = V_reset
+            .filter(|p| {
+                let v_reset = p.model().v_reset();
+                p.states()
+                    .iter()
+                    .all(|s| s.refractory_steps == 0 || s.v_mv.to_bits() == v_reset.to_bits())
+            })
             .map(|p| SoaState {
                 model: *p.model(),
                 v: p.states().iter().map(|s| s.v_mv).collect(),

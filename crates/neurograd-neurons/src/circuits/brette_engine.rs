@@ -12,6 +12,12 @@
 //! [`BrettLif`]'s own (`NeuronModel::step` then `reset`), element-wise, so every SIMD path and
 //! the generic per-neuron loop give the same bits.
 //!
+//! **Invariant.** A neuron whose refractory counter is above 0 has `V = V_reset`: the reset sets
+//! both, the update leaves `V` alone while the counter runs, and the engine is built only from
+//! states that satisfy it (`BrettNetwork::with_model` falls back to the generic path
+//! otherwise). The update therefore writes `V_reset` for a refractory neuron instead of the `V`
+//! it loaded, which keeps the store a plain vector store (see `update_chunk`).
+//!
 //! **Propagation.** A spike of neuron `i` adds its weight to `g[j]` for every target `j` of its
 //! CSR row (sorted `u32` targets), spikes in ascending index order.
 //!
@@ -224,7 +230,7 @@ fn update_chunk(
     spikes: &mut Vec<u32>,
     new_v: &impl Fn(Real, Real, Real) -> Real,
 ) {
-    let v_th = m.v_th();
+    let (v_th, v_reset) = (m.v_th(), m.v_reset());
     // equal, known lengths: no bounds checks in the loop
     let n = vs.len().min(rs.len()).min(ge.len()).min(gi.len());
     let (vs, rs, ge, gi) = (&mut vs[..n], &mut rs[..n], &mut ge[..n], &mut gi[..n]);
@@ -232,7 +238,12 @@ fn update_chunk(
     for k in 0..n {
         let (e, i, v, r) = (ge[k], gi[k], vs[k], rs[k]);
         let nv = new_v(v, e, i);
-        let v1 = if r == 0 { nv } else { v };
+        // A refractory neuron holds V = V_reset (module docs: the engine's invariant), so this is
+        // the model's "keep V" with a value that is not the one loaded: with `else { v }` LLVM
+        // turns the store into a masked store of `nv` (`vmaskmovpd`), microcoded on AMD Zen,
+        // which made this loop 15 % slower per step (1 thread: 49.5-50.7 ms against 42.1-43.6
+        // per simulated second, idle 2-vCPU EPYC, 2026-12-05).
+        let v1 = if r == 0 { nv } else { v_reset };
         vs[k] = v1;
         rs[k] = r.saturating_sub(1);
         ge[k] = e * c_e;
@@ -240,7 +251,7 @@ fn update_chunk(
         crossed |= u64::from(v1 > v_th);
     }
     if crossed != 0 {
-        let (v_reset, n_ref) = (m.v_reset(), m.n_ref().saturating_sub(1));
+        let n_ref = m.n_ref().saturating_sub(1);
         for k in 0..n {
             if vs[k] > v_th {
                 vs[k] = v_reset;
@@ -395,10 +406,14 @@ pub(crate) fn run_threads(
     let mut done = 0u64;
     let mut result = Ok(());
     std::thread::scope(|scope| {
-        for (b, mut blk) in rest.drain(..).enumerate() {
+        for (b, blk) in rest.drain(..).enumerate() {
             let b = b + 1;
             scope.spawn(move || {
                 wakers.register(b);
+                // this thread's own padded copy of its block (see `Own`), written back at the end
+                let mut shared = blk;
+                let mut own = Own::copy_of(&shared);
+                let mut blk = own.block(shared.off);
                 let cuts = blk.cuts(w);
                 let mut local = Vec::new();
                 let mut gathered = Vec::new();
@@ -419,6 +434,8 @@ pub(crate) fn run_threads(
                     published.gather(t, &mut gathered);
                     blk.propagate(w, &gathered, Some(&cuts));
                 }
+                drop(blk);
+                own.copy_into(&mut shared);
             });
         }
         wakers.register(0);
@@ -448,6 +465,65 @@ pub(crate) fn run_threads(
         }
     });
     (done, result)
+}
+
+/// A thread's own copy of its block's four state arrays, each with [`Own::PAD`] unused entries
+/// on either side, so no cache line holds state of two threads.
+///
+/// In the shared arrays a block boundary is a multiple of [`CHUNK`] neurons from an allocation
+/// that is only 16-byte aligned, so the line across the boundary of `refr`, `g_e` and `g_i`
+/// usually held the last neurons of one block and the first of the next: both threads wrote it
+/// on every step (update and propagation), and each write waited for the line to cross
+/// between the cores. On the 2-vCPU EPYC VM, whose cross-core latency varies from run to run,
+/// that false sharing made the update itself slow in about half of the 2-thread runs (the
+/// per-thread update time rose by half while a synchronisation-free loop kept its 2x).
+struct Own {
+    v: Vec<Real>,
+    refr: Vec<u32>,
+    ge: Vec<Real>,
+    gi: Vec<Real>,
+    len: usize,
+}
+
+impl Own {
+    /// Entries of padding before and after each array (64 bytes of `u32`, 128 of `f64`).
+    const PAD: usize = 16;
+
+    fn copy_of(b: &Block<'_>) -> Self {
+        fn pad<T: Copy + Default>(x: &[T]) -> Vec<T> {
+            let mut v = vec![T::default(); x.len() + 2 * Own::PAD];
+            v[Own::PAD..Own::PAD + x.len()].copy_from_slice(x);
+            v
+        }
+        Self {
+            v: pad(b.v),
+            refr: pad(b.refr),
+            ge: pad(b.ge),
+            gi: pad(b.gi),
+            len: b.v.len(),
+        }
+    }
+
+    /// The copy as a block starting at global index `off`.
+    fn block(&mut self, off: u32) -> Block<'_> {
+        let r = Self::PAD..Self::PAD + self.len;
+        Block {
+            off,
+            v: &mut self.v[r.clone()],
+            refr: &mut self.refr[r.clone()],
+            ge: &mut self.ge[r.clone()],
+            gi: &mut self.gi[r],
+        }
+    }
+
+    /// Write the copy back into the block it was taken from.
+    fn copy_into(&self, b: &mut Block<'_>) {
+        let r = Self::PAD..Self::PAD + self.len;
+        b.v.copy_from_slice(&self.v[r.clone()]);
+        b.refr.copy_from_slice(&self.refr[r.clone()]);
+        b.ge.copy_from_slice(&self.ge[r.clone()]);
+        b.gi.copy_from_slice(&self.gi[r]);
+    }
 }
 
 /// The step's spikes of every block, double-buffered by step parity: block `b` writes its
