@@ -434,7 +434,7 @@ pub(crate) fn run_threads(
                     published.gather(t, &mut gathered);
                     blk.propagate(w, &gathered, Some(&cuts));
                 }
-                drop(blk);
+                // `blk` (a borrow of `own`) is not used after the loop
                 own.copy_into(&mut shared);
             });
         }
