@@ -365,16 +365,14 @@ fn gemm_raw(
         Par::Seq
     };
     if b.transposed && copies_rhs(m, ak, n) {
+        let run = |buf: &mut Vec<Real>| {
+            matmul(dst, accum, a.faer(), transpose_into(b, buf), alpha, par);
+        };
+        // the thread's kept buffer, unless it is too large to keep or already in use (a product
+        // nested in this one through rayon's work stealing)
         RHS_COPY.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut buf) if ak * n <= RHS_COPY_KEEP => {
-                let b = transpose_into(b, &mut buf);
-                matmul(dst, accum, a.faer(), b, alpha, par);
-            }
-            _ => {
-                let mut buf = Vec::new();
-                let b = transpose_into(b, &mut buf);
-                matmul(dst, accum, a.faer(), b, alpha, par);
-            }
+            Ok(mut buf) if ak * n <= RHS_COPY_KEEP => run(&mut buf),
+            _ => run(&mut Vec::new()),
         });
         return;
     }

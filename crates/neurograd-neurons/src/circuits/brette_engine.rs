@@ -482,7 +482,6 @@ struct Own {
     refr: Vec<u32>,
     ge: Vec<Real>,
     gi: Vec<Real>,
-    len: usize,
 }
 
 impl Own {
@@ -500,13 +499,17 @@ impl Own {
             refr: pad(b.refr),
             ge: pad(b.ge),
             gi: pad(b.gi),
-            len: b.v.len(),
         }
+    }
+
+    /// Where the block's entries lie in each padded array.
+    fn range(&self) -> std::ops::Range<usize> {
+        Self::PAD..self.v.len() - Self::PAD
     }
 
     /// The copy as a block starting at global index `off`.
     fn block(&mut self, off: u32) -> Block<'_> {
-        let r = Self::PAD..Self::PAD + self.len;
+        let r = self.range();
         Block {
             off,
             v: &mut self.v[r.clone()],
@@ -518,7 +521,7 @@ impl Own {
 
     /// Write the copy back into the block it was taken from.
     fn copy_into(&self, b: &mut Block<'_>) {
-        let r = Self::PAD..Self::PAD + self.len;
+        let r = self.range();
         b.v.copy_from_slice(&self.v[r.clone()]);
         b.refr.copy_from_slice(&self.refr[r.clone()]);
         b.ge.copy_from_slice(&self.ge[r.clone()]);
