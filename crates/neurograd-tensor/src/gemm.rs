@@ -30,10 +30,11 @@
 //!
 //! Products run on one thread unless the environment variable `MATMUL_NUM_THREADS` (read once per
 //! process; the same variable that sets the thread count of the `matrixmultiply` crate behind
-//! nalgebra's own `gemm`) asks for more; then products with `m·n·k ≥ 2²⁰` (about 100³; smaller ones lose more to the
-//! thread hand-off than they gain) use that many threads of
-//! rayon's pool. The parallel kernel splits the output into tiles and computes each tile with the
-//! same sequential reduction over `k` (blocks of 512, in order) as one thread, so the result is
+//! nalgebra's own `gemm`) asks for more; then products with `m·n·k ≥ 2²⁰` (about 100³; smaller
+//! ones lose more to the thread hand-off than they gain) use that many threads of rayon's pool.
+//! A parallel product cuts its output into blocks of whole rows or whole columns and computes
+//! each block with the sequential kernel and the same depth blocks (`k ≤ 512` in one block,
+//! deeper reductions in `⌈k / 448⌉` near-equal blocks, accumulated in order), so the result is
 //! bit-identical for every thread count (tested in `tests/gemm.rs` and `tests/threads.rs`).
 //! Results can differ in the last bits between CPUs with different SIMD widths (AVX-512 vs AVX2:
 //! the kernels' tile shapes differ), as with any BLAS.
@@ -41,6 +42,7 @@
 use std::sync::OnceLock;
 
 use faer::linalg::matmul::matmul;
+use faer::reborrow::ReborrowMut;
 use faer::{Accum, MatMut, MatRef, Par};
 
 use crate::{Matrix, Real};
@@ -359,14 +361,14 @@ fn gemm_raw(
     };
     let dst = MatMut::from_column_major_slice_with_stride_mut(c, m, n, col_stride);
     let work = m.saturating_mul(n).saturating_mul(ak);
-    let par = if threads > 1 && work >= PAR_THRESHOLD_MNK {
-        Par::rayon(threads)
+    let threads = if work >= PAR_THRESHOLD_MNK {
+        threads.max(1)
     } else {
-        Par::Seq
+        1
     };
     if b.transposed && copies_rhs(m, ak, n) {
         let run = |buf: &mut Vec<Real>| {
-            matmul(dst, accum, a.faer(), transpose_into(b, buf), alpha, par);
+            product(dst, accum, a.faer(), transpose_into(b, buf), alpha, threads);
         };
         // the thread's kept buffer, unless it is too large to keep or already in use (a product
         // nested in this one through rayon's work stealing)
@@ -376,7 +378,108 @@ fn gemm_raw(
         });
         return;
     }
-    matmul(dst, accum, a.faer(), b.faer(), alpha, par);
+    product(dst, accum, a.faer(), b.faer(), alpha, threads);
+}
+
+/// Smallest block of output rows or columns a parallel product hands to one thread.
+const SPLIT_MIN: usize = 32;
+
+/// `dst = α a b (+ dst)` on `threads` threads: the larger output dimension (columns on a tie) is
+/// cut into two blocks, in proportion `⌊t/2⌋ : t - ⌊t/2⌋`, at a multiple of 8, and the two
+/// blocks are computed under `rayon::join` by this function with that many threads each; one
+/// thread, or a block under `2·SPLIT_MIN` wide in both dimensions, runs [`product_seq`].
+///
+/// Every entry of `dst` is computed by [`product_seq`] with the same depth blocks whatever the
+/// split, and the microkernels accumulate each entry over `k` in order, so the result does not
+/// depend on `threads` (tested bit for bit in `tests/gemm.rs` and `tests/threads.rs`).
+///
+/// Why not faer's own parallel kernel (`Par::rayon`): on the idle 2-vCPU AMD EPYC (AVX2,
+/// 2026-12-05), square products from the main thread, 2 threads, GFLOP/s of faer's split / this
+/// one: 52-53 / 58-73 at n = 128, 73-76 / 85-88 at 256, 88-91 / 85-89 at 512, 83-89 / 86-87 at
+/// 1024 (faer's parallel path uses coarser tiles than its sequential one, and at n = 128 each
+/// thread packs less than it waits).
+fn product(
+    dst: MatMut<'_, Real>,
+    accum: Accum,
+    a: MatRef<'_, Real>,
+    b: MatRef<'_, Real>,
+    alpha: Real,
+    threads: usize,
+) {
+    let (m, n) = (dst.nrows(), dst.ncols());
+    if threads > 1 && m.max(n) >= 2 * SPLIT_MIN {
+        let left = threads / 2;
+        let cut = |len: usize| {
+            let at = (len * left / threads).next_multiple_of(8);
+            at.clamp(SPLIT_MIN, len - SPLIT_MIN)
+        };
+        if n >= m {
+            let h = cut(n);
+            let (d0, d1) = dst.split_at_col_mut(h);
+            let (b0, b1) = (b.subcols(0, h), b.subcols(h, n - h));
+            rayon::join(
+                || product(d0, accum, a, b0, alpha, left),
+                || product(d1, accum, a, b1, alpha, threads - left),
+            );
+        } else {
+            let h = cut(m);
+            let (d0, d1) = dst.split_at_row_mut(h);
+            let (a0, a1) = (a.subrows(0, h), a.subrows(h, m - h));
+            rayon::join(
+                || product(d0, accum, a0, b, alpha, left),
+                || product(d1, accum, a1, b, alpha, threads - left),
+            );
+        }
+        return;
+    }
+    product_seq(dst, accum, a, b, alpha);
+}
+
+/// Depth blocks of [`product_seq`]: `k ≤ 512` is one block (faer's own blocking then also runs it
+/// as one); deeper reductions are cut into `⌈k / 448⌉` blocks of near-equal size (`⌈k / blocks⌉`,
+/// the last one shorter).
+///
+/// Why: faer's kernel blocks the depth by 512 itself; on the idle 2-vCPU AMD EPYC (AVX2, 512 KiB
+/// L2, 2026-12-05), one thread, GFLOP/s with blocks of 512 / 448 / 384 / 344: 41.8-42.5 / 44.6-45.0
+/// / 44.4-45.3 / 44.9-45.3 at 1024³, 39.9-40.8 / - / 42.8-43.7 / 42.8-44.0 at 2048³, and
+/// 44.0-44.4 (512) / 46.4-46.8 (392) at `128·784·256` (the MNIST forward product).
+fn depth_block(k: usize) -> usize {
+    if k <= 512 {
+        k.max(1)
+    } else {
+        k.div_ceil(k.div_ceil(448))
+    }
+}
+
+/// `dst = α a b (+ dst)` on this thread: the depth in blocks of [`depth_block`], each block one
+/// call of faer's sequential `matmul`, accumulated into `dst` in order.
+fn product_seq(
+    mut dst: MatMut<'_, Real>,
+    accum: Accum,
+    a: MatRef<'_, Real>,
+    b: MatRef<'_, Real>,
+    alpha: Real,
+) {
+    let k = a.ncols();
+    let kc = depth_block(k);
+    if k <= kc {
+        matmul(dst, accum, a, b, alpha, Par::Seq);
+        return;
+    }
+    let mut k0 = 0;
+    while k0 < k {
+        let kk = kc.min(k - k0);
+        let acc = if k0 == 0 { accum } else { Accum::Add };
+        matmul(
+            dst.rb_mut(),
+            acc,
+            a.subcols(k0, kk),
+            b.subrows(k0, kk),
+            alpha,
+            Par::Seq,
+        );
+        k0 += kk;
+    }
 }
 
 /// Whether an `m × k` by `k × n` product whose right operand is a transposed view (its `k`
@@ -538,8 +641,8 @@ mod tests {
         }
     }
 
-    /// The copy of a transposed right operand ([`copies_rhs`]) gives the bits of faer's product on
-    /// the strided view itself, for sizes on both sides of every threshold, strided (a block of
+    /// The copy of a transposed right operand ([`copies_rhs`]) gives the bits of the same product
+    /// (same depth blocks and split) on the strided view itself, for sizes on both sides of every threshold, strided (a block of
     /// rows) and plain storage, β = 0 and 1, one and two threads; and the copy is exact.
     #[test]
     fn transposed_rhs_copy_is_bit_identical_to_the_view() {
@@ -571,10 +674,10 @@ mod tests {
                     let mut got = c0.clone();
                     gemm_with_threads(&mut got, 0.75, (&a).into(), b, beta, threads);
                     let mut want = c0.clone();
-                    let par = if threads > 1 && m * n * k >= PAR_THRESHOLD_MNK {
-                        Par::rayon(threads)
+                    let threads = if m * n * k >= PAR_THRESHOLD_MNK {
+                        threads
                     } else {
-                        Par::Seq
+                        1
                     };
                     let accum = if beta == 0.0 {
                         Accum::Replace
@@ -582,7 +685,14 @@ mod tests {
                         Accum::Add
                     };
                     let dst = MatMut::from_column_major_slice_mut(want.as_mut_slice(), m, n);
-                    matmul(dst, accum, GemmRef::from(&a).faer(), b.faer(), 0.75, par);
+                    product(
+                        dst,
+                        accum,
+                        GemmRef::from(&a).faer(),
+                        b.faer(),
+                        0.75,
+                        threads,
+                    );
                     assert!(
                         got.iter()
                             .zip(want.iter())
@@ -605,6 +715,51 @@ mod tests {
         assert!(
             copies_rhs(128, 784, 256) && !copies_rhs(32, 784, 256) && !copies_rhs(128, 64, 512)
         );
+    }
+
+    /// The depth blocks cover `k` exactly, in `⌈k / 448⌉` blocks of at most 448 once `k > 512`,
+    /// and one block up to 512; and the blocked product is the product (against the triple loop,
+    /// at depths on both sides of 512, with equal blocks (897 = 3 · 299) and a short last one
+    /// (1031 = 2 · 344 + 343)).
+    #[test]
+    fn depth_blocks_cover_the_reduction() {
+        for k in 0..3000 {
+            let kc = depth_block(k);
+            let blocks = k.div_ceil(kc);
+            if k <= 512 {
+                assert!(blocks <= 1 && kc >= k, "k = {k}: {blocks} blocks of {kc}");
+            } else {
+                assert!(
+                    kc <= 448 && blocks == k.div_ceil(448),
+                    "k = {k}: {blocks} of {kc}"
+                );
+                assert!(
+                    kc * blocks >= k && kc * (blocks - 1) < k,
+                    "k = {k}: {blocks} of {kc}"
+                );
+            }
+        }
+        let val = |s: usize| ((s.wrapping_mul(2_654_435_761) % 1000) as Real) / 500.0 - 1.0;
+        for &(m, k, n) in &[(9, 512, 7), (9, 513, 7), (20, 897, 11), (5, 1031, 3)] {
+            let a = Matrix::from_fn(m, k, |i, l| val(i * 31 + l * 17));
+            let b = Matrix::from_fn(k, n, |l, j| val(l * 13 + j * 7 + 3));
+            let mut got = Matrix::from_element(m, n, Real::NAN);
+            let dst = MatMut::from_column_major_slice_mut(got.as_mut_slice(), m, n);
+            product_seq(
+                dst,
+                Accum::Replace,
+                GemmRef::from(&a).faer(),
+                GemmRef::from(&b).faer(),
+                1.5,
+            );
+            let want = naive(&a, &b);
+            for e in 0..m * n {
+                assert!(
+                    (got[e] - 1.5 * want[e]).abs() < 1e-12,
+                    "{m}x{k}x{n} entry {e}"
+                );
+            }
+        }
     }
 
     #[test]
