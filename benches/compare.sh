@@ -6,6 +6,7 @@
 #
 # - benches/peers/gemm_ratio.sh    GEMM n = 64..1024 at 1 and 2 threads, MLP 64-256-10 b32 and
 #                                  784-256-10 b128 bp/fa, conv2d — vs NumPy (OpenBLAS)
+# - benches/peers/gemm_pair.sh     the GEMM row again in pairs (NumPy, then ours, seconds apart)
 # - benches/peers/optneur_ratio.sh COBA 4,000 LIF 1 s (Brian2 C++ standalone, 1 and 2 threads) and
 #                                  CMA-ES ask+tell n = 10/40/200 (pycma 4.5.0)
 # - benches/peers/snn_ratio.sh     recurrent-LIF training step vs NumPy (ONLY=... to include it)
@@ -13,7 +14,7 @@
 # Run from the workspace root (needs cargo, python3 with venv, a C++ compiler for Brian2):
 #
 #     sh benches/compare.sh [ROUNDS]          # default 2 rounds of each alternation
-#     ONLY="gemm" sh benches/compare.sh 1     # a subset: any of gemm optneur snn
+#     ONLY="gemm" sh benches/compare.sh 1     # a subset: any of gemm gemmpair optneur snn
 #
 # The peers go into a scratch virtualenv ($VENV, default target/peer-venv, created once):
 # numpy < 2.4 (Brian2 2.9 needs it), threadpoolctl, cma 4.5.0, brian2. Set VENV to reuse one.
@@ -21,7 +22,7 @@
 # comparable as same-run ratios; a loaded machine shows up in the load average).
 set -eu
 ROUNDS="${1:-2}"
-ONLY="${ONLY:-gemm optneur}"
+ONLY="${ONLY:-gemm gemmpair optneur}"
 TARGET="${CARGO_TARGET_DIR:-target}"
 VENV="${VENV:-$TARGET/peer-venv}"
 mkdir -p "$TARGET"
@@ -42,9 +43,10 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for part in $ONLY; do
     case "$part" in
     gemm) sh benches/peers/gemm_ratio.sh "$ROUNDS" ;;
+    gemmpair) sh benches/peers/gemm_pair.sh "$ROUNDS" ;;
     optneur) PY="$(command -v python3)" sh benches/peers/optneur_ratio.sh "$ROUNDS" ;;
     snn) sh benches/peers/snn_ratio.sh ;;
-    *) echo "unknown part '$part' (gemm, optneur, snn)" >&2; exit 2 ;;
+    *) echo "unknown part '$part' (gemm, gemmpair, optneur, snn)" >&2; exit 2 ;;
     esac
     echo "load after $part: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
