@@ -396,8 +396,9 @@ const SPLIT_MIN: usize = 32;
 /// Why not faer's own parallel kernel (`Par::rayon`): on the idle 2-vCPU AMD EPYC (AVX2,
 /// 2026-12-05), square products from the main thread, 2 threads, GFLOP/s of faer's split / this
 /// one: 52-53 / 58-73 at n = 128, 73-76 / 85-88 at 256, 88-91 / 85-89 at 512, 83-89 / 86-87 at
-/// 1024 (faer's parallel path uses coarser tiles than its sequential one, and at n = 128 each
-/// thread packs less than it waits).
+/// 1024. (private-gemm-x86 0.1 tiles a parallel product differently from a sequential one: it
+/// cuts both dimensions at whole-matrix and L3-sized chunks instead of the L2-sized ones; which
+/// part of that costs the time was not measured.)
 fn product(
     dst: MatMut<'_, Real>,
     accum: Accum,
