@@ -1,6 +1,7 @@
 //! Validation helpers shared by the local rules (shape and finiteness at public boundaries).
 
 use crate::{PlasticityError, Result};
+use neurograd_tensor::validate::first_non_finite;
 use neurograd_tensor::{Matrix, Real, Vector};
 
 /// Returns [`PlasticityError::NonFinite`] for the first NaN or infinite entry of `m`
@@ -23,23 +24,6 @@ pub fn finite_slice(what: &str, v: &[Real]) -> Result<()> {
         }),
         None => Ok(()),
     }
-}
-
-/// Index of the first NaN or infinite value. Blocks of 256 are first tested with an `|`
-/// reduction, which vectorises (a plain `position` stops at each element and does not); the index
-/// is looked up only in a block that has one. At 784 x 256 this check took a tenth of a Hebb
-/// update as `position`.
-fn first_non_finite(v: &[Real]) -> Option<usize> {
-    const BLOCK: usize = 256;
-    for (bi, block) in v.chunks(BLOCK).enumerate() {
-        if block.iter().fold(false, |bad, x| bad | !x.is_finite()) {
-            return block
-                .iter()
-                .position(|x| !x.is_finite())
-                .map(|i| bi * BLOCK + i);
-        }
-    }
-    None
 }
 
 /// Returns [`PlasticityError::ShapeMismatch`] unless `m` is `expected` (rows, cols).
