@@ -18,7 +18,7 @@ pub fn check_finite(m: &Matrix, what: &str) -> Result<()> {
 /// Blocks of 256 are first tested with an `|` reduction, which vectorises (a plain `position`
 /// stops at each element and does not); the index is looked up only in a block that has one. At
 /// 784 x 256 a `position` scan took a tenth of a Hebbian update.
-pub fn first_non_finite(xs: &[Real]) -> Option<usize> {
+fn first_non_finite(xs: &[Real]) -> Option<usize> {
     const BLOCK: usize = 256;
     for (bi, block) in xs.chunks(BLOCK).enumerate() {
         if block.iter().fold(false, |bad, x| bad | !x.is_finite()) {

@@ -1,8 +1,8 @@
 //! Validation helpers shared by the local rules (shape and finiteness at public boundaries).
 
 use crate::{PlasticityError, Result};
-use neurograd_tensor::validate::first_non_finite;
-use neurograd_tensor::{Matrix, Real, Vector};
+use neurograd_tensor::validate::check_finite_slice;
+use neurograd_tensor::{Matrix, Real, TensorError, Vector};
 
 /// Returns [`PlasticityError::NonFinite`] for the first NaN or infinite entry of `m`
 /// (column-major index).
@@ -17,13 +17,14 @@ pub fn finite_vector(what: &str, v: &Vector) -> Result<()> {
 
 /// Returns [`PlasticityError::NonFinite`] for the first NaN or infinite entry of `v`.
 pub fn finite_slice(what: &str, v: &[Real]) -> Result<()> {
-    match first_non_finite(v) {
-        Some(index) => Err(PlasticityError::NonFinite {
+    // the tensor crate's scan (blocked, vectorised), its error restated as this crate's
+    check_finite_slice(v, what).map_err(|e| match e {
+        TensorError::NonFinite { index, .. } => PlasticityError::NonFinite {
             what: what.to_string(),
             index,
-        }),
-        None => Ok(()),
-    }
+        },
+        other => other.into(),
+    })
 }
 
 /// Returns [`PlasticityError::ShapeMismatch`] unless `m` is `expected` (rows, cols).
@@ -104,6 +105,14 @@ pub fn spike_train(name: &'static str, times: &[Real]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The index `finite_slice` reports (the tensor crate's blocked scan), if any.
+    fn first_non_finite(v: &[Real]) -> Option<usize> {
+        match finite_slice("x", v) {
+            Err(PlasticityError::NonFinite { index, .. }) => Some(index),
+            _ => None,
+        }
+    }
 
     /// The blocked search finds the same first index as a plain scan, for NaN and ±∞ at block
     /// boundaries, inside blocks and in a short last block; none in a finite slice.
